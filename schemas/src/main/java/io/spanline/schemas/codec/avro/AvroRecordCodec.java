@@ -1,0 +1,143 @@
+package io.spanline.schemas.codec.avro;
+
+import io.spanline.schemas.codec.MalformedAvroException;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.InvalidIdException;
+import io.spanline.schemas.model.SampledTrace;
+import io.spanline.schemas.model.SamplingDecision;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.Function;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecordBase;
+
+/**
+ * Model ↔ Avro binary (no framing) for one of Spanline's record types, with the schema in {@code
+ * schemas/src/main/avro}. Thread-safe. For Kafka records use {@link ConfluentAvroCodec}, which adds
+ * the schema-registry framing and reads data written with older schemas.
+ *
+ * @param <T> the model type
+ */
+public final class AvroRecordCodec<T> {
+  public static final AvroRecordCodec<AssembledTrace> ASSEMBLED_TRACE =
+      new AvroRecordCodec<>(
+          "AssembledTrace",
+          io.spanline.avro.AssembledTrace.getClassSchema(),
+          AvroModelMapper::toAvro,
+          r -> AvroModelMapper.fromAvro((io.spanline.avro.AssembledTrace) r));
+
+  public static final AvroRecordCodec<SampledTrace> SAMPLED_TRACE =
+      new AvroRecordCodec<>(
+          "SampledTrace",
+          io.spanline.avro.SampledTrace.getClassSchema(),
+          AvroModelMapper::toAvro,
+          r -> AvroModelMapper.fromAvro((io.spanline.avro.SampledTrace) r));
+
+  public static final AvroRecordCodec<SamplingDecision> SAMPLING_DECISION =
+      new AvroRecordCodec<>(
+          "SamplingDecision",
+          io.spanline.avro.SamplingDecision.getClassSchema(),
+          AvroModelMapper::toAvro,
+          r -> AvroModelMapper.fromAvro((io.spanline.avro.SamplingDecision) r));
+
+  private final String name;
+  private final Schema schema;
+  private final String schemaJson;
+  private final Function<T, ? extends SpecificRecordBase> toAvro;
+  private final Function<Object, T> fromAvro;
+  private final SpecificDatumWriter<Object> writer;
+  private final DatumReader<Object> reader;
+
+  private AvroRecordCodec(
+      String name,
+      Schema schema,
+      Function<T, ? extends SpecificRecordBase> toAvro,
+      Function<Object, T> fromAvro) {
+    this.name = name;
+    this.schema = schema;
+    this.schemaJson = schema.toString();
+    this.toAvro = toAvro;
+    this.fromAvro = fromAvro;
+    this.writer = new SpecificDatumWriter<>(schema);
+    this.reader = new SpecificDatumReader<>(schema);
+  }
+
+  /** The record's name, e.g. {@code AssembledTrace}. */
+  public String name() {
+    return name;
+  }
+
+  /** The current Avro schema as JSON text, as registered with the schema registry. */
+  public String schema() {
+    return schemaJson;
+  }
+
+  Schema avroSchema() {
+    return schema;
+  }
+
+  /** Encodes a value as Avro binary with the current schema. */
+  public byte[] encode(T value) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    writeTo(value, out);
+    return out.toByteArray();
+  }
+
+  void writeTo(T value, ByteArrayOutputStream out) {
+    try {
+      BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+      writer.write(toAvro.apply(value), encoder);
+      encoder.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing Avro to memory failed", e);
+    }
+  }
+
+  /**
+   * Decodes Avro binary written with the current schema.
+   *
+   * @throws MalformedAvroException if the bytes are not such a record
+   * @throws InvalidIdException if a decoded trace or span ID is all zero
+   */
+  public T decode(byte[] avroBinary) {
+    return decode(reader, avroBinary, 0, avroBinary.length);
+  }
+
+  /** A reader that resolves data written with {@code writerSchema} to the current schema. */
+  DatumReader<Object> readerFor(Schema writerSchema) {
+    return new SpecificDatumReader<>(writerSchema, schema);
+  }
+
+  T decode(DatumReader<Object> datumReader, byte[] bytes, int offset, int length) {
+    Object record;
+    try {
+      BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, offset, length, null);
+      record = datumReader.read(null, decoder);
+      if (!decoder.isEnd()) {
+        throw new MalformedAvroException(name + " Avro record has trailing bytes after the record");
+      }
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof MalformedAvroException m) {
+        throw m;
+      }
+      throw new MalformedAvroException(
+          name + " Avro record (" + length + " bytes) cannot be decoded: " + e, e);
+    }
+    try {
+      return fromAvro.apply(record);
+    } catch (InvalidIdException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new MalformedAvroException(
+          name + " Avro record breaks the model: " + e.getMessage(), e);
+    }
+  }
+}
