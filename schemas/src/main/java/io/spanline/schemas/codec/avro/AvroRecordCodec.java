@@ -18,6 +18,7 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.avro.util.ClassSecurityValidator;
 
 /**
  * Model ↔ Avro binary (no framing) for one of Spanline's record types, with the schema in {@code
@@ -27,6 +28,18 @@ import org.apache.avro.specific.SpecificRecordBase;
  * @param <T> the model type
  */
 public final class AvroRecordCodec<T> {
+  /** Java package (= Avro namespace) of the classes generated from {@code src/main/avro}. */
+  static final String GENERATED_PACKAGE = "io.spanline.avro";
+
+  static {
+    // Avro 1.12 only instantiates generated classes from packages it trusts; add ours to whatever
+    // the application (or the org.apache.avro.SERIALIZABLE_* system properties) already trusts.
+    ClassSecurityValidator.ClassSecurityPredicate trusted = ClassSecurityValidator.getGlobal();
+    ClassSecurityValidator.setGlobal(
+        ClassSecurityValidator.composite(
+            trusted, type -> type.getName().startsWith(GENERATED_PACKAGE + ".")));
+  }
+
   public static final AvroRecordCodec<AssembledTrace> ASSEMBLED_TRACE =
       new AvroRecordCodec<>(
           "AssembledTrace",
