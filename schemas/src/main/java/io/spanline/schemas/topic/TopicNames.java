@@ -23,6 +23,8 @@ public record TopicNames(
   public static final String SAMPLED_TRACES_KEY = "topic.sampled-traces";
   public static final String DECISIONS_KEY = "topic.decisions";
 
+  private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
   /** The contract's default names. */
   public static final TopicNames DEFAULTS =
       new TopicNames(
@@ -30,8 +32,6 @@ public record TopicNames(
           "spanline.traces.assembled",
           "spanline.traces.sampled",
           "spanline.decisions");
-
-  private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
   /**
    * @throws IllegalArgumentException if a name is not a legal Kafka topic name
