@@ -1,0 +1,107 @@
+package io.spanline.localinfra;
+
+import io.spanline.localinfra.kafka.LocalKafka;
+import io.spanline.localinfra.opensearch.LocalOpenSearch;
+import io.spanline.localinfra.registry.LocalSchemaRegistry;
+import io.spanline.localinfra.s3.LocalS3;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The whole local infrastructure: Kafka, OpenSearch, an S3-compatible store and the schema
+ * registry, data under one folder ({@code kafka/}, {@code opensearch/}, {@code s3/}), started
+ * together (OpenSearch, the slowest, in parallel with the rest) and stopped in reverse order.
+ */
+public final class LocalInfra implements AutoCloseable {
+  private final LocalKafka kafka;
+  private final LocalOpenSearch openSearch;
+  private final LocalS3 s3;
+  private final LocalSchemaRegistry registry;
+
+  private LocalInfra(
+      LocalKafka kafka, LocalOpenSearch openSearch, LocalS3 s3, LocalSchemaRegistry registry) {
+    this.kafka = kafka;
+    this.openSearch = openSearch;
+    this.s3 = s3;
+    this.registry = registry;
+  }
+
+  /**
+   * Starts everything and waits until each server answers.
+   *
+   * @throws IllegalStateException if a server does not start; those already started are stopped
+   */
+  public static LocalInfra start(LocalInfraConfig config) throws Exception {
+    CompletableFuture<LocalOpenSearch> openSearch =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return LocalOpenSearch.start(
+                    config.dataDir().resolve("opensearch"),
+                    config.openSearchPort(),
+                    config.openSearchTransportPort(),
+                    config.openSearchHeap());
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            });
+    LocalKafka kafka = null;
+    LocalS3 s3 = null;
+    LocalSchemaRegistry registry = null;
+    try {
+      s3 = LocalS3.startFilesystem(config.dataDir().resolve("s3"), config.s3Port());
+      kafka =
+          LocalKafka.start(
+              config.dataDir().resolve("kafka"), config.kafkaPort(), config.kafkaControllerPort());
+      registry =
+          LocalSchemaRegistry.start(
+              kafka.bootstrapServers(), LocalSchemaRegistry.DEFAULT_TOPIC, config.registryPort());
+      return new LocalInfra(kafka, openSearch.join(), s3, registry);
+    } catch (Exception e) {
+      closeQuietly(registry);
+      closeQuietly(kafka);
+      closeQuietly(s3);
+      openSearch.thenAccept(LocalInfra::closeQuietly);
+      if (e instanceof CompletionException && e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  public LocalKafka kafka() {
+    return kafka;
+  }
+
+  public LocalOpenSearch openSearch() {
+    return openSearch;
+  }
+
+  public LocalS3 s3() {
+    return s3;
+  }
+
+  public LocalSchemaRegistry registry() {
+    return registry;
+  }
+
+  /** Stops the registry, Kafka, the S3 store and OpenSearch; data stays. */
+  @Override
+  public void close() {
+    closeQuietly(registry);
+    closeQuietly(kafka);
+    closeQuietly(s3);
+    closeQuietly(openSearch);
+  }
+
+  private static void closeQuietly(AutoCloseable server) {
+    if (server == null) {
+      return;
+    }
+    try {
+      server.close();
+    } catch (Exception e) {
+      System.err.println("stopping " + server.getClass().getSimpleName() + " failed: " + e);
+    }
+  }
+}
