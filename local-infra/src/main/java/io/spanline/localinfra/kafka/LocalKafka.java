@@ -2,6 +2,8 @@ package io.spanline.localinfra.kafka;
 
 import io.spanline.localinfra.Ports;
 import io.spanline.localinfra.Probe;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,17 +81,18 @@ public final class LocalKafka implements AutoCloseable {
     p.put("auto.create.topics.enable", "false");
     KafkaConfig config = KafkaConfig.fromProps(p, false);
 
-    Formatter formatter =
-        new Formatter()
-            .setNodeId(1)
-            .setClusterId(Uuid.randomUuid().toString())
-            .setControllerListenerName("CONTROLLER")
-            .setMetadataLogDirectory(logDir)
-            .addDirectory(logDir)
-            .setReleaseVersion(MetadataVersion.latestProduction())
-            .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-            .setIgnoreFormatted(true);
-    formatter.run();
+    if (!Files.exists(dataDir.resolve("meta.properties"))) {
+      new Formatter()
+          .setNodeId(1)
+          .setClusterId(Uuid.randomUuid().toString())
+          .setControllerListenerName("CONTROLLER")
+          .setMetadataLogDirectory(logDir)
+          .addDirectory(logDir)
+          .setReleaseVersion(MetadataVersion.latestProduction())
+          .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+          .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+          .run();
+    }
 
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     server.startup();

@@ -87,6 +87,18 @@ public final class LocalOpenSearch implements AutoCloseable {
             if (!process.isAlive()) {
               throw new Probe.GiveUp("OpenSearch exited with code " + process.exitValue());
             }
+            // Ask for the local node's process ID: an older node still holding the port must not
+            // pass for ours.
+            HttpResponse<String> local =
+                client.send(
+                    HttpRequest.newBuilder(URI.create(node.uri() + "/_nodes/_local/process"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (local.statusCode() != 200
+                || !local.body().contains("\"id\":" + process.pid() + ",")) {
+              return false;
+            }
             HttpResponse<String> health =
                 client.send(
                     HttpRequest.newBuilder(URI.create(node.uri() + "/_cluster/health"))
