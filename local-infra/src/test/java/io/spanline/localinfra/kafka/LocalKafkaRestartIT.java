@@ -30,8 +30,10 @@ class LocalKafkaRestartIT {
       try (KafkaProducer<String, String> producer =
           new KafkaProducer<>(
               Map.of(
-                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                  ProducerConfig.ACKS_CONFIG, "all"),
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  kafka.bootstrapServers(),
+                  ProducerConfig.ACKS_CONFIG,
+                  "all"),
               new StringSerializer(),
               new StringSerializer())) {
         producer.send(new ProducerRecord<>(topic, "k", "before restart")).get();
