@@ -49,6 +49,8 @@ class CodecBoundaryTest {
             "io.spanline.schemas.codec.otlp.OtlpJsonCodec",
             "io.spanline.schemas.codec.otlp.OtlpTraceSplitter",
             "io.spanline.schemas.codec.otlp.TracePart",
+            "io.spanline.schemas.codec.otlp.OtlpExportResponses",
+            "io.spanline.schemas.codec.otlp.DecodedSpans",
             "io.spanline.schemas.codec.avro.AvroRecordCodec",
             "io.spanline.schemas.codec.avro.ConfluentAvroCodec")) {
       for (Method m : Class.forName(name).getDeclaredMethods()) {

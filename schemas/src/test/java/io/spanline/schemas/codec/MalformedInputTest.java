@@ -121,6 +121,35 @@ class MalformedInputTest {
   }
 
   @Test
+  void lenientDecodeKeepsValidSpansAndReportsEachInvalidOne() {
+    String valid = "{" + IDS + ",\"name\":\"ok\"}";
+    String zeroTrace =
+        "{\"traceId\":\"00000000000000000000000000000000\",\"spanId\":\"eee19b7ec3c1b174\"}";
+    String shortSpan = "{\"traceId\":\"5b8efff798038103d269b633813fc60c\",\"spanId\":\"ee\"}";
+    String body =
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":["
+            + valid
+            + ","
+            + zeroTrace
+            + ","
+            + shortSpan
+            + "]}]}]}";
+
+    io.spanline.schemas.codec.otlp.DecodedSpans fromJson = OtlpJsonCodec.decodeLenient(json(body));
+    io.spanline.schemas.codec.otlp.DecodedSpans fromProto =
+        OtlpProtoCodec.decodeLenient(OtlpJsonCodec.toProtobuf(json(body)));
+
+    for (io.spanline.schemas.codec.otlp.DecodedSpans decoded : List.of(fromJson, fromProto)) {
+      assertThat(decoded.spans()).extracting(Span::name).containsExactly("ok");
+      assertThat(decoded.rejections())
+          .extracting(r -> r.reason())
+          .containsExactly("invalid_trace_id", "invalid_span_id");
+      assertThat(decoded.rejections().get(1).detail())
+          .startsWith("resourceSpans[0].scopeSpans[0].spans[2]");
+    }
+  }
+
+  @Test
   void avroWithoutTheMagicByte() {
     AssembledTrace trace = trace();
     byte[] plain = AvroRecordCodec.ASSEMBLED_TRACE.encode(trace);

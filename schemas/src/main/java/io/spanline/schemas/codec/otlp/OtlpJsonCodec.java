@@ -3,6 +3,7 @@ package io.spanline.schemas.codec.otlp;
 import io.spanline.schemas.codec.MalformedOtlpException;
 import io.spanline.schemas.model.InvalidIdException;
 import io.spanline.schemas.model.Span;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,6 +25,17 @@ public final class OtlpJsonCodec {
    */
   public static List<Span> decode(byte[] json) {
     return OtlpProtoMapper.toSpans(OtlpJsonReader.read(json));
+  }
+
+  /**
+   * Decodes OTLP/JSON, leaving out (and reporting) each span whose IDs break the OTLP rules.
+   *
+   * @throws MalformedOtlpException when the JSON is malformed or breaks the OTLP/JSON rules
+   */
+  public static DecodedSpans decodeLenient(byte[] json) {
+    List<SpanRejection> rejections = new ArrayList<>();
+    List<Span> spans = OtlpProtoMapper.toSpans(OtlpJsonReader.read(json), rejections);
+    return new DecodedSpans(spans, rejections);
   }
 
   /** Encodes spans as an OTLP/JSON {@code TracesData}, grouped as {@link OtlpProtoCodec#encode}. */

@@ -5,6 +5,7 @@ import io.opentelemetry.proto.trace.v1.TracesData;
 import io.spanline.schemas.codec.MalformedOtlpException;
 import io.spanline.schemas.model.InvalidIdException;
 import io.spanline.schemas.model.Span;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,6 +25,18 @@ public final class OtlpProtoCodec {
    */
   public static List<Span> decode(byte[] tracesData) {
     return OtlpProtoMapper.toSpans(parse(tracesData));
+  }
+
+  /**
+   * Decodes {@code TracesData} protobuf, leaving out (and reporting) each span whose trace, span,
+   * parent or link ID breaks the OTLP rules instead of failing the whole message.
+   *
+   * @throws MalformedOtlpException if the bytes are not valid protobuf for {@code TracesData}
+   */
+  public static DecodedSpans decodeLenient(byte[] tracesData) {
+    List<SpanRejection> rejections = new ArrayList<>();
+    List<Span> spans = OtlpProtoMapper.toSpans(parse(tracesData), rejections);
+    return new DecodedSpans(spans, rejections);
   }
 
   /**

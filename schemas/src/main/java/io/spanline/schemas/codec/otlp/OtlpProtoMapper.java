@@ -35,6 +35,11 @@ final class OtlpProtoMapper {
    * @throws InvalidIdException naming the span's position when an ID breaks the OTLP rules
    */
   static List<Span> toSpans(TracesData data) {
+    return toSpans(data, null);
+  }
+
+  /** Spans with invalid IDs go to {@code rejections}, or throw when it is null. */
+  static List<Span> toSpans(TracesData data, List<SpanRejection> rejections) {
     List<Span> out = new ArrayList<>();
     for (int r = 0; r < data.getResourceSpansCount(); r++) {
       ResourceSpans rs = data.getResourceSpans(r);
@@ -46,12 +51,27 @@ final class OtlpProtoMapper {
           try {
             out.add(toSpan(ss.getSpans(i), resource, scope));
           } catch (InvalidIdException e) {
-            throw new InvalidIdException(spanPath(r, s, i) + ": " + e.getMessage());
+            String detail = spanPath(r, s, i) + ": " + e.getMessage();
+            if (rejections == null) {
+              throw new InvalidIdException(detail);
+            }
+            rejections.add(new SpanRejection(reasonOf(e), detail));
           }
         }
       }
     }
     return out;
+  }
+
+  private static String reasonOf(InvalidIdException e) {
+    String message = e.getMessage();
+    if (message.startsWith("links[")) {
+      return "invalid_link";
+    }
+    if (message.startsWith("parent span ID")) {
+      return "invalid_parent_span_id";
+    }
+    return message.startsWith("trace ID") ? "invalid_trace_id" : "invalid_span_id";
   }
 
   static String spanPath(int resourceIndex, int scopeIndex, int spanIndex) {

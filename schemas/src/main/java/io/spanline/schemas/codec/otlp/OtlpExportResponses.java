@@ -1,0 +1,54 @@
+package io.spanline.schemas.codec.otlp;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * OTLP {@code ExportTraceServiceResponse} bodies. Per the OTLP specification, a fully accepted
+ * request answers with an empty response; a partly accepted one sets {@code partial_success} with
+ * the number of rejected spans and a human-readable message.
+ */
+public final class OtlpExportResponses {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private OtlpExportResponses() {}
+
+  /** The response as protobuf, for gRPC and OTLP/HTTP with {@code application/x-protobuf}. */
+  public static byte[] protobuf(long rejectedSpans, String message) {
+    ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
+    if (rejectedSpans > 0 || !message.isEmpty()) {
+      response.setPartialSuccess(
+          ExportTracePartialSuccess.newBuilder()
+              .setRejectedSpans(rejectedSpans)
+              .setErrorMessage(message));
+    }
+    return response.build().toByteArray();
+  }
+
+  /** The response as OTLP/JSON ({@code rejectedSpans} as a decimal string, int64 rule). */
+  public static byte[] json(long rejectedSpans, String message) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      if (rejectedSpans > 0 || !message.isEmpty()) {
+        g.writeObjectFieldStart("partialSuccess");
+        if (rejectedSpans > 0) {
+          g.writeStringField("rejectedSpans", Long.toString(rejectedSpans));
+        }
+        if (!message.isEmpty()) {
+          g.writeStringField("errorMessage", message);
+        }
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}
