@@ -174,6 +174,7 @@ public record Span(
       return this;
     }
 
+    /** Replaces the attributes. */
     public Builder attributes(List<Attribute> attributes) {
       this.attributes.clear();
       this.attributes.addAll(attributes);
@@ -190,6 +191,13 @@ public record Span(
       return this;
     }
 
+    /** Replaces the events. */
+    public Builder events(List<SpanEvent> events) {
+      this.events.clear();
+      this.events.addAll(events);
+      return this;
+    }
+
     public Builder droppedEventsCount(int count) {
       this.droppedEventsCount = count;
       return this;
@@ -197,6 +205,13 @@ public record Span(
 
     public Builder addLink(SpanLink link) {
       this.links.add(link);
+      return this;
+    }
+
+    /** Replaces the links. */
+    public Builder links(List<SpanLink> links) {
+      this.links.clear();
+      this.links.addAll(links);
       return this;
     }
 

@@ -2,6 +2,7 @@ package io.spanline.schemas.codec.otlp;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.google.protobuf.CodedOutputStream;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.ByteArrayOutputStream;
@@ -28,6 +29,41 @@ public final class OtlpExportResponses {
               .setErrorMessage(message));
     }
     return response.build().toByteArray();
+  }
+
+  /**
+   * An error body as OTLP/HTTP sends it: a {@code google.rpc.Status} with {@code code} (a gRPC
+   * status code) and {@code message}, in protobuf.
+   */
+  public static byte[] statusProtobuf(int code, String message) {
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      CodedOutputStream coded = CodedOutputStream.newInstance(out);
+      if (code != 0) {
+        coded.writeInt32(1, code);
+      }
+      if (!message.isEmpty()) {
+        coded.writeString(2, message);
+      }
+      coded.flush();
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The same {@code google.rpc.Status} as JSON: {@code {"code": n, "message": "..."}}. */
+  public static byte[] statusJson(int code, String message) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeNumberField("code", code);
+      g.writeStringField("message", message);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
   }
 
   /** The response as OTLP/JSON ({@code rejectedSpans} as a decimal string, int64 rule). */

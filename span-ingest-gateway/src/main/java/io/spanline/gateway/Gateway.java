@@ -1,0 +1,119 @@
+package io.spanline.gateway;
+
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.spanline.gateway.admin.AdminService;
+import io.spanline.gateway.admin.KafkaReadiness;
+import io.spanline.gateway.config.GatewayConfig;
+import io.spanline.gateway.grpc.OtlpGrpcService;
+import io.spanline.gateway.http.OtlpHttpService;
+import io.spanline.gateway.ingest.TraceIngestor;
+import io.spanline.gateway.kafka.InFlightBudget;
+import io.spanline.gateway.kafka.SpanRecordWriter;
+import io.spanline.gateway.tenancy.TenantRateLimiter;
+import io.spanline.gateway.tenancy.TenantResolver;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running span ingest gateway: OTLP/gRPC, OTLP/HTTP and the admin endpoints, each on its own
+ * port, writing to Kafka.
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final Server grpc;
+  private final Server http;
+  private final Server admin;
+  private final SpanRecordWriter writer;
+  private final KafkaReadiness readiness;
+
+  private Gateway(
+      Server grpc, Server http, Server admin, SpanRecordWriter writer, KafkaReadiness readiness) {
+    this.grpc = grpc;
+    this.http = http;
+    this.admin = admin;
+    this.writer = writer;
+    this.readiness = readiness;
+  }
+
+  /** Starts serving; ports 0 in the config pick free ports ({@link #grpcPort()} etc. tell). */
+  public static Gateway start(GatewayConfig config) {
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(metrics);
+    SpanRecordWriter writer = new SpanRecordWriter(config, metrics);
+    InFlightBudget budget = new InFlightBudget(config.maxInflightBytes());
+    TraceIngestor ingestor =
+        new TraceIngestor(config, writer, budget, new TenantRateLimiter(config), metrics);
+    TenantResolver tenants = new TenantResolver(config);
+    KafkaReadiness readiness = new KafkaReadiness(config.bootstrapServers(), Duration.ofSeconds(5));
+    long maxBody =
+        config.tenantLimits().values().stream()
+            .mapToLong(l -> l.maxRequestBytes())
+            .reduce(config.defaultLimits().maxRequestBytes(), Math::max);
+    Duration timeout = Duration.ofMillis(config.deliveryTimeoutMs() + config.maxBlockMs() + 5_000L);
+
+    Server grpc =
+        Server.builder()
+            .http(new InetSocketAddress(config.bindAddress(), config.grpcPort()))
+            .requestTimeout(timeout)
+            .service(
+                GrpcService.builder()
+                    .addService(OtlpGrpcService.definition(ingestor, tenants, config, metrics))
+                    .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, maxBody))
+                    .useBlockingTaskExecutor(true)
+                    .build())
+            .build();
+    Server http =
+        Server.builder()
+            .http(new InetSocketAddress(config.bindAddress(), config.httpPort()))
+            .requestTimeout(timeout)
+            .maxRequestLength(maxBody)
+            .service("/v1/traces", new OtlpHttpService(ingestor, tenants, config, metrics))
+            .build();
+    Server admin =
+        Server.builder()
+            .http(new InetSocketAddress(config.bindAddress(), config.adminPort()))
+            .annotatedService(new AdminService(readiness, metrics))
+            .build();
+    grpc.start().join();
+    http.start().join();
+    admin.start().join();
+    Gateway gateway = new Gateway(grpc, http, admin, writer, readiness);
+    LOG.info(
+        "Span ingest gateway serving OTLP/gRPC on {}, OTLP/HTTP on {}, admin on {}; writing to {} at {}",
+        gateway.grpcPort(),
+        gateway.httpPort(),
+        gateway.adminPort(),
+        config.topic(),
+        config.bootstrapServers());
+    return gateway;
+  }
+
+  public int grpcPort() {
+    return grpc.activeLocalPort();
+  }
+
+  public int httpPort() {
+    return http.activeLocalPort();
+  }
+
+  public int adminPort() {
+    return admin.activeLocalPort();
+  }
+
+  /** Stops taking requests, lets those in flight finish, then closes the Kafka producer. */
+  @Override
+  public void close() {
+    grpc.stop().join();
+    http.stop().join();
+    admin.stop().join();
+    readiness.close();
+    writer.close();
+  }
+}

@@ -1,0 +1,80 @@
+package io.spanline.gateway.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The gateway's one typed configuration, validated when built. Settings come from defaults, then an
+ * optional YAML file, then the environment, then system properties ({@link GatewayConfigLoader});
+ * the README lists every key.
+ *
+ * @param bindAddress address the OTLP and admin ports bind to
+ * @param maxRecordBytes largest Kafka record value written; bigger trace batches are split
+ * @param maxInflightBytes request bytes waiting for Kafka's acknowledgement at once; past it new
+ *     requests get a retryable 503 / UNAVAILABLE
+ * @param retryAfter the delay suggested to refused clients (Retry-After, gRPC RetryInfo)
+ * @param apiKeys API key → tenant, used when {@code authEnabled}
+ * @param tenantLimits per-tenant overrides of {@code defaultLimits}
+ * @param headSamplingPercentage share of traces kept, by trace ID, 0-100 (100 = off)
+ */
+public record GatewayConfig(
+    String bindAddress,
+    int grpcPort,
+    int httpPort,
+    int adminPort,
+    String bootstrapServers,
+    String topic,
+    int maxRecordBytes,
+    String compressionType,
+    int lingerMs,
+    int batchSize,
+    int requestTimeoutMs,
+    int deliveryTimeoutMs,
+    int maxBlockMs,
+    long maxInflightBytes,
+    Duration retryAfter,
+    boolean authEnabled,
+    Map<String, String> apiKeys,
+    TenantLimits defaultLimits,
+    Map<String, TenantLimits> tenantLimits,
+    List<RedactionRule> redaction,
+    double headSamplingPercentage) {
+
+  public GatewayConfig {
+    Objects.requireNonNull(bindAddress, "bindAddress");
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(topic, "topic");
+    apiKeys = Map.copyOf(apiKeys);
+    tenantLimits = Map.copyOf(tenantLimits);
+    redaction = List.copyOf(redaction);
+    Objects.requireNonNull(defaultLimits, "defaultLimits");
+    if (maxRecordBytes < 1024) {
+      throw new IllegalArgumentException(
+          "Invalid value for property kafka.max-record-bytes="
+              + maxRecordBytes
+              + ". Must be >= 1024.");
+    }
+    if (maxInflightBytes <= 0) {
+      throw new IllegalArgumentException(
+          "Invalid value for property inflight.max-bytes=" + maxInflightBytes + ". Must be > 0.");
+    }
+    if (!(headSamplingPercentage >= 0 && headSamplingPercentage <= 100)) {
+      throw new IllegalArgumentException(
+          "Invalid value for property head-sampling.percentage="
+              + headSamplingPercentage
+              + ". Must be within 0-100.");
+    }
+    if (authEnabled && apiKeys.isEmpty()) {
+      throw new IllegalArgumentException(
+          "auth.enabled=true needs at least one API key (api-keys in the config file or "
+              + "SPANLINE_GATEWAY_API_KEYS)");
+    }
+  }
+
+  /** The limits of a tenant: its overrides, else the defaults. */
+  public TenantLimits limitsFor(String tenant) {
+    return tenantLimits.getOrDefault(tenant, defaultLimits);
+  }
+}

@@ -1,0 +1,286 @@
+package io.spanline.gateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Builds {@link GatewayConfig} from, in increasing precedence: defaults, the YAML file named by
+ * {@code config.file} (environment {@code SPANLINE_GATEWAY_CONFIG_FILE}), environment variables
+ * {@code SPANLINE_GATEWAY_<KEY>} (key upper-cased, dots and hyphens as underscores), and system
+ * properties {@code spanline.gateway.<key>}. Errors name the key and the bad value.
+ */
+public final class GatewayConfigLoader {
+  /** Every flat setting with its default, in README order. */
+  static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+  static {
+    DEFAULTS.put("bind.address", "0.0.0.0");
+    DEFAULTS.put("otlp.grpc.port", "4317");
+    DEFAULTS.put("otlp.http.port", "4318");
+    DEFAULTS.put("admin.port", "13133");
+    DEFAULTS.put("kafka.bootstrap.servers", "127.0.0.1:9092");
+    DEFAULTS.put("topic.otlp-spans", "otlp_spans");
+    DEFAULTS.put("kafka.max-record-bytes", "1000000");
+    DEFAULTS.put("kafka.compression.type", "lz4");
+    DEFAULTS.put("kafka.linger.ms", "5");
+    DEFAULTS.put("kafka.batch.size", "262144");
+    DEFAULTS.put("kafka.request.timeout.ms", "5000");
+    DEFAULTS.put("kafka.delivery.timeout.ms", "10000");
+    DEFAULTS.put("kafka.max.block.ms", "3000");
+    DEFAULTS.put("inflight.max-bytes", String.valueOf(64L << 20));
+    DEFAULTS.put("retry-after.seconds", "5");
+    DEFAULTS.put("auth.enabled", "false");
+    DEFAULTS.put(
+        "limits.max-request-bytes", String.valueOf(TenantLimits.DEFAULTS.maxRequestBytes()));
+    DEFAULTS.put(
+        "limits.max-spans-per-request", String.valueOf(TenantLimits.DEFAULTS.maxSpansPerRequest()));
+    DEFAULTS.put(
+        "limits.max-attributes-per-span",
+        String.valueOf(TenantLimits.DEFAULTS.maxAttributesPerSpan()));
+    DEFAULTS.put(
+        "limits.max-attribute-value-bytes",
+        String.valueOf(TenantLimits.DEFAULTS.maxAttributeValueBytes()));
+    DEFAULTS.put(
+        "limits.max-events-per-span", String.valueOf(TenantLimits.DEFAULTS.maxEventsPerSpan()));
+    DEFAULTS.put(
+        "limits.max-links-per-span", String.valueOf(TenantLimits.DEFAULTS.maxLinksPerSpan()));
+    DEFAULTS.put("limits.spans-per-second", "0");
+    DEFAULTS.put("limits.bytes-per-second", "0");
+    DEFAULTS.put("head-sampling.percentage", "100");
+  }
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private GatewayConfigLoader() {}
+
+  /** From the process environment and system properties. */
+  public static GatewayConfig load() {
+    Map<String, String> props = new HashMap<>();
+    System.getProperties().forEach((k, v) -> props.put(k.toString(), v.toString()));
+    return load(System.getenv(), props);
+  }
+
+  /**
+   * @throws IllegalArgumentException naming the key and value of a bad setting
+   */
+  public static GatewayConfig load(Map<String, String> env, Map<String, String> systemProperties) {
+    String file =
+        systemProperties.getOrDefault(
+            "spanline.gateway.config.file", env.get("SPANLINE_GATEWAY_CONFIG_FILE"));
+    JsonNode yaml = file == null ? YAML.createObjectNode() : readYaml(Path.of(file));
+    Map<String, String> flat = new LinkedHashMap<>(DEFAULTS);
+    for (String key : DEFAULTS.keySet()) {
+      JsonNode fromFile = yaml.get(key);
+      if (fromFile != null && fromFile.isValueNode()) {
+        flat.put(key, fromFile.asText());
+      }
+      String fromEnv = env.get(envName(key));
+      if (fromEnv != null) {
+        flat.put(key, fromEnv);
+      }
+      String fromProps = systemProperties.get("spanline.gateway." + key);
+      if (fromProps != null) {
+        flat.put(key, fromProps);
+      }
+    }
+    Settings s = new Settings(flat);
+    TenantLimits defaults =
+        new TenantLimits(
+            s.longValue("limits.max-request-bytes"),
+            s.intValue("limits.max-spans-per-request"),
+            s.intValue("limits.max-attributes-per-span"),
+            s.intValue("limits.max-attribute-value-bytes"),
+            s.intValue("limits.max-events-per-span"),
+            s.intValue("limits.max-links-per-span"),
+            s.longValue("limits.spans-per-second"),
+            s.longValue("limits.bytes-per-second"));
+    Map<String, String> apiKeys = new HashMap<>();
+    yaml.path("api-keys")
+        .fields()
+        .forEachRemaining(e -> apiKeys.put(e.getKey(), e.getValue().asText()));
+    String keysFromEnv = env.get("SPANLINE_GATEWAY_API_KEYS");
+    if (keysFromEnv != null && !keysFromEnv.isBlank()) {
+      for (String pair : keysFromEnv.split(",")) {
+        String[] kv = pair.split("=", 2);
+        if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank()) {
+          throw new IllegalArgumentException(
+              "Invalid value in SPANLINE_GATEWAY_API_KEYS: '" + pair + "'. Must be key=tenant.");
+        }
+        apiKeys.put(kv[0].trim(), kv[1].trim());
+      }
+    }
+    return new GatewayConfig(
+        s.get("bind.address"),
+        s.port("otlp.grpc.port"),
+        s.port("otlp.http.port"),
+        s.port("admin.port"),
+        s.get("kafka.bootstrap.servers"),
+        s.get("topic.otlp-spans"),
+        s.intValue("kafka.max-record-bytes"),
+        s.get("kafka.compression.type"),
+        s.intValue("kafka.linger.ms"),
+        s.intValue("kafka.batch.size"),
+        s.intValue("kafka.request.timeout.ms"),
+        s.intValue("kafka.delivery.timeout.ms"),
+        s.intValue("kafka.max.block.ms"),
+        s.longValue("inflight.max-bytes"),
+        Duration.ofSeconds(s.longValue("retry-after.seconds")),
+        s.bool("auth.enabled"),
+        apiKeys,
+        defaults,
+        tenantLimits(yaml.path("tenants"), defaults),
+        redaction(yaml.path("redaction")),
+        s.doubleValue("head-sampling.percentage"));
+  }
+
+  static String envName(String key) {
+    return "SPANLINE_GATEWAY_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private static JsonNode readYaml(Path file) {
+    try {
+      JsonNode node = YAML.readTree(Files.readAllBytes(file));
+      return node == null ? YAML.createObjectNode() : node;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot read gateway config file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Map<String, TenantLimits> tenantLimits(JsonNode tenants, TenantLimits defaults) {
+    Map<String, TenantLimits> out = new HashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> it = tenants.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode t = e.getValue();
+      String where = "tenants." + e.getKey() + ".";
+      out.put(
+          e.getKey(),
+          new TenantLimits(
+              longOr(t, where, "max-request-bytes", defaults.maxRequestBytes()),
+              (int) longOr(t, where, "max-spans-per-request", defaults.maxSpansPerRequest()),
+              (int) longOr(t, where, "max-attributes-per-span", defaults.maxAttributesPerSpan()),
+              (int)
+                  longOr(t, where, "max-attribute-value-bytes", defaults.maxAttributeValueBytes()),
+              (int) longOr(t, where, "max-events-per-span", defaults.maxEventsPerSpan()),
+              (int) longOr(t, where, "max-links-per-span", defaults.maxLinksPerSpan()),
+              longOr(t, where, "spans-per-second", defaults.spansPerSecond()),
+              longOr(t, where, "bytes-per-second", defaults.bytesPerSecond())));
+    }
+    return out;
+  }
+
+  private static long longOr(JsonNode node, String where, String key, long fallback) {
+    JsonNode value = node.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (!value.canConvertToLong()) {
+      throw new IllegalArgumentException(
+          "Invalid value for property " + where + key + "=" + value.asText() + ". Must be a long.");
+    }
+    return value.asLong();
+  }
+
+  private static List<RedactionRule> redaction(JsonNode rules) {
+    List<RedactionRule> out = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      JsonNode r = rules.get(i);
+      String where = "redaction[" + i + "]";
+      String key = r.path("key").asText(null);
+      String action = r.path("action").asText("");
+      if (key == null || key.isBlank()) {
+        throw new IllegalArgumentException(where + " needs a key");
+      }
+      RedactionRule.Action parsed;
+      try {
+        parsed = RedactionRule.Action.valueOf(action.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "Invalid value for property "
+                + where
+                + ".action="
+                + action
+                + ". Must be drop, mask or hash.");
+      }
+      Pattern pattern = null;
+      if (r.has("pattern")) {
+        try {
+          pattern = Pattern.compile(r.get("pattern").asText());
+        } catch (PatternSyntaxException e) {
+          throw new IllegalArgumentException(
+              "Invalid value for property " + where + ".pattern: " + e.getDescription());
+        }
+      }
+      out.add(new RedactionRule(key, parsed, pattern, r.path("replacement").asText(null)));
+    }
+    return out;
+  }
+
+  /** Typed reads of the flat settings; errors name the key and value. */
+  private record Settings(Map<String, String> values) {
+    String get(String key) {
+      return values.get(key).trim();
+    }
+
+    long longValue(String key) {
+      try {
+        return Long.parseLong(get(key));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "Invalid value for property " + key + "=" + get(key) + ". Must be a long.");
+      }
+    }
+
+    int intValue(String key) {
+      try {
+        return Integer.parseInt(get(key));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "Invalid value for property " + key + "=" + get(key) + ". Must be an int.");
+      }
+    }
+
+    double doubleValue(String key) {
+      try {
+        return Double.parseDouble(get(key));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "Invalid value for property " + key + "=" + get(key) + ". Must be a number.");
+      }
+    }
+
+    int port(String key) {
+      int port = intValue(key);
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException(
+            "Invalid value for property " + key + "=" + port + ". Must be a port 0-65535.");
+      }
+      return port;
+    }
+
+    boolean bool(String key) {
+      String v = get(key).toLowerCase(Locale.ROOT);
+      if (!v.equals("true") && !v.equals("false")) {
+        throw new IllegalArgumentException(
+            "Invalid value for property " + key + "=" + get(key) + ". Must be true or false.");
+      }
+      return Boolean.parseBoolean(v);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.spanline.gateway.ingest;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.spanline.gateway.kafka.InFlightBudget;
+
+/** The gateway's span counters, by tenant (and reason), and the in-flight bytes gauge. */
+final class IngestMetrics {
+  private final MeterRegistry registry;
+
+  IngestMetrics(MeterRegistry registry, InFlightBudget budget) {
+    this.registry = registry;
+    Gauge.builder("spanline.gateway.inflight.bytes", budget, InFlightBudget::inFlightBytes)
+        .description("Request bytes waiting for Kafka's acknowledgement")
+        .baseUnit("bytes")
+        .register(registry);
+  }
+
+  void received(String tenant, int spans) {
+    registry.counter("spanline.gateway.spans.received", "tenant", tenant).increment(spans);
+  }
+
+  void accepted(String tenant, int spans) {
+    registry.counter("spanline.gateway.spans.accepted", "tenant", tenant).increment(spans);
+  }
+
+  void rejected(String tenant, String reason) {
+    registry
+        .counter("spanline.gateway.spans.rejected", "tenant", tenant, "reason", reason)
+        .increment();
+  }
+
+  void sampledOut(String tenant, int spans) {
+    if (spans > 0) {
+      registry.counter("spanline.gateway.spans.sampled_out", "tenant", tenant).increment(spans);
+    }
+  }
+
+  void refused(String tenant, IngestOutcome.Reason reason) {
+    registry
+        .counter(
+            "spanline.gateway.requests.refused",
+            "tenant",
+            tenant,
+            "reason",
+            reason.name().toLowerCase())
+        .increment();
+  }
+}

@@ -1,0 +1,200 @@
+package io.spanline.gateway.ingest;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.spanline.gateway.config.GatewayConfig;
+import io.spanline.gateway.config.TenantLimits;
+import io.spanline.gateway.ingest.IngestOutcome.Accepted;
+import io.spanline.gateway.ingest.IngestOutcome.Reason;
+import io.spanline.gateway.ingest.IngestOutcome.Refused;
+import io.spanline.gateway.kafka.InFlightBudget;
+import io.spanline.gateway.kafka.SpanRecordWriter;
+import io.spanline.gateway.tenancy.TenantRateLimiter;
+import io.spanline.schemas.codec.MalformedOtlpException;
+import io.spanline.schemas.codec.otlp.DecodedSpans;
+import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
+import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
+import io.spanline.schemas.codec.otlp.OtlpTraceSplitter;
+import io.spanline.schemas.codec.otlp.SpanRejection;
+import io.spanline.schemas.codec.otlp.TracePart;
+import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.TraceId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's work on one export request, shared by OTLP/gRPC and OTLP/HTTP: decode (leniently),
+ * check the tenant's request limits and rate limits, reject invalid spans (bad IDs, end before
+ * start), apply head sampling, span limits and redaction, split by trace ID and under the Kafka
+ * record limit, write, and answer once every record is acknowledged.
+ */
+public final class TraceIngestor {
+  private static final Logger LOG = LoggerFactory.getLogger(TraceIngestor.class);
+
+  /** Room left in a record for its key, headers and record overhead. */
+  private static final int RECORD_OVERHEAD_BYTES = 1024;
+
+  /** Wire format of a request body. */
+  public enum Encoding {
+    PROTOBUF,
+    JSON
+  }
+
+  private final GatewayConfig config;
+  private final SpanRecordWriter writer;
+  private final InFlightBudget budget;
+  private final TenantRateLimiter rateLimiter;
+  private final Redactor redactor;
+  private final HeadSampler sampler;
+  private final IngestMetrics metrics;
+
+  public TraceIngestor(
+      GatewayConfig config,
+      SpanRecordWriter writer,
+      InFlightBudget budget,
+      TenantRateLimiter rateLimiter,
+      MeterRegistry registry) {
+    this.config = config;
+    this.writer = writer;
+    this.budget = budget;
+    this.rateLimiter = rateLimiter;
+    this.redactor = new Redactor(config.redaction());
+    this.sampler = new HeadSampler(config.headSamplingPercentage());
+    this.metrics = new IngestMetrics(registry, budget);
+  }
+
+  /** The retry delay suggested to refused clients. */
+  public Duration retryAfter() {
+    return config.retryAfter();
+  }
+
+  /**
+   * Handles one request body (already decompressed). CPU-bound and may block on Kafka metadata, so
+   * call it off the event loop.
+   */
+  public CompletableFuture<IngestOutcome> ingest(String tenant, byte[] body, Encoding encoding) {
+    TenantLimits limits = config.limitsFor(tenant);
+    if (body.length > limits.maxRequestBytes()) {
+      return refused(
+          tenant,
+          Reason.TOO_LARGE,
+          "request of " + body.length + " bytes exceeds the limit of " + limits.maxRequestBytes());
+    }
+    DecodedSpans decoded;
+    try {
+      decoded =
+          encoding == Encoding.JSON
+              ? OtlpJsonCodec.decodeLenient(body)
+              : OtlpProtoCodec.decodeLenient(body);
+    } catch (MalformedOtlpException e) {
+      return refused(tenant, Reason.MALFORMED, e.getMessage());
+    }
+    int received = decoded.spans().size() + decoded.rejections().size();
+    metrics.received(tenant, received);
+    if (received > limits.maxSpansPerRequest()) {
+      return refused(
+          tenant,
+          Reason.TOO_LARGE,
+          "request of " + received + " spans exceeds the limit of " + limits.maxSpansPerRequest());
+    }
+    Optional<Duration> wait = rateLimiter.tryAcquire(tenant, received, body.length);
+    if (wait.isPresent()) {
+      return refused(
+          tenant,
+          Reason.RATE_LIMITED,
+          "tenant "
+              + tenant
+              + " is over its rate limit; retry in "
+              + Math.max(1, wait.get().toSeconds())
+              + " s");
+    }
+
+    List<SpanRejection> rejections = new ArrayList<>(decoded.rejections());
+    Map<TraceId, List<Span>> traces = new LinkedHashMap<>();
+    int sampledOut = 0;
+    for (Span span : redactor.apply(decoded.spans())) {
+      if (span.endEpochNanos() < span.startEpochNanos()) {
+        rejections.add(
+            new SpanRejection(
+                "end_before_start", "span " + span.spanId() + " ends before it starts"));
+        continue;
+      }
+      if (!sampler.keep(span.traceId())) {
+        sampledOut++;
+        continue;
+      }
+      traces
+          .computeIfAbsent(span.traceId(), t -> new ArrayList<>())
+          .add(SpanLimiter.apply(span, limits));
+    }
+    rejections.forEach(r -> metrics.rejected(tenant, r.reason()));
+    metrics.sampledOut(tenant, sampledOut);
+
+    List<TracePart> parts = new ArrayList<>(traces.size());
+    int accepted = 0;
+    for (List<Span> spans : traces.values()) {
+      accepted += spans.size();
+      parts.addAll(
+          OtlpTraceSplitter.split(
+              OtlpProtoCodec.encode(spans), config.maxRecordBytes() - RECORD_OVERHEAD_BYTES));
+    }
+    String message = summarize(rejections);
+    int acceptedSpans = accepted;
+    if (parts.isEmpty()) {
+      return CompletableFuture.completedFuture(new Accepted(0, rejections.size(), message));
+    }
+    long bytes = parts.stream().mapToLong(TracePart::sizeBytes).sum();
+    if (!budget.tryAcquire(bytes)) {
+      return refused(
+          tenant,
+          Reason.UNAVAILABLE,
+          "too much data is waiting for Kafka; retry in " + config.retryAfter().toSeconds() + " s");
+    }
+    return writer
+        .write(tenant, parts)
+        .handle(
+            (ok, error) -> {
+              budget.release(bytes);
+              if (error != null) {
+                LOG.warn(
+                    "writing {} spans of tenant {} to Kafka failed: {}",
+                    acceptedSpans,
+                    tenant,
+                    error.toString());
+                metrics.refused(tenant, Reason.UNAVAILABLE);
+                return new Refused(
+                    Reason.UNAVAILABLE,
+                    "Kafka did not acknowledge the spans: " + error.getMessage());
+              }
+              metrics.accepted(tenant, acceptedSpans);
+              return new Accepted(acceptedSpans, rejections.size(), message);
+            });
+  }
+
+  private CompletableFuture<IngestOutcome> refused(String tenant, Reason reason, String message) {
+    metrics.refused(tenant, reason);
+    return CompletableFuture.completedFuture(new Refused(reason, message));
+  }
+
+  /** OTLP's partial-success message: counts by reason and the first detail. */
+  static String summarize(List<SpanRejection> rejections) {
+    if (rejections.isEmpty()) {
+      return "";
+    }
+    Map<String, Integer> byReason = new LinkedHashMap<>();
+    rejections.forEach(r -> byReason.merge(r.reason(), 1, Integer::sum));
+    StringBuilder out = new StringBuilder();
+    out.append(rejections.size())
+        .append(rejections.size() == 1 ? " span" : " spans")
+        .append(" rejected (");
+    byReason.forEach((reason, n) -> out.append(reason).append(": ").append(n).append(", "));
+    out.setLength(out.length() - 2);
+    return out.append("); first: ").append(rejections.get(0).detail()).toString();
+  }
+}
