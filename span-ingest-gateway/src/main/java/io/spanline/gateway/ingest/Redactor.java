@@ -50,7 +50,8 @@ final class Redactor {
     return out;
   }
 
-  private Resource redact(Resource r) {
+  /** The resource with its attributes redacted; the same instance when no rule applies. */
+  Resource redact(Resource r) {
     List<Attribute> attributes = redact(r.attributes());
     return attributes == r.attributes()
         ? r

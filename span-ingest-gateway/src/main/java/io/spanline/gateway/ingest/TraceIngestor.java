@@ -10,16 +10,12 @@ import io.spanline.gateway.kafka.InFlightBudget;
 import io.spanline.gateway.kafka.SpanRecordWriter;
 import io.spanline.gateway.tenancy.TenantRateLimiter;
 import io.spanline.schemas.codec.MalformedOtlpException;
-import io.spanline.schemas.codec.otlp.DecodedSpans;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
-import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
-import io.spanline.schemas.codec.otlp.OtlpTraceSplitter;
+import io.spanline.schemas.codec.otlp.OtlpWireSplitter;
 import io.spanline.schemas.codec.otlp.SpanRejection;
 import io.spanline.schemas.codec.otlp.TracePart;
-import io.spanline.schemas.model.Span;
-import io.spanline.schemas.model.TraceId;
+import io.spanline.schemas.codec.otlp.WireSplit;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's work on one export request, shared by OTLP/gRPC and OTLP/HTTP: decode (leniently),
- * check the tenant's request limits and rate limits, reject invalid spans (bad IDs, end before
- * start), apply head sampling, span limits and redaction, split by trace ID and under the Kafka
- * record limit, write, and answer once every record is acknowledged.
+ * The gateway's work on one export request, shared by OTLP/gRPC and OTLP/HTTP: scan the request at
+ * the wire level ({@link OtlpWireSplitter}), rejecting invalid spans (bad IDs, end before start),
+ * dropping spans of traces not head-sampled, and decoding only the spans that break a limit or need
+ * redaction; check the tenant's request and rate limits; split by trace ID and under the Kafka
+ * record limit; write; and answer once every record is acknowledged.
  */
 public final class TraceIngestor {
   private static final Logger LOG = LoggerFactory.getLogger(TraceIngestor.class);
@@ -86,16 +83,24 @@ public final class TraceIngestor {
           Reason.TOO_LARGE,
           "request of " + body.length + " bytes exceeds the limit of " + limits.maxRequestBytes());
     }
-    DecodedSpans decoded;
+    byte[] tracesData;
     try {
-      decoded =
-          encoding == Encoding.JSON
-              ? OtlpJsonCodec.decodeLenient(body)
-              : OtlpProtoCodec.decodeLenient(body);
+      tracesData = encoding == Encoding.JSON ? OtlpJsonCodec.toProtobuf(body) : body;
     } catch (MalformedOtlpException e) {
       return refused(tenant, Reason.MALFORMED, e.getMessage());
     }
-    int received = decoded.spans().size() + decoded.rejections().size();
+    WireSplit split;
+    try {
+      split =
+          OtlpWireSplitter.split(
+              tracesData,
+              new IngestPolicy(limits, config.redaction(), redactor, sampler),
+              config.maxRecordBytes() - RECORD_OVERHEAD_BYTES);
+    } catch (MalformedOtlpException e) {
+      return refused(tenant, Reason.MALFORMED, e.getMessage());
+    }
+    List<SpanRejection> rejections = split.rejections();
+    int received = split.keptSpans() + split.droppedSpans() + rejections.size();
     metrics.received(tenant, received);
     if (received > limits.maxSpansPerRequest()) {
       return refused(
@@ -114,36 +119,10 @@ public final class TraceIngestor {
               + Math.max(1, wait.get().toSeconds())
               + " s");
     }
-
-    List<SpanRejection> rejections = new ArrayList<>(decoded.rejections());
-    Map<TraceId, List<Span>> traces = new LinkedHashMap<>();
-    int sampledOut = 0;
-    for (Span span : redactor.apply(decoded.spans())) {
-      if (span.endEpochNanos() < span.startEpochNanos()) {
-        rejections.add(
-            new SpanRejection(
-                "end_before_start", "span " + span.spanId() + " ends before it starts"));
-        continue;
-      }
-      if (!sampler.keep(span.traceId())) {
-        sampledOut++;
-        continue;
-      }
-      traces
-          .computeIfAbsent(span.traceId(), t -> new ArrayList<>())
-          .add(SpanLimiter.apply(span, limits));
-    }
     rejections.forEach(r -> metrics.rejected(tenant, r.reason()));
-    metrics.sampledOut(tenant, sampledOut);
-
-    List<TracePart> parts = new ArrayList<>(traces.size());
-    int accepted = 0;
-    for (List<Span> spans : traces.values()) {
-      accepted += spans.size();
-      parts.addAll(
-          OtlpTraceSplitter.split(
-              OtlpProtoCodec.encode(spans), config.maxRecordBytes() - RECORD_OVERHEAD_BYTES));
-    }
+    metrics.sampledOut(tenant, split.droppedSpans());
+    List<TracePart> parts = split.parts();
+    int accepted = split.keptSpans();
     String message = summarize(rejections);
     int acceptedSpans = accepted;
     if (parts.isEmpty()) {

@@ -1,0 +1,97 @@
+package io.spanline.bench;
+
+import io.spanline.gateway.Gateway;
+import io.spanline.gateway.config.GatewayConfigLoader;
+import io.spanline.localinfra.kafka.LocalKafka;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Gateway throughput against a plain Kafka producer, in one run on one machine: starts a real Kafka
+ * broker and the gateway in this JVM, then runs the load in a separate process three times — plain
+ * producer, gateway over OTLP/HTTP protobuf, plain producer again — and prints spans/s, the
+ * gateway's p50/p99 request latency and the ratio of the gateway to the mean of the two producer
+ * runs. Arguments: [seconds per run, default 20] [HTTP concurrency, default 8].
+ */
+public final class GatewayBench {
+  private GatewayBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    Path dir = Files.createTempDirectory("spanline-bench");
+    try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), 0, 0)) {
+      kafka.createTopics(6, List.of("bench-producer", "bench-gateway"));
+      Map<String, String> props = new HashMap<>();
+      props.put("spanline.gateway.bind.address", "127.0.0.1");
+      props.put("spanline.gateway.otlp.grpc.port", "0");
+      props.put("spanline.gateway.otlp.http.port", "0");
+      props.put("spanline.gateway.admin.port", "0");
+      props.put("spanline.gateway.kafka.bootstrap.servers", kafka.bootstrapServers());
+      props.put("spanline.gateway.topic.otlp-spans", "bench-gateway");
+      try (Gateway gateway = Gateway.start(GatewayConfigLoader.load(Map.of(), props))) {
+        String endpoint = "http://127.0.0.1:" + gateway.httpPort() + "/v1/traces";
+        String p1 =
+            run("producer", kafka.bootstrapServers(), "bench-producer", String.valueOf(seconds));
+        String g = run("http", endpoint, String.valueOf(seconds), String.valueOf(concurrency));
+        String p2 =
+            run("producer", kafka.bootstrapServers(), "bench-producer", String.valueOf(seconds));
+        double producer = (value(p1, "spans_per_s") + value(p2, "spans_per_s")) / 2;
+        double viaGateway = value(g, "spans_per_s");
+        System.out.println(p1);
+        System.out.println(g);
+        System.out.println(p2);
+        System.out.printf(
+            "SUMMARY gateway %.0f spans/s (p99 %s ms) vs plain producer %.0f spans/s: ratio %.2f%n",
+            viaGateway, field(g, "p99_ms"), producer, viaGateway / producer);
+      }
+    }
+  }
+
+  /** Runs the load driver in its own JVM and returns its RESULT line. */
+  private static String run(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx1g");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(LoadDriver.class.getName());
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String result = null;
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        if (line.startsWith("RESULT")) {
+          result = line;
+        }
+      }
+    }
+    if (process.waitFor() != 0 || result == null) {
+      throw new IllegalStateException("load driver " + String.join(" ", args) + " failed");
+    }
+    return result;
+  }
+
+  private static String field(String line, String name) {
+    for (String part : line.split(" ")) {
+      if (part.startsWith(name + "=")) {
+        return part.substring(name.length() + 1);
+      }
+    }
+    throw new IllegalArgumentException(name + " missing in " + line);
+  }
+
+  private static double value(String line, String name) {
+    return Double.parseDouble(field(line, name));
+  }
+}

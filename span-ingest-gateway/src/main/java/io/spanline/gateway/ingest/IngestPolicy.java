@@ -1,0 +1,66 @@
+package io.spanline.gateway.ingest;
+
+import io.spanline.gateway.config.RedactionRule;
+import io.spanline.gateway.config.TenantLimits;
+import io.spanline.schemas.codec.otlp.SpanFacts;
+import io.spanline.schemas.codec.otlp.SpanPolicy;
+import io.spanline.schemas.model.Resource;
+import io.spanline.schemas.model.Span;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The gateway's judgement of each span, from facts the wire scan gathers without decoding: reject a
+ * span that ends before it starts, drop one whose trace is not head-sampled, and decode and rewrite
+ * only a span that breaks a limit or carries an attribute key a redaction rule names. Every other
+ * span is copied to Kafka as the client sent it.
+ */
+final class IngestPolicy implements SpanPolicy {
+  private final TenantLimits limits;
+  private final Redactor redactor;
+  private final HeadSampler sampler;
+  private final Set<String> watched;
+
+  IngestPolicy(
+      TenantLimits limits, List<RedactionRule> rules, Redactor redactor, HeadSampler sampler) {
+    this.limits = limits;
+    this.redactor = redactor;
+    this.sampler = sampler;
+    this.watched = rules.stream().map(RedactionRule::key).collect(Collectors.toUnmodifiableSet());
+  }
+
+  @Override
+  public Set<String> watchedKeys() {
+    return watched;
+  }
+
+  @Override
+  public Verdict judge(SpanFacts f) {
+    if (f.endEpochNanos() < f.startEpochNanos()) {
+      return Verdict.reject("end_before_start");
+    }
+    if (!sampler.keep(f.traceId())) {
+      return Verdict.drop();
+    }
+    if (f.watchedKey()
+        || f.attributes() > limits.maxAttributesPerSpan()
+        || f.events() > limits.maxEventsPerSpan()
+        || f.links() > limits.maxLinksPerSpan()
+        || f.maxEventOrLinkAttributes() > limits.maxAttributesPerSpan()
+        || f.maxValueBytes() > limits.maxAttributeValueBytes()) {
+      return Verdict.rewrite();
+    }
+    return Verdict.keep();
+  }
+
+  @Override
+  public Span rewrite(Span span) {
+    return SpanLimiter.apply(redactor.apply(List.of(span)).get(0), limits);
+  }
+
+  @Override
+  public Resource rewriteResource(Resource resource) {
+    return redactor.redact(resource);
+  }
+}
