@@ -1,18 +1,19 @@
 package io.spanline.bench;
 
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
 import io.spanline.schemas.codec.otlp.TracePart;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,7 +34,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * </pre>
  */
 public final class LoadDriver {
-  private static final int WARMUP_SECONDS = 5;
+  private static final int WARMUP_SECONDS = 15;
 
   private LoadDriver() {}
 
@@ -49,52 +50,47 @@ public final class LoadDriver {
   private static void http(
       List<Workload.Request> requests, String endpoint, int seconds, int concurrency)
       throws Exception {
-    HttpClient client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .executor(Executors.newFixedThreadPool(2))
+    // Armeria's client: non-blocking and light, so the load process takes little of the CPU the
+    // servers need; `concurrency` requests are kept in flight.
+    WebClient client =
+        WebClient.builder(endpoint)
+            .factory(ClientFactory.builder().useHttp2Preface(false).build())
+            .responseTimeout(Duration.ofSeconds(30))
+            .maxResponseLength(0)
             .build();
-    ExecutorService threads = Executors.newFixedThreadPool(concurrency);
     AtomicLong spans = new AtomicLong();
     AtomicLong failures = new AtomicLong();
     List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
     long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARMUP_SECONDS);
     long end = warmupEnd + TimeUnit.SECONDS.toNanos(seconds);
-    for (int t = 0; t < concurrency; t++) {
-      int offset = t;
-      threads.submit(
-          () -> {
-            int i = offset;
-            while (System.nanoTime() < end) {
-              Workload.Request r = requests.get(i++ % requests.size());
-              long started = System.nanoTime();
-              try {
-                HttpResponse<Void> response =
-                    client.send(
-                        HttpRequest.newBuilder(URI.create(endpoint))
-                            .header("Content-Type", "application/x-protobuf")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(r.body()))
-                            .build(),
-                        HttpResponse.BodyHandlers.discarding());
+    Semaphore slots = new Semaphore(concurrency);
+    MediaType protobuf = MediaType.parse("application/x-protobuf");
+    int i = 0;
+    while (System.nanoTime() < end) {
+      slots.acquire();
+      Workload.Request r = requests.get(i++ % requests.size());
+      long started = System.nanoTime();
+      client
+          .execute(
+              RequestHeaders.of(HttpMethod.POST, "", HttpHeaderNames.CONTENT_TYPE, protobuf),
+              HttpData.wrap(r.body()))
+          .aggregate()
+          .handle(
+              (response, error) -> {
                 long done = System.nanoTime();
+                slots.release();
                 if (started >= warmupEnd && done <= end) {
-                  if (response.statusCode() == 200) {
+                  if (error == null && response.status().code() == 200) {
                     spans.addAndGet(r.spans());
                     latencies.add(done - started);
                   } else {
                     failures.incrementAndGet();
                   }
                 }
-              } catch (Exception e) {
-                failures.incrementAndGet();
-              }
-            }
-            return null;
-          });
+                return null;
+              });
     }
-    threads.shutdown();
-    threads.awaitTermination(seconds + WARMUP_SECONDS + 60, TimeUnit.SECONDS);
+    slots.acquire(concurrency);
     long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
     System.out.printf(
         "RESULT gateway spans_per_s=%.0f requests=%d failures=%d p50_ms=%.1f p99_ms=%.1f%n",
