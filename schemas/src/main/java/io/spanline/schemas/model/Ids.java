@@ -1,5 +1,7 @@
 package io.spanline.schemas.model;
 
+import java.util.HexFormat;
+
 /** Hex and byte helpers shared by {@link TraceId} and {@link SpanId}. */
 final class Ids {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -10,30 +12,14 @@ final class Ids {
     long value = 0;
     for (int i = from; i < from + 16; i++) {
       char c = hex.charAt(i);
-      int digit = hexDigit(c);
-      if (digit < 0) {
+      // HexFormat accepts ASCII hex digits only (Character.digit would take other scripts' digits)
+      if (!HexFormat.isHexDigit(c)) {
         throw new InvalidIdException(
             what + " '" + abbreviate(hex) + "' has a non-hex character '" + c + "' at index " + i);
       }
-      value = (value << 4) | digit;
+      value = (value << 4) | HexFormat.fromHexDigit(c);
     }
     return value;
-  }
-
-  /**
-   * The value of an ASCII hex digit, or -1 (Character.digit would also accept non-ASCII digits).
-   */
-  static int hexDigit(char c) {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    return -1;
   }
 
   static void appendHex(StringBuilder out, long value) {

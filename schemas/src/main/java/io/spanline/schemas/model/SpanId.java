@@ -1,5 +1,7 @@
 package io.spanline.schemas.model;
 
+import java.util.Objects;
+
 /**
  * An OTLP span ID: 8 bytes, not all zero, held as one big-endian long. Its text form is 16
  * lowercase hex chars (W3C Trace Context §3.2.2.4 parent-id, OTLP/JSON).
@@ -55,6 +57,17 @@ public record SpanId(long value) implements Comparable<SpanId> {
               + " bytes; it must be 8 bytes, not all zero");
     }
     return new SpanId(Ids.readLong(bytes, 0));
+  }
+
+  /**
+   * Reads 8 bytes at {@code offset}.
+   *
+   * @throws InvalidIdException if they are all zero
+   * @throws IndexOutOfBoundsException if fewer than 8 bytes follow {@code offset}
+   */
+  public static SpanId fromBytes(byte[] bytes, int offset) {
+    Objects.checkFromIndexSize(offset, BYTES, bytes.length);
+    return new SpanId(Ids.readLong(bytes, offset));
   }
 
   /** The 8 bytes, big-endian; a new array each call. */

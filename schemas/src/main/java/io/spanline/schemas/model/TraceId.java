@@ -1,5 +1,7 @@
 package io.spanline.schemas.model;
 
+import java.util.Objects;
+
 /**
  * A W3C/OTLP trace ID: 16 bytes, not all zero, held as two big-endian longs. Its text form is 32
  * lowercase hex chars, as in W3C Trace Context §3.2.2.3 and OTLP/JSON; it is also the Kafka record
@@ -57,6 +59,17 @@ public record TraceId(long high, long low) implements Comparable<TraceId> {
               + " bytes; it must be 16 bytes, not all zero");
     }
     return new TraceId(Ids.readLong(bytes, 0), Ids.readLong(bytes, 8));
+  }
+
+  /**
+   * Reads 16 bytes at {@code offset}.
+   *
+   * @throws InvalidIdException if they are all zero
+   * @throws IndexOutOfBoundsException if fewer than 16 bytes follow {@code offset}
+   */
+  public static TraceId fromBytes(byte[] bytes, int offset) {
+    Objects.checkFromIndexSize(offset, BYTES, bytes.length);
+    return new TraceId(Ids.readLong(bytes, offset), Ids.readLong(bytes, offset + 8));
   }
 
   /** The 16 bytes, big-endian; a new array each call. */

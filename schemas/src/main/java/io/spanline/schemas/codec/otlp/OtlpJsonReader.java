@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Deque;
+import java.util.HexFormat;
 
 /**
  * Reads OTLP/JSON into protobuf messages with Jackson's streaming parser, following the OTLP/JSON
@@ -447,27 +448,14 @@ final class OtlpJsonReader {
     }
     byte[] out = new byte[hex.length() / 2];
     for (int i = 0; i < out.length; i++) {
-      int hi = hexDigit(hex.charAt(2 * i));
-      int lo = hexDigit(hex.charAt(2 * i + 1));
-      if (hi < 0 || lo < 0) {
+      char hi = hex.charAt(2 * i);
+      char lo = hex.charAt(2 * i + 1);
+      if (!HexFormat.isHexDigit(hi) || !HexFormat.isHexDigit(lo)) {
         throw error("ID '" + hex + "' is not hex");
       }
-      out[i] = (byte) ((hi << 4) | lo);
+      out[i] = (byte) ((HexFormat.fromHexDigit(hi) << 4) | HexFormat.fromHexDigit(lo));
     }
     return ByteString.copyFrom(out);
-  }
-
-  private static int hexDigit(char c) {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    return -1;
   }
 
   /** Standard or URL-safe base64, padded or not, as protobuf's JSON mapping accepts. */

@@ -543,7 +543,7 @@ public final class OtlpWireSplitter {
       throw new InvalidIdException(
           "trace ID has " + (s == null ? 0 : s.len) + " bytes; it must be 16 bytes, not all zero");
     }
-    return new TraceId(readLong(s.buf, s.off), readLong(s.buf, s.off + 8));
+    return TraceId.fromBytes(s.buf, s.off);
   }
 
   private static void spanId(Slice s, String what) {
@@ -551,15 +551,7 @@ public final class OtlpWireSplitter {
       throw new InvalidIdException(
           what + " has " + (s == null ? 0 : s.len) + " bytes; it must be 8 bytes, not all zero");
     }
-    new SpanId(readLong(s.buf, s.off));
-  }
-
-  private static long readLong(byte[] b, int off) {
-    long v = 0;
-    for (int i = off; i < off + 8; i++) {
-      v = (v << 8) | (b[i] & 0xffL);
-    }
-    return v;
+    SpanId.fromBytes(s.buf, s.off);
   }
 
   private static String reasonOf(String message) {
