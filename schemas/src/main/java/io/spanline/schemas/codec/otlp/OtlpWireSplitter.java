@@ -3,7 +3,6 @@ package io.spanline.schemas.codec.otlp;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.WireFormat;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.spanline.schemas.codec.MalformedOtlpException;
 import io.spanline.schemas.codec.otlp.SpanPolicy.Verdict;
@@ -33,7 +32,7 @@ import java.util.Map;
  * resources and scopes are kept.
  */
 public final class OtlpWireSplitter {
-  private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
+  private static final int LEN = WireReader.LEN;
 
   /** Worst-case bytes of a field tag plus a length prefix around a nested message. */
   private static final int CONTAINER_OVERHEAD = 1 + 5;
@@ -118,13 +117,12 @@ public final class OtlpWireSplitter {
     }
 
     WireSplit run(int maxPartBytes) throws IOException {
-      CodedInputStream in = CodedInputStream.newInstance(buf);
+      WireReader in = new WireReader(buf, 0, buf.length);
       int r = 0;
-      while (!in.isAtEnd()) {
+      while (in.hasMore()) {
         int tag = in.readTag();
         if (tag == tag(1, LEN)) {
-          Slice rs = slice(in, 0);
-          readResourceSpans(rs, r++);
+          readResourceSpans(slice(in), r++);
         } else {
           in.skipField(tag);
         }
@@ -136,30 +134,31 @@ public final class OtlpWireSplitter {
       return new WireSplit(parts, rejections, kept, dropped);
     }
 
-    private Slice slice(CodedInputStream in, int base) throws IOException {
-      int len = in.readRawVarint32();
-      int off = base + in.getTotalBytesRead();
-      if (len < 0 || off + len > buf.length) {
-        throw new InvalidProtocolBufferException(
-            "a length-delimited field runs past the end of its message");
-      }
-      in.skipRawBytes(len);
-      return new Slice(buf, off, len);
+    /** The length-delimited field at the cursor, which moves past it. */
+    private Slice slice(WireReader in) throws IOException {
+      int len = in.readLength();
+      Slice s = new Slice(buf, in.position(), len);
+      in.skip(len);
+      return s;
+    }
+
+    private WireReader reader(Slice s) {
+      return new WireReader(buf, s.off, s.len);
     }
 
     private void readResourceSpans(Slice rs, int r) throws IOException {
       ResourceGroup group = new ResourceGroup(r);
       List<Slice> scopeSpans = new ArrayList<>();
-      CodedInputStream in = CodedInputStream.newInstance(buf, rs.off, rs.len);
-      while (!in.isAtEnd()) {
+      WireReader in = reader(rs);
+      while (in.hasMore()) {
         int tag = in.readTag();
         switch (tag) {
           case (1 << 3) | LEN -> {
-            group.resource = slice(in, rs.off);
+            group.resource = slice(in);
             group.hasResource = true;
           }
-          case (2 << 3) | LEN -> scopeSpans.add(slice(in, rs.off));
-          case (3 << 3) | LEN -> group.schemaUrl = slice(in, rs.off);
+          case (2 << 3) | LEN -> scopeSpans.add(slice(in));
+          case (3 << 3) | LEN -> group.schemaUrl = slice(in);
           default -> in.skipField(tag);
         }
       }
@@ -174,16 +173,16 @@ public final class OtlpWireSplitter {
     private void readScopeSpans(Slice ss, ResourceGroup resource, int s) throws IOException {
       ScopeGroup group = new ScopeGroup(resource, s);
       List<Slice> spans = new ArrayList<>();
-      CodedInputStream in = CodedInputStream.newInstance(buf, ss.off, ss.len);
-      while (!in.isAtEnd()) {
+      WireReader in = reader(ss);
+      while (in.hasMore()) {
         int tag = in.readTag();
         switch (tag) {
           case (1 << 3) | LEN -> {
-            group.scope = slice(in, ss.off);
+            group.scope = slice(in);
             group.hasScope = true;
           }
-          case (2 << 3) | LEN -> spans.add(slice(in, ss.off));
-          case (3 << 3) | LEN -> group.schemaUrl = slice(in, ss.off);
+          case (2 << 3) | LEN -> spans.add(slice(in));
+          case (3 << 3) | LEN -> group.schemaUrl = slice(in);
           default -> in.skipField(tag);
         }
       }
@@ -195,32 +194,26 @@ public final class OtlpWireSplitter {
     /** Scans one span and files it under its trace, or rejects or drops it. */
     private void readSpan(Slice span, ScopeGroup scope, int index) throws IOException {
       Facts f = new Facts();
-      CodedInputStream in = CodedInputStream.newInstance(buf, span.off, span.len);
-      while (!in.isAtEnd()) {
+      WireReader in = reader(span);
+      while (in.hasMore()) {
         int tag = in.readTag();
         switch (tag) {
-          case (1 << 3) | LEN -> f.traceId = slice(in, span.off);
-          case (2 << 3) | LEN -> f.spanId = slice(in, span.off);
-          case (4 << 3) | LEN -> f.parentId = slice(in, span.off);
-          case (7 << 3) | WireFormat.WIRETYPE_FIXED64 -> f.start = in.readFixed64();
-          case (8 << 3) | WireFormat.WIRETYPE_FIXED64 -> f.end = in.readFixed64();
+          case (1 << 3) | LEN -> f.traceId = slice(in);
+          case (2 << 3) | LEN -> f.spanId = slice(in);
+          case (4 << 3) | LEN -> f.parentId = slice(in);
+          case (7 << 3) | WireReader.FIXED64 -> f.start = in.readFixed64();
+          case (8 << 3) | WireReader.FIXED64 -> f.end = in.readFixed64();
           case (9 << 3) | LEN -> {
             f.attributes++;
-            int limit = in.pushLimit(in.readRawVarint32());
-            scanKeyValue(in, span.off, f);
-            in.popLimit(limit);
+            scanKeyValue(reader(slice(in)), f);
           }
           case (11 << 3) | LEN -> {
             f.events++;
-            int limit = in.pushLimit(in.readRawVarint32());
-            f.maxNested = Math.max(f.maxNested, scanAttributes(in, span.off, 3, f));
-            in.popLimit(limit);
+            f.maxNested = Math.max(f.maxNested, scanAttributes(reader(slice(in)), 3, f));
           }
           case (13 << 3) | LEN -> {
             f.links++;
-            int limit = in.pushLimit(in.readRawVarint32());
-            f.maxNested = Math.max(f.maxNested, scanAttributes(in, span.off, 4, f));
-            in.popLimit(limit);
+            f.maxNested = Math.max(f.maxNested, scanAttributes(reader(slice(in)), 4, f));
           }
           default -> in.skipField(tag);
         }
@@ -287,40 +280,31 @@ public final class OtlpWireSplitter {
     }
 
     /**
-     * Scans an event (attributes in field 3) or link (field 4; IDs in fields 1 and 2) within the
-     * current limit of {@code in}, returning its attribute count.
+     * Scans an event (attributes in field 3), link (field 4; IDs in fields 1 and 2) or resource
+     * (field 1), returning its attribute count.
      */
-    private int scanAttributes(CodedInputStream in, int base, int field, Facts f)
-        throws IOException {
+    private int scanAttributes(WireReader in, int field, Facts f) throws IOException {
       int count = 0;
       boolean link = field == 4;
-      int traceLen = 0;
-      int traceOff = 0;
-      int spanLen = 0;
-      int spanOff = 0;
-      while (!in.isAtEnd()) {
+      Slice trace = null;
+      Slice span = null;
+      while (in.hasMore()) {
         int tag = in.readTag();
         if (tag == tag(field, LEN)) {
           count++;
-          int limit = in.pushLimit(in.readRawVarint32());
-          scanKeyValue(in, base, f);
-          in.popLimit(limit);
+          scanKeyValue(reader(slice(in)), f);
         } else if (link && tag == tag(1, LEN)) {
-          traceLen = in.readRawVarint32();
-          traceOff = base + in.getTotalBytesRead();
-          in.skipRawBytes(traceLen);
+          trace = slice(in);
         } else if (link && tag == tag(2, LEN)) {
-          spanLen = in.readRawVarint32();
-          spanOff = base + in.getTotalBytesRead();
-          in.skipRawBytes(spanLen);
+          span = slice(in);
         } else {
           in.skipField(tag);
         }
       }
       if (link && f.badLink == null) {
         try {
-          traceId(new Slice(buf, traceOff, traceLen));
-          spanId(new Slice(buf, spanOff, spanLen), "span ID");
+          traceId(trace);
+          spanId(span, "span ID");
         } catch (InvalidIdException e) {
           f.badLink = "link " + e.getMessage();
         }
@@ -328,30 +312,28 @@ public final class OtlpWireSplitter {
       return count;
     }
 
-    /** Notes a KeyValue's value size and whether its key is watched (within the current limit). */
-    private void scanKeyValue(CodedInputStream in, int base, Facts f) throws IOException {
-      while (!in.isAtEnd()) {
+    /** Notes a KeyValue's value size and whether its key is watched. */
+    private void scanKeyValue(WireReader in, Facts f) throws IOException {
+      while (in.hasMore()) {
         int tag = in.readTag();
         if (tag == tag(1, LEN)) {
-          int len = in.readRawVarint32();
-          int off = base + in.getTotalBytesRead();
-          if (!f.watched && watched.length > 0 && isWatched(off, len)) {
+          int len = in.readLength();
+          if (!f.watched && watched.length > 0 && isWatched(in.position(), len)) {
             f.watched = true;
           }
-          in.skipRawBytes(len);
+          in.skip(len);
         } else if (tag == tag(2, LEN)) {
-          int limit = in.pushLimit(in.readRawVarint32());
-          while (!in.isAtEnd()) {
-            int valueTag = in.readTag();
-            if (WireFormat.getTagWireType(valueTag) == LEN) {
-              int len = in.readRawVarint32();
+          WireReader value = reader(slice(in));
+          while (value.hasMore()) {
+            int valueTag = value.readTag();
+            if ((valueTag & 7) == LEN) {
+              int len = value.readLength();
               f.maxValue = Math.max(f.maxValue, len);
-              in.skipRawBytes(len);
+              value.skip(len);
             } else {
-              in.skipField(valueTag);
+              value.skipField(valueTag);
             }
           }
-          in.popLimit(limit);
         } else {
           in.skipField(tag);
         }
@@ -370,8 +352,7 @@ public final class OtlpWireSplitter {
     /** Whether a resource has a watched attribute key (resource attributes are field 1). */
     private boolean hasWatchedKey(Slice resource) throws IOException {
       Facts f = new Facts();
-      CodedInputStream in = CodedInputStream.newInstance(buf, resource.off, resource.len);
-      scanAttributes(in, resource.off, 1, f);
+      scanAttributes(reader(resource), 1, f);
       return f.watched;
     }
 

@@ -1,0 +1,108 @@
+package io.spanline.schemas.codec.otlp;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+
+/**
+ * A cursor over one protobuf message inside a byte array, for {@link OtlpWireSplitter}'s scan:
+ * reads tags, varints, fixed64 values and length prefixes, and skips fields, without allocating.
+ * protobuf's {@code CodedInputStream} falls back to a slow path for varints near the end of a
+ * pushed limit, which is where most of a span's fields sit (inside small attribute messages).
+ * Errors are {@link InvalidProtocolBufferException}s, as protobuf's own parser throws.
+ */
+final class WireReader {
+  static final int VARINT = 0;
+  static final int FIXED64 = 1;
+  static final int LEN = 2;
+  static final int FIXED32 = 5;
+
+  private final byte[] buf;
+  private int pos;
+  private final int end;
+
+  WireReader(byte[] buf, int offset, int length) {
+    this.buf = buf;
+    this.pos = offset;
+    this.end = offset + length;
+  }
+
+  boolean hasMore() {
+    return pos < end;
+  }
+
+  /** Position in the array of the next byte to read. */
+  int position() {
+    return pos;
+  }
+
+  int readTag() throws InvalidProtocolBufferException {
+    int tag = (int) readVarint();
+    if ((tag >>> 3) == 0) {
+      throw new InvalidProtocolBufferException("protocol message contained an invalid tag (zero)");
+    }
+    return tag;
+  }
+
+  long readVarint() throws InvalidProtocolBufferException {
+    long value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos >= end) {
+        throw truncated();
+      }
+      byte b = buf[pos++];
+      value |= (long) (b & 0x7f) << shift;
+      if (b >= 0) {
+        return value;
+      }
+    }
+    throw new InvalidProtocolBufferException("protocol message contained a malformed varint");
+  }
+
+  long readFixed64() throws InvalidProtocolBufferException {
+    if (end - pos < 8) {
+      throw truncated();
+    }
+    long value = 0;
+    for (int i = 7; i >= 0; i--) {
+      value = (value << 8) | (buf[pos + i] & 0xffL);
+    }
+    pos += 8;
+    return value;
+  }
+
+  /** Reads a length prefix and checks the bytes are there; the cursor stays before them. */
+  int readLength() throws InvalidProtocolBufferException {
+    long length = readVarint();
+    if (length < 0 || length > end - pos) {
+      throw truncated();
+    }
+    return (int) length;
+  }
+
+  void skip(int length) {
+    pos += length;
+  }
+
+  void skipField(int tag) throws InvalidProtocolBufferException {
+    switch (tag & 7) {
+      case VARINT -> readVarint();
+      case FIXED64 -> skipChecked(8);
+      case LEN -> skip(readLength());
+      case FIXED32 -> skipChecked(4);
+      default ->
+          throw new InvalidProtocolBufferException(
+              "protocol message tag had invalid wire type " + (tag & 7));
+    }
+  }
+
+  private void skipChecked(int n) throws InvalidProtocolBufferException {
+    if (end - pos < n) {
+      throw truncated();
+    }
+    pos += n;
+  }
+
+  private static InvalidProtocolBufferException truncated() {
+    return new InvalidProtocolBufferException(
+        "while parsing a protocol message, the input ended unexpectedly in the middle of a field");
+  }
+}

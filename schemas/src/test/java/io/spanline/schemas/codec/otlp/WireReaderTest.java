@@ -1,0 +1,62 @@
+package io.spanline.schemas.codec.otlp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.ByteArrayOutputStream;
+import org.junit.jupiter.api.Test;
+
+class WireReaderTest {
+
+  @Test
+  void readsWhatProtobufWrote() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    out.writeUInt64(1, Long.MAX_VALUE);
+    out.writeFixed64(2, -5L);
+    out.writeString(3, "hello");
+    out.writeFixed32(4, 7);
+    out.writeInt64(5, -1L);
+    out.flush();
+    byte[] buf = bytes.toByteArray();
+
+    WireReader in = new WireReader(buf, 0, buf.length);
+    assertThat(in.readTag()).isEqualTo((1 << 3) | WireReader.VARINT);
+    assertThat(in.readVarint()).isEqualTo(Long.MAX_VALUE);
+    assertThat(in.readTag()).isEqualTo((2 << 3) | WireReader.FIXED64);
+    assertThat(in.readFixed64()).isEqualTo(-5L);
+    assertThat(in.readTag()).isEqualTo((3 << 3) | WireReader.LEN);
+    assertThat(in.readLength()).isEqualTo(5);
+    in.skip(5);
+    in.skipField(in.readTag());
+    int tag = in.readTag();
+    in.skipField(tag);
+    assertThat(in.hasMore()).isFalse();
+  }
+
+  @Test
+  void refusesTruncatedAndInvalidInput() {
+    byte[] lengthPastEnd = {(3 << 3) | 2, 10, 'a'};
+    assertThatThrownBy(
+            () -> {
+              WireReader in = new WireReader(lengthPastEnd, 0, lengthPastEnd.length);
+              in.readTag();
+              in.readLength();
+            })
+        .isInstanceOf(InvalidProtocolBufferException.class)
+        .hasMessageContaining("ended unexpectedly");
+    byte[] zeroTag = {0};
+    assertThatThrownBy(() -> new WireReader(zeroTag, 0, 1).readTag())
+        .isInstanceOf(InvalidProtocolBufferException.class)
+        .hasMessageContaining("invalid tag");
+    byte[] group = {(1 << 3) | 3};
+    assertThatThrownBy(
+            () -> {
+              WireReader in = new WireReader(group, 0, 1);
+              in.skipField(in.readTag());
+            })
+        .hasMessageContaining("invalid wire type 3");
+  }
+}
