@@ -31,7 +31,6 @@ public final class TenantRateLimiter {
    */
   public Optional<Duration> tryAcquire(String tenant, long spans, long bytes) {
     Buckets b = buckets.computeIfAbsent(tenant, t -> create(config.limitsFor(t)));
-    Duration wait = Duration.ZERO;
     if (b.spans != null) {
       ConsumptionProbe probe = b.spans.tryConsumeAndReturnRemaining(spans);
       if (!probe.isConsumed()) {
@@ -44,8 +43,7 @@ public final class TenantRateLimiter {
         if (b.spans != null) {
           b.spans.addTokens(spans);
         }
-        wait = waitOf(probe);
-        return Optional.of(wait);
+        return Optional.of(waitOf(probe));
       }
     }
     return Optional.empty();

@@ -51,12 +51,17 @@ public final class OtlpProtoCodec {
     try {
       return TracesData.parseFrom(tracesData);
     } catch (InvalidProtocolBufferException e) {
-      throw new MalformedOtlpException(
-          "OTLP protobuf ("
-              + tracesData.length
-              + " bytes) is not a valid TracesData: "
-              + e.getMessage(),
-          e);
+      throw malformed(tracesData, e);
     }
+  }
+
+  /** The error for bytes that are not a valid {@code TracesData}. */
+  static MalformedOtlpException malformed(byte[] tracesData, InvalidProtocolBufferException e) {
+    return new MalformedOtlpException(
+        "OTLP protobuf ("
+            + tracesData.length
+            + " bytes) is not a valid TracesData: "
+            + e.getMessage(),
+        e);
   }
 }

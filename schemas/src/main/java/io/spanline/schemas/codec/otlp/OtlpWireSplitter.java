@@ -52,12 +52,7 @@ public final class OtlpWireSplitter {
     try {
       return new Scan(tracesData, policy).run(maxPartBytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new MalformedOtlpException(
-          "OTLP protobuf ("
-              + tracesData.length
-              + " bytes) is not a valid TracesData: "
-              + e.getMessage(),
-          e);
+      throw OtlpProtoCodec.malformed(tracesData, e);
     } catch (IOException e) {
       throw new MalformedOtlpException("OTLP protobuf cannot be read: " + e.getMessage(), e);
     }

@@ -10,7 +10,6 @@ import io.spanline.schemas.model.Attribute;
 import io.spanline.schemas.model.Resource;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.SpanEvent;
-import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.testing.OtlpOracle;
 import io.spanline.schemas.testing.OtlpOracle.SpanInContext;
@@ -207,22 +206,5 @@ class OtlpWireSplitterTest {
     assertThatThrownBy(() -> OtlpWireSplitter.split(truncated, KEEP_ALL, 1000))
         .isInstanceOf(MalformedOtlpException.class)
         .hasMessageContaining("not a valid TracesData");
-  }
-
-  @Test
-  void sameSpansAsTheObjectLevelSplitter() {
-    byte[] request = OtlpProtoCodec.encode(new TestSpans(77).interleavedTraces(9, 7, 30));
-
-    List<Span> viaWire = new ArrayList<>();
-    OtlpWireSplitter.split(request, KEEP_ALL, 2_000)
-        .parts()
-        .forEach(p -> viaWire.addAll(OtlpProtoCodec.decode(p.tracesData())));
-    List<Span> viaObjects = new ArrayList<>();
-    OtlpTraceSplitter.split(request, 2_000)
-        .forEach(p -> viaObjects.addAll(OtlpProtoCodec.decode(p.tracesData())));
-
-    assertThat(viaWire).containsExactlyInAnyOrderElementsOf(viaObjects);
-    assertThat(viaWire.stream().map(Span::spanId).map(SpanId::toHex).distinct().count())
-        .isEqualTo(63);
   }
 }
