@@ -22,41 +22,56 @@ public final class TenantRateLimiter {
     this.config = config;
   }
 
-  private record Buckets(Bucket spans, Bucket bytes) {}
+  private record Buckets(Bucket spans, long spansPerSecond, Bucket bytes, long bytesPerSecond) {}
 
   /**
-   * Takes {@code spans} and {@code bytes} from the tenant's buckets.
+   * Takes {@code spans} and {@code bytes} from the tenant's buckets. A request larger than one
+   * second's worth passes when the bucket is full and leaves it in debt, so large SDK batches from
+   * a tenant with a small rate still get through at that rate instead of never.
    *
    * @return empty when allowed, else how long to wait before retrying
    */
   public Optional<Duration> tryAcquire(String tenant, long spans, long bytes) {
     Buckets b = buckets.computeIfAbsent(tenant, t -> create(config.limitsFor(t)));
     if (b.spans != null) {
-      ConsumptionProbe probe = b.spans.tryConsumeAndReturnRemaining(spans);
-      if (!probe.isConsumed()) {
-        return Optional.of(waitOf(probe));
+      Optional<Duration> wait = take(b.spans, b.spansPerSecond, spans);
+      if (wait.isPresent()) {
+        return wait;
       }
     }
     if (b.bytes != null) {
-      ConsumptionProbe probe = b.bytes.tryConsumeAndReturnRemaining(bytes);
-      if (!probe.isConsumed()) {
+      Optional<Duration> wait = take(b.bytes, b.bytesPerSecond, bytes);
+      if (wait.isPresent()) {
         if (b.spans != null) {
           b.spans.addTokens(spans);
         }
-        return Optional.of(waitOf(probe));
+        return wait;
       }
     }
     return Optional.empty();
   }
 
-  private static Duration waitOf(ConsumptionProbe probe) {
-    long nanos = probe.getNanosToWaitForRefill();
-    // a request bigger than the whole bucket never fits: say one second, the bucket's period
-    return nanos == Long.MAX_VALUE ? Duration.ofSeconds(1) : Duration.ofNanos(nanos);
+  private static Optional<Duration> take(Bucket bucket, long capacity, long tokens) {
+    if (tokens <= capacity) {
+      ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(tokens);
+      return probe.isConsumed()
+          ? Optional.empty()
+          : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    }
+    if (bucket.getAvailableTokens() >= capacity) {
+      bucket.consumeIgnoringRateLimits(tokens);
+      return Optional.empty();
+    }
+    long missing = capacity - Math.max(0, bucket.getAvailableTokens());
+    return Optional.of(Duration.ofNanos(missing * 1_000_000_000L / capacity));
   }
 
   private static Buckets create(TenantLimits limits) {
-    return new Buckets(bucket(limits.spansPerSecond()), bucket(limits.bytesPerSecond()));
+    return new Buckets(
+        bucket(limits.spansPerSecond()),
+        limits.spansPerSecond(),
+        bucket(limits.bytesPerSecond()),
+        limits.bytesPerSecond());
   }
 
   private static Bucket bucket(long perSecond) {
