@@ -4,8 +4,14 @@ import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.localinfra.s3.LocalS3;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * The whole local infrastructure: Kafka, OpenSearch, an S3-compatible store and the schema
@@ -68,6 +74,39 @@ public final class LocalInfra implements AutoCloseable {
       throw e;
     }
   }
+
+  /**
+   * Creates the pipeline's topics with their default names (architecture contract) where missing:
+   * {@code otlp_spans}, {@code spanline.traces.assembled}, {@code spanline.traces.sampled} with 6
+   * partitions, and the compacted {@code spanline.decisions}. Local runs only; in production the
+   * operator creates topics (docs/operations).
+   */
+  public void createPipelineTopics() throws Exception {
+    try (Admin admin = kafka.admin()) {
+      Set<String> existing = admin.listTopics().names().get();
+      List<NewTopic> missing = new ArrayList<>();
+      for (String topic : PIPELINE_TOPICS) {
+        if (!existing.contains(topic)) {
+          NewTopic t = new NewTopic(topic, 6, (short) 1);
+          if (topic.equals("spanline.decisions")) {
+            t.configs(Map.of("cleanup.policy", "compact"));
+          }
+          missing.add(t);
+        }
+      }
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get();
+      }
+    }
+  }
+
+  /** The contract's default topic names (schemas' {@code TopicNames.DEFAULTS}). */
+  static final List<String> PIPELINE_TOPICS =
+      List.of(
+          "otlp_spans",
+          "spanline.traces.assembled",
+          "spanline.traces.sampled",
+          "spanline.decisions");
 
   public LocalKafka kafka() {
     return kafka;

@@ -17,6 +17,7 @@ public final class LocalInfraMain {
             + config.dataDir().toAbsolutePath());
     long started = System.nanoTime();
     LocalInfra infra = LocalInfra.start(config);
+    infra.createPipelineTopics();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

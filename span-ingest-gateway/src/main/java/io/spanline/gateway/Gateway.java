@@ -51,7 +51,8 @@ public final class Gateway implements AutoCloseable {
     TraceIngestor ingestor =
         new TraceIngestor(config, writer, budget, new TenantRateLimiter(config), metrics);
     TenantResolver tenants = new TenantResolver(config);
-    KafkaReadiness readiness = new KafkaReadiness(config.bootstrapServers(), Duration.ofSeconds(5));
+    KafkaReadiness readiness =
+        new KafkaReadiness(config.bootstrapServers(), config.topic(), Duration.ofSeconds(5));
     long maxBody =
         config.tenantLimits().values().stream()
             .mapToLong(l -> l.maxRequestBytes())

@@ -98,4 +98,33 @@ class TenancyAndAdminIT {
           .contains("spanline_gateway_kafka_produce_duration_seconds");
     }
   }
+
+  @Test
+  void notReadyWhileItsTopicIsMissing(LocalKafka kafka) throws Exception {
+    Map<String, String> props = new java.util.HashMap<>();
+    props.put("spanline.gateway.bind.address", "127.0.0.1");
+    props.put("spanline.gateway.otlp.grpc.port", "0");
+    props.put("spanline.gateway.otlp.http.port", "0");
+    props.put("spanline.gateway.admin.port", "0");
+    props.put("spanline.gateway.kafka.bootstrap.servers", kafka.bootstrapServers());
+    String topic = io.spanline.localinfra.junit.UniqueNames.unique("not-yet");
+    props.put("spanline.gateway.topic.otlp-spans", topic);
+    try (Gateway gateway =
+        Gateway.start(io.spanline.gateway.config.GatewayConfigLoader.load(Map.of(), props))) {
+      String readyz = "http://127.0.0.1:" + gateway.adminPort() + "/readyz";
+      long deadline = System.nanoTime() + 15_000_000_000L;
+      HttpResponse<String> answer;
+      do {
+        answer = OtlpHttp.get(readyz);
+      } while (!answer.body().contains("does not exist") && System.nanoTime() < deadline);
+      assertThat(answer.statusCode()).isEqualTo(503);
+      assertThat(answer.body()).contains("topic " + topic + " does not exist");
+
+      kafka.createTopics(1, List.of(topic));
+      do {
+        answer = OtlpHttp.get(readyz);
+      } while (answer.statusCode() != 200 && System.nanoTime() < deadline + 15_000_000_000L);
+      assertThat(answer.statusCode()).isEqualTo(200);
+    }
+  }
 }

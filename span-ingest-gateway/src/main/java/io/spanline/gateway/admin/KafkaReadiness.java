@@ -1,13 +1,16 @@
 package io.spanline.gateway.admin;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Whether Kafka answers: asks for the cluster's brokers every few seconds and remembers the answer,
@@ -15,6 +18,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  */
 public final class KafkaReadiness implements AutoCloseable {
   private final Admin admin;
+  private final String topic;
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -25,7 +29,8 @@ public final class KafkaReadiness implements AutoCloseable {
   private volatile boolean ready;
   private volatile String lastProblem = "not checked yet";
 
-  public KafkaReadiness(String bootstrapServers, Duration interval) {
+  public KafkaReadiness(String bootstrapServers, String topic, Duration interval) {
+    this.topic = topic;
     this.admin =
         Admin.create(
             Map.of(
@@ -43,8 +48,20 @@ public final class KafkaReadiness implements AutoCloseable {
               .nodes()
               .get(4, TimeUnit.SECONDS)
               .size();
-      ready = brokers > 0;
-      lastProblem = ready ? "" : "Kafka reports no brokers";
+      if (brokers == 0) {
+        ready = false;
+        lastProblem = "Kafka reports no brokers";
+        return;
+      }
+      admin.describeTopics(List.of(topic)).allTopicNames().get(4, TimeUnit.SECONDS);
+      ready = true;
+      lastProblem = "";
+    } catch (ExecutionException e) {
+      ready = false;
+      lastProblem =
+          e.getCause() instanceof UnknownTopicOrPartitionException
+              ? "topic " + topic + " does not exist"
+              : "Kafka unreachable: " + e.getCause();
     } catch (Exception e) {
       ready = false;
       lastProblem = "Kafka unreachable: " + e;
