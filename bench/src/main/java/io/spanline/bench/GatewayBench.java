@@ -9,9 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Gateway throughput against a plain Kafka producer, in one run on one machine: starts a real Kafka
@@ -28,6 +30,19 @@ public final class GatewayBench {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
     int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     Path dir = Files.createTempDirectory("spanline-bench");
+    try {
+      run(dir, seconds, concurrency);
+    } finally {
+      // a run writes ~12 GB to the broker's log: never leave it behind
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  private static void run(Path dir, int seconds, int concurrency) throws Exception {
     try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), 0, 0)) {
       kafka.createTopics(6, List.of("bench-producer", "bench-gateway"));
       Map<String, String> props = new HashMap<>();
@@ -37,6 +52,14 @@ public final class GatewayBench {
       props.put("spanline.gateway.admin.port", "0");
       props.put("spanline.gateway.kafka.bootstrap.servers", kafka.bootstrapServers());
       props.put("spanline.gateway.topic.otlp-spans", "bench-gateway");
+      // gateway settings given to this JVM (-Dspanline.gateway.kafka.linger.ms=20, …) apply too
+      System.getProperties()
+          .forEach(
+              (k, v) -> {
+                if (k.toString().startsWith("spanline.gateway.")) {
+                  props.put(k.toString(), v.toString());
+                }
+              });
       try (Gateway gateway = Gateway.start(GatewayConfigLoader.load(Map.of(), props))) {
         String endpoint = "http://127.0.0.1:" + gateway.httpPort() + "/v1/traces";
         String p1 =
