@@ -96,6 +96,7 @@ public final class LocalInfra implements AutoCloseable {
       }
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get();
+        LocalKafka.awaitListed(admin, PIPELINE_TOPICS);
       }
     }
   }

@@ -139,7 +139,8 @@ public final class LocalKafka implements AutoCloseable {
   }
 
   /**
-   * Creates topics with one replica, waiting for the creation to finish.
+   * Creates topics with one replica and waits until the broker lists them (the controller commits a
+   * creation a moment before the broker's metadata shows it).
    *
    * @param partitions partitions of each topic
    */
@@ -152,7 +153,17 @@ public final class LocalKafka implements AutoCloseable {
                   .toList())
           .all()
           .get();
+      awaitListed(admin, topics);
     }
+  }
+
+  /** Waits until {@code admin} lists every topic named. */
+  public static void awaitListed(Admin admin, List<String> topics) {
+    Probe.until(
+        "topics " + topics + " listed",
+        Duration.ofSeconds(30),
+        Duration.ofMillis(20),
+        () -> admin.listTopics().names().get().containsAll(topics));
   }
 
   /** Stops the broker and waits for it; the data stays. */

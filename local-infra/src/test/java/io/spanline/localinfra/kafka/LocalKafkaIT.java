@@ -32,6 +32,8 @@ class LocalKafkaIT {
     try (Admin admin = kafka.admin()) {
       admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
 
+      // the broker lists it once its metadata caught up with the controller
+      LocalKafka.awaitListed(admin, List.of(topic));
       Set<String> topics = admin.listTopics().names().get();
       assertThat(topics).contains(topic);
       assertThat(admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions())
