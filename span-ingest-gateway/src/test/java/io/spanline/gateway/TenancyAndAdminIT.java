@@ -101,16 +101,8 @@ class TenancyAndAdminIT {
 
   @Test
   void notReadyWhileItsTopicIsMissing(LocalKafka kafka) throws Exception {
-    Map<String, String> props = new java.util.HashMap<>();
-    props.put("spanline.gateway.bind.address", "127.0.0.1");
-    props.put("spanline.gateway.otlp.grpc.port", "0");
-    props.put("spanline.gateway.otlp.http.port", "0");
-    props.put("spanline.gateway.admin.port", "0");
-    props.put("spanline.gateway.kafka.bootstrap.servers", kafka.bootstrapServers());
     String topic = io.spanline.localinfra.junit.UniqueNames.unique("not-yet");
-    props.put("spanline.gateway.topic.otlp-spans", topic);
-    try (Gateway gateway =
-        Gateway.start(io.spanline.gateway.config.GatewayConfigLoader.load(Map.of(), props))) {
+    try (Gateway gateway = Gateway.start(GatewayFixture.config(kafka, topic, Map.of(), Map.of()))) {
       String readyz = "http://127.0.0.1:" + gateway.adminPort() + "/readyz";
       long deadline = System.nanoTime() + 15_000_000_000L;
       HttpResponse<String> answer;

@@ -76,11 +76,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             "registering a schema under subject '" + subject + "'");
     JsonNode id = answer.get("id");
     if (id == null || !id.canConvertToInt()) {
-      throw new SchemaRegistryException(
-          "schema registry " + baseUri + " answered POST " + path + " without an integer id",
-          200,
-          0,
-          null);
+      throw incomplete("POST", path, "an integer id");
     }
     ids.put(schema, id.intValue());
     schemasById.putIfAbsent(id.intValue(), schema);
@@ -98,14 +94,19 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         send("GET", path, HttpRequest.BodyPublishers.noBody(), "fetching schema ID " + id);
     JsonNode schema = answer.get("schema");
     if (schema == null || !schema.isTextual()) {
-      throw new SchemaRegistryException(
-          "schema registry " + baseUri + " answered GET " + path + " without a schema",
-          200,
-          0,
-          null);
+      throw incomplete("GET", path, "a schema");
     }
     schemasById.putIfAbsent(id, schema.textValue());
     return schema.textValue();
+  }
+
+  /** A 2xx answer that lacks the field the API promises. */
+  private SchemaRegistryException incomplete(String method, String path, String missing) {
+    return new SchemaRegistryException(
+        "schema registry " + baseUri + " answered " + method + " " + path + " without " + missing,
+        200,
+        0,
+        null);
   }
 
   private JsonNode send(

@@ -56,7 +56,7 @@ final class IngestPolicy implements SpanPolicy {
 
   @Override
   public Span rewrite(Span span) {
-    return SpanLimiter.apply(redactor.apply(List.of(span)).get(0), limits);
+    return SpanLimiter.apply(redactor.redact(span), limits);
   }
 
   @Override

@@ -11,7 +11,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -20,8 +19,7 @@ import java.util.stream.Collectors;
 /**
  * Applies attribute redaction rules to span, event, link and resource attributes, by exact key:
  * drop the attribute, mask what matches a pattern in its text, or replace it by the lowercase hex
- * SHA-256 of its text. Spans without a matching key are returned as they are; a resource shared by
- * many spans is redacted once.
+ * SHA-256 of its text. Spans and resources without a matching key are returned as they are.
  */
 final class Redactor {
   private final Map<String, RedactionRule> rules;
@@ -32,24 +30,6 @@ final class Redactor {
             .collect(Collectors.toMap(RedactionRule::key, Function.identity(), (a, b) -> a));
   }
 
-  boolean isEmpty() {
-    return rules.isEmpty();
-  }
-
-  /** Redacts a request's spans; resources shared by several spans are redacted once. */
-  List<Span> apply(List<Span> spans) {
-    if (rules.isEmpty()) {
-      return spans;
-    }
-    Map<Resource, Resource> resources = new IdentityHashMap<>();
-    List<Span> out = new ArrayList<>(spans.size());
-    for (Span span : spans) {
-      Resource resource = resources.computeIfAbsent(span.resource(), this::redact);
-      out.add(redact(span, resource));
-    }
-    return out;
-  }
-
   /** The resource with its attributes redacted; the same instance when no rule applies. */
   Resource redact(Resource r) {
     List<Attribute> attributes = redact(r.attributes());
@@ -58,10 +38,15 @@ final class Redactor {
         : new Resource(attributes, r.droppedAttributesCount(), r.schemaUrl());
   }
 
-  private Span redact(Span span, Resource resource) {
+  /**
+   * The span with its own, its events' and its links' attributes redacted; the same instance when
+   * no rule applies. Its resource is left alone: resources are redacted once each, by {@link
+   * #redact(Resource)}.
+   */
+  Span redact(Span span) {
     List<Attribute> attributes = redact(span.attributes());
     List<SpanEvent> events = new ArrayList<>(span.events().size());
-    boolean changed = attributes != span.attributes() || resource != span.resource();
+    boolean changed = attributes != span.attributes();
     for (SpanEvent e : span.events()) {
       List<Attribute> a = redact(e.attributes());
       changed |= a != e.attributes();
@@ -88,12 +73,7 @@ final class Redactor {
     if (!changed) {
       return span;
     }
-    return span.toBuilder()
-        .attributes(attributes)
-        .events(events)
-        .links(links)
-        .resource(resource)
-        .build();
+    return span.toBuilder().attributes(attributes).events(events).links(links).build();
   }
 
   /** The same list when no rule applies, else a redacted copy. */

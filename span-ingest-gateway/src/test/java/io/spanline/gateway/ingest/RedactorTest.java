@@ -37,7 +37,8 @@ class RedactorTest {
             .addEvent(new SpanEvent(1, "login", List.of(Attribute.of("user.email", "a@b.c")), 0))
             .build();
 
-    Span redacted = redactor.apply(List.of(span)).get(0);
+    Span redacted = redactor.redact(span);
+    Resource redactedResource = redactor.redact(span.resource());
 
     assertThat(redacted.attributes())
         .containsExactly(
@@ -46,7 +47,7 @@ class RedactorTest {
     assertThat(hash).hasSize(64).isNotEqualTo("a@b.c");
     assertThat(Attribute.find(redacted.events().get(0).attributes(), "user.email"))
         .contains(AnyValue.of(hash));
-    assertThat(Attribute.find(redacted.resource().attributes(), "user.email"))
+    assertThat(Attribute.find(redactedResource.attributes(), "user.email"))
         .contains(AnyValue.of(hash));
   }
 
@@ -54,7 +55,8 @@ class RedactorTest {
   void spanWithoutMatchingKeysIsUntouched() {
     Span span = TestRequests.span(TestRequests.newTraceId(), 3, 3);
 
-    assertThat(redactor.apply(List.of(span)).get(0)).isSameAs(span);
+    assertThat(redactor.redact(span)).isSameAs(span);
+    assertThat(redactor.redact(span.resource())).isSameAs(span.resource());
   }
 
   @Test

@@ -45,6 +45,16 @@ public final class GatewayFixture implements AutoCloseable {
       throws Exception {
     String topic = UniqueNames.unique("otlp-spans");
     kafka.createTopics(partitions, List.of(topic));
+    GatewayConfig config = config(kafka, topic, settings, env);
+    return new GatewayFixture(Gateway.start(config), topic, kafka.bootstrapServers());
+  }
+
+  /**
+   * A gateway configuration on 127.0.0.1 and free ports, writing {@code topic} on {@code kafka},
+   * with {@code settings} (keys without the {@code spanline.gateway.} prefix) on top.
+   */
+  public static GatewayConfig config(
+      LocalKafka kafka, String topic, Map<String, String> settings, Map<String, String> env) {
     Map<String, String> props = new HashMap<>();
     props.put("spanline.gateway.bind.address", "127.0.0.1");
     props.put("spanline.gateway.otlp.grpc.port", "0");
@@ -53,8 +63,7 @@ public final class GatewayFixture implements AutoCloseable {
     props.put("spanline.gateway.kafka.bootstrap.servers", kafka.bootstrapServers());
     props.put("spanline.gateway.topic.otlp-spans", topic);
     settings.forEach((k, v) -> props.put("spanline.gateway." + k, v));
-    GatewayConfig config = GatewayConfigLoader.load(env, props);
-    return new GatewayFixture(Gateway.start(config), topic, kafka.bootstrapServers());
+    return GatewayConfigLoader.load(env, props);
   }
 
   public String httpEndpoint() {

@@ -245,7 +245,7 @@ public final class OtlpWireSplitter {
       Verdict verdict = policy.judge(facts);
       switch (verdict.kind()) {
         case KEEP -> add(traceId, scope, span);
-        case REWRITE -> add(traceId, scope, rewrite(span, scope));
+        case REWRITE -> add(traceId, scope, rewrite(span));
         case REJECT -> {
           String where = OtlpProtoMapper.spanPath(scope.resource.index, scope.index, index);
           rejections.add(new SpanRejection(verdict.reason(), where + ": " + verdict.reason()));
@@ -361,7 +361,7 @@ public final class OtlpWireSplitter {
       return new Slice(bytes, 0, bytes.length);
     }
 
-    private Slice rewrite(Slice span, ScopeGroup scope) throws IOException {
+    private Slice rewrite(Slice span) throws IOException {
       io.opentelemetry.proto.trace.v1.Span proto =
           io.opentelemetry.proto.trace.v1.Span.parseFrom(
               CodedInputStream.newInstance(span.buf, span.off, span.len));
