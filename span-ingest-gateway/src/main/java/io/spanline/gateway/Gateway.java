@@ -5,8 +5,6 @@ import com.linecorp.armeria.server.grpc.GrpcService;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.spanline.gateway.admin.AdminService;
-import io.spanline.gateway.admin.KafkaReadiness;
 import io.spanline.gateway.config.GatewayConfig;
 import io.spanline.gateway.grpc.OtlpGrpcService;
 import io.spanline.gateway.http.OtlpHttpService;
@@ -15,8 +13,11 @@ import io.spanline.gateway.kafka.InFlightBudget;
 import io.spanline.gateway.kafka.SpanRecordWriter;
 import io.spanline.gateway.tenancy.TenantRateLimiter;
 import io.spanline.gateway.tenancy.TenantResolver;
+import io.spanline.service.admin.AdminServer;
+import io.spanline.service.admin.KafkaReadiness;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +30,16 @@ public final class Gateway implements AutoCloseable {
 
   private final Server grpc;
   private final Server http;
-  private final Server admin;
+  private final AdminServer admin;
   private final SpanRecordWriter writer;
   private final KafkaReadiness readiness;
 
   private Gateway(
-      Server grpc, Server http, Server admin, SpanRecordWriter writer, KafkaReadiness readiness) {
+      Server grpc,
+      Server http,
+      AdminServer admin,
+      SpanRecordWriter writer,
+      KafkaReadiness readiness) {
     this.grpc = grpc;
     this.http = http;
     this.admin = admin;
@@ -52,7 +57,8 @@ public final class Gateway implements AutoCloseable {
         new TraceIngestor(config, writer, budget, new TenantRateLimiter(config), metrics);
     TenantResolver tenants = new TenantResolver(config);
     KafkaReadiness readiness =
-        new KafkaReadiness(config.bootstrapServers(), config.topic(), Duration.ofSeconds(5));
+        new KafkaReadiness(
+            config.bootstrapServers(), List.of(config.topic()), Duration.ofSeconds(5));
     long maxBody =
         config.tenantLimits().values().stream()
             .mapToLong(l -> l.maxRequestBytes())
@@ -77,14 +83,10 @@ public final class Gateway implements AutoCloseable {
             .maxRequestLength(maxBody)
             .service("/v1/traces", new OtlpHttpService(ingestor, tenants, config, metrics))
             .build();
-    Server admin =
-        Server.builder()
-            .http(new InetSocketAddress(config.bindAddress(), config.adminPort()))
-            .annotatedService(new AdminService(readiness, metrics))
-            .build();
     grpc.start().join();
     http.start().join();
-    admin.start().join();
+    AdminServer admin =
+        AdminServer.start(config.bindAddress(), config.adminPort(), readiness, metrics);
     Gateway gateway = new Gateway(grpc, http, admin, writer, readiness);
     LOG.info(
         "Span ingest gateway serving OTLP/gRPC on {}, OTLP/HTTP on {}, admin on {}; writing to {} at {}",
@@ -105,7 +107,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   public int adminPort() {
-    return admin.activeLocalPort();
+    return admin.port();
   }
 
   /** Stops taking requests, lets those in flight finish, then closes the Kafka producer. */
@@ -113,7 +115,7 @@ public final class Gateway implements AutoCloseable {
   public void close() {
     grpc.stop().join();
     http.stop().join();
-    admin.stop().join();
+    admin.close();
     readiness.close();
     writer.close();
   }

@@ -56,6 +56,17 @@ public record TopicNames(
         config.getOrDefault(DECISIONS_KEY, DEFAULTS.decisions));
   }
 
+  /**
+   * Returns {@code name} if it is a legal Kafka topic name.
+   *
+   * @param key the setting it came from, named in the error
+   * @throws IllegalArgumentException naming the key and value of an illegal topic name
+   */
+  public static String requireLegal(String key, String name) {
+    check(key, name);
+    return name;
+  }
+
   private static void check(String key, String name) {
     Objects.requireNonNull(name, key);
     if (!LEGAL.matcher(name).matches() || name.equals(".") || name.equals("..")) {

@@ -1,12 +1,7 @@
 package io.spanline.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.spanline.service.config.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,8 +59,6 @@ public final class GatewayConfigLoader {
     DEFAULTS.put("head-sampling.percentage", "100");
   }
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
   private GatewayConfigLoader() {}
 
   /** From the process environment and system properties. */
@@ -79,26 +72,8 @@ public final class GatewayConfigLoader {
    * @throws IllegalArgumentException naming the key and value of a bad setting
    */
   public static GatewayConfig load(Map<String, String> env, Map<String, String> systemProperties) {
-    String file =
-        systemProperties.getOrDefault(
-            "spanline.gateway.config.file", env.get("SPANLINE_GATEWAY_CONFIG_FILE"));
-    JsonNode yaml = file == null ? YAML.createObjectNode() : readYaml(Path.of(file));
-    Map<String, String> flat = new LinkedHashMap<>(DEFAULTS);
-    for (String key : DEFAULTS.keySet()) {
-      JsonNode fromFile = yaml.get(key);
-      if (fromFile != null && fromFile.isValueNode()) {
-        flat.put(key, fromFile.asText());
-      }
-      String fromEnv = env.get(envName(key));
-      if (fromEnv != null) {
-        flat.put(key, fromEnv);
-      }
-      String fromProps = systemProperties.get("spanline.gateway." + key);
-      if (fromProps != null) {
-        flat.put(key, fromProps);
-      }
-    }
-    Settings s = new Settings(flat);
+    Settings s = Settings.load("gateway", DEFAULTS, env, systemProperties);
+    JsonNode yaml = s.file();
     TenantLimits defaults =
         new TenantLimits(
             s.longValue("limits.max-request-bytes"),
@@ -146,20 +121,6 @@ public final class GatewayConfigLoader {
         tenantLimits(yaml.path("tenants"), defaults),
         redaction(yaml.path("redaction")),
         s.doubleValue("head-sampling.percentage"));
-  }
-
-  static String envName(String key) {
-    return "SPANLINE_GATEWAY_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-  }
-
-  private static JsonNode readYaml(Path file) {
-    try {
-      JsonNode node = YAML.readTree(Files.readAllBytes(file));
-      return node == null ? YAML.createObjectNode() : node;
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot read gateway config file " + file + ": " + e.getMessage(), e);
-    }
   }
 
   private static Map<String, TenantLimits> tenantLimits(JsonNode tenants, TenantLimits defaults) {
@@ -230,57 +191,5 @@ public final class GatewayConfigLoader {
       out.add(new RedactionRule(key, parsed, pattern, r.path("replacement").asText(null)));
     }
     return out;
-  }
-
-  /** Typed reads of the flat settings; errors name the key and value. */
-  private record Settings(Map<String, String> values) {
-    String get(String key) {
-      return values.get(key).trim();
-    }
-
-    long longValue(String key) {
-      try {
-        return Long.parseLong(get(key));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            "Invalid value for property " + key + "=" + get(key) + ". Must be a long.");
-      }
-    }
-
-    int intValue(String key) {
-      try {
-        return Integer.parseInt(get(key));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            "Invalid value for property " + key + "=" + get(key) + ". Must be an int.");
-      }
-    }
-
-    double doubleValue(String key) {
-      try {
-        return Double.parseDouble(get(key));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            "Invalid value for property " + key + "=" + get(key) + ". Must be a number.");
-      }
-    }
-
-    int port(String key) {
-      int port = intValue(key);
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException(
-            "Invalid value for property " + key + "=" + port + ". Must be a port 0-65535.");
-      }
-      return port;
-    }
-
-    boolean bool(String key) {
-      String v = get(key).toLowerCase(Locale.ROOT);
-      if (!v.equals("true") && !v.equals("false")) {
-        throw new IllegalArgumentException(
-            "Invalid value for property " + key + "=" + get(key) + ". Must be true or false.");
-      }
-      return Boolean.parseBoolean(v);
-    }
   }
 }

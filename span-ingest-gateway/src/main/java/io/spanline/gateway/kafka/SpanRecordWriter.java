@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.spanline.gateway.config.GatewayConfig;
 import io.spanline.schemas.codec.otlp.TracePart;
+import io.spanline.schemas.topic.SpanlineHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,7 +27,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class SpanRecordWriter implements AutoCloseable {
   /** Header carrying the tenant ID (UTF-8). */
-  public static final String TENANT_HEADER = "spanline.tenant";
+  public static final String TENANT_HEADER = SpanlineHeaders.TENANT;
 
   private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;

@@ -1,5 +1,6 @@
 package io.spanline.gateway.tenancy;
 
+import io.spanline.schemas.topic.SpanlineHeaders;
 import io.spanline.gateway.config.GatewayConfig;
 import java.util.Optional;
 import java.util.function.Function;
@@ -12,7 +13,7 @@ import java.util.regex.Pattern;
  * Loki and Mimir), else {@value #DEFAULT_TENANT}.
  */
 public final class TenantResolver {
-  public static final String DEFAULT_TENANT = "default";
+  public static final String DEFAULT_TENANT = SpanlineHeaders.DEFAULT_TENANT;
   private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private final GatewayConfig config;

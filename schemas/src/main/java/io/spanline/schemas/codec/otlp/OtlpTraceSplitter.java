@@ -59,6 +59,26 @@ public final class OtlpTraceSplitter {
   }
 
   /**
+   * One part per trace ID, whatever its size, leaving out spans with invalid IDs (reported in
+   * {@link WireSplit#rejections()}) instead of failing. A request holding one trace and no invalid
+   * span comes back as one part holding the very same bytes.
+   *
+   * @throws MalformedOtlpException if the bytes are not valid {@code TracesData} protobuf
+   */
+  public static WireSplit splitByTraceLenient(byte[] tracesData) {
+    WireSplit split = OtlpWireSplitter.split(tracesData, KEEP_ALL, Integer.MAX_VALUE);
+    if (split.parts().size() == 1 && split.rejections().isEmpty()) {
+      TracePart only = split.parts().get(0);
+      return new WireSplit(
+          List.of(new TracePart(only.traceId(), tracesData, only.spanCount())),
+          List.of(),
+          split.keptSpans(),
+          split.droppedSpans());
+    }
+    return split;
+  }
+
+  /**
    * One part per trace ID, whatever its size.
    *
    * @throws MalformedOtlpException if the bytes are not valid {@code TracesData} protobuf

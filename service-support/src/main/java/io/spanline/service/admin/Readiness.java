@@ -1,0 +1,9 @@
+package io.spanline.service.admin;
+
+/** Whether a process can do its work now; {@code /readyz} answers 200 only when it can. */
+public interface Readiness {
+  boolean ready();
+
+  /** Why the process is not ready, for the {@code /readyz} body; "" when ready. */
+  String problem();
+}

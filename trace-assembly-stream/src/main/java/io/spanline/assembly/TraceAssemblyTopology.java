@@ -1,0 +1,128 @@
+package io.spanline.assembly;
+
+import io.spanline.assembly.buffer.TraceBuffer;
+import io.spanline.assembly.config.AssemblyConfig;
+import io.spanline.assembly.errors.DeadLetteringHandler;
+import io.spanline.assembly.metrics.AssemblyMetrics;
+import io.spanline.assembly.rocksdb.BoundedMemoryRocksDbConfig;
+import io.spanline.assembly.route.RoutedPart;
+import io.spanline.assembly.route.TraceRouter;
+import io.spanline.schemas.codec.otlp.TracePart;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.TraceId;
+import io.spanline.schemas.serde.TracePartSerde;
+import io.spanline.schemas.topic.SpanlineTopics;
+import io.spanline.schemas.topic.TopicSpec;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+
+/**
+ * The trace assembly topology:
+ *
+ * <pre>
+ * otlp_spans (bytes) ─► route-by-trace-id ─┬─ keyed by its one trace ─────────────────┐
+ *                                          └─ split / re-keyed ─► rekeyed-repartition ─┤
+ *                                                                                      ▼
+ *                                        trace-buffer (stores: TraceBufferStores) ─► spanline.traces.assembled
+ * </pre>
+ *
+ * <p>The input is read as bytes and scanned, never decoded ({@link TraceRouter}); records that
+ * cannot be parsed are dead-lettered by the processing exception handler. The repartition topic
+ * ({@code <application.id>-rekeyed-repartition}) has as many partitions as the input and is keyed
+ * the way the gateway keys {@code otlp_spans}, so a trace meets its other spans in the same task.
+ * Output values are Avro {@code AssembledTrace} in the Confluent wire format, header {@code
+ * spanline.tenant}.
+ */
+public final class TraceAssemblyTopology {
+  private TraceAssemblyTopology() {}
+
+  /** The topology with metrics recorded into a registry of their own. */
+  public static Topology build(AssemblyConfig config, SpanlineTopics topics) {
+    return build(config, topics, AssemblyMetrics.detached());
+  }
+
+  /** The topology; pure: no clock, environment or I/O. */
+  public static Topology build(
+      AssemblyConfig config, SpanlineTopics topics, AssemblyMetrics metrics) {
+    TopicSpec<TraceId, AssembledTrace> output = topics.assembledTraces();
+    StreamsBuilder builder = new StreamsBuilder();
+    KStream<byte[], byte[]> input =
+        builder.stream(
+            topics.otlpSpans().name(),
+            Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("otlp-spans-source"));
+    Map<String, KStream<TraceId, RoutedPart>> routes =
+        input
+            .process(new TraceRouter(metrics), Named.as("route-by-trace-id"))
+            .split(Named.as("route-"))
+            .branch((traceId, routed) -> routed.repartition(), Branched.as("rekeyed"))
+            .defaultBranch(Branched.as("direct"));
+    KStream<TraceId, TracePart> direct =
+        routes.get("route-direct").mapValues(RoutedPart::part, Named.as("direct-part"));
+    KStream<TraceId, TracePart> rekeyed =
+        routes
+            .get("route-rekeyed")
+            .map((traceId, routed) -> KeyValue.pair(traceId, routed.part()), Named.as("rekey-part"))
+            .repartition(
+                Repartitioned.<TraceId, TracePart>as("rekeyed")
+                    .withKeySerde(output.keySerde())
+                    .withValueSerde(new TracePartSerde()));
+    direct
+        .merge(rekeyed, Named.as("all-parts"))
+        .process(new TraceBuffer(config, metrics), Named.as("trace-buffer-processor"))
+        .to(
+            output.name(),
+            Produced.with(output.keySerde(), output.valueSerde())
+                .withName("assembled-traces-sink"));
+    return builder.build();
+  }
+
+  /**
+   * The Kafka Streams properties: exactly_once_v2, tuned producer, dead-letter topic and handlers,
+   * bounded RocksDB memory, then {@code streams.*} overrides.
+   */
+  public static Properties streamsConfig(AssemblyConfig config) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
+    p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.deadLetterTopic());
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetteringHandler.class);
+    p.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class);
+    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class);
+    p.put(BoundedMemoryRocksDbConfig.BLOCK_CACHE_BYTES, config.rocksDbBlockCacheBytes());
+    p.put(BoundedMemoryRocksDbConfig.WRITE_BUFFER_BYTES, config.rocksDbWriteBufferBytes());
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG),
+        config.producerBatchBytes());
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), config.producerLingerMs());
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG),
+        config.producerCompression());
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        config.producerMaxRequestBytes());
+    p.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+        Math.max(1 << 20, config.producerBatchBytes()));
+    p.putAll(config.streamsOverrides());
+    return p;
+  }
+}

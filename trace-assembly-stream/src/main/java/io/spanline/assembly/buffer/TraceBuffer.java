@@ -1,0 +1,37 @@
+package io.spanline.assembly.buffer;
+
+import io.spanline.assembly.config.AssemblyConfig;
+import io.spanline.assembly.metrics.AssemblyMetrics;
+import io.spanline.schemas.codec.otlp.TracePart;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.TraceId;
+import java.util.Set;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
+
+/**
+ * Supplies the trace buffer processor (one per task) with its stores ({@link TraceBufferStores}).
+ * Input: records keyed by trace ID holding spans of that trace; output: {@link AssembledTrace}
+ * keyed by trace ID.
+ */
+public final class TraceBuffer
+    implements ProcessorSupplier<TraceId, TracePart, TraceId, AssembledTrace> {
+  private final AssemblyConfig config;
+  private final AssemblyMetrics metrics;
+
+  public TraceBuffer(AssemblyConfig config, AssemblyMetrics metrics) {
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Processor<TraceId, TracePart, TraceId, AssembledTrace> get() {
+    return new TraceBufferProcessor(config, metrics);
+  }
+
+  @Override
+  public Set<StoreBuilder<?>> stores() {
+    return TraceBufferStores.builders(config);
+  }
+}

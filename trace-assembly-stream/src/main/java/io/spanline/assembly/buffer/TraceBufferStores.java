@@ -1,0 +1,53 @@
+package io.spanline.assembly.buffer;
+
+import io.spanline.assembly.config.AssemblyConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The four persistent, changelogged stores of trace assembly, all keyed by bytes ({@link StoreKeys}
+ * gives the layouts):
+ *
+ * <ul>
+ *   <li>{@value #BUFFER} — per (tenant, trace ID): a {@link BufferedTrace} and the trace's chunks;
+ *   <li>{@value #CLOSE_INDEX} — one entry per open trace, ordered by when it is due to close;
+ *   <li>{@value #CLOSED} — recently closed traces ({@link ClosedTrace}), for late spans;
+ *   <li>{@value #CLOSED_EXPIRY} — the {@value #CLOSED} entries ordered by expiry.
+ * </ul>
+ */
+public final class TraceBufferStores {
+  public static final String BUFFER = "trace-buffer";
+  public static final String CLOSE_INDEX = "trace-close-index";
+  public static final String CLOSED = "closed-traces";
+  public static final String CLOSED_EXPIRY = "closed-trace-expiry";
+
+  /** Every store name, in the order above. */
+  public static final List<String> NAMES = List.of(BUFFER, CLOSE_INDEX, CLOSED, CLOSED_EXPIRY);
+
+  private TraceBufferStores() {}
+
+  static Set<StoreBuilder<?>> builders(AssemblyConfig config) {
+    // Changelog records hold a whole input record (a chunk) or a closed trace's span IDs.
+    Map<String, String> changelog =
+        Map.of("max.message.bytes", String.valueOf(config.producerMaxRequestBytes()));
+    return Set.of(
+        store(BUFFER, changelog),
+        store(CLOSE_INDEX, changelog),
+        store(CLOSED, changelog),
+        store(CLOSED_EXPIRY, changelog));
+  }
+
+  private static StoreBuilder<KeyValueStore<Bytes, byte[]>> store(
+      String name, Map<String, String> changelog) {
+    return Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray())
+        .withCachingDisabled()
+        .withLoggingEnabled(changelog);
+  }
+}

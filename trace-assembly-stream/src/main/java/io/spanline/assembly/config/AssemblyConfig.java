@@ -1,0 +1,90 @@
+package io.spanline.assembly.config;
+
+import io.spanline.schemas.topic.TopicNames;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Every setting of the trace assembly stream, validated. Built by {@link AssemblyConfigLoader}; the
+ * module README lists each key with its default.
+ *
+ * @param applicationId Kafka Streams {@code application.id}: group, transactional and state prefix
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param schemaRegistryUrl base URL of a Confluent-compatible schema registry
+ * @param topics input {@code otlp_spans} and output {@code spanline.traces.assembled} names
+ * @param deadLetterTopic topic that receives records which cannot be parsed, with the error in
+ *     headers
+ * @param idleTimeout a trace closes when no span arrived for this long (wall-clock)
+ * @param maxDuration a trace closes when this long has passed since its first span arrived
+ * @param maxSpans a trace closes once it holds this many spans
+ * @param maxBytes a trace closes once its buffered OTLP bytes reach this many
+ * @param closedTtl how long a closed trace's ID is remembered, so that a later span of it becomes a
+ *     late fragment rather than a new trace
+ * @param maxOpenTraces bound on open traces per instance; past it the traces due soonest close
+ *     early ({@code closure reason = overload})
+ * @param punctuationInterval how often due traces are looked for (wall-clock)
+ * @param streamThreads Kafka Streams {@code num.stream.threads}
+ * @param stateDir Kafka Streams {@code state.dir}
+ * @param producerBatchBytes {@code producer.batch.size}
+ * @param producerLingerMs {@code producer.linger.ms}
+ * @param producerCompression {@code producer.compression.type}
+ * @param rocksDbBlockCacheBytes RocksDB block cache shared by every store of the instance
+ * @param rocksDbWriteBufferBytes RocksDB memtable memory shared by every store of the instance
+ * @param adminBindAddress address of the admin port
+ * @param adminPort port of {@code /healthz}, {@code /readyz}, {@code /metrics}; 0 picks a free one
+ * @param streamsOverrides further Kafka Streams (and client) properties, applied last
+ */
+public record AssemblyConfig(
+    String applicationId,
+    String bootstrapServers,
+    String schemaRegistryUrl,
+    TopicNames topics,
+    String deadLetterTopic,
+    Duration idleTimeout,
+    Duration maxDuration,
+    int maxSpans,
+    long maxBytes,
+    Duration closedTtl,
+    long maxOpenTraces,
+    Duration punctuationInterval,
+    int streamThreads,
+    String stateDir,
+    int producerBatchBytes,
+    int producerLingerMs,
+    String producerCompression,
+    long rocksDbBlockCacheBytes,
+    long rocksDbWriteBufferBytes,
+    String adminBindAddress,
+    int adminPort,
+    Map<String, String> streamsOverrides) {
+
+  public AssemblyConfig {
+    Objects.requireNonNull(applicationId, "applicationId");
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(maxDuration, "maxDuration");
+    Objects.requireNonNull(closedTtl, "closedTtl");
+    Objects.requireNonNull(punctuationInterval, "punctuationInterval");
+    streamsOverrides = Map.copyOf(streamsOverrides);
+    if (maxDuration.compareTo(idleTimeout) < 0) {
+      throw new IllegalArgumentException(
+          "trace.max.duration.ms ("
+              + maxDuration.toMillis()
+              + ") must be at least trace.idle.timeout.ms ("
+              + idleTimeout.toMillis()
+              + ")");
+    }
+  }
+
+  /**
+   * The largest record the stream's producer may send: an assembled trace of {@link #maxBytes()}
+   * OTLP bytes plus the one record that took it there, with room for Avro's per-span resource.
+   */
+  public int producerMaxRequestBytes() {
+    return (int) Math.min(Integer.MAX_VALUE, 3 * maxBytes + (4 << 20));
+  }
+}

@@ -1,0 +1,86 @@
+package io.spanline.assembly.config;
+
+import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.config.Settings;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Builds {@link AssemblyConfig} from, in increasing precedence: defaults, the YAML file named by
+ * {@code SPANLINE_ASSEMBLY_CONFIG_FILE}, environment variables {@code SPANLINE_ASSEMBLY_<KEY>} and
+ * system properties {@code spanline.assembly.<key>} (see {@link Settings}). Keys starting with
+ * {@code streams.} pass through to Kafka Streams with the prefix removed. Errors name the key and
+ * the bad value.
+ */
+public final class AssemblyConfigLoader {
+  /** Every flat setting with its default, in README order. */
+  static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+  /** Prefix of settings passed through to Kafka Streams. */
+  public static final String STREAMS_PREFIX = "streams.";
+
+  static {
+    DEFAULTS.put("application.id", "spanline-assembly");
+    DEFAULTS.put("kafka.bootstrap.servers", "127.0.0.1:9092");
+    DEFAULTS.put("schema-registry.url", "http://127.0.0.1:8081");
+    DEFAULTS.put(TopicNames.OTLP_SPANS_KEY, TopicNames.DEFAULTS.otlpSpans());
+    DEFAULTS.put(TopicNames.ASSEMBLED_TRACES_KEY, TopicNames.DEFAULTS.assembledTraces());
+    DEFAULTS.put("topic.dead-letter", "spanline.assembly.dead-letter");
+    DEFAULTS.put("trace.idle.timeout.ms", "10000");
+    DEFAULTS.put("trace.max.duration.ms", "60000");
+    DEFAULTS.put("trace.max.spans", "10000");
+    DEFAULTS.put("trace.max.bytes", String.valueOf(8 << 20));
+    DEFAULTS.put("trace.closed.ttl.ms", "600000");
+    DEFAULTS.put("trace.max.open", "200000");
+    DEFAULTS.put("punctuation.interval.ms", "1000");
+    DEFAULTS.put("num.stream.threads", "2");
+    DEFAULTS.put("state.dir", "data/assembly");
+    DEFAULTS.put("producer.batch.size", "262144");
+    DEFAULTS.put("producer.linger.ms", "5");
+    DEFAULTS.put("producer.compression.type", "lz4");
+    DEFAULTS.put("rocksdb.block-cache.bytes", String.valueOf(64L << 20));
+    DEFAULTS.put("rocksdb.write-buffer.bytes", String.valueOf(64L << 20));
+    DEFAULTS.put("admin.bind.address", "0.0.0.0");
+    DEFAULTS.put("admin.port", "13134");
+  }
+
+  private AssemblyConfigLoader() {}
+
+  /** From the process environment and system properties. */
+  public static AssemblyConfig load() {
+    return from(Settings.load("assembly", DEFAULTS));
+  }
+
+  /**
+   * @throws IllegalArgumentException naming the key and value of a bad setting
+   */
+  public static AssemblyConfig load(Map<String, String> env, Map<String, String> systemProperties) {
+    return from(Settings.load("assembly", DEFAULTS, env, systemProperties));
+  }
+
+  private static AssemblyConfig from(Settings s) {
+    return new AssemblyConfig(
+        s.get("application.id"),
+        s.get("kafka.bootstrap.servers"),
+        s.get("schema-registry.url"),
+        TopicNames.fromMap(s.asMap()),
+        TopicNames.requireLegal("topic.dead-letter", s.get("topic.dead-letter")),
+        s.millis("trace.idle.timeout.ms"),
+        s.millis("trace.max.duration.ms"),
+        s.intAtLeast("trace.max.spans", 1),
+        s.longAtLeast("trace.max.bytes", 1024),
+        s.millis("trace.closed.ttl.ms"),
+        s.longAtLeast("trace.max.open", 1),
+        s.millis("punctuation.interval.ms"),
+        s.intAtLeast("num.stream.threads", 1),
+        s.get("state.dir"),
+        s.intAtLeast("producer.batch.size", 0),
+        s.intAtLeast("producer.linger.ms", 0),
+        s.get("producer.compression.type"),
+        s.longAtLeast("rocksdb.block-cache.bytes", 1 << 20),
+        s.longAtLeast("rocksdb.write-buffer.bytes", 1 << 20),
+        s.get("admin.bind.address"),
+        s.port("admin.port"),
+        s.withPrefix(STREAMS_PREFIX));
+  }
+}
