@@ -87,9 +87,12 @@ public final class LocalInfra implements AutoCloseable {
       List<NewTopic> missing = new ArrayList<>();
       for (String topic : PIPELINE_TOPICS) {
         if (!existing.contains(topic)) {
-          NewTopic t = new NewTopic(topic, 6, (short) 1);
+          NewTopic t = new NewTopic(topic, topic.endsWith("dead-letter") ? 1 : 6, (short) 1);
           if (topic.equals("spanline.decisions")) {
             t.configs(Map.of("cleanup.policy", "compact"));
+          } else if (topic.startsWith("spanline.traces.")) {
+            // an assembled trace may be several MiB (trace.max.bytes defaults to 8 MiB of OTLP)
+            t.configs(Map.of("max.message.bytes", String.valueOf(16 << 20)));
           }
           missing.add(t);
         }
@@ -107,7 +110,8 @@ public final class LocalInfra implements AutoCloseable {
           "otlp_spans",
           "spanline.traces.assembled",
           "spanline.traces.sampled",
-          "spanline.decisions");
+          "spanline.decisions",
+          "spanline.assembly.dead-letter");
 
   public LocalKafka kafka() {
     return kafka;

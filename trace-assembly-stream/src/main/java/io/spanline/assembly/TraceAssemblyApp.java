@@ -38,13 +38,16 @@ public final class TraceAssemblyApp implements AutoCloseable {
   private final KafkaReadiness kafka;
   private final AdminServer admin;
   private final AssemblyMetrics metrics;
+  private final StreamsInputLag inputLag;
 
   private TraceAssemblyApp(
       KafkaStreams streams,
       KafkaStreamsMetrics streamsMetrics,
       KafkaReadiness kafka,
       AdminServer admin,
-      AssemblyMetrics metrics) {
+      AssemblyMetrics metrics,
+      StreamsInputLag inputLag) {
+    this.inputLag = inputLag;
     this.streams = streams;
     this.streamsMetrics = streamsMetrics;
     this.kafka = kafka;
@@ -75,8 +78,10 @@ public final class TraceAssemblyApp implements AutoCloseable {
                 URI.create(config.schemaRegistryUrl()), Duration.ofSeconds(10)));
     Properties props = TraceAssemblyTopology.streamsConfig(config);
     props.put(DeadLetteringHandler.METRICS_CONFIG, metrics);
+    StreamsInputLag inputLag = new StreamsInputLag(Duration.ofMillis(500));
     KafkaStreams streams =
-        new KafkaStreams(TraceAssemblyTopology.build(config, specs, metrics), props);
+        new KafkaStreams(TraceAssemblyTopology.build(config, specs, metrics, inputLag), props);
+    inputLag.watch(streams);
     streams.setUncaughtExceptionHandler(
         e -> {
           LOG.error("Stream thread failed; replacing it", e);
@@ -107,7 +112,7 @@ public final class TraceAssemblyApp implements AutoCloseable {
         config.topics().assembledTraces(),
         config.applicationId(),
         admin.port());
-    return new TraceAssemblyApp(streams, streamsMetrics, kafka, admin, metrics);
+    return new TraceAssemblyApp(streams, streamsMetrics, kafka, admin, metrics, inputLag);
   }
 
   private static void requireTopics(String bootstrapServers, List<String> topics) {
@@ -152,6 +157,7 @@ public final class TraceAssemblyApp implements AutoCloseable {
   @Override
   public void close() {
     streams.close(Duration.ofSeconds(60));
+    inputLag.close();
     streamsMetrics.close();
     admin.close();
     kafka.close();

@@ -1,5 +1,6 @@
 package io.spanline.assembly;
 
+import io.spanline.assembly.buffer.InputLag;
 import io.spanline.assembly.buffer.TraceBuffer;
 import io.spanline.assembly.config.AssemblyConfig;
 import io.spanline.assembly.errors.DeadLetteringHandler;
@@ -50,14 +51,19 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 public final class TraceAssemblyTopology {
   private TraceAssemblyTopology() {}
 
-  /** The topology with metrics recorded into a registry of their own. */
+  /** The topology with metrics recorded into a registry of their own and input lag unknown. */
   public static Topology build(AssemblyConfig config, SpanlineTopics topics) {
-    return build(config, topics, AssemblyMetrics.detached());
+    return build(config, topics, AssemblyMetrics.detached(), InputLag.UNKNOWN);
   }
 
-  /** The topology; pure: no clock, environment or I/O. */
+  /**
+   * The topology; pure: no clock, environment or I/O.
+   *
+   * @param metrics where the processors record
+   * @param inputLag tells the trace buffer which tasks have unread input
+   */
   public static Topology build(
-      AssemblyConfig config, SpanlineTopics topics, AssemblyMetrics metrics) {
+      AssemblyConfig config, SpanlineTopics topics, AssemblyMetrics metrics, InputLag inputLag) {
     TopicSpec<TraceId, AssembledTrace> output = topics.assembledTraces();
     StreamsBuilder builder = new StreamsBuilder();
     KStream<byte[], byte[]> input =
@@ -82,7 +88,7 @@ public final class TraceAssemblyTopology {
                     .withValueSerde(new TracePartSerde()));
     direct
         .merge(rekeyed, Named.as("all-parts"))
-        .process(new TraceBuffer(config, metrics), Named.as("trace-buffer-processor"))
+        .process(new TraceBuffer(config, metrics, inputLag), Named.as("trace-buffer-processor"))
         .to(
             output.name(),
             Produced.with(output.keySerde(), output.valueSerde())

@@ -6,8 +6,8 @@ import java.nio.ByteBuffer;
  * What {@code trace-buffer} keeps about one open trace besides its chunks: a fixed 44 bytes, so
  * adding a span rewrites only this and the new chunk, never the trace so far.
  *
- * @param firstSeenMillis wall-clock arrival of the first span, epoch millis
- * @param lastSeenMillis wall-clock arrival of the latest span, epoch millis
+ * @param firstSeenMillis arrival of the first span (its record's timestamp), epoch millis
+ * @param lastSeenMillis latest arrival of a span, epoch millis
  * @param fragment 0 for a new trace, n for the n-th late fragment
  * @param chunks chunks appended so far (the next chunk's number)
  * @param spans spans received, duplicates included
@@ -28,10 +28,10 @@ record BufferedTrace(
     return new BufferedTrace(nowMillis, nowMillis, fragment, 0, 0, 0, dueMillis);
   }
 
-  BufferedTrace append(long nowMillis, int spanCount, int byteCount) {
+  BufferedTrace append(long arrivalMillis, int spanCount, int byteCount) {
     return new BufferedTrace(
-        firstSeenMillis,
-        nowMillis,
+        Math.min(firstSeenMillis, arrivalMillis),
+        Math.max(lastSeenMillis, arrivalMillis),
         fragment,
         chunks + 1,
         spans + spanCount,

@@ -19,15 +19,17 @@ public final class TraceBuffer
     implements ProcessorSupplier<TraceId, TracePart, TraceId, AssembledTrace> {
   private final AssemblyConfig config;
   private final AssemblyMetrics metrics;
+  private final InputLag inputLag;
 
-  public TraceBuffer(AssemblyConfig config, AssemblyMetrics metrics) {
+  public TraceBuffer(AssemblyConfig config, AssemblyMetrics metrics, InputLag inputLag) {
     this.config = config;
     this.metrics = metrics;
+    this.inputLag = inputLag;
   }
 
   @Override
   public Processor<TraceId, TracePart, TraceId, AssembledTrace> get() {
-    return new TraceBufferProcessor(config, metrics);
+    return new TraceBufferProcessor(config, metrics, inputLag);
   }
 
   @Override

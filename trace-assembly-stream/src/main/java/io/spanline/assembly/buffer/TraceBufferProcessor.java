@@ -40,13 +40,19 @@ import org.slf4j.LoggerFactory;
  * one chunk (its OTLP bytes as they are) beside a fixed-size {@link BufferedTrace}; the cost of a
  * record is its own size, whatever the trace holds already.
  *
+ * <p>Time: a span's arrival is its record's timestamp (when the gateway wrote it), never later than
+ * the wall clock. A trace is idle when no span arrived for {@code trace.idle.timeout.ms}, and too
+ * old when {@code trace.max.duration.ms} passed since its first span arrived; so where the
+ * fragments of a trace begin and end depends on arrival times only, not on when the stream got to
+ * the records (a replay, a restart, a lagging instance cut traces the same way).
+ *
  * <p>Closing: a wall-clock punctuation every {@code punctuation.interval.ms} reads the close index
- * ({@value TraceBufferStores#CLOSE_INDEX}, ordered by due time) up to now and closes the traces
- * idle for {@code trace.idle.timeout.ms} or older than {@code trace.max.duration.ms}; an entry
- * whose trace got spans since it was written is moved to the new due time. A record that would take
- * a trace past {@code trace.max.spans} or {@code trace.max.bytes} first closes what is buffered,
- * and a trace that reaches either limit closes at once. Past {@code trace.max.open} open traces on
- * the instance, the traces due soonest close early ({@link ClosureReason#OVERLOAD}).
+ * ({@value TraceBufferStores#CLOSE_INDEX}, ordered by due time) up to the task's clock (see {@link
+ * #clock}) and closes the traces due; an entry whose trace got spans since it was written is moved
+ * to the new due time. A record arriving after its trace became due, or that would take it past
+ * {@code trace.max.spans} or {@code trace.max.bytes}, first closes what is buffered; a trace that
+ * reaches either limit closes at once. Past {@code trace.max.open} open traces on the instance, the
+ * traces due soonest close early ({@link ClosureReason#OVERLOAD}).
  *
  * <p>Output: {@link AssembledTrace} of fragment 0, or n for the n-th late fragment, spans ordered
  * by start time, each span ID once. A closed trace is remembered in {@value
@@ -59,6 +65,7 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
 
   private final AssemblyConfig config;
   private final AssemblyMetrics metrics;
+  private final InputLag inputLag;
   private final long idleMillis;
   private final long maxDurationMillis;
 
@@ -69,10 +76,13 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   private KeyValueStore<Bytes, byte[]> expiryIndex;
   private long taskOpenTraces;
   private long taskBufferedBytes;
+  private long latestArrival = Long.MIN_VALUE;
+  private long lastRecordWallMillis = Long.MIN_VALUE;
 
-  TraceBufferProcessor(AssemblyConfig config, AssemblyMetrics metrics) {
+  TraceBufferProcessor(AssemblyConfig config, AssemblyMetrics metrics, InputLag inputLag) {
     this.config = config;
     this.metrics = metrics;
+    this.inputLag = inputLag;
     this.idleMillis = config.idleTimeout().toMillis();
     this.maxDurationMillis = config.maxDuration().toMillis();
   }
@@ -86,13 +96,19 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     this.expiryIndex = context.getStateStore(TraceBufferStores.CLOSED_EXPIRY);
     try (KeyValueIterator<Bytes, byte[]> it = closeIndex.all()) {
       while (it.hasNext()) {
-        byte[] meta = buffer.get(StoreKeys.meta(StoreKeys.traceKeyOf(it.next().key)));
-        if (meta != null) {
+        byte[] stored = buffer.get(StoreKeys.meta(StoreKeys.traceKeyOf(it.next().key)));
+        if (stored != null) {
+          BufferedTrace meta = BufferedTrace.decode(stored);
           taskOpenTraces++;
-          taskBufferedBytes += BufferedTrace.decode(meta).bytes();
+          taskBufferedBytes += meta.bytes();
+          latestArrival = Math.max(latestArrival, meta.lastSeenMillis());
         }
       }
     }
+    // A task taken over (after a restart or a rebalance) resumes its clock where its input left
+    // off, so the time it was not running does not close its traces before its backlog is read.
+    lastRecordWallMillis =
+        latestArrival == Long.MIN_VALUE ? Long.MIN_VALUE : context.currentSystemTimeMs();
     metrics.opened(taskOpenTraces, taskBufferedBytes);
     context.schedule(
         config.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
@@ -104,12 +120,21 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     TracePart part = record.value();
     String tenant = tenantOf(record.headers());
     long now = context.currentSystemTimeMs();
+    long arrival = arrivalOf(record.timestamp(), now);
+    latestArrival = Math.max(latestArrival, arrival);
+    lastRecordWallMillis = now;
     byte[] traceKey = StoreKeys.trace(tenant, traceId);
     Bytes metaKey = StoreKeys.meta(traceKey);
     byte[] stored = buffer.get(metaKey);
     BufferedTrace meta = stored == null ? null : BufferedTrace.decode(stored);
     if (meta != null && meta.spans() > 0) {
-      if (meta.spans() + part.spanCount() > config.maxSpans()) {
+      if (arrival >= meta.lastSeenMillis() + idleMillis) {
+        close(traceKey, meta, ClosureReason.IDLE, now);
+        meta = null;
+      } else if (arrival >= meta.firstSeenMillis() + maxDurationMillis) {
+        close(traceKey, meta, ClosureReason.MAX_DURATION, now);
+        meta = null;
+      } else if (meta.spans() + part.spanCount() > config.maxSpans()) {
         close(traceKey, meta, ClosureReason.MAX_SPANS, now);
         meta = null;
       } else if (meta.bytes() + part.sizeBytes() > config.maxBytes()) {
@@ -121,14 +146,14 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     if (opened) {
       byte[] closedBefore = closed.get(Bytes.wrap(traceKey));
       int fragment = closedBefore == null ? 0 : ClosedTrace.decode(closedBefore).nextFragment();
-      long due = now + Math.min(idleMillis, maxDurationMillis);
-      meta = BufferedTrace.open(now, fragment, due);
+      long due = arrival + Math.min(idleMillis, maxDurationMillis);
+      meta = BufferedTrace.open(arrival, fragment, due);
       closeIndex.put(StoreKeys.indexed(due, traceKey), EMPTY);
       taskOpenTraces++;
       metrics.opened(1, 0);
     }
     buffer.put(StoreKeys.chunk(traceKey, meta.chunks()), part.tracesData());
-    meta = meta.append(now, part.spanCount(), part.sizeBytes());
+    meta = meta.append(arrival, part.spanCount(), part.sizeBytes());
     taskBufferedBytes += part.sizeBytes();
     metrics.buffered(part.spanCount(), part.sizeBytes());
     if (meta.spans() >= config.maxSpans()) {
@@ -168,7 +193,34 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     }
   }
 
-  private void punctuate(long now) {
+  /**
+   * When a record arrived: its Kafka timestamp (the gateway's write time), never later than now.
+   * Records without a timestamp arrived now.
+   */
+  private static long arrivalOf(long recordTimestamp, long now) {
+    return recordTimestamp < 0 ? now : Math.min(recordTimestamp, now);
+  }
+
+  /**
+   * The clock that idleness and age are measured against. While the task reads records, or has
+   * unread input ({@link InputLag}), it is the arrival time of the latest record read: a task
+   * catching up on a backlog, or stalled (a rebalance, a long commit), sees time pass only as fast
+   * as its input did, so a trace whose spans wait in the backlog is not closed as idle. Once the
+   * task has read nothing for the idle timeout and has no unread input, it is the wall clock, so an
+   * idle partition still flushes.
+   */
+  private long clock(long wallNow) {
+    if (lastRecordWallMillis == Long.MIN_VALUE) {
+      return wallNow;
+    }
+    if (wallNow - lastRecordWallMillis < idleMillis || inputLag.behind(context.taskId())) {
+      return Math.min(wallNow, latestArrival);
+    }
+    return wallNow;
+  }
+
+  private void punctuate(long wallNow) {
+    long now = clock(wallNow);
     for (Bytes key : dueKeys(closeIndex, now)) {
       byte[] traceKey = StoreKeys.traceKeyOf(key);
       Bytes metaKey = StoreKeys.meta(traceKey);

@@ -1,6 +1,7 @@
 package io.spanline.assembly.testing;
 
 import io.spanline.assembly.TraceAssemblyTopology;
+import io.spanline.assembly.buffer.InputLag;
 import io.spanline.assembly.config.AssemblyConfig;
 import io.spanline.assembly.config.AssemblyConfigLoader;
 import io.spanline.assembly.errors.DeadLetteringHandler;
@@ -41,6 +42,7 @@ public final class AssemblyDriver implements AutoCloseable {
   private final TestInputTopic<byte[], byte[]> input;
   private final TestOutputTopic<TraceId, AssembledTrace> output;
   private final TestOutputTopic<byte[], byte[]> deadLetters;
+  private Instant wallClock = START;
 
   /**
    * @param settings assembly settings (keys as in the README, e.g. {@code trace.idle.timeout.ms})
@@ -56,7 +58,9 @@ public final class AssemblyDriver implements AutoCloseable {
     streamsProps.put(DeadLetteringHandler.METRICS_CONFIG, metrics);
     this.driver =
         new TopologyTestDriver(
-            TraceAssemblyTopology.build(config, topics, metrics), streamsProps, START);
+            TraceAssemblyTopology.build(config, topics, metrics, InputLag.UNKNOWN),
+            streamsProps,
+            START);
     this.input =
         driver.createInputTopic(
             config.topics().otlpSpans(), new ByteArraySerializer(), new ByteArraySerializer());
@@ -95,14 +99,16 @@ public final class AssemblyDriver implements AutoCloseable {
     if (tenant != null) {
       headers.add(SpanlineHeaders.TENANT, tenant.getBytes(StandardCharsets.UTF_8));
     }
-    input.pipeInput(new TestRecord<>(key, value, headers, START));
+    input.pipeInput(new TestRecord<>(key, value, headers, wallClock));
   }
 
   public static byte[] key(TraceId traceId) {
     return traceId.toHex().getBytes(StandardCharsets.US_ASCII);
   }
 
+  /** Moves the wall clock; records sent afterwards carry the new time as their timestamp. */
   public void advanceWallClock(Duration by) {
+    wallClock = wallClock.plus(by);
     driver.advanceWallClockTime(by);
   }
 

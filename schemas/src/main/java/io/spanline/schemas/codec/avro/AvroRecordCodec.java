@@ -14,6 +14,7 @@ import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.Encoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -45,21 +46,24 @@ public final class AvroRecordCodec<T> {
           "AssembledTrace",
           io.spanline.avro.AssembledTrace.getClassSchema(),
           AvroModelMapper::toAvro,
-          r -> AvroModelMapper.fromAvro((io.spanline.avro.AssembledTrace) r));
+          r -> AvroModelMapper.fromAvro((io.spanline.avro.AssembledTrace) r),
+          AvroTraceWriter::write);
 
   public static final AvroRecordCodec<SampledTrace> SAMPLED_TRACE =
       new AvroRecordCodec<>(
           "SampledTrace",
           io.spanline.avro.SampledTrace.getClassSchema(),
           AvroModelMapper::toAvro,
-          r -> AvroModelMapper.fromAvro((io.spanline.avro.SampledTrace) r));
+          r -> AvroModelMapper.fromAvro((io.spanline.avro.SampledTrace) r),
+          null);
 
   public static final AvroRecordCodec<SamplingDecision> SAMPLING_DECISION =
       new AvroRecordCodec<>(
           "SamplingDecision",
           io.spanline.avro.SamplingDecision.getClassSchema(),
           AvroModelMapper::toAvro,
-          r -> AvroModelMapper.fromAvro((io.spanline.avro.SamplingDecision) r));
+          r -> AvroModelMapper.fromAvro((io.spanline.avro.SamplingDecision) r),
+          null);
 
   private final String name;
   private final Schema schema;
@@ -68,12 +72,21 @@ public final class AvroRecordCodec<T> {
   private final Function<Object, T> fromAvro;
   private final SpecificDatumWriter<Object> writer;
   private final DatumReader<Object> reader;
+  private final DirectWriter<T> direct;
+
+  /** Writes a value as Avro binary straight from the model, byte-identical to the generic path. */
+  @FunctionalInterface
+  interface DirectWriter<T> {
+    void write(T value, Encoder out) throws IOException;
+  }
 
   private AvroRecordCodec(
       String name,
       Schema schema,
       Function<T, ? extends SpecificRecordBase> toAvro,
-      Function<Object, T> fromAvro) {
+      Function<Object, T> fromAvro,
+      DirectWriter<T> direct) {
+    this.direct = direct;
     this.name = name;
     this.schema = schema;
     this.schemaJson = schema.toString();
@@ -107,7 +120,11 @@ public final class AvroRecordCodec<T> {
   void writeTo(T value, ByteArrayOutputStream out) {
     try {
       BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-      writer.write(toAvro.apply(value), encoder);
+      if (direct != null) {
+        direct.write(value, encoder);
+      } else {
+        writer.write(toAvro.apply(value), encoder);
+      }
       encoder.flush();
     } catch (IOException e) {
       throw new UncheckedIOException("writing Avro to memory failed", e);
@@ -122,6 +139,19 @@ public final class AvroRecordCodec<T> {
    */
   public T decode(byte[] avroBinary) {
     return decode(reader, avroBinary, 0, avroBinary.length);
+  }
+
+  /** Encodes through the generated records and {@code SpecificDatumWriter} (the reference path). */
+  byte[] encodeGeneric(T value) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    try {
+      BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+      writer.write(toAvro.apply(value), encoder);
+      encoder.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing Avro to memory failed", e);
+    }
+    return out.toByteArray();
   }
 
   /** A reader that resolves data written with {@code writerSchema} to the current schema. */

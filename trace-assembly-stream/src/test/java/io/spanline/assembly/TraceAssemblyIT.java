@@ -1,0 +1,271 @@
+package io.spanline.assembly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.spanline.assembly.buffer.ClosureReason;
+import io.spanline.assembly.config.AssemblyConfig;
+import io.spanline.assembly.config.AssemblyConfigLoader;
+import io.spanline.assembly.testing.AssembledReader;
+import io.spanline.assembly.testing.TraceWorkload;
+import io.spanline.localinfra.Ports;
+import io.spanline.localinfra.Probe;
+import io.spanline.localinfra.junit.LocalInfraExtension;
+import io.spanline.localinfra.junit.UniqueNames;
+import io.spanline.localinfra.kafka.LocalKafka;
+import io.spanline.localinfra.registry.LocalSchemaRegistry;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.TraceId;
+import io.spanline.schemas.registry.RestSchemaRegistryClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The assembly stream against a real Kafka broker and schema registry. */
+@ExtendWith(LocalInfraExtension.class)
+class TraceAssemblyIT {
+  private static final int PARTITIONS = 4;
+
+  /** Unique topic names and application ID for one test. */
+  private record Names(String input, String output, String deadLetter, String applicationId) {
+    static Names unique(LocalKafka kafka) throws Exception {
+      Names n =
+          new Names(
+              UniqueNames.unique("otlp-spans"),
+              UniqueNames.unique("assembled"),
+              UniqueNames.unique("assembly-dlq"),
+              UniqueNames.unique("assembly"));
+      kafka.createTopics(PARTITIONS, List.of(n.input, n.output));
+      kafka.createTopics(1, List.of(n.deadLetter));
+      return n;
+    }
+  }
+
+  private static Map<String, String> settings(
+      LocalKafka kafka, LocalSchemaRegistry registry, Names names, Duration idle, Path stateDir) {
+    Map<String, String> s = new HashMap<>();
+    s.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    s.put("schema-registry.url", registry.uri().toString());
+    s.put("application.id", names.applicationId);
+    s.put("topic.otlp-spans", names.input);
+    s.put("topic.assembled-traces", names.output);
+    s.put("topic.dead-letter", names.deadLetter);
+    s.put("trace.idle.timeout.ms", String.valueOf(idle.toMillis()));
+    s.put("trace.max.duration.ms", "300000");
+    s.put("punctuation.interval.ms", "500");
+    s.put("state.dir", stateDir.toString());
+    s.put("admin.bind.address", "127.0.0.1");
+    s.put("admin.port", "0");
+    s.put("streams.session.timeout.ms", "6000");
+    s.put("streams.heartbeat.interval.ms", "1000");
+    return s;
+  }
+
+  private static AssemblyConfig config(Map<String, String> settings) {
+    Map<String, String> props = new HashMap<>();
+    settings.forEach((k, v) -> props.put("spanline.assembly." + k, v));
+    return AssemblyConfigLoader.load(Map.of(), props);
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(LocalKafka kafka) {
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafka.bootstrapServers(),
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.LINGER_MS_CONFIG,
+            5,
+            ProducerConfig.BATCH_SIZE_CONFIG,
+            262144,
+            ProducerConfig.COMPRESSION_TYPE_CONFIG,
+            "lz4"),
+        new ByteArraySerializer(),
+        new ByteArraySerializer());
+  }
+
+  private static Path stateDir(String name) throws Exception {
+    return Files.createDirectories(
+        Path.of("target", "local-infra", "assembly-state", UniqueNames.unique(name)));
+  }
+
+  /** Every sent trace arrived exactly once, as fragment 0, with exactly the spans sent. */
+  private static void assertEachTraceOnceAndWhole(TraceWorkload workload, AssembledReader reader) {
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<TraceId, List<AssembledTrace>> e : reader.byTrace().entrySet()) {
+      long[] sent = workload.spanIds(e.getKey());
+      List<AssembledTrace> got = e.getValue();
+      if (sent == null) {
+        problems.add(e.getKey() + " was never sent");
+      } else if (got.size() != 1 || got.get(0).fragment() != 0) {
+        problems.add(
+            e.getKey()
+                + " arrived as fragments "
+                + got.stream().map(AssembledTrace::fragment).toList());
+      } else if (!TraceWorkload.sorted(sent)
+          .equals(TraceWorkload.sorted(AssembledReader.spanIds(got.get(0))))) {
+        problems.add(e.getKey() + " has " + got.get(0).spans().size() + " spans of " + sent.length);
+      }
+    }
+    assertThat(problems).as("traces not emitted exactly once and whole").isEmpty();
+    assertThat(reader.traces()).isEqualTo(workload.traceCount());
+    assertThat(reader.records()).isEqualTo(workload.traceCount());
+  }
+
+  @Test
+  void tenThousandTracesInRandomOrder_eachEmittedOnceAsFragmentZero_withAllItsSpans(
+      LocalKafka kafka, LocalSchemaRegistry registry) throws Exception {
+    Names names = Names.unique(kafka);
+    AssemblyConfig config =
+        config(settings(kafka, registry, names, Duration.ofSeconds(5), stateDir("clean")));
+    TraceWorkload workload = new TraceWorkload(7, 200);
+    try (TraceAssemblyApp app = TraceAssemblyApp.start(config);
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        AssembledReader reader =
+            new AssembledReader(
+                kafka.bootstrapServers(),
+                names.output,
+                new RestSchemaRegistryClient(registry.uri(), Duration.ofSeconds(10)))) {
+      // Given 10 000 traces of 1-200 spans, cut into records and shuffled batch by batch
+      for (int batch = 0; batch < 20; batch++) {
+        workload.sendBatch(producer, names.input, "acme", 500);
+      }
+
+      // When the stream has closed them all
+      assertThat(reader.readUntil(r -> r.traces() >= 10_000, Duration.ofMinutes(4))).isTrue();
+      awaitNothingOpen(app);
+      reader.readToEnd(Duration.ofSeconds(30));
+
+      // Then each came exactly once, whole
+      assertThat(workload.traceCount()).isEqualTo(10_000);
+      assertEachTraceOnceAndWhole(workload, reader);
+      assertThat(reader.byTrace().values().iterator().next().get(0).tenant()).isEqualTo("acme");
+      assertThat(app.metrics().closedCount(ClosureReason.IDLE)).isEqualTo(10_000);
+    }
+  }
+
+  @Test
+  void instanceKilledMidRun_anotherTakesOver_nothingLostOrDuplicated(
+      LocalKafka kafka, LocalSchemaRegistry registry) throws Exception {
+    Names names = Names.unique(kafka);
+    int adminPort = Ports.freePort();
+    Map<String, String> first =
+        settings(kafka, registry, names, Duration.ofSeconds(30), stateDir("killed"));
+    first.put("admin.port", String.valueOf(adminPort));
+    first.put("num.stream.threads", "1");
+    TraceWorkload workload = new TraceWorkload(11, 200);
+    Path log = Path.of("target", "local-infra", UniqueNames.unique("killed-assembly") + ".log");
+    Process killed = startChildJvm(first, log);
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        Admin admin = kafka.admin();
+        AssembledReader reader =
+            new AssembledReader(
+                kafka.bootstrapServers(),
+                names.output,
+                new RestSchemaRegistryClient(registry.uri(), Duration.ofSeconds(10)))) {
+      awaitReady(adminPort, killed, log);
+      // Given a first instance that has buffered (and committed) part of the traces
+      workload.sendBatch(producer, names.input, "acme", 500);
+      workload.sendBatch(producer, names.input, "acme", 500);
+      awaitCommittedInput(admin, names, 1_000, killed);
+
+      // When it is killed without a clean shutdown, and another instance starts
+      killed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      assertThat(killed.isAlive()).isFalse();
+      Map<String, String> second =
+          settings(kafka, registry, names, Duration.ofSeconds(30), stateDir("successor"));
+      try (TraceAssemblyApp successor = TraceAssemblyApp.start(config(second))) {
+        workload.sendBatch(producer, names.input, "acme", 500);
+        workload.sendBatch(producer, names.input, "acme", 500);
+
+        // Then every trace arrives exactly once, whole
+        assertThat(
+                reader.readUntil(r -> r.traces() >= workload.traceCount(), Duration.ofMinutes(4)))
+            .as("all %d traces emitted", workload.traceCount())
+            .isTrue();
+        awaitNothingOpen(successor);
+        reader.readToEnd(Duration.ofSeconds(30));
+        assertEachTraceOnceAndWhole(workload, reader);
+        assertThat(successor.state()).isEqualTo(KafkaStreams.State.RUNNING);
+      }
+    } finally {
+      killed.destroyForcibly();
+    }
+  }
+
+  private static void awaitNothingOpen(TraceAssemblyApp app) {
+    Probe.until(
+        "every trace closed (" + app.metrics().openTraces() + " open)",
+        Duration.ofMinutes(2),
+        Duration.ofMillis(100),
+        () -> app.metrics().openTraces() == 0);
+  }
+
+  private static Process startChildJvm(Map<String, String> settings, Path log) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx512m");
+    settings.forEach((k, v) -> cmd.add("-Dspanline.assembly." + k + "=" + v));
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(TraceAssemblyMain.class.getName());
+    Files.createDirectories(log.getParent());
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static void awaitReady(int adminPort, Process process, Path log) {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest readyz =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz")).build();
+    Probe.until(
+        "assembly process on admin port " + adminPort + " (log: " + log + ")",
+        Duration.ofSeconds(90),
+        Duration.ofMillis(200),
+        () -> {
+          if (!process.isAlive()) {
+            throw new Probe.GiveUp("assembly process exited: " + Files.readString(log));
+          }
+          return http.send(readyz, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        });
+  }
+
+  /** Waits until the application committed at least {@code records} input offsets. */
+  private static void awaitCommittedInput(Admin admin, Names names, long records, Process process) {
+    Probe.until(
+        "first instance committing " + records + " input records",
+        Duration.ofSeconds(120),
+        Duration.ofMillis(100),
+        () -> {
+          if (!process.isAlive()) {
+            throw new Probe.GiveUp("first instance exited");
+          }
+          Map<TopicPartition, OffsetAndMetadata> offsets =
+              admin
+                  .listConsumerGroupOffsets(names.applicationId)
+                  .partitionsToOffsetAndMetadata()
+                  .get();
+          return offsets.entrySet().stream()
+                  .filter(e -> e.getKey().topic().equals(names.input) && e.getValue() != null)
+                  .mapToLong(e -> e.getValue().offset())
+                  .sum()
+              >= records;
+        });
+  }
+}

@@ -1,0 +1,51 @@
+package io.spanline.assembly.buffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.spanline.schemas.model.TraceId;
+import org.junit.jupiter.api.Test;
+
+class StoreKeysTest {
+  private final TraceId trace = new TraceId(0x0102030405060708L, 0x090a0b0c0d0e0f10L);
+
+  @Test
+  void traceKey_roundTripsTenantAndTraceId() {
+    byte[] key = StoreKeys.trace("acme-é", trace);
+
+    assertThat(StoreKeys.tenantOf(key)).isEqualTo("acme-é");
+    assertThat(StoreKeys.traceIdOf(key)).isEqualTo(trace);
+  }
+
+  @Test
+  void indexKeys_sortByDueTime_soARangeScanFindsExactlyWhatIsDue() {
+    byte[] a = StoreKeys.trace("zzz", trace);
+    byte[] b = StoreKeys.trace("aaa", trace);
+
+    assertThat(StoreKeys.indexed(1_000, a).compareTo(StoreKeys.indexed(2_000, b))).isNegative();
+    assertThat(StoreKeys.indexed(2_000, b).compareTo(StoreKeys.indexedAfter(2_000))).isNegative();
+    assertThat(StoreKeys.indexed(2_001, b).compareTo(StoreKeys.indexedAfter(2_000))).isNotNegative();
+    assertThat(StoreKeys.dueOf(StoreKeys.indexed(1_763_000_000_000L, a))).isEqualTo(1_763_000_000_000L);
+    assertThat(StoreKeys.traceKeyOf(StoreKeys.indexed(5, a))).isEqualTo(a);
+  }
+
+  @Test
+  void chunksOfATrace_sortInArrivalOrder_andAfterItsEntry() {
+    byte[] key = StoreKeys.trace("t", trace);
+
+    assertThat(StoreKeys.meta(key).compareTo(StoreKeys.chunk(key, 0))).isNegative();
+    assertThat(StoreKeys.chunk(key, 9).compareTo(StoreKeys.chunk(key, 10))).isNegative();
+    assertThat(StoreKeys.chunk(key, 255).compareTo(StoreKeys.chunk(key, 256))).isNegative();
+  }
+
+  @Test
+  void closedTrace_remembersEmittedSpanIds() {
+    ClosedTrace closed = ClosedTrace.none().next(10, 1, new long[] {5, -3});
+    ClosedTrace again = ClosedTrace.decode(closed.encode()).next(20, 2, new long[] {7});
+
+    assertThat(again.emitted(-3)).isTrue();
+    assertThat(again.emitted(7)).isTrue();
+    assertThat(again.emitted(6)).isFalse();
+    assertThat(again.nextFragment()).isEqualTo(2);
+    assertThat(again.expiresMillis()).isEqualTo(20);
+  }
+}
