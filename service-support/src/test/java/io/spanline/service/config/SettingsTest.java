@@ -23,7 +23,9 @@ class SettingsTest {
 
   @Test
   void laterLayersWin_fileThenEnvironmentThenSystemProperties() throws Exception {
-    Path file = Files.writeString(dir.resolve("app.yaml"), "admin.port: 1\ntrace.idle.timeout.ms: 2\nenabled: true\n");
+    Path file =
+        Files.writeString(
+            dir.resolve("app.yaml"), "admin.port: 1\ntrace.idle.timeout.ms: 2\nenabled: true\n");
     Settings s =
         Settings.load(
             "app",
@@ -60,8 +62,10 @@ class SettingsTest {
             "app",
             DEFAULTS,
             Map.of(
-                "SPANLINE_APP_CONFIG_FILE", file.toString(),
-                "SPANLINE_APP_STREAMS_SESSION_TIMEOUT_MS", "6000"),
+                "SPANLINE_APP_CONFIG_FILE",
+                file.toString(),
+                "SPANLINE_APP_STREAMS_SESSION_TIMEOUT_MS",
+                "6000"),
             Map.of("spanline.app.streams.max.poll.records", "500"));
 
     assertThat(s.withPrefix("streams."))

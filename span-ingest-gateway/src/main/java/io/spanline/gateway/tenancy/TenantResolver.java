@@ -1,7 +1,7 @@
 package io.spanline.gateway.tenancy;
 
-import io.spanline.schemas.topic.SpanlineHeaders;
 import io.spanline.gateway.config.GatewayConfig;
+import io.spanline.schemas.topic.SpanlineHeaders;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;

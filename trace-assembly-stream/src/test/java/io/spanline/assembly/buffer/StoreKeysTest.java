@@ -23,8 +23,10 @@ class StoreKeysTest {
 
     assertThat(StoreKeys.indexed(1_000, a).compareTo(StoreKeys.indexed(2_000, b))).isNegative();
     assertThat(StoreKeys.indexed(2_000, b).compareTo(StoreKeys.indexedAfter(2_000))).isNegative();
-    assertThat(StoreKeys.indexed(2_001, b).compareTo(StoreKeys.indexedAfter(2_000))).isNotNegative();
-    assertThat(StoreKeys.dueOf(StoreKeys.indexed(1_763_000_000_000L, a))).isEqualTo(1_763_000_000_000L);
+    assertThat(StoreKeys.indexed(2_001, b).compareTo(StoreKeys.indexedAfter(2_000)))
+        .isNotNegative();
+    assertThat(StoreKeys.dueOf(StoreKeys.indexed(1_763_000_000_000L, a)))
+        .isEqualTo(1_763_000_000_000L);
     assertThat(StoreKeys.traceKeyOf(StoreKeys.indexed(5, a))).isEqualTo(a);
   }
 

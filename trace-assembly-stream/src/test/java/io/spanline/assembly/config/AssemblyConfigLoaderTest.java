@@ -56,6 +56,7 @@ class AssemblyConfigLoaderTest {
                     Map.of(
                         "spanline.assembly.trace.idle.timeout.ms", "20000",
                         "spanline.assembly.trace.max.duration.ms", "10000")))
-        .hasMessageContaining("trace.max.duration.ms (10000) must be at least trace.idle.timeout.ms (20000)");
+        .hasMessageContaining(
+            "trace.max.duration.ms (10000) must be at least trace.idle.timeout.ms (20000)");
   }
 }
