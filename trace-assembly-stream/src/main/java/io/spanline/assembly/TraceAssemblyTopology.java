@@ -9,7 +9,6 @@ import io.spanline.assembly.rocksdb.BoundedMemoryRocksDbConfig;
 import io.spanline.assembly.route.RoutedPart;
 import io.spanline.assembly.route.TraceRouter;
 import io.spanline.schemas.codec.otlp.TracePart;
-import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.serde.TracePartSerde;
 import io.spanline.schemas.topic.SpanlineTopics;
@@ -64,7 +63,7 @@ public final class TraceAssemblyTopology {
    */
   public static Topology build(
       AssemblyConfig config, SpanlineTopics topics, AssemblyMetrics metrics, InputLag inputLag) {
-    TopicSpec<TraceId, AssembledTrace> output = topics.assembledTraces();
+    TopicSpec<TraceId, byte[]> output = topics.assembledTracesEncoded();
     StreamsBuilder builder = new StreamsBuilder();
     KStream<byte[], byte[]> input =
         builder.stream(

@@ -46,6 +46,24 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
     };
   }
 
+  /**
+   * A serializer for values already encoded as Avro binary with this record's current schema: it
+   * only adds the Confluent framing (registering the schema on first use).
+   */
+  public Serializer<byte[]> encodedSerializer() {
+    return (topic, avroBinary) -> {
+      if (avroBinary == null) {
+        return null;
+      }
+      try {
+        return codec.serializeEncoded(valueSubject(topic), avroBinary);
+      } catch (SchemaRegistryException e) {
+        throw new SerializationException(
+            "cannot register the value schema of topic " + topic + ": " + e.getMessage(), e);
+      }
+    };
+  }
+
   @Override
   public Deserializer<T> deserializer() {
     return (topic, bytes) -> {

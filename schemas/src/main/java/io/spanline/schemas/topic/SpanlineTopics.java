@@ -12,6 +12,8 @@ import io.spanline.schemas.serde.OtlpSpansSerde;
 import io.spanline.schemas.serde.TraceIdSerde;
 import java.util.List;
 import java.util.Objects;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * The topic specs of the pipeline, each keyed by trace ID (32 lowercase hex chars):
@@ -26,6 +28,7 @@ import java.util.Objects;
 public final class SpanlineTopics {
   private final TopicSpec<TraceId, List<Span>> otlpSpans;
   private final TopicSpec<TraceId, AssembledTrace> assembledTraces;
+  private final TopicSpec<TraceId, byte[]> assembledTracesEncoded;
   private final TopicSpec<TraceId, SampledTrace> sampledTraces;
   private final TopicSpec<TraceId, SamplingDecision> decisions;
 
@@ -34,11 +37,14 @@ public final class SpanlineTopics {
     Objects.requireNonNull(registry, "registry");
     TraceIdSerde keys = new TraceIdSerde();
     this.otlpSpans = new TopicSpec<>(names.otlpSpans(), keys, new OtlpSpansSerde());
-    this.assembledTraces =
+    ConfluentAvroSerde<AssembledTrace> assembled =
+        new ConfluentAvroSerde<>(AvroRecordCodec.ASSEMBLED_TRACE, registry);
+    this.assembledTraces = new TopicSpec<>(names.assembledTraces(), keys, assembled);
+    this.assembledTracesEncoded =
         new TopicSpec<>(
             names.assembledTraces(),
             keys,
-            new ConfluentAvroSerde<>(AvroRecordCodec.ASSEMBLED_TRACE, registry));
+            Serdes.serdeFrom(assembled.encodedSerializer(), new ByteArrayDeserializer()));
     this.sampledTraces =
         new TopicSpec<>(
             names.sampledTraces(),
@@ -57,6 +63,14 @@ public final class SpanlineTopics {
 
   public TopicSpec<TraceId, AssembledTrace> assembledTraces() {
     return assembledTraces;
+  }
+
+  /**
+   * The assembled-traces topic for a writer that encodes Avro {@code AssembledTrace} itself: the
+   * serializer adds only the Confluent framing; the deserializer returns the framed bytes.
+   */
+  public TopicSpec<TraceId, byte[]> assembledTracesEncoded() {
+    return assembledTracesEncoded;
   }
 
   public TopicSpec<TraceId, SampledTrace> sampledTraces() {

@@ -3,7 +3,6 @@ package io.spanline.assembly.buffer;
 import io.spanline.assembly.config.AssemblyConfig;
 import io.spanline.assembly.metrics.AssemblyMetrics;
 import io.spanline.schemas.codec.otlp.TracePart;
-import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.TraceId;
 import java.util.Set;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -12,11 +11,10 @@ import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * Supplies the trace buffer processor (one per task) with its stores ({@link TraceBufferStores}).
- * Input: records keyed by trace ID holding spans of that trace; output: {@link AssembledTrace}
- * keyed by trace ID.
+ * Input: records keyed by trace ID holding spans of that trace; output: Avro binary of {@code
+ * AssembledTrace} keyed by trace ID, for {@code SpanlineTopics.assembledTracesEncoded()}.
  */
-public final class TraceBuffer
-    implements ProcessorSupplier<TraceId, TracePart, TraceId, AssembledTrace> {
+public final class TraceBuffer implements ProcessorSupplier<TraceId, TracePart, TraceId, byte[]> {
   private final AssemblyConfig config;
   private final AssemblyMetrics metrics;
   private final InputLag inputLag;
@@ -28,7 +26,7 @@ public final class TraceBuffer
   }
 
   @Override
-  public Processor<TraceId, TracePart, TraceId, AssembledTrace> get() {
+  public Processor<TraceId, TracePart, TraceId, byte[]> get() {
     return new TraceBufferProcessor(config, metrics, inputLag);
   }
 

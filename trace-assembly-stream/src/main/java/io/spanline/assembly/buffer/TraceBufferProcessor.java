@@ -2,23 +2,15 @@ package io.spanline.assembly.buffer;
 
 import io.spanline.assembly.config.AssemblyConfig;
 import io.spanline.assembly.metrics.AssemblyMetrics;
-import io.spanline.schemas.codec.MalformedOtlpException;
-import io.spanline.schemas.codec.otlp.DecodedSpans;
-import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
+import io.spanline.schemas.codec.otlp.OtlpAvroTranscoder;
 import io.spanline.schemas.codec.otlp.SpanRejection;
 import io.spanline.schemas.codec.otlp.TracePart;
-import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
-import io.spanline.schemas.model.TraceSummary;
 import io.spanline.schemas.topic.SpanlineHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -54,12 +46,13 @@ import org.slf4j.LoggerFactory;
  * reaches either limit closes at once. Past {@code trace.max.open} open traces on the instance, the
  * traces due soonest close early ({@link ClosureReason#OVERLOAD}).
  *
- * <p>Output: {@link AssembledTrace} of fragment 0, or n for the n-th late fragment, spans ordered
- * by start time, each span ID once. A closed trace is remembered in {@value
+ * <p>Output: Avro {@code AssembledTrace} (binary, unframed; {@link OtlpAvroTranscoder} writes it
+ * from the chunks without building model objects) of fragment 0, or n for the n-th late fragment,
+ * spans ordered by start time, each span ID once. A closed trace is remembered in {@value
  * TraceBufferStores#CLOSED} for {@code trace.closed.ttl.ms}: a span arriving meanwhile opens a late
  * fragment, and spans already emitted are not emitted again.
  */
-final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceId, AssembledTrace> {
+final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceId, byte[]> {
   private static final Logger LOG = LoggerFactory.getLogger(TraceBufferProcessor.class);
   private static final byte[] EMPTY = new byte[0];
 
@@ -69,7 +62,7 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   private final long idleMillis;
   private final long maxDurationMillis;
 
-  private ProcessorContext<TraceId, AssembledTrace> context;
+  private ProcessorContext<TraceId, byte[]> context;
   private KeyValueStore<Bytes, byte[]> buffer;
   private KeyValueStore<Bytes, byte[]> closeIndex;
   private KeyValueStore<Bytes, byte[]> closed;
@@ -88,7 +81,7 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   }
 
   @Override
-  public void init(ProcessorContext<TraceId, AssembledTrace> context) {
+  public void init(ProcessorContext<TraceId, byte[]> context) {
     this.context = context;
     this.buffer = context.getStateStore(TraceBufferStores.BUFFER);
     this.closeIndex = context.getStateStore(TraceBufferStores.CLOSE_INDEX);
@@ -271,14 +264,14 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   private void close(byte[] traceKey, BufferedTrace meta, ClosureReason reason, long now) {
     String tenant = StoreKeys.tenantOf(traceKey);
     TraceId traceId = StoreKeys.traceIdOf(traceKey);
-    List<Span> spans = new ArrayList<>(meta.spans());
+    List<byte[]> chunks = new ArrayList<>(meta.chunks());
     List<Bytes> chunkKeys = new ArrayList<>(meta.chunks());
     try (KeyValueIterator<Bytes, byte[]> it =
         buffer.range(StoreKeys.chunk(traceKey, 0), StoreKeys.chunk(traceKey, Integer.MAX_VALUE))) {
       while (it.hasNext()) {
         var entry = it.next();
         chunkKeys.add(entry.key);
-        decodeInto(entry.value, traceId, spans);
+        chunks.add(entry.value);
       }
     }
     for (Bytes key : chunkKeys) {
@@ -294,59 +287,31 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     byte[] closedBefore = closed.get(closedKey);
     ClosedTrace history =
         closedBefore == null ? ClosedTrace.none() : ClosedTrace.decode(closedBefore);
-    List<Span> unique = new ArrayList<>(spans.size());
-    Set<Long> seen = new HashSet<>(spans.size() * 2);
-    for (Span s : spans) {
-      long id = s.spanId().value();
-      if (!history.emitted(id) && seen.add(id)) {
-        unique.add(s);
-      }
+    OtlpAvroTranscoder.Result result =
+        OtlpAvroTranscoder.assemble(tenant, traceId, meta.fragment(), chunks, history::emitted);
+    for (SpanRejection r : result.rejections()) {
+      metrics.rejected(r.reason() + "_at_close", 1);
+      LOG.warn("Spans of trace {} left out at close: {}", traceId, r.detail());
     }
-    int duplicates = spans.size() - unique.size();
-    if (duplicates > 0) {
-      metrics.duplicates(duplicates);
+    if (result.duplicates() > 0) {
+      metrics.duplicates(result.duplicates());
     }
     int nextFragment = meta.fragment();
-    long[] emitted = new long[unique.size()];
-    if (unique.isEmpty()) {
+    if (result.avroBinary() == null) {
       metrics.closedEmpty(reason);
     } else {
-      unique.sort(Comparator.comparingLong(Span::startEpochNanos));
-      for (int i = 0; i < emitted.length; i++) {
-        emitted[i] = unique.get(i).spanId().value();
-      }
-      AssembledTrace trace =
-          new AssembledTrace(tenant, traceId, meta.fragment(), TraceSummary.of(unique), unique);
       Headers headers = new RecordHeaders();
       headers.add(SpanlineHeaders.TENANT, tenant.getBytes(StandardCharsets.UTF_8));
-      context.forward(new Record<>(traceId, trace, now, headers));
+      context.forward(new Record<>(traceId, result.avroBinary(), now, headers));
       nextFragment = meta.fragment() + 1;
-      metrics.closed(reason, meta.fragment(), unique.size(), now - meta.firstSeenMillis());
+      metrics.closed(reason, meta.fragment(), result.spanCount(), now - meta.firstSeenMillis());
     }
     if (closedBefore != null) {
       expiryIndex.delete(StoreKeys.indexed(history.expiresMillis(), traceKey));
     }
     long expires = now + config.closedTtl().toMillis();
-    closed.put(closedKey, history.next(expires, nextFragment, emitted).encode());
+    closed.put(closedKey, history.next(expires, nextFragment, result.spanIds()).encode());
     expiryIndex.put(StoreKeys.indexed(expires, traceKey), EMPTY);
-  }
-
-  /**
-   * Decodes one chunk. Chunks passed the router's wire scan, so a failure here is rare (e.g. a
-   * string that is not UTF-8); the spans that cannot be decoded are counted and logged.
-   */
-  private void decodeInto(byte[] chunk, TraceId traceId, List<Span> out) {
-    try {
-      DecodedSpans decoded = OtlpProtoCodec.decodeLenient(chunk);
-      out.addAll(decoded.spans());
-      for (SpanRejection r : decoded.rejections()) {
-        metrics.rejected(r.reason(), 1);
-        LOG.warn("Span of trace {} left out at close: {}", traceId, r.detail());
-      }
-    } catch (MalformedOtlpException e) {
-      metrics.rejected("malformed_at_close", 1);
-      LOG.warn("A chunk of trace {} could not be decoded at close: {}", traceId, e.getMessage());
-    }
   }
 
   private static String tenantOf(Headers headers) {

@@ -56,6 +56,24 @@ public final class ConfluentAvroCodec<T> {
   }
 
   /**
+   * Frames Avro binary already written with the current schema (e.g. by a transcoder that never
+   * built the model value).
+   *
+   * @throws SchemaRegistryException if the schema cannot be registered
+   */
+  public byte[] serializeEncoded(String subject, byte[] avroBinary) {
+    int id = idsBySubject.computeIfAbsent(subject, s -> registry.register(s, codec.schema()));
+    byte[] out = new byte[HEADER_BYTES + avroBinary.length];
+    out[0] = MAGIC_BYTE;
+    out[1] = (byte) (id >>> 24);
+    out[2] = (byte) (id >>> 16);
+    out[3] = (byte) (id >>> 8);
+    out[4] = (byte) id;
+    System.arraycopy(avroBinary, 0, out, HEADER_BYTES, avroBinary.length);
+    return out;
+  }
+
+  /**
    * Reads a framed record.
    *
    * @throws MalformedAvroException if the framing is wrong, the writer schema is not valid Avro or

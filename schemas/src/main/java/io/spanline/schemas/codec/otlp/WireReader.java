@@ -69,6 +69,18 @@ final class WireReader {
     return value;
   }
 
+  long readFixed32() throws InvalidProtocolBufferException {
+    if (end - pos < 4) {
+      throw truncated();
+    }
+    long value = 0;
+    for (int i = 3; i >= 0; i--) {
+      value = (value << 8) | (buf[pos + i] & 0xffL);
+    }
+    pos += 4;
+    return value;
+  }
+
   /** Reads a length prefix and checks the bytes are there; the cursor stays before them. */
   int readLength() throws InvalidProtocolBufferException {
     long length = readVarint();
