@@ -66,16 +66,7 @@ public final class OtlpTraceSplitter {
    * @throws MalformedOtlpException if the bytes are not valid {@code TracesData} protobuf
    */
   public static WireSplit splitByTraceLenient(byte[] tracesData) {
-    WireSplit split = OtlpWireSplitter.split(tracesData, KEEP_ALL, Integer.MAX_VALUE);
-    if (split.parts().size() == 1 && split.rejections().isEmpty()) {
-      TracePart only = split.parts().get(0);
-      return new WireSplit(
-          List.of(new TracePart(only.traceId(), tracesData, only.spanCount())),
-          List.of(),
-          split.keptSpans(),
-          split.droppedSpans());
-    }
-    return split;
+    return OtlpWireSplitter.split(tracesData, KEEP_ALL, Integer.MAX_VALUE, true);
   }
 
   /**

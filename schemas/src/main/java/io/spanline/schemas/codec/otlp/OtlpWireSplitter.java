@@ -46,11 +46,21 @@ public final class OtlpWireSplitter {
    * @throws IllegalArgumentException if {@code maxPartBytes} is not positive
    */
   public static WireSplit split(byte[] tracesData, SpanPolicy policy, int maxPartBytes) {
+    return split(tracesData, policy, maxPartBytes, false);
+  }
+
+  /**
+   * As {@link #split(byte[], SpanPolicy, int)}; with {@code wholeIfSingle}, input that holds one
+   * trace, fits the limit and loses or changes no span comes back as one part holding the input
+   * bytes themselves (unknown fields included), without copying them.
+   */
+  static WireSplit split(
+      byte[] tracesData, SpanPolicy policy, int maxPartBytes, boolean wholeIfSingle) {
     if (maxPartBytes <= 0) {
       throw new IllegalArgumentException("maxPartBytes must be > 0, was " + maxPartBytes);
     }
     try {
-      return new Scan(tracesData, policy).run(maxPartBytes);
+      return new Scan(tracesData, policy).run(maxPartBytes, wholeIfSingle);
     } catch (InvalidProtocolBufferException e) {
       throw OtlpProtoCodec.malformed(tracesData, e);
     } catch (IOException e) {
@@ -101,6 +111,7 @@ public final class OtlpWireSplitter {
     private final List<SpanRejection> rejections = new ArrayList<>();
     private int dropped;
     private int kept;
+    private boolean rewritten;
 
     Scan(byte[] buf, SpanPolicy policy) {
       this.buf = buf;
@@ -111,7 +122,7 @@ public final class OtlpWireSplitter {
               .toArray(byte[][]::new);
     }
 
-    WireSplit run(int maxPartBytes) throws IOException {
+    WireSplit run(int maxPartBytes, boolean wholeIfSingle) throws IOException {
       WireReader in = new WireReader(buf, 0, buf.length);
       int r = 0;
       while (in.hasMore()) {
@@ -121,6 +132,15 @@ public final class OtlpWireSplitter {
         } else {
           in.skipField(tag);
         }
+      }
+      if (wholeIfSingle
+          && traces.size() == 1
+          && rejections.isEmpty()
+          && dropped == 0
+          && !rewritten
+          && buf.length <= maxPartBytes) {
+        TraceId only = traces.keySet().iterator().next();
+        return new WireSplit(List.of(new TracePart(only, buf, kept)), rejections, kept, dropped);
       }
       List<TracePart> parts = new ArrayList<>();
       for (Map.Entry<TraceId, List<Entry>> trace : traces.entrySet()) {
@@ -245,7 +265,10 @@ public final class OtlpWireSplitter {
       Verdict verdict = policy.judge(facts);
       switch (verdict.kind()) {
         case KEEP -> add(traceId, scope, span);
-        case REWRITE -> add(traceId, scope, rewrite(span));
+        case REWRITE -> {
+          rewritten = true;
+          add(traceId, scope, rewrite(span));
+        }
         case REJECT -> {
           String where = OtlpProtoMapper.spanPath(scope.resource.index, scope.index, index);
           rejections.add(new SpanRejection(verdict.reason(), where + ": " + verdict.reason()));

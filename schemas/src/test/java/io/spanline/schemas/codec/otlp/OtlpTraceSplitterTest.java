@@ -57,6 +57,26 @@ class OtlpTraceSplitterTest {
   }
 
   @Test
+  void splitByTraceLenient_passesASingleTraceThroughWithoutCopying_andSplitsSeveral() {
+    byte[] single = OtlpProtoCodec.encode(new TestSpans(3).interleavedTraces(1, 4, 10));
+    byte[] several = OtlpProtoCodec.encode(new TestSpans(4).interleavedTraces(3, 4, 10));
+
+    WireSplit one = OtlpTraceSplitter.splitByTraceLenient(single);
+    WireSplit three = OtlpTraceSplitter.splitByTraceLenient(several);
+
+    assertThat(one.parts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.tracesData()).isSameAs(single);
+              assertThat(p.spanCount()).isEqualTo(4);
+            });
+    assertThat(three.parts()).hasSize(3);
+    assertThat(three.parts()).allSatisfy(p -> assertThat(p.tracesData()).isNotSameAs(several));
+    assertThat(three.keptSpans()).isEqualTo(12);
+  }
+
+  @Test
   void splitByTrace_keepsSpanOrderWithinATrace() {
     List<Span> spans = new TestSpans(9).interleavedTraces(3, 10, 5);
     List<TracePart> parts = OtlpTraceSplitter.splitByTrace(OtlpProtoCodec.encode(spans));
