@@ -1,10 +1,8 @@
 package io.spanline.assembly.buffer;
 
-import java.nio.ByteBuffer;
-
 /**
- * What {@code trace-buffer} keeps about one open trace besides its chunks: a fixed 44 bytes, so
- * adding a span rewrites only this and the new chunk, never the trace so far.
+ * What the trace buffer knows about one open trace besides its chunks, held in memory and rebuilt
+ * from the chunk keys when a task starts.
  *
  * @param firstSeenMillis arrival of the first span (its record's timestamp), epoch millis
  * @param lastSeenMillis latest arrival of a span, epoch millis
@@ -22,8 +20,6 @@ record BufferedTrace(
     int spans,
     long bytes,
     long dueMillis) {
-  private static final int SIZE = 8 + 8 + 4 + 4 + 4 + 8 + 8;
-
   static BufferedTrace open(long nowMillis, int fragment, long dueMillis) {
     return new BufferedTrace(nowMillis, nowMillis, fragment, 0, 0, 0, dueMillis);
   }
@@ -44,21 +40,15 @@ record BufferedTrace(
         firstSeenMillis, lastSeenMillis, fragment, chunks, spans, bytes, millis);
   }
 
-  byte[] encode() {
-    return ByteBuffer.allocate(SIZE)
-        .putLong(firstSeenMillis)
-        .putLong(lastSeenMillis)
-        .putInt(fragment)
-        .putInt(chunks)
-        .putInt(spans)
-        .putLong(bytes)
-        .putLong(dueMillis)
-        .array();
-  }
-
-  static BufferedTrace decode(byte[] value) {
-    ByteBuffer b = ByteBuffer.wrap(value);
+  /** Adds a chunk read back from the store (chunks come in key order, numbers from 0). */
+  BufferedTrace restore(int chunkNumber, long arrivalMillis, int spanCount, int byteCount) {
     return new BufferedTrace(
-        b.getLong(), b.getLong(), b.getInt(), b.getInt(), b.getInt(), b.getLong(), b.getLong());
+        Math.min(firstSeenMillis, arrivalMillis),
+        Math.max(lastSeenMillis, arrivalMillis),
+        fragment,
+        Math.max(chunks, chunkNumber + 1),
+        spans + spanCount,
+        bytes + byteCount,
+        dueMillis);
   }
 }

@@ -9,8 +9,11 @@ import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.topic.SpanlineHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -29,8 +32,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Input: records keyed by trace ID whose value holds spans of that one trace, tenant in header
  * {@value SpanlineHeaders#TENANT}. Each record is appended to {@value TraceBufferStores#BUFFER} as
- * one chunk (its OTLP bytes as they are) beside a fixed-size {@link BufferedTrace}; the cost of a
- * record is its own size, whatever the trace holds already.
+ * one chunk (its OTLP bytes as they are, its arrival, span count and fragment in the key): one
+ * store write and one changelog record per input record, whatever the trace holds already. The
+ * per-trace counters ({@link BufferedTrace}) and the index of open traces by due time live in
+ * memory (bounded by {@code trace.max.open}) and are rebuilt from the chunk keys when the task
+ * starts.
  *
  * <p>Time: a span's arrival is its record's timestamp (when the gateway wrote it), never later than
  * the wall clock. A trace is idle when no span arrived for {@code trace.idle.timeout.ms}, and too
@@ -38,36 +44,42 @@ import org.slf4j.LoggerFactory;
  * fragments of a trace begin and end depends on arrival times only, not on when the stream got to
  * the records (a replay, a restart, a lagging instance cut traces the same way).
  *
- * <p>Closing: a wall-clock punctuation every {@code punctuation.interval.ms} reads the close index
- * ({@value TraceBufferStores#CLOSE_INDEX}, ordered by due time) up to the task's clock (see {@link
- * #clock}) and closes the traces due; an entry whose trace got spans since it was written is moved
- * to the new due time. A record arriving after its trace became due, or that would take it past
- * {@code trace.max.spans} or {@code trace.max.bytes}, first closes what is buffered; a trace that
- * reaches either limit closes at once. Past {@code trace.max.open} open traces on the instance, the
- * traces due soonest close early ({@link ClosureReason#OVERLOAD}).
+ * <p>Closing: a wall-clock punctuation every {@code punctuation.interval.ms} takes the open traces
+ * due by the task's clock (see {@link #clock}) from the in-memory index ordered by due time and
+ * closes them; an entry whose trace got spans since it was indexed is moved to its new due time. A
+ * record arriving after its trace became due, or that would take it past {@code trace.max.spans} or
+ * {@code trace.max.bytes}, first closes what is buffered; a trace that reaches either limit closes
+ * at once. Past {@code trace.max.open} open traces on the instance, the traces due soonest close
+ * early ({@link ClosureReason#OVERLOAD}).
  *
  * <p>Output: Avro {@code AssembledTrace} (binary, unframed; {@link OtlpAvroTranscoder} writes it
  * from the chunks without building model objects) of fragment 0, or n for the n-th late fragment,
- * spans ordered by start time, each span ID once. A closed trace is remembered in {@value
- * TraceBufferStores#CLOSED} for {@code trace.closed.ttl.ms}: a span arriving meanwhile opens a late
- * fragment, and spans already emitted are not emitted again.
+ * spans ordered by start time, each span ID once, timestamped with the task's clock at close. A
+ * closed trace is remembered in {@value TraceBufferStores#CLOSED} for {@code trace.closed.ttl.ms}:
+ * a span arriving meanwhile opens a late fragment, and spans already emitted are not emitted again.
  */
 final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceId, byte[]> {
   private static final Logger LOG = LoggerFactory.getLogger(TraceBufferProcessor.class);
   private static final byte[] EMPTY = new byte[0];
+
+  /** An open trace's place in the in-memory close index. */
+  private record Due(long millis, Bytes traceKey) {}
+
+  private static final Comparator<Due> BY_DUE =
+      Comparator.comparingLong(Due::millis).thenComparing(Due::traceKey);
 
   private final AssemblyConfig config;
   private final AssemblyMetrics metrics;
   private final InputLag inputLag;
   private final long idleMillis;
   private final long maxDurationMillis;
+  private final Map<Bytes, BufferedTrace> open = new HashMap<>();
+  private final TreeSet<Due> dueIndex = new TreeSet<>(BY_DUE);
 
   private ProcessorContext<TraceId, byte[]> context;
   private KeyValueStore<Bytes, byte[]> buffer;
-  private KeyValueStore<Bytes, byte[]> closeIndex;
   private KeyValueStore<Bytes, byte[]> closed;
   private KeyValueStore<Bytes, byte[]> expiryIndex;
-  private long taskOpenTraces;
   private long taskBufferedBytes;
   private long latestArrival = Long.MIN_VALUE;
   private long lastRecordWallMillis = Long.MIN_VALUE;
@@ -84,27 +96,42 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   public void init(ProcessorContext<TraceId, byte[]> context) {
     this.context = context;
     this.buffer = context.getStateStore(TraceBufferStores.BUFFER);
-    this.closeIndex = context.getStateStore(TraceBufferStores.CLOSE_INDEX);
     this.closed = context.getStateStore(TraceBufferStores.CLOSED);
     this.expiryIndex = context.getStateStore(TraceBufferStores.CLOSED_EXPIRY);
-    try (KeyValueIterator<Bytes, byte[]> it = closeIndex.all()) {
+    // Rebuild the open traces from the chunk keys (the store was restored from its changelog).
+    try (KeyValueIterator<Bytes, byte[]> it = buffer.all()) {
       while (it.hasNext()) {
-        byte[] stored = buffer.get(StoreKeys.meta(StoreKeys.traceKeyOf(it.next().key)));
-        if (stored != null) {
-          BufferedTrace meta = BufferedTrace.decode(stored);
-          taskOpenTraces++;
-          taskBufferedBytes += meta.bytes();
-          latestArrival = Math.max(latestArrival, meta.lastSeenMillis());
+        var entry = it.next();
+        StoreKeys.Chunk chunk = StoreKeys.chunkOf(entry.key);
+        Bytes traceKey = Bytes.wrap(chunk.traceKey());
+        BufferedTrace meta = open.get(traceKey);
+        if (meta == null) {
+          meta = BufferedTrace.open(chunk.arrivalMillis(), chunk.fragment(), 0);
         }
+        open.put(
+            traceKey,
+            meta.restore(chunk.number(), chunk.arrivalMillis(), chunk.spans(), entry.value.length));
+        taskBufferedBytes += entry.value.length;
+        latestArrival = Math.max(latestArrival, chunk.arrivalMillis());
       }
+    }
+    for (Map.Entry<Bytes, BufferedTrace> e : open.entrySet()) {
+      BufferedTrace meta = e.getValue();
+      long due = dueOf(meta);
+      e.setValue(meta.dueAt(due));
+      dueIndex.add(new Due(due, e.getKey()));
     }
     // A task taken over (after a restart or a rebalance) resumes its clock where its input left
     // off, so the time it was not running does not close its traces before its backlog is read.
     lastRecordWallMillis =
         latestArrival == Long.MIN_VALUE ? Long.MIN_VALUE : context.currentSystemTimeMs();
-    metrics.opened(taskOpenTraces, taskBufferedBytes);
+    metrics.opened(open.size(), taskBufferedBytes);
     context.schedule(
         config.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+  }
+
+  private long dueOf(BufferedTrace meta) {
+    return Math.min(meta.lastSeenMillis() + idleMillis, meta.firstSeenMillis() + maxDurationMillis);
   }
 
   @Override
@@ -117,72 +144,79 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     latestArrival = Math.max(latestArrival, arrival);
     lastRecordWallMillis = now;
     byte[] traceKey = StoreKeys.trace(tenant, traceId);
-    Bytes metaKey = StoreKeys.meta(traceKey);
-    byte[] stored = buffer.get(metaKey);
-    BufferedTrace meta = stored == null ? null : BufferedTrace.decode(stored);
+    Bytes key = Bytes.wrap(traceKey);
+    BufferedTrace meta = open.get(key);
     if (meta != null && meta.spans() > 0) {
+      ClosureReason reason = null;
       if (arrival >= meta.lastSeenMillis() + idleMillis) {
-        close(traceKey, meta, ClosureReason.IDLE, now);
-        meta = null;
+        reason = ClosureReason.IDLE;
       } else if (arrival >= meta.firstSeenMillis() + maxDurationMillis) {
-        close(traceKey, meta, ClosureReason.MAX_DURATION, now);
-        meta = null;
+        reason = ClosureReason.MAX_DURATION;
       } else if (meta.spans() + part.spanCount() > config.maxSpans()) {
-        close(traceKey, meta, ClosureReason.MAX_SPANS, now);
-        meta = null;
+        reason = ClosureReason.MAX_SPANS;
       } else if (meta.bytes() + part.sizeBytes() > config.maxBytes()) {
-        close(traceKey, meta, ClosureReason.MAX_BYTES, now);
+        reason = ClosureReason.MAX_BYTES;
+      }
+      if (reason != null) {
+        close(key, meta, reason, arrival);
         meta = null;
       }
     }
     boolean opened = meta == null;
     if (opened) {
-      byte[] closedBefore = closed.get(Bytes.wrap(traceKey));
-      int fragment = closedBefore == null ? 0 : ClosedTrace.decode(closedBefore).nextFragment();
       long due = arrival + Math.min(idleMillis, maxDurationMillis);
-      meta = BufferedTrace.open(arrival, fragment, due);
-      closeIndex.put(StoreKeys.indexed(due, traceKey), EMPTY);
-      taskOpenTraces++;
+      meta = BufferedTrace.open(arrival, nextFragment(key, arrival), due);
+      dueIndex.add(new Due(due, key));
       metrics.opened(1, 0);
     }
-    buffer.put(StoreKeys.chunk(traceKey, meta.chunks()), part.tracesData());
+    buffer.put(
+        StoreKeys.chunk(traceKey, meta.chunks(), arrival, part.spanCount(), meta.fragment()),
+        part.tracesData());
     meta = meta.append(arrival, part.spanCount(), part.sizeBytes());
+    open.put(key, meta);
     taskBufferedBytes += part.sizeBytes();
     metrics.buffered(part.spanCount(), part.sizeBytes());
     if (meta.spans() >= config.maxSpans()) {
-      close(traceKey, meta, ClosureReason.MAX_SPANS, now);
+      close(key, meta, ClosureReason.MAX_SPANS, arrival);
     } else if (meta.bytes() >= config.maxBytes()) {
-      close(traceKey, meta, ClosureReason.MAX_BYTES, now);
-    } else {
-      buffer.put(metaKey, meta.encode());
-      if (opened) {
-        enforceOpenBound(traceKey, now);
-      }
+      close(key, meta, ClosureReason.MAX_BYTES, arrival);
+    } else if (opened) {
+      enforceOpenBound(key, arrival);
     }
   }
 
+  /**
+   * The fragment number of a trace opening now: the next one of a recently closed trace whose
+   * memory has not expired by {@code arrival}, else 0.
+   */
+  private int nextFragment(Bytes traceKey, long arrival) {
+    byte[] stored = closed.get(traceKey);
+    if (stored == null) {
+      return 0;
+    }
+    ClosedTrace history = ClosedTrace.decode(stored);
+    if (history.expiresMillis() <= arrival) {
+      closed.delete(traceKey);
+      expiryIndex.delete(StoreKeys.indexed(history.expiresMillis(), traceKey.get()));
+      return 0;
+    }
+    return history.nextFragment();
+  }
+
   /** Closes the traces due soonest while the instance holds more than {@code trace.max.open}. */
-  private void enforceOpenBound(byte[] keep, long now) {
-    while (metrics.openTraces() > config.maxOpenTraces() && taskOpenTraces > 1) {
-      Bytes oldest = null;
-      try (KeyValueIterator<Bytes, byte[]> it = closeIndex.all()) {
-        while (it.hasNext() && oldest == null) {
-          Bytes key = it.next().key;
-          if (!Arrays.equals(StoreKeys.traceKeyOf(key), keep)) {
-            oldest = key;
-          }
+  private void enforceOpenBound(Bytes keep, long now) {
+    while (metrics.openTraces() > config.maxOpenTraces() && open.size() > 1) {
+      Due oldest = null;
+      for (Due d : dueIndex) {
+        if (!d.traceKey().equals(keep)) {
+          oldest = d;
+          break;
         }
       }
       if (oldest == null) {
         return;
       }
-      byte[] traceKey = StoreKeys.traceKeyOf(oldest);
-      byte[] meta = buffer.get(StoreKeys.meta(traceKey));
-      if (meta == null) {
-        closeIndex.delete(oldest);
-      } else {
-        close(traceKey, BufferedTrace.decode(meta), ClosureReason.OVERLOAD, now);
-      }
+      close(oldest.traceKey(), open.get(oldest.traceKey()), ClosureReason.OVERLOAD, now);
     }
   }
 
@@ -214,31 +248,37 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
 
   private void punctuate(long wallNow) {
     long now = clock(wallNow);
-    for (Bytes key : dueKeys(closeIndex, now)) {
-      byte[] traceKey = StoreKeys.traceKeyOf(key);
-      Bytes metaKey = StoreKeys.meta(traceKey);
-      byte[] stored = buffer.get(metaKey);
-      BufferedTrace meta = stored == null ? null : BufferedTrace.decode(stored);
-      if (meta == null || meta.dueMillis() != StoreKeys.dueOf(key)) {
-        closeIndex.delete(key);
+    while (!dueIndex.isEmpty() && dueIndex.first().millis() <= now) {
+      Due d = dueIndex.pollFirst();
+      BufferedTrace meta = open.get(d.traceKey());
+      if (meta == null || meta.dueMillis() != d.millis()) {
         continue;
       }
       long idleDue = meta.lastSeenMillis() + idleMillis;
       long ageDue = meta.firstSeenMillis() + maxDurationMillis;
       long due = Math.min(idleDue, ageDue);
       if (due > now) {
-        closeIndex.delete(key);
-        closeIndex.put(StoreKeys.indexed(due, traceKey), EMPTY);
-        buffer.put(metaKey, meta.dueAt(due).encode());
+        dueIndex.add(new Due(due, d.traceKey()));
+        open.put(d.traceKey(), meta.dueAt(due));
       } else {
         close(
-            traceKey,
+            d.traceKey(),
             meta,
             idleDue <= ageDue ? ClosureReason.IDLE : ClosureReason.MAX_DURATION,
             now);
       }
     }
-    for (Bytes key : dueKeys(expiryIndex, now)) {
+    List<Bytes> expired = new ArrayList<>();
+    try (KeyValueIterator<Bytes, byte[]> it =
+        expiryIndex.range(null, StoreKeys.indexedAfter(now))) {
+      while (it.hasNext()) {
+        Bytes key = it.next().key;
+        if (StoreKeys.dueOf(key) <= now) {
+          expired.add(key);
+        }
+      }
+    }
+    for (Bytes key : expired) {
       Bytes traceKey = Bytes.wrap(StoreKeys.traceKeyOf(key));
       byte[] stored = closed.get(traceKey);
       if (stored != null && ClosedTrace.decode(stored).expiresMillis() <= now) {
@@ -248,43 +288,34 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     }
   }
 
-  private static List<Bytes> dueKeys(KeyValueStore<Bytes, byte[]> index, long now) {
-    List<Bytes> due = new ArrayList<>();
-    try (KeyValueIterator<Bytes, byte[]> it = index.range(null, StoreKeys.indexedAfter(now))) {
-      while (it.hasNext()) {
-        Bytes key = it.next().key;
-        if (StoreKeys.dueOf(key) <= now) {
-          due.add(key);
-        }
-      }
-    }
-    return due;
-  }
-
-  private void close(byte[] traceKey, BufferedTrace meta, ClosureReason reason, long now) {
+  /**
+   * Emits the buffered spans of a trace and forgets them.
+   *
+   * @param now the task's clock: the output record's timestamp and the start of the closed TTL
+   */
+  private void close(Bytes key, BufferedTrace meta, ClosureReason reason, long now) {
+    byte[] traceKey = key.get();
     String tenant = StoreKeys.tenantOf(traceKey);
     TraceId traceId = StoreKeys.traceIdOf(traceKey);
     List<byte[]> chunks = new ArrayList<>(meta.chunks());
     List<Bytes> chunkKeys = new ArrayList<>(meta.chunks());
     try (KeyValueIterator<Bytes, byte[]> it =
-        buffer.range(StoreKeys.chunk(traceKey, 0), StoreKeys.chunk(traceKey, Integer.MAX_VALUE))) {
+        buffer.range(StoreKeys.chunksFrom(traceKey), StoreKeys.chunksTo(traceKey))) {
       while (it.hasNext()) {
         var entry = it.next();
         chunkKeys.add(entry.key);
         chunks.add(entry.value);
       }
     }
-    for (Bytes key : chunkKeys) {
-      buffer.delete(key);
+    for (Bytes chunkKey : chunkKeys) {
+      buffer.delete(chunkKey);
     }
-    buffer.delete(StoreKeys.meta(traceKey));
-    closeIndex.delete(StoreKeys.indexed(meta.dueMillis(), traceKey));
-    taskOpenTraces--;
+    open.remove(key);
+    dueIndex.remove(new Due(meta.dueMillis(), key));
     taskBufferedBytes -= meta.bytes();
     metrics.released(1, meta.bytes());
 
-    Bytes closedKey = Bytes.wrap(traceKey);
-    byte[] closedBefore = closed.get(closedKey);
+    byte[] closedBefore = closed.get(key);
     ClosedTrace history =
         closedBefore == null ? ClosedTrace.none() : ClosedTrace.decode(closedBefore);
     OtlpAvroTranscoder.Result result =
@@ -310,7 +341,7 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
       expiryIndex.delete(StoreKeys.indexed(history.expiresMillis(), traceKey));
     }
     long expires = now + config.closedTtl().toMillis();
-    closed.put(closedKey, history.next(expires, nextFragment, result.spanIds()).encode());
+    closed.put(key, history.next(expires, nextFragment, result.spanIds()).encode());
     expiryIndex.put(StoreKeys.indexed(expires, traceKey), EMPTY);
   }
 
@@ -324,8 +355,9 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
 
   @Override
   public void close() {
-    metrics.released(taskOpenTraces, taskBufferedBytes);
-    taskOpenTraces = 0;
+    metrics.released(open.size(), taskBufferedBytes);
+    open.clear();
+    dueIndex.clear();
     taskBufferedBytes = 0;
   }
 }

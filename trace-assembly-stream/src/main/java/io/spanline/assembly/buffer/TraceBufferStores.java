@@ -23,12 +23,11 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class TraceBufferStores {
   public static final String BUFFER = "trace-buffer";
-  public static final String CLOSE_INDEX = "trace-close-index";
   public static final String CLOSED = "closed-traces";
   public static final String CLOSED_EXPIRY = "closed-trace-expiry";
 
   /** Every store name, in the order above. */
-  public static final List<String> NAMES = List.of(BUFFER, CLOSE_INDEX, CLOSED, CLOSED_EXPIRY);
+  public static final List<String> NAMES = List.of(BUFFER, CLOSED, CLOSED_EXPIRY);
 
   private TraceBufferStores() {}
 
@@ -37,10 +36,7 @@ public final class TraceBufferStores {
     Map<String, String> changelog =
         Map.of("max.message.bytes", String.valueOf(config.producerMaxRequestBytes()));
     return Set.of(
-        store(BUFFER, changelog),
-        store(CLOSE_INDEX, changelog),
-        store(CLOSED, changelog),
-        store(CLOSED_EXPIRY, changelog));
+        store(BUFFER, changelog), store(CLOSED, changelog), store(CLOSED_EXPIRY, changelog));
   }
 
   private static StoreBuilder<KeyValueStore<Bytes, byte[]>> store(

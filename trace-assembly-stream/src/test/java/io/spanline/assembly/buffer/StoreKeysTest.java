@@ -31,12 +31,33 @@ class StoreKeysTest {
   }
 
   @Test
-  void chunksOfATrace_sortInArrivalOrder_andAfterItsEntry() {
+  void chunksOfATrace_sortInArrivalOrder_withinTheirRange() {
     byte[] key = StoreKeys.trace("t", trace);
+    byte[] next = StoreKeys.trace("t", new TraceId(trace.high(), trace.low() + 1));
 
-    assertThat(StoreKeys.meta(key).compareTo(StoreKeys.chunk(key, 0))).isNegative();
-    assertThat(StoreKeys.chunk(key, 9).compareTo(StoreKeys.chunk(key, 10))).isNegative();
-    assertThat(StoreKeys.chunk(key, 255).compareTo(StoreKeys.chunk(key, 256))).isNegative();
+    assertThat(StoreKeys.chunk(key, 9, 5, 1, 0).compareTo(StoreKeys.chunk(key, 10, 1, 1, 0)))
+        .isNegative();
+    assertThat(StoreKeys.chunk(key, 255, 0, 1, 0).compareTo(StoreKeys.chunk(key, 256, 0, 1, 0)))
+        .isNegative();
+    assertThat(StoreKeys.chunksFrom(key).compareTo(StoreKeys.chunk(key, 0, 0, 0, 0))).isNegative();
+    assertThat(
+            StoreKeys.chunk(key, Integer.MAX_VALUE, Long.MAX_VALUE, 9, 9)
+                .compareTo(StoreKeys.chunksTo(key)))
+        .isNegative();
+    assertThat(StoreKeys.chunksTo(key).compareTo(StoreKeys.chunk(next, 0, 0, 0, 0))).isNegative();
+  }
+
+  @Test
+  void chunkKey_tellsItsTraceNumberArrivalSpansAndFragment() {
+    byte[] key = StoreKeys.trace("acme", trace);
+
+    StoreKeys.Chunk chunk = StoreKeys.chunkOf(StoreKeys.chunk(key, 7, 1_763_000_000_123L, 42, 3));
+
+    assertThat(chunk.traceKey()).isEqualTo(key);
+    assertThat(chunk.number()).isEqualTo(7);
+    assertThat(chunk.arrivalMillis()).isEqualTo(1_763_000_000_123L);
+    assertThat(chunk.spans()).isEqualTo(42);
+    assertThat(chunk.fragment()).isEqualTo(3);
   }
 
   @Test
