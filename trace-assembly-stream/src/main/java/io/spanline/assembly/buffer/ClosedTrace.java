@@ -39,6 +39,11 @@ record ClosedTrace(long expiresMillis, int nextFragment, long[] emittedSpanIds) 
     return b.array();
   }
 
+  /** The expiry of an encoded entry, without reading its span IDs. */
+  static long expiresOf(byte[] value) {
+    return ByteBuffer.wrap(value).getLong(0);
+  }
+
   static ClosedTrace decode(byte[] value) {
     ByteBuffer b = ByteBuffer.wrap(value);
     long expires = b.getLong();

@@ -10,8 +10,7 @@ import org.apache.kafka.common.utils.Bytes;
  * UTF-8][trace ID: 16 bytes]}. In {@code trace-buffer} a chunk's key is the trace key followed by
  * {@code 0x01 [chunk number: int32][arrival: epoch millis, int64][spans: int32][fragment: int32]}
  * (big-endian), so a trace's chunks sort together and in arrival order, and the open traces can be
- * rebuilt from the keys alone. Index keys are {@code [due: epoch millis, int64 BE][trace key]}, so
- * a range scan up to "now" finds exactly what is due.
+ * rebuilt from the keys alone. {@code closed-traces} is keyed by the trace key.
  */
 final class StoreKeys {
   private static final byte CHUNK = 1;
@@ -85,26 +84,5 @@ final class StoreKeys {
     System.arraycopy(k, 0, traceKey, 0, traceKeyLength);
     b.position(traceKeyLength + 1);
     return new Chunk(traceKey, b.getInt(), b.getLong(), b.getInt(), b.getInt());
-  }
-
-  static Bytes indexed(long dueMillis, byte[] traceKey) {
-    return Bytes.wrap(
-        ByteBuffer.allocate(8 + traceKey.length).putLong(dueMillis).put(traceKey).array());
-  }
-
-  /** The smallest index key after every entry due at or before {@code dueMillis}. */
-  static Bytes indexedAfter(long dueMillis) {
-    return Bytes.wrap(ByteBuffer.allocate(8).putLong(dueMillis + 1).array());
-  }
-
-  static long dueOf(Bytes indexKey) {
-    return ByteBuffer.wrap(indexKey.get()).getLong(0);
-  }
-
-  static byte[] traceKeyOf(Bytes indexKey) {
-    byte[] k = indexKey.get();
-    byte[] out = new byte[k.length - 8];
-    System.arraycopy(k, 8, out, 0, out.length);
-    return out;
   }
 }

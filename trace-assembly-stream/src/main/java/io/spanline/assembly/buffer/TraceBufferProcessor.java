@@ -60,9 +60,8 @@ import org.slf4j.LoggerFactory;
  */
 final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceId, byte[]> {
   private static final Logger LOG = LoggerFactory.getLogger(TraceBufferProcessor.class);
-  private static final byte[] EMPTY = new byte[0];
 
-  /** An open trace's place in the in-memory close index. */
+  /** A trace's place in an in-memory index by time: open traces by due time, closed by expiry. */
   private record Due(long millis, Bytes traceKey) {}
 
   private static final Comparator<Due> BY_DUE =
@@ -75,11 +74,11 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   private final long maxDurationMillis;
   private final Map<Bytes, BufferedTrace> open = new HashMap<>();
   private final TreeSet<Due> dueIndex = new TreeSet<>(BY_DUE);
+  private final TreeSet<Due> expiries = new TreeSet<>(BY_DUE);
 
   private ProcessorContext<TraceId, byte[]> context;
   private KeyValueStore<Bytes, byte[]> buffer;
   private KeyValueStore<Bytes, byte[]> closed;
-  private KeyValueStore<Bytes, byte[]> expiryIndex;
   private long taskBufferedBytes;
   private long latestArrival = Long.MIN_VALUE;
   private long lastRecordWallMillis = Long.MIN_VALUE;
@@ -97,7 +96,12 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     this.context = context;
     this.buffer = context.getStateStore(TraceBufferStores.BUFFER);
     this.closed = context.getStateStore(TraceBufferStores.CLOSED);
-    this.expiryIndex = context.getStateStore(TraceBufferStores.CLOSED_EXPIRY);
+    try (KeyValueIterator<Bytes, byte[]> it = closed.all()) {
+      while (it.hasNext()) {
+        var entry = it.next();
+        expiries.add(new Due(ClosedTrace.expiresOf(entry.value), entry.key));
+      }
+    }
     // Rebuild the open traces from the chunk keys (the store was restored from its changelog).
     try (KeyValueIterator<Bytes, byte[]> it = buffer.all()) {
       while (it.hasNext()) {
@@ -197,7 +201,7 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     ClosedTrace history = ClosedTrace.decode(stored);
     if (history.expiresMillis() <= arrival) {
       closed.delete(traceKey);
-      expiryIndex.delete(StoreKeys.indexed(history.expiresMillis(), traceKey.get()));
+      expiries.remove(new Due(history.expiresMillis(), traceKey));
       return 0;
     }
     return history.nextFragment();
@@ -268,23 +272,8 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
             now);
       }
     }
-    List<Bytes> expired = new ArrayList<>();
-    try (KeyValueIterator<Bytes, byte[]> it =
-        expiryIndex.range(null, StoreKeys.indexedAfter(now))) {
-      while (it.hasNext()) {
-        Bytes key = it.next().key;
-        if (StoreKeys.dueOf(key) <= now) {
-          expired.add(key);
-        }
-      }
-    }
-    for (Bytes key : expired) {
-      Bytes traceKey = Bytes.wrap(StoreKeys.traceKeyOf(key));
-      byte[] stored = closed.get(traceKey);
-      if (stored != null && ClosedTrace.decode(stored).expiresMillis() <= now) {
-        closed.delete(traceKey);
-      }
-      expiryIndex.delete(key);
+    while (!expiries.isEmpty() && expiries.first().millis() <= now) {
+      closed.delete(expiries.pollFirst().traceKey());
     }
   }
 
@@ -338,11 +327,11 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
       metrics.closed(reason, meta.fragment(), result.spanCount(), now - meta.firstSeenMillis());
     }
     if (closedBefore != null) {
-      expiryIndex.delete(StoreKeys.indexed(history.expiresMillis(), traceKey));
+      expiries.remove(new Due(history.expiresMillis(), key));
     }
     long expires = now + config.closedTtl().toMillis();
     closed.put(key, history.next(expires, nextFragment, result.spanIds()).encode());
-    expiryIndex.put(StoreKeys.indexed(expires, traceKey), EMPTY);
+    expiries.add(new Due(expires, key));
   }
 
   private static String tenantOf(Headers headers) {
@@ -358,6 +347,7 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     metrics.released(open.size(), taskBufferedBytes);
     open.clear();
     dueIndex.clear();
+    expiries.clear();
     taskBufferedBytes = 0;
   }
 }

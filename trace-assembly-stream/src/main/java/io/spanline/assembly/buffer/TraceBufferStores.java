@@ -24,10 +24,9 @@ import org.apache.kafka.streams.state.Stores;
 public final class TraceBufferStores {
   public static final String BUFFER = "trace-buffer";
   public static final String CLOSED = "closed-traces";
-  public static final String CLOSED_EXPIRY = "closed-trace-expiry";
 
   /** Every store name, in the order above. */
-  public static final List<String> NAMES = List.of(BUFFER, CLOSED, CLOSED_EXPIRY);
+  public static final List<String> NAMES = List.of(BUFFER, CLOSED);
 
   private TraceBufferStores() {}
 
@@ -35,8 +34,7 @@ public final class TraceBufferStores {
     // Changelog records hold a whole input record (a chunk) or a closed trace's span IDs.
     Map<String, String> changelog =
         Map.of("max.message.bytes", String.valueOf(config.producerMaxRequestBytes()));
-    return Set.of(
-        store(BUFFER, changelog), store(CLOSED, changelog), store(CLOSED_EXPIRY, changelog));
+    return Set.of(store(BUFFER, changelog), store(CLOSED, changelog));
   }
 
   private static StoreBuilder<KeyValueStore<Bytes, byte[]>> store(

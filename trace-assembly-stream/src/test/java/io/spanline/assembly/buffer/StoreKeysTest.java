@@ -17,20 +17,6 @@ class StoreKeysTest {
   }
 
   @Test
-  void indexKeys_sortByDueTime_soARangeScanFindsExactlyWhatIsDue() {
-    byte[] a = StoreKeys.trace("zzz", trace);
-    byte[] b = StoreKeys.trace("aaa", trace);
-
-    assertThat(StoreKeys.indexed(1_000, a).compareTo(StoreKeys.indexed(2_000, b))).isNegative();
-    assertThat(StoreKeys.indexed(2_000, b).compareTo(StoreKeys.indexedAfter(2_000))).isNegative();
-    assertThat(StoreKeys.indexed(2_001, b).compareTo(StoreKeys.indexedAfter(2_000)))
-        .isNotNegative();
-    assertThat(StoreKeys.dueOf(StoreKeys.indexed(1_763_000_000_000L, a)))
-        .isEqualTo(1_763_000_000_000L);
-    assertThat(StoreKeys.traceKeyOf(StoreKeys.indexed(5, a))).isEqualTo(a);
-  }
-
-  @Test
   void chunksOfATrace_sortInArrivalOrder_withinTheirRange() {
     byte[] key = StoreKeys.trace("t", trace);
     byte[] next = StoreKeys.trace("t", new TraceId(trace.high(), trace.low() + 1));
@@ -65,6 +51,7 @@ class StoreKeysTest {
     ClosedTrace closed = ClosedTrace.none().next(10, 1, new long[] {5, -3});
     ClosedTrace again = ClosedTrace.decode(closed.encode()).next(20, 2, new long[] {7});
 
+    assertThat(ClosedTrace.expiresOf(again.encode())).isEqualTo(20);
     assertThat(again.emitted(-3)).isTrue();
     assertThat(again.emitted(7)).isTrue();
     assertThat(again.emitted(6)).isFalse();
