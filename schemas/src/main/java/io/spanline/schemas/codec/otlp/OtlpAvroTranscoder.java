@@ -8,9 +8,11 @@ import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.model.TraceSummary;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,8 +22,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.LongPredicate;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 
 /**
  * Turns OTLP {@code TracesData} protobuf chunks of one trace straight into the Avro binary of an
@@ -37,6 +37,8 @@ import org.apache.avro.io.EncoderFactory;
  * the model path.
  */
 public final class OtlpAvroTranscoder {
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final byte[] SERVICE_NAME = "service.name".getBytes(StandardCharsets.UTF_8);
   private static final int LEN = WireReader.LEN;
   private static final int VARINT = WireReader.VARINT;
@@ -170,15 +172,15 @@ public final class OtlpAvroTranscoder {
       boolean error,
       String service,
       byte[] name,
-      byte[] avro) {}
+      int avroOffset,
+      int avroLength) {}
 
   private static final class Transcoding {
     private final byte[] traceIdBytes;
     private final LongPredicate alreadyEmitted;
     private final List<SpanOut> spans = new ArrayList<>();
     private final Set<Long> seen = new HashSet<>();
-    private final ByteArrayOutputStream spanBytes = new ByteArrayOutputStream(1024);
-    private BinaryEncoder out;
+    private final AvroBytes spanBytes = new AvroBytes(16 * 1024);
     private int duplicates;
 
     Transcoding(TraceId traceId, LongPredicate alreadyEmitted) {
@@ -230,8 +232,7 @@ public final class OtlpAvroTranscoder {
         }
       }
       // Resource: attributes, droppedAttributesCount, schemaUrl (from ResourceSpans)
-      ByteArrayOutputStream res = new ByteArrayOutputStream(256);
-      BinaryEncoder r = EncoderFactory.get().binaryEncoder(res, null);
+      AvroBytes r = new AvroBytes(256);
       String service = "";
       List<int[]> attrs = new ArrayList<>();
       long dropped = 0;
@@ -255,8 +256,7 @@ public final class OtlpAvroTranscoder {
       keyValues(buf, attrs, r);
       r.writeInt((int) dropped);
       string(buf, urlOff, urlLen, r);
-      r.flush();
-      byte[] resource = res.toByteArray();
+      byte[] resource = r.toByteArray();
       for (int[] s : scopes) {
         scopeSpans(buf, s[0], s[1], resource, service);
       }
@@ -293,8 +293,7 @@ public final class OtlpAvroTranscoder {
         }
       }
       // InstrumentationScope: name, version, attributes, droppedAttributesCount, schemaUrl
-      ByteArrayOutputStream sc = new ByteArrayOutputStream(128);
-      BinaryEncoder e = EncoderFactory.get().binaryEncoder(sc, null);
+      AvroBytes e = new AvroBytes(128);
       int nameOff = 0;
       int nameLen = 0;
       int versionOff = 0;
@@ -330,8 +329,7 @@ public final class OtlpAvroTranscoder {
       keyValues(buf, attrs, e);
       e.writeInt((int) dropped);
       string(buf, urlOff, urlLen, e);
-      e.flush();
-      byte[] scope = sc.toByteArray();
+      byte[] scope = e.toByteArray();
       for (int[] s : spanSlices) {
         span(buf, s[0], s[1], resource, scope, service);
       }
@@ -455,47 +453,41 @@ public final class OtlpAvroTranscoder {
       }
       int code = statusCode >= 0 && statusCode <= 2 ? statusCode : 0;
 
-      spanBytes.reset();
-      out = EncoderFactory.get().binaryEncoder(spanBytes, out);
+      AvroBytes out = spanBytes;
+      int spanStart = out.size();
       out.writeFixed(buf, traceIdOff, 16);
       out.writeFixed(longBytes(spanId));
       if (parent == 0) {
-        out.writeIndex(0);
-        out.writeNull();
+        out.writeInt(0);
       } else {
-        out.writeIndex(1);
+        out.writeInt(1);
         out.writeFixed(longBytes(parent));
       }
       string(buf, stateOff, stateLen, out);
       out.writeInt(flags);
       string(buf, nameOff, nameLen, out);
       int k = (int) kind;
-      out.writeEnum(k >= 0 && k <= 5 ? k : 0);
+      out.writeInt(k >= 0 && k <= 5 ? k : 0);
       out.writeLong(start);
       out.writeLong(end);
       keyValues(buf, attrs, out);
       out.writeInt((int) droppedAttrs);
-      out.writeArrayStart();
-      out.setItemCount(events.size());
+      out.arrayStart(events.size());
       for (int[] ev : events) {
-        out.startItem();
         event(buf, ev[0], ev[1], out);
       }
-      out.writeArrayEnd();
+      out.arrayEnd();
       out.writeInt((int) droppedEvents);
-      out.writeArrayStart();
-      out.setItemCount(links.size());
+      out.arrayStart(links.size());
       for (int[] l : links) {
-        out.startItem();
         link(buf, l[0], l[1], out);
       }
-      out.writeArrayEnd();
+      out.arrayEnd();
       out.writeInt((int) droppedLinks);
-      out.writeEnum(code);
+      out.writeInt(code);
       string(buf, msgOff, msgLen, out);
       out.writeFixed(resource);
       out.writeFixed(scope);
-      out.flush();
       spans.add(
           new SpanOut(
               spanId,
@@ -505,11 +497,11 @@ public final class OtlpAvroTranscoder {
               code == 2,
               service,
               Arrays.copyOfRange(buf, nameOff, nameOff + nameLen),
-              spanBytes.toByteArray()));
+              spanStart,
+              out.size() - spanStart));
     }
 
-    private void event(byte[] buf, int off, int len, BinaryEncoder e)
-        throws IOException, NeedsModel {
+    private void event(byte[] buf, int off, int len, AvroBytes e) throws IOException, NeedsModel {
       WireReader in = new WireReader(buf, off, len);
       long time = 0;
       int nameOff = 0;
@@ -539,8 +531,7 @@ public final class OtlpAvroTranscoder {
       e.writeInt((int) dropped);
     }
 
-    private void link(byte[] buf, int off, int len, BinaryEncoder e)
-        throws IOException, NeedsModel {
+    private void link(byte[] buf, int off, int len, AvroBytes e) throws IOException, NeedsModel {
       WireReader in = new WireReader(buf, off, len);
       int tOff = -1;
       int tLen = 0;
@@ -588,18 +579,16 @@ public final class OtlpAvroTranscoder {
     }
 
     /** An Avro array of KeyValue from OTLP KeyValue messages. */
-    private void keyValues(byte[] buf, List<int[]> kvs, BinaryEncoder e)
+    private void keyValues(byte[] buf, List<int[]> kvs, AvroBytes e)
         throws IOException, NeedsModel {
-      e.writeArrayStart();
-      e.setItemCount(kvs.size());
+      e.arrayStart(kvs.size());
       for (int[] kv : kvs) {
-        e.startItem();
         keyValue(buf, kv[0], kv[1], e);
       }
-      e.writeArrayEnd();
+      e.arrayEnd();
     }
 
-    private void keyValue(byte[] buf, int off, int len, BinaryEncoder e)
+    private void keyValue(byte[] buf, int off, int len, AvroBytes e)
         throws IOException, NeedsModel {
       WireReader in = new WireReader(buf, off, len);
       int keyOff = 0;
@@ -626,8 +615,7 @@ public final class OtlpAvroTranscoder {
       }
       string(buf, keyOff, keyLen, e);
       if (valOff < 0) {
-        e.writeIndex(0);
-        e.writeNull();
+        e.writeInt(0);
       } else {
         anyValue(buf, valOff, valLen, e);
       }
@@ -636,7 +624,7 @@ public final class OtlpAvroTranscoder {
     /**
      * AnyValue's Avro union: null, string, boolean, long, double, bytes, ArrayValue, KeyValueList.
      */
-    private void anyValue(byte[] buf, int off, int len, BinaryEncoder e)
+    private void anyValue(byte[] buf, int off, int len, AvroBytes e)
         throws IOException, NeedsModel {
       WireReader in = new WireReader(buf, off, len);
       int field = 0;
@@ -678,44 +666,39 @@ public final class OtlpAvroTranscoder {
       }
       switch (field) {
         case 1 -> {
-          e.writeIndex(1);
+          e.writeInt(1);
           string(buf, sliceOff, sliceLen, e);
         }
         case 2 -> {
-          e.writeIndex(2);
+          e.writeInt(2);
           e.writeBoolean(scalar != 0);
         }
         case 3 -> {
-          e.writeIndex(3);
+          e.writeInt(3);
           e.writeLong(scalar);
         }
         case 4 -> {
-          e.writeIndex(4);
+          e.writeInt(4);
           e.writeDouble(Double.longBitsToDouble(scalar));
         }
         case 7 -> {
-          e.writeIndex(5);
+          e.writeInt(5);
           e.writeBytes(buf, sliceOff, sliceLen);
         }
         case 5 -> {
-          e.writeIndex(6);
+          e.writeInt(6);
           List<int[]> values = repeated(buf, sliceOff, sliceLen);
-          e.writeArrayStart();
-          e.setItemCount(values.size());
+          e.arrayStart(values.size());
           for (int[] v : values) {
-            e.startItem();
             anyValue(buf, v[0], v[1], e);
           }
-          e.writeArrayEnd();
+          e.arrayEnd();
         }
         case 6 -> {
-          e.writeIndex(7);
+          e.writeInt(7);
           keyValues(buf, repeated(buf, sliceOff, sliceLen), e);
         }
-        default -> {
-          e.writeIndex(0);
-          e.writeNull();
-        }
+        default -> e.writeInt(0);
       }
     }
 
@@ -820,12 +803,7 @@ public final class OtlpAvroTranscoder {
         }
       }
       SpanOut chosen = root != null ? root : earliest;
-      int size = 64;
-      for (SpanOut s : spans) {
-        size += s.avro().length;
-      }
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
-      BinaryEncoder e = EncoderFactory.get().binaryEncoder(bytes, null);
+      AvroBytes e = new AvroBytes(spanBytes.size() + 256);
       e.writeString(tenant);
       e.writeFixed(traceIdBytes);
       e.writeInt(fragment);
@@ -836,29 +814,25 @@ public final class OtlpAvroTranscoder {
       e.writeLong(end - start);
       e.writeInt(spans.size());
       e.writeBoolean(error);
-      e.writeArrayStart();
-      e.setItemCount(services.size());
+      e.arrayStart(services.size());
       for (String service : services) {
-        e.startItem();
         e.writeString(service);
       }
-      e.writeArrayEnd();
+      e.arrayEnd();
       e.writeInt(missingParents);
-      e.writeArrayStart();
-      e.setItemCount(spans.size());
+      e.arrayStart(spans.size());
       long[] spanIds = new long[spans.size()];
       for (int i = 0; i < spans.size(); i++) {
-        e.startItem();
-        e.writeFixed(spans.get(i).avro());
-        spanIds[i] = spans.get(i).spanId();
+        SpanOut s = spans.get(i);
+        spanBytes.copyTo(s.avroOffset(), s.avroLength(), e);
+        spanIds[i] = s.spanId();
       }
-      e.writeArrayEnd();
-      e.flush();
-      return new Result(bytes.toByteArray(), spanIds, duplicates, List.of());
+      e.arrayEnd();
+      return new Result(e.toByteArray(), spanIds, duplicates, List.of());
     }
 
     /** An Avro string copied from UTF-8 bytes, which must be valid UTF-8 as protobuf demands. */
-    private static void string(byte[] buf, int off, int len, BinaryEncoder e)
+    private static void string(byte[] buf, int off, int len, AvroBytes e)
         throws IOException, NeedsModel {
       if (len > 0 && !validUtf8(buf, off, len)) {
         throw NEEDS_MODEL;
@@ -867,12 +841,20 @@ public final class OtlpAvroTranscoder {
     }
 
     private static boolean validUtf8(byte[] buf, int off, int len) {
-      for (int i = off; i < off + len; i++) {
+      int i = off;
+      int end = off + len;
+      // ASCII, the common case, eight bytes at a time
+      for (; i + 8 <= end; i += 8) {
+        if (((long) LONGS.get(buf, i) & 0x8080808080808080L) != 0) {
+          return UnsafeByteOperations.unsafeWrap(buf, off, len).isValidUtf8();
+        }
+      }
+      for (; i < end; i++) {
         if (buf[i] < 0) {
           return UnsafeByteOperations.unsafeWrap(buf, off, len).isValidUtf8();
         }
       }
-      return true; // ASCII, the common case
+      return true;
     }
 
     private static void slice(WireReader in, List<int[]> out) throws IOException {
