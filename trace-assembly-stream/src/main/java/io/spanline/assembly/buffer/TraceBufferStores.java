@@ -11,15 +11,16 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The four persistent, changelogged stores of trace assembly, all keyed by bytes ({@link StoreKeys}
- * gives the layouts):
+ * The two persistent, changelogged stores of trace assembly, both keyed by bytes ({@link
+ * StoreKeys} gives the layouts):
  *
  * <ul>
- *   <li>{@value #BUFFER} — per (tenant, trace ID): a {@link BufferedTrace} and the trace's chunks;
- *   <li>{@value #CLOSE_INDEX} — one entry per open trace, ordered by when it is due to close;
- *   <li>{@value #CLOSED} — recently closed traces ({@link ClosedTrace}), for late spans;
- *   <li>{@value #CLOSED_EXPIRY} — the {@value #CLOSED} entries ordered by expiry.
+ *   <li>{@value #BUFFER} — the chunks of every open trace, keyed (tenant, trace ID, chunk);
+ *   <li>{@value #CLOSED} — recently closed traces ({@link ClosedTrace}), for late spans.
  * </ul>
+ *
+ * <p>What is derived from them (open traces' counters, the indexes by due time and by expiry) is
+ * kept in memory and rebuilt when a task starts.
  */
 public final class TraceBufferStores {
   public static final String BUFFER = "trace-buffer";
