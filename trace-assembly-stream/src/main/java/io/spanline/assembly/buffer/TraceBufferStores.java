@@ -11,8 +11,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The two persistent, changelogged stores of trace assembly, both keyed by bytes ({@link
- * StoreKeys} gives the layouts):
+ * The two persistent, changelogged stores of trace assembly, both keyed by bytes ({@link StoreKeys}
+ * gives the layouts):
  *
  * <ul>
  *   <li>{@value #BUFFER} — the chunks of every open trace, keyed (tenant, trace ID, chunk);
