@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,11 +66,7 @@ public final class AssemblyBench {
     try {
       run(dir, spans, threads);
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+      BenchFiles.deleteTree(dir);
     }
     System.exit(0);
   }
@@ -119,12 +114,12 @@ public final class AssemblyBench {
       buffering.put("trace.max.open", "100000000");
       buffering.put("topic.assembled-traces", "bench-assembled-state");
       assembly(kafka, registry, admin, dir, threads, "bench-state", buffering, spans, false);
-      long stateBytes = sizeOf(dir.resolve("state-bench-state"));
+      long stateBytes = BenchFiles.sizeOf(dir.resolve("state-bench-state"));
       long changelogBytes = 0;
       try (Stream<Path> logs = Files.walk(kafka.dataDir(), 2)) {
         for (Path p : logs.toList()) {
           if (p.getFileName().toString().startsWith("bench-state-trace-buffer-changelog-")) {
-            changelogBytes += sizeOf(p);
+            changelogBytes += BenchFiles.sizeOf(p);
           }
         }
       }
@@ -311,12 +306,6 @@ public final class AssemblyBench {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
-    }
-  }
-
-  private static long sizeOf(Path dir) throws Exception {
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
     }
   }
 }

@@ -9,11 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Gateway throughput against a plain Kafka producer, in one run on one machine: starts a real Kafka
@@ -34,11 +32,7 @@ public final class GatewayBench {
       run(dir, seconds, concurrency);
     } finally {
       // a run writes ~12 GB to the broker's log: never leave it behind
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+      BenchFiles.deleteTree(dir);
     }
   }
 

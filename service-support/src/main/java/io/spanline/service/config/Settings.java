@@ -97,6 +97,11 @@ public final class Settings {
     return "spanline." + app + "." + key;
   }
 
+  /** An environment variable as the settings saw it (for settings that are not flat keys). */
+  public String environmentVariable(String name) {
+    return env.get(name);
+  }
+
   /** The whole YAML file (an empty object when there is none), for structured sections. */
   public JsonNode file() {
     return file;

@@ -63,16 +63,17 @@ public final class GatewayConfigLoader {
 
   /** From the process environment and system properties. */
   public static GatewayConfig load() {
-    Map<String, String> props = new HashMap<>();
-    System.getProperties().forEach((k, v) -> props.put(k.toString(), v.toString()));
-    return load(System.getenv(), props);
+    return from(Settings.load("gateway", DEFAULTS));
   }
 
   /**
    * @throws IllegalArgumentException naming the key and value of a bad setting
    */
   public static GatewayConfig load(Map<String, String> env, Map<String, String> systemProperties) {
-    Settings s = Settings.load("gateway", DEFAULTS, env, systemProperties);
+    return from(Settings.load("gateway", DEFAULTS, env, systemProperties));
+  }
+
+  private static GatewayConfig from(Settings s) {
     JsonNode yaml = s.file();
     TenantLimits defaults =
         new TenantLimits(
@@ -88,7 +89,7 @@ public final class GatewayConfigLoader {
     yaml.path("api-keys")
         .fields()
         .forEachRemaining(e -> apiKeys.put(e.getKey(), e.getValue().asText()));
-    String keysFromEnv = env.get("SPANLINE_GATEWAY_API_KEYS");
+    String keysFromEnv = s.environmentVariable("SPANLINE_GATEWAY_API_KEYS");
     if (keysFromEnv != null && !keysFromEnv.isBlank()) {
       for (String pair : keysFromEnv.split(",")) {
         String[] kv = pair.split("=", 2);

@@ -202,48 +202,52 @@ public final class OtlpAvroTranscoder {
       }
     }
 
-    private void resourceSpans(byte[] buf, int off, int len) throws IOException, NeedsModel {
+    /**
+     * A {@code ResourceSpans} or {@code ScopeSpans}: both hold their resource or scope in field 1,
+     * their children (scope spans, spans) in field 2 and a schema URL in field 3.
+     *
+     * @param message the resource or scope, null when absent
+     * @param schemaUrl the schema URL, null when absent
+     */
+    private record Group(int[] message, int[] schemaUrl, List<int[]> children) {}
+
+    private static Group group(byte[] buf, int off, int len) throws IOException, NeedsModel {
       WireReader in = new WireReader(buf, off, len);
-      int resOff = -1;
-      int resLen = 0;
-      int urlOff = 0;
-      int urlLen = 0;
-      List<int[]> scopes = new ArrayList<>();
+      int[] message = null;
+      int[] url = null;
+      List<int[]> children = new ArrayList<>();
       while (in.hasMore()) {
         int tag = in.readTag();
         if (tag == tag(1, LEN)) {
-          if (resOff >= 0) {
+          if (message != null) {
             throw NEEDS_MODEL; // a repeated singular message merges in protobuf
           }
-          resLen = in.readLength();
-          resOff = in.position();
-          in.skip(resLen);
+          message = slice(in);
         } else if (tag == tag(2, LEN)) {
-          int l = in.readLength();
-          scopes.add(new int[] {in.position(), l});
-          in.skip(l);
+          children.add(slice(in));
         } else if (tag == tag(3, LEN)) {
-          urlLen = in.readLength();
-          urlOff = in.position();
-          in.skip(urlLen);
+          url = slice(in);
         } else {
           known(tag, 1, 2, 3);
           in.skipField(tag);
         }
       }
+      return new Group(message, url, children);
+    }
+
+    private void resourceSpans(byte[] buf, int off, int len) throws IOException, NeedsModel {
+      Group rs = group(buf, off, len);
       // Resource: attributes, droppedAttributesCount, schemaUrl (from ResourceSpans)
       AvroBytes r = new AvroBytes(256);
       String service = "";
       List<int[]> attrs = new ArrayList<>();
       long dropped = 0;
-      if (resOff >= 0) {
-        WireReader rin = new WireReader(buf, resOff, resLen);
+      if (rs.message() != null) {
+        WireReader rin = new WireReader(buf, rs.message()[0], rs.message()[1]);
         while (rin.hasMore()) {
           int tag = rin.readTag();
           if (tag == tag(1, LEN)) {
-            int l = rin.readLength();
-            attrs.add(new int[] {rin.position(), l});
-            rin.skip(l);
+            attrs.add(slice(rin));
           } else if (tag == tag(2, VARINT)) {
             dropped = rin.readVarint();
           } else {
@@ -255,67 +259,32 @@ public final class OtlpAvroTranscoder {
       }
       keyValues(buf, attrs, r);
       r.writeInt((int) dropped);
-      string(buf, urlOff, urlLen, r);
+      string(buf, rs.schemaUrl(), r);
       byte[] resource = r.toByteArray();
-      for (int[] s : scopes) {
+      for (int[] s : rs.children()) {
         scopeSpans(buf, s[0], s[1], resource, service);
       }
     }
 
     private void scopeSpans(byte[] buf, int off, int len, byte[] resource, String service)
         throws IOException, NeedsModel {
-      WireReader in = new WireReader(buf, off, len);
-      int scopeOff = -1;
-      int scopeLen = 0;
-      int urlOff = 0;
-      int urlLen = 0;
-      List<int[]> spanSlices = new ArrayList<>();
-      while (in.hasMore()) {
-        int tag = in.readTag();
-        if (tag == tag(1, LEN)) {
-          if (scopeOff >= 0) {
-            throw NEEDS_MODEL;
-          }
-          scopeLen = in.readLength();
-          scopeOff = in.position();
-          in.skip(scopeLen);
-        } else if (tag == tag(2, LEN)) {
-          int l = in.readLength();
-          spanSlices.add(new int[] {in.position(), l});
-          in.skip(l);
-        } else if (tag == tag(3, LEN)) {
-          urlLen = in.readLength();
-          urlOff = in.position();
-          in.skip(urlLen);
-        } else {
-          known(tag, 1, 2, 3);
-          in.skipField(tag);
-        }
-      }
+      Group ss = group(buf, off, len);
       // InstrumentationScope: name, version, attributes, droppedAttributesCount, schemaUrl
       AvroBytes e = new AvroBytes(128);
-      int nameOff = 0;
-      int nameLen = 0;
-      int versionOff = 0;
-      int versionLen = 0;
+      int[] name = null;
+      int[] version = null;
       long dropped = 0;
       List<int[]> attrs = new ArrayList<>();
-      if (scopeOff >= 0) {
-        WireReader sin = new WireReader(buf, scopeOff, scopeLen);
+      if (ss.message() != null) {
+        WireReader sin = new WireReader(buf, ss.message()[0], ss.message()[1]);
         while (sin.hasMore()) {
           int tag = sin.readTag();
           if (tag == tag(1, LEN)) {
-            nameLen = sin.readLength();
-            nameOff = sin.position();
-            sin.skip(nameLen);
+            name = slice(sin);
           } else if (tag == tag(2, LEN)) {
-            versionLen = sin.readLength();
-            versionOff = sin.position();
-            sin.skip(versionLen);
+            version = slice(sin);
           } else if (tag == tag(3, LEN)) {
-            int l = sin.readLength();
-            attrs.add(new int[] {sin.position(), l});
-            sin.skip(l);
+            attrs.add(slice(sin));
           } else if (tag == tag(4, VARINT)) {
             dropped = sin.readVarint();
           } else {
@@ -324,13 +293,13 @@ public final class OtlpAvroTranscoder {
           }
         }
       }
-      string(buf, nameOff, nameLen, e);
-      string(buf, versionOff, versionLen, e);
+      string(buf, name, e);
+      string(buf, version, e);
       keyValues(buf, attrs, e);
       e.writeInt((int) dropped);
-      string(buf, urlOff, urlLen, e);
+      string(buf, ss.schemaUrl(), e);
       byte[] scope = e.toByteArray();
-      for (int[] s : spanSlices) {
+      for (int[] s : ss.children()) {
         span(buf, s[0], s[1], resource, scope, service);
       }
     }
@@ -504,8 +473,7 @@ public final class OtlpAvroTranscoder {
     private void event(byte[] buf, int off, int len, AvroBytes e) throws IOException, NeedsModel {
       WireReader in = new WireReader(buf, off, len);
       long time = 0;
-      int nameOff = 0;
-      int nameLen = 0;
+      int[] name = null;
       List<int[]> attrs = new ArrayList<>();
       long dropped = 0;
       while (in.hasMore()) {
@@ -513,9 +481,7 @@ public final class OtlpAvroTranscoder {
         if (tag == tag(1, FIXED64)) {
           time = in.readFixed64();
         } else if (tag == tag(2, LEN)) {
-          nameLen = in.readLength();
-          nameOff = in.position();
-          in.skip(nameLen);
+          name = slice(in);
         } else if (tag == tag(3, LEN)) {
           slice(in, attrs);
         } else if (tag == tag(4, VARINT)) {
@@ -526,36 +492,27 @@ public final class OtlpAvroTranscoder {
         }
       }
       e.writeLong(time);
-      string(buf, nameOff, nameLen, e);
+      string(buf, name, e);
       keyValues(buf, attrs, e);
       e.writeInt((int) dropped);
     }
 
     private void link(byte[] buf, int off, int len, AvroBytes e) throws IOException, NeedsModel {
       WireReader in = new WireReader(buf, off, len);
-      int tOff = -1;
-      int tLen = 0;
-      int sOff = -1;
-      int sLen = 0;
-      int stateOff = 0;
-      int stateLen = 0;
+      int[] linkTrace = null;
+      int[] linkSpan = null;
+      int[] state = null;
       List<int[]> attrs = new ArrayList<>();
       long dropped = 0;
       int flags = 0;
       while (in.hasMore()) {
         int tag = in.readTag();
         if (tag == tag(1, LEN)) {
-          tLen = in.readLength();
-          tOff = in.position();
-          in.skip(tLen);
+          linkTrace = slice(in);
         } else if (tag == tag(2, LEN)) {
-          sLen = in.readLength();
-          sOff = in.position();
-          in.skip(sLen);
+          linkSpan = slice(in);
         } else if (tag == tag(3, LEN)) {
-          stateLen = in.readLength();
-          stateOff = in.position();
-          in.skip(stateLen);
+          state = slice(in);
         } else if (tag == tag(4, LEN)) {
           slice(in, attrs);
         } else if (tag == tag(5, VARINT)) {
@@ -567,12 +524,17 @@ public final class OtlpAvroTranscoder {
           in.skipField(tag);
         }
       }
-      if (tLen != 16 || sLen != 8 || allZero(buf, tOff, 16) || allZero(buf, sOff, 8)) {
+      if (linkTrace == null
+          || linkSpan == null
+          || linkTrace[1] != 16
+          || linkSpan[1] != 8
+          || allZero(buf, linkTrace[0], 16)
+          || allZero(buf, linkSpan[0], 8)) {
         throw NEEDS_MODEL;
       }
-      e.writeFixed(buf, tOff, 16);
-      e.writeFixed(buf, sOff, 8);
-      string(buf, stateOff, stateLen, e);
+      e.writeFixed(buf, linkTrace[0], 16);
+      e.writeFixed(buf, linkSpan[0], 8);
+      string(buf, state, e);
       keyValues(buf, attrs, e);
       e.writeInt((int) dropped);
       e.writeInt(flags);
@@ -857,10 +819,25 @@ public final class OtlpAvroTranscoder {
       return true;
     }
 
-    private static void slice(WireReader in, List<int[]> out) throws IOException {
+    /** The length-delimited field at the cursor as {offset, length}; the cursor moves past it. */
+    private static int[] slice(WireReader in) throws IOException {
       int l = in.readLength();
-      out.add(new int[] {in.position(), l});
+      int[] s = {in.position(), l};
       in.skip(l);
+      return s;
+    }
+
+    private static void slice(WireReader in, List<int[]> out) throws IOException {
+      out.add(slice(in));
+    }
+
+    /** A string field given as {offset, length}; absent (null) is the empty string. */
+    private static void string(byte[] buf, int[] s, AvroBytes e) throws IOException, NeedsModel {
+      if (s == null) {
+        e.writeInt(0);
+      } else {
+        string(buf, s[0], s[1], e);
+      }
     }
 
     private static int fixed32(WireReader in, byte[] buf) throws IOException {
