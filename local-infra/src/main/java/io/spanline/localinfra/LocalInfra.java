@@ -78,8 +78,9 @@ public final class LocalInfra implements AutoCloseable {
   /**
    * Creates the pipeline's topics with their default names (architecture contract) where missing:
    * {@code otlp_spans}, {@code spanline.traces.assembled}, {@code spanline.traces.sampled} with 6
-   * partitions, and the compacted {@code spanline.decisions}. Local runs only; in production the
-   * operator creates topics (docs/operations).
+   * partitions, the compacted {@code spanline.decisions}, {@code spanline.metrics} and the
+   * dead-letter topics. Local runs only; in production the operator creates topics
+   * (docs/operations).
    */
   public void createPipelineTopics() throws Exception {
     try (Admin admin = kafka.admin()) {
@@ -111,7 +112,9 @@ public final class LocalInfra implements AutoCloseable {
           "spanline.traces.assembled",
           "spanline.traces.sampled",
           "spanline.decisions",
-          "spanline.assembly.dead-letter");
+          "spanline.metrics",
+          "spanline.assembly.dead-letter",
+          "spanline.sampling.dead-letter");
 
   public LocalKafka kafka() {
     return kafka;

@@ -5,25 +5,19 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.assembly.config.AssemblyConfig;
-import io.spanline.assembly.errors.DeadLetteringHandler;
 import io.spanline.assembly.metrics.AssemblyMetrics;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.KafkaReadiness;
 import io.spanline.service.admin.Readiness;
+import io.spanline.service.streams.DeadLetteringHandler;
+import io.spanline.service.streams.StreamsApps;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -67,7 +61,8 @@ public final class TraceAssemblyApp implements AutoCloseable {
             config.topics().otlpSpans(),
             config.topics().assembledTraces(),
             config.deadLetterTopic());
-    requireTopics(config.bootstrapServers(), topics);
+    StreamsApps.requireTopics(
+        config.bootstrapServers(), topics, "the trace-assembly-stream README");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     AssemblyMetrics metrics = new AssemblyMetrics(registry);
@@ -77,7 +72,7 @@ public final class TraceAssemblyApp implements AutoCloseable {
             new RestSchemaRegistryClient(
                 URI.create(config.schemaRegistryUrl()), Duration.ofSeconds(10)));
     Properties props = TraceAssemblyTopology.streamsConfig(config);
-    props.put(DeadLetteringHandler.METRICS_CONFIG, metrics);
+    props.put(DeadLetteringHandler.COUNTER_CONFIG, (Consumer<Exception>) metrics::deadLettered);
     StreamsInputLag inputLag = new StreamsInputLag(Duration.ofMillis(500));
     KafkaStreams streams =
         new KafkaStreams(TraceAssemblyTopology.build(config, specs, metrics, inputLag), props);
@@ -113,32 +108,6 @@ public final class TraceAssemblyApp implements AutoCloseable {
         config.applicationId(),
         admin.port());
     return new TraceAssemblyApp(streams, streamsMetrics, kafka, admin, metrics, inputLag);
-  }
-
-  private static void requireTopics(String bootstrapServers, List<String> topics) {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<String> missing = new ArrayList<>();
-      for (String t : topics) {
-        if (!existing.contains(t)) {
-          missing.add(t);
-        }
-      }
-      if (!missing.isEmpty()) {
-        throw new IllegalStateException(
-            "Topics "
-                + missing
-                + " do not exist at "
-                + bootstrapServers
-                + "; create them first (see the trace-assembly-stream README)");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while checking topics", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("Kafka at " + bootstrapServers + " cannot be reached", e);
-    }
   }
 
   public KafkaStreams.State state() {

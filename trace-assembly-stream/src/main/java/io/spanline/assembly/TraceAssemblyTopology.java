@@ -3,9 +3,7 @@ package io.spanline.assembly;
 import io.spanline.assembly.buffer.InputLag;
 import io.spanline.assembly.buffer.TraceBuffer;
 import io.spanline.assembly.config.AssemblyConfig;
-import io.spanline.assembly.errors.DeadLetteringHandler;
 import io.spanline.assembly.metrics.AssemblyMetrics;
-import io.spanline.assembly.rocksdb.BoundedMemoryRocksDbConfig;
 import io.spanline.assembly.route.RoutedPart;
 import io.spanline.assembly.route.TraceRouter;
 import io.spanline.schemas.codec.otlp.TracePart;
@@ -13,16 +11,13 @@ import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.serde.TracePartSerde;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.schemas.topic.TopicSpec;
+import io.spanline.service.streams.StreamsApps;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -100,33 +95,20 @@ public final class TraceAssemblyTopology {
    * bounded RocksDB memory, then {@code streams.*} overrides.
    */
   public static Properties streamsConfig(AssemblyConfig config) {
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-    p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
-    p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.deadLetterTopic());
-    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetteringHandler.class);
-    p.put(
-        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        LogAndContinueExceptionHandler.class);
-    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class);
-    p.put(BoundedMemoryRocksDbConfig.BLOCK_CACHE_BYTES, config.rocksDbBlockCacheBytes());
-    p.put(BoundedMemoryRocksDbConfig.WRITE_BUFFER_BYTES, config.rocksDbWriteBufferBytes());
-    p.put(
-        StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG),
-        config.producerBatchBytes());
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), config.producerLingerMs());
-    p.put(
-        StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG),
-        config.producerCompression());
-    p.put(
-        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
-        config.producerMaxRequestBytes());
-    p.put(
-        StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
-        Math.max(1 << 20, config.producerBatchBytes()));
+    Properties p =
+        StreamsApps.baseConfig(
+            config.applicationId(),
+            config.bootstrapServers(),
+            config.streamThreads(),
+            config.stateDir(),
+            config.deadLetterTopic(),
+            new StreamsApps.Tuning(
+                config.producerBatchBytes(),
+                config.producerLingerMs(),
+                config.producerCompression(),
+                config.producerMaxRequestBytes(),
+                config.rocksDbBlockCacheBytes(),
+                config.rocksDbWriteBufferBytes()));
     p.putAll(config.streamsOverrides());
     return p;
   }

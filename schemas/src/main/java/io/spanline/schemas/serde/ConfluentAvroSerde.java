@@ -64,6 +64,14 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
     };
   }
 
+  /**
+   * Whether a framed value of {@code topic} names the schema ID under which this record's current
+   * schema is registered for that topic.
+   */
+  public boolean isCurrentSchema(String topic, byte[] framed) {
+    return codec.isCurrentSchema(valueSubject(topic), framed);
+  }
+
   @Override
   public Deserializer<T> deserializer() {
     return (topic, bytes) -> {

@@ -4,6 +4,7 @@ import io.spanline.schemas.codec.avro.AvroRecordCodec;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.SamplingDecision;
+import io.spanline.schemas.model.ServiceMetrics;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.registry.SchemaRegistryClient;
@@ -31,6 +32,9 @@ public final class SpanlineTopics {
   private final TopicSpec<TraceId, byte[]> assembledTracesEncoded;
   private final TopicSpec<TraceId, SampledTrace> sampledTraces;
   private final TopicSpec<TraceId, SamplingDecision> decisions;
+  private final TopicSpec<TraceId, byte[]> sampledTracesEncoded;
+  private final TopicSpec<String, ServiceMetrics> metrics;
+  private final ConfluentAvroSerde<AssembledTrace> assembledSerde;
 
   public SpanlineTopics(TopicNames names, SchemaRegistryClient registry) {
     Objects.requireNonNull(names, "names");
@@ -55,6 +59,20 @@ public final class SpanlineTopics {
             names.decisions(),
             keys,
             new ConfluentAvroSerde<>(AvroRecordCodec.SAMPLING_DECISION, registry));
+    this.sampledTracesEncoded =
+        new TopicSpec<>(
+            names.sampledTraces(),
+            keys,
+            Serdes.serdeFrom(
+                new ConfluentAvroSerde<>(AvroRecordCodec.SAMPLED_TRACE, registry)
+                    .encodedSerializer(),
+                new ByteArrayDeserializer()));
+    this.metrics =
+        new TopicSpec<>(
+            names.metrics(),
+            Serdes.String(),
+            new ConfluentAvroSerde<>(AvroRecordCodec.SERVICE_METRICS, registry));
+    this.assembledSerde = assembled;
   }
 
   public TopicSpec<TraceId, List<Span>> otlpSpans() {
@@ -79,5 +97,30 @@ public final class SpanlineTopics {
 
   public TopicSpec<TraceId, SamplingDecision> decisions() {
     return decisions;
+  }
+
+  /**
+   * The sampled-traces topic for a writer that encodes Avro {@code SampledTrace} itself (for
+   * example the Avro binary of the {@code AssembledTrace} it read followed by that of the {@code
+   * SamplingDecision}: Avro writes a record as its fields in order): the serializer adds only the
+   * Confluent framing.
+   */
+  public TopicSpec<TraceId, byte[]> sampledTracesEncoded() {
+    return sampledTracesEncoded;
+  }
+
+  /** The metrics topic: RED metrics and service-graph edges, keyed by tenant. */
+  public TopicSpec<String, ServiceMetrics> metrics() {
+    return metrics;
+  }
+
+  /**
+   * Whether a framed {@code spanline.traces.assembled} value was written with the current {@code
+   * AssembledTrace} schema, so its Avro binary (after the 5-byte header) can be reused as is.
+   *
+   * @throws io.spanline.schemas.registry.SchemaRegistryException if the schema cannot be registered
+   */
+  public boolean assembledWithCurrentSchema(byte[] framed) {
+    return assembledSerde.isCurrentSchema(assembledTraces.name(), framed);
   }
 }

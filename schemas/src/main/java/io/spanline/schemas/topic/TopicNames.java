@@ -14,14 +14,20 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code topic.assembled-traces}</td><td>{@code spanline.traces.assembled}</td></tr>
  *   <tr><td>{@code topic.sampled-traces}</td><td>{@code spanline.traces.sampled}</td></tr>
  *   <tr><td>{@code topic.decisions}</td><td>{@code spanline.decisions}</td></tr>
+ *   <tr><td>{@code topic.metrics}</td><td>{@code spanline.metrics}</td></tr>
  * </table>
  */
 public record TopicNames(
-    String otlpSpans, String assembledTraces, String sampledTraces, String decisions) {
+    String otlpSpans,
+    String assembledTraces,
+    String sampledTraces,
+    String decisions,
+    String metrics) {
   public static final String OTLP_SPANS_KEY = "topic.otlp-spans";
   public static final String ASSEMBLED_TRACES_KEY = "topic.assembled-traces";
   public static final String SAMPLED_TRACES_KEY = "topic.sampled-traces";
   public static final String DECISIONS_KEY = "topic.decisions";
+  public static final String METRICS_KEY = "topic.metrics";
 
   private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -31,7 +37,8 @@ public record TopicNames(
           "otlp_spans",
           "spanline.traces.assembled",
           "spanline.traces.sampled",
-          "spanline.decisions");
+          "spanline.decisions",
+          "spanline.metrics");
 
   /**
    * @throws IllegalArgumentException if a name is not a legal Kafka topic name
@@ -41,6 +48,7 @@ public record TopicNames(
     check(ASSEMBLED_TRACES_KEY, assembledTraces);
     check(SAMPLED_TRACES_KEY, sampledTraces);
     check(DECISIONS_KEY, decisions);
+    check(METRICS_KEY, metrics);
   }
 
   /**
@@ -53,7 +61,8 @@ public record TopicNames(
         config.getOrDefault(OTLP_SPANS_KEY, DEFAULTS.otlpSpans),
         config.getOrDefault(ASSEMBLED_TRACES_KEY, DEFAULTS.assembledTraces),
         config.getOrDefault(SAMPLED_TRACES_KEY, DEFAULTS.sampledTraces),
-        config.getOrDefault(DECISIONS_KEY, DEFAULTS.decisions));
+        config.getOrDefault(DECISIONS_KEY, DEFAULTS.decisions),
+        config.getOrDefault(METRICS_KEY, DEFAULTS.metrics));
   }
 
   /**

@@ -4,7 +4,6 @@ import io.spanline.assembly.TraceAssemblyTopology;
 import io.spanline.assembly.buffer.InputLag;
 import io.spanline.assembly.config.AssemblyConfig;
 import io.spanline.assembly.config.AssemblyConfigLoader;
-import io.spanline.assembly.errors.DeadLetteringHandler;
 import io.spanline.assembly.metrics.AssemblyMetrics;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Span;
@@ -12,6 +11,7 @@ import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.registry.InMemorySchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineHeaders;
 import io.spanline.schemas.topic.SpanlineTopics;
+import io.spanline.service.streams.DeadLetteringHandler;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -55,7 +56,8 @@ public final class AssemblyDriver implements AutoCloseable {
     this.config = AssemblyConfigLoader.load(Map.of(), props);
     SpanlineTopics topics = new SpanlineTopics(config.topics(), new InMemorySchemaRegistryClient());
     Properties streamsProps = TraceAssemblyTopology.streamsConfig(config);
-    streamsProps.put(DeadLetteringHandler.METRICS_CONFIG, metrics);
+    streamsProps.put(
+        DeadLetteringHandler.COUNTER_CONFIG, (Consumer<Exception>) metrics::deadLettered);
     this.driver =
         new TopologyTestDriver(
             TraceAssemblyTopology.build(config, topics, metrics, InputLag.UNKNOWN),

@@ -8,6 +8,7 @@ import io.spanline.schemas.model.InstrumentationScope;
 import io.spanline.schemas.model.Resource;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.SamplingDecision;
+import io.spanline.schemas.model.ServiceMetrics;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.SpanEvent;
 import io.spanline.schemas.model.SpanId;
@@ -33,6 +34,68 @@ final class AvroModelMapper {
   private AvroModelMapper() {}
 
   // ---- model -> Avro ----
+
+  static io.spanline.avro.ServiceMetrics toAvro(ServiceMetrics m) {
+    List<io.spanline.avro.SpanMetric> series = new ArrayList<>(m.spanMetrics().size());
+    for (ServiceMetrics.SpanMetric s : m.spanMetrics()) {
+      series.add(
+          new io.spanline.avro.SpanMetric(
+              s.service(),
+              s.operation(),
+              s.spanKind().name(),
+              s.statusCode().name(),
+              s.requestCount(),
+              s.errorCount(),
+              s.durationSumNanos(),
+              s.durationBucketCounts()));
+    }
+    List<io.spanline.avro.ServiceGraphEdge> edges = new ArrayList<>(m.edges().size());
+    for (ServiceMetrics.ServiceGraphEdge e : m.edges()) {
+      edges.add(
+          new io.spanline.avro.ServiceGraphEdge(
+              e.client(), e.server(), e.requestCount(), e.errorCount(), e.durationSumNanos()));
+    }
+    return new io.spanline.avro.ServiceMetrics(
+        m.tenant(),
+        m.windowStartEpochNanos(),
+        m.windowEndEpochNanos(),
+        m.durationBucketBoundsNanos(),
+        series,
+        edges);
+  }
+
+  static ServiceMetrics fromAvro(io.spanline.avro.ServiceMetrics m) {
+    List<ServiceMetrics.SpanMetric> series = new ArrayList<>(m.getSpanMetrics().size());
+    for (io.spanline.avro.SpanMetric s : m.getSpanMetrics()) {
+      series.add(
+          new ServiceMetrics.SpanMetric(
+              s.getService().toString(),
+              s.getOperation().toString(),
+              SpanKind.valueOf(s.getSpanKind().toString()),
+              StatusCode.valueOf(s.getStatusCode().toString()),
+              s.getRequestCount(),
+              s.getErrorCount(),
+              s.getDurationSumNanos(),
+              s.getDurationBucketCounts()));
+    }
+    List<ServiceMetrics.ServiceGraphEdge> edges = new ArrayList<>(m.getEdges().size());
+    for (io.spanline.avro.ServiceGraphEdge e : m.getEdges()) {
+      edges.add(
+          new ServiceMetrics.ServiceGraphEdge(
+              e.getClient().toString(),
+              e.getServer().toString(),
+              e.getRequestCount(),
+              e.getErrorCount(),
+              e.getDurationSumNanos()));
+    }
+    return new ServiceMetrics(
+        m.getTenant().toString(),
+        m.getWindowStartUnixNano(),
+        m.getWindowEndUnixNano(),
+        m.getDurationBucketBoundsNanos(),
+        series,
+        edges);
+  }
 
   static io.spanline.avro.AssembledTrace toAvro(AssembledTrace t) {
     TraceSummary s = t.summary();

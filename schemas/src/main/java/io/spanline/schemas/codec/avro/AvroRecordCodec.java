@@ -5,6 +5,7 @@ import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.InvalidIdException;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.SamplingDecision;
+import io.spanline.schemas.model.ServiceMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,6 +64,14 @@ public final class AvroRecordCodec<T> {
           io.spanline.avro.SamplingDecision.getClassSchema(),
           AvroModelMapper::toAvro,
           r -> AvroModelMapper.fromAvro((io.spanline.avro.SamplingDecision) r),
+          null);
+
+  public static final AvroRecordCodec<ServiceMetrics> SERVICE_METRICS =
+      new AvroRecordCodec<>(
+          "ServiceMetrics",
+          io.spanline.avro.ServiceMetrics.getClassSchema(),
+          AvroModelMapper::toAvro,
+          r -> AvroModelMapper.fromAvro((io.spanline.avro.ServiceMetrics) r),
           null);
 
   private final String name;

@@ -101,6 +101,20 @@ public final class ConfluentAvroCodec<T> {
     return codec.decode(reader, framed, HEADER_BYTES, framed.length - HEADER_BYTES);
   }
 
+  /**
+   * Whether a framed record names the ID of the current schema under {@code subject} (registering
+   * it on first use), so its Avro binary after the header is in the current schema.
+   *
+   * @throws SchemaRegistryException if the schema cannot be registered
+   */
+  public boolean isCurrentSchema(String subject, byte[] framed) {
+    int id = idsBySubject.computeIfAbsent(subject, s -> registry.register(s, codec.schema()));
+    return framed != null
+        && framed.length >= HEADER_BYTES
+        && framed[0] == MAGIC_BYTE
+        && readId(framed) == id;
+  }
+
   /** The schema ID a framed record names, without decoding it. */
   public static int schemaIdOf(byte[] framed) {
     if (framed == null || framed.length < HEADER_BYTES || framed[0] != MAGIC_BYTE) {

@@ -1,4 +1,4 @@
-package io.spanline.assembly.rocksdb;
+package io.spanline.service.streams;
 
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;

@@ -1,7 +1,7 @@
-package io.spanline.assembly.errors;
+package io.spanline.service.streams;
 
-import io.spanline.assembly.metrics.AssemblyMetrics;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -10,24 +10,27 @@ import org.apache.kafka.streams.processor.api.Record;
  * Kafka Streams' log-and-continue processing exception handler, counting each record it sends to
  * the dead-letter topic ({@code errors.dead.letter.queue.topic.name}; Kafka Streams writes the raw
  * input record there with the exception, topic, partition and offset in {@code __streams.errors.*}
- * headers). The log line names topic, partition and offset, never the payload.
+ * headers). The log line names topic, partition and offset, never the payload. The counter is
+ * handed over in the Streams config under {@link #COUNTER_CONFIG}.
  */
 public final class DeadLetteringHandler extends LogAndContinueProcessingExceptionHandler {
-  /** Streams config key under which the {@link AssemblyMetrics} instance is handed over. */
-  public static final String METRICS_CONFIG = "spanline.assembly.metrics";
+  /** Streams config key of the {@code Consumer<Exception>} told of each dead-lettered record. */
+  public static final String COUNTER_CONFIG = "spanline.dead-letter.counter";
 
-  private AssemblyMetrics metrics;
+  private Consumer<Exception> counter = e -> {};
 
   @Override
+  @SuppressWarnings("unchecked")
   public void configure(Map<String, ?> configs) {
     super.configure(configs);
-    Object m = configs.get(METRICS_CONFIG);
-    metrics = m instanceof AssemblyMetrics am ? am : AssemblyMetrics.detached();
+    if (configs.get(COUNTER_CONFIG) instanceof Consumer<?> c) {
+      counter = (Consumer<Exception>) c;
+    }
   }
 
   @Override
   public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception e) {
-    metrics.deadLettered(e);
+    counter.accept(e);
     return super.handleError(context, record, e);
   }
 }

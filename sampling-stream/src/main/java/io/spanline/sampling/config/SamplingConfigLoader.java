@@ -1,0 +1,93 @@
+package io.spanline.sampling.config;
+
+import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.config.Settings;
+import io.spanline.service.streams.StreamsApps;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds {@link SamplingConfig} from, in increasing precedence: defaults, the YAML file named by
+ * {@code SPANLINE_SAMPLING_CONFIG_FILE}, environment variables {@code SPANLINE_SAMPLING_<KEY>} and
+ * system properties {@code spanline.sampling.<key>} (see {@link Settings}). Keys starting with
+ * {@code streams.} pass through to Kafka Streams with the prefix removed. Errors name the key and
+ * the bad value.
+ */
+public final class SamplingConfigLoader {
+  /** Every flat setting with its default, in README order. */
+  static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+  /** Prefix of settings passed through to Kafka Streams. */
+  public static final String STREAMS_PREFIX = "streams.";
+
+  static {
+    DEFAULTS.put("application.id", "spanline-sampling");
+    DEFAULTS.put("kafka.bootstrap.servers", "127.0.0.1:9092");
+    DEFAULTS.put("schema-registry.url", "http://127.0.0.1:8081");
+    DEFAULTS.put(TopicNames.ASSEMBLED_TRACES_KEY, TopicNames.DEFAULTS.assembledTraces());
+    DEFAULTS.put(TopicNames.SAMPLED_TRACES_KEY, TopicNames.DEFAULTS.sampledTraces());
+    DEFAULTS.put(TopicNames.DECISIONS_KEY, TopicNames.DEFAULTS.decisions());
+    DEFAULTS.put(TopicNames.METRICS_KEY, TopicNames.DEFAULTS.metrics());
+    DEFAULTS.put("topic.dead-letter", "spanline.sampling.dead-letter");
+    DEFAULTS.put("policy.file", "");
+    DEFAULTS.put("policy.reload.interval.ms", "5000");
+    DEFAULTS.put("decision.ttl.ms", "3600000");
+    DEFAULTS.put("metrics.window.ms", "60000");
+    DEFAULTS.put("metrics.flush.interval.ms", "10000");
+    DEFAULTS.put("metrics.max-series", "10000");
+    DEFAULTS.put("num.stream.threads", "2");
+    DEFAULTS.put("state.dir", "data/sampling");
+    DEFAULTS.put("producer.batch.size", "262144");
+    DEFAULTS.put("producer.linger.ms", "5");
+    DEFAULTS.put("producer.compression.type", "lz4");
+    DEFAULTS.put("producer.max.request.size", String.valueOf(20 << 20));
+    DEFAULTS.put("rocksdb.block-cache.bytes", String.valueOf(32L << 20));
+    DEFAULTS.put("rocksdb.write-buffer.bytes", String.valueOf(32L << 20));
+    DEFAULTS.put("admin.bind.address", "0.0.0.0");
+    DEFAULTS.put("admin.port", "13135");
+  }
+
+  private SamplingConfigLoader() {}
+
+  /** From the process environment and system properties. */
+  public static SamplingConfig load() {
+    return from(Settings.load("sampling", DEFAULTS));
+  }
+
+  /**
+   * @throws IllegalArgumentException naming the key and value of a bad setting
+   */
+  public static SamplingConfig load(Map<String, String> env, Map<String, String> systemProperties) {
+    return from(Settings.load("sampling", DEFAULTS, env, systemProperties));
+  }
+
+  private static SamplingConfig from(Settings s) {
+    String policy = s.get("policy.file").strip();
+    return new SamplingConfig(
+        s.get("application.id"),
+        s.get("kafka.bootstrap.servers"),
+        s.get("schema-registry.url"),
+        TopicNames.fromMap(s.asMap()),
+        TopicNames.requireLegal("topic.dead-letter", s.get("topic.dead-letter")),
+        policy.isEmpty() ? Optional.empty() : Optional.of(Path.of(policy)),
+        s.millis("policy.reload.interval.ms"),
+        s.millis("decision.ttl.ms"),
+        s.millis("metrics.window.ms"),
+        s.millis("metrics.flush.interval.ms"),
+        s.intAtLeast("metrics.max-series", 1),
+        s.intAtLeast("num.stream.threads", 1),
+        s.get("state.dir"),
+        new StreamsApps.Tuning(
+            s.intAtLeast("producer.batch.size", 0),
+            s.intAtLeast("producer.linger.ms", 0),
+            s.get("producer.compression.type"),
+            s.intAtLeast("producer.max.request.size", 1 << 20),
+            s.longAtLeast("rocksdb.block-cache.bytes", 1 << 20),
+            s.longAtLeast("rocksdb.write-buffer.bytes", 1 << 20)),
+        s.get("admin.bind.address"),
+        s.port("admin.port"),
+        s.withPrefix(STREAMS_PREFIX));
+  }
+}

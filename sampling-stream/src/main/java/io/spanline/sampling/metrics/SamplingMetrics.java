@@ -1,0 +1,215 @@
+package io.spanline.sampling.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.spanline.sampling.policy.Verdict;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.Span;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sampling stream's Micrometer meters: decisions, late fragments, policy reloads and errors,
+ * dead-lettered records, and the RED metrics and service-graph edges of every trace (before
+ * sampling). RED and edge meters are bounded by {@code metrics.max-series}: past it, new operations
+ * are reported as {@code other}, new edges as {@code other → other}.
+ */
+public final class SamplingMetrics {
+  /** Operation (or service) tag of series past the bound. */
+  public static final String OTHER = "other";
+
+  private static final Duration[] SLOS =
+      SeriesCounts.BOUNDS_NANOS.stream().map(Duration::ofNanos).toArray(Duration[]::new);
+
+  private final MeterRegistry registry;
+  private final int maxSeries;
+  private final Set<SeriesKey> knownSeries = ConcurrentHashMap.newKeySet();
+  private final Map<SeriesKey, Timer> spanTimers = new ConcurrentHashMap<>();
+  private final Map<Object, Counter> counters = new ConcurrentHashMap<>();
+
+  public SamplingMetrics(MeterRegistry registry, int maxSeries) {
+    this.registry = registry;
+    this.maxSeries = maxSeries;
+  }
+
+  /** Meters in a registry of their own, for tests and tools. */
+  public static SamplingMetrics detached() {
+    return new SamplingMetrics(new SimpleMeterRegistry(), 10_000);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** One trace (or fragment) decided: counts traces and spans by outcome and rule, and policies. */
+  public void decided(String tenant, Verdict v, int spans, boolean lateFragment, boolean stored) {
+    String outcome = v.kept() ? "keep" : "drop";
+    counter(
+            "spanline.sampling.traces",
+            "Traces and late fragments decided, by tenant, outcome and deciding rule",
+            "tenant",
+            tenant,
+            "decision",
+            outcome,
+            "rule",
+            stored ? "stored_decision" : v.rule().name().toLowerCase(java.util.Locale.ROOT))
+        .increment();
+    counter(
+            "spanline.sampling.spans",
+            "Spans decided, by tenant and outcome",
+            "tenant",
+            tenant,
+            "decision",
+            outcome)
+        .increment(spans);
+    if (!stored) {
+      for (String policy : v.policies()) {
+        counter(
+                "spanline.sampling.policy.matches",
+                "Traces each policy kept (or dropped, for drop and never-sample rules)",
+                "policy",
+                policy,
+                "decision",
+                outcome)
+            .increment();
+      }
+    }
+    if (lateFragment) {
+      counter(
+              "spanline.sampling.late.fragments",
+              "Late fragments (fragment >= 1), by whether a stored decision was found",
+              "decision_source",
+              stored ? "stored" : "own")
+          .increment();
+    }
+    if (v.policyErrors() > 0) {
+      counter("spanline.sampling.policy.errors", "Policy evaluations that threw (skipped)")
+          .increment(v.policyErrors());
+    }
+  }
+
+  /** A record outside a replay's time range, passed over. */
+  public void skippedOutsideRange() {
+    counter("spanline.sampling.records.outside.range", "Records outside the replay's time range")
+        .increment();
+  }
+
+  /** A policy file (re)load: {@code ok} or {@code failed}. */
+  public void policyLoad(boolean ok) {
+    counter(
+            "spanline.sampling.policy.reloads",
+            "Policy file loads, by result (a failed one keeps the previous policies)",
+            "result",
+            ok ? "ok" : "failed")
+        .increment();
+  }
+
+  /** A record sent to the dead-letter topic. */
+  public void deadLettered(Exception e) {
+    counter(
+            "spanline.sampling.records.dead.lettered",
+            "Records sent to the dead-letter topic, by exception",
+            "exception",
+            e.getClass().getSimpleName())
+        .increment();
+  }
+
+  /**
+   * RED series and edges of one trace, before sampling: each span's duration into the timer of its
+   * series; edges from the trace's aggregated series.
+   */
+  void record(AssembledTrace trace, Map<SeriesKey, SeriesCounts> series) {
+    for (Map.Entry<SeriesKey, SeriesCounts> e : series.entrySet()) {
+      if (!e.getKey().edge()) {
+        continue;
+      }
+      SeriesKey k = bounded(e.getKey());
+      SeriesCounts c = e.getValue();
+      counter(
+              "spanline.service.graph.requests",
+              "Calls between services (parent span in client, child span in server), all traces",
+              "tenant",
+              k.tenant(),
+              "client",
+              k.service(),
+              "server",
+              k.server())
+          .increment(c.requests());
+      if (c.errors() > 0) {
+        counter(
+                "spanline.service.graph.failed.requests",
+                "Calls between services whose server span has status ERROR, all traces",
+                "tenant",
+                k.tenant(),
+                "client",
+                k.service(),
+                "server",
+                k.server())
+            .increment(c.errors());
+      }
+    }
+    for (Span s : trace.spans()) {
+      SeriesKey k =
+          bounded(
+              SeriesKey.span(
+                  trace.tenant(), 0, s.serviceName(), s.name(), s.kind(), s.status().code()));
+      spanTimers
+          .computeIfAbsent(k, SamplingMetrics.this::timer)
+          .record(Math.max(0, s.durationNanos()), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private Timer timer(SeriesKey k) {
+    return Timer.builder("spanline.spans")
+        .description(
+            "Spans of every trace (before sampling) by tenant, service, operation, span kind and"
+                + " status: count = requests, status ERROR = errors, buckets = durations")
+        .tags(
+            "tenant",
+            k.tenant(),
+            "service",
+            k.service(),
+            "operation",
+            k.operation(),
+            "span_kind",
+            k.kind().name(),
+            "status",
+            k.status().name())
+        .serviceLevelObjectives(SLOS)
+        .register(registry);
+  }
+
+  /** The key with its operation (or edge) replaced by {@link #OTHER} once the bound is reached. */
+  private SeriesKey bounded(SeriesKey k) {
+    SeriesKey unwindowed =
+        k.windowStartEpochNanos() == 0
+            ? k
+            : new SeriesKey(
+                k.tenant(),
+                0,
+                k.edge(),
+                k.service(),
+                k.operation(),
+                k.kind(),
+                k.status(),
+                k.server());
+    if (knownSeries.contains(unwindowed)
+        || knownSeries.size() < maxSeries && knownSeries.add(unwindowed)) {
+      return unwindowed;
+    }
+    return k.edge()
+        ? SeriesKey.edge(k.tenant(), 0, OTHER, OTHER)
+        : SeriesKey.span(k.tenant(), 0, k.service(), OTHER, k.kind(), k.status());
+  }
+
+  private Counter counter(String name, String description, String... tags) {
+    return counters.computeIfAbsent(
+        java.util.List.of(name, java.util.List.of(tags)),
+        x -> Counter.builder(name).description(description).tags(tags).register(registry));
+  }
+}

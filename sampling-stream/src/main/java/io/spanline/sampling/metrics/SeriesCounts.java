@@ -1,0 +1,102 @@
+package io.spanline.sampling.metrics;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Counts of one RED series or edge: requests, errors, duration sum (nanoseconds) and a duration
+ * histogram over {@link #BOUNDS_NANOS}. Mutable; stored as big-endian longs.
+ */
+final class SeriesCounts {
+  /** Inclusive upper bounds of the duration buckets, in nanoseconds (1 ms … 60 s). */
+  static final List<Long> BOUNDS_NANOS =
+      List.of(
+          1_000_000L,
+          2_500_000L,
+          5_000_000L,
+          10_000_000L,
+          25_000_000L,
+          50_000_000L,
+          100_000_000L,
+          250_000_000L,
+          500_000_000L,
+          1_000_000_000L,
+          2_500_000_000L,
+          5_000_000_000L,
+          10_000_000_000L,
+          30_000_000_000L,
+          60_000_000_000L);
+
+  private static final int FIXED = 3;
+  private final long[] v;
+
+  SeriesCounts() {
+    this.v = new long[FIXED + BOUNDS_NANOS.size() + 1];
+  }
+
+  private SeriesCounts(long[] v) {
+    this.v = v;
+  }
+
+  void add(long durationNanos, boolean error) {
+    v[0]++;
+    if (error) {
+      v[1]++;
+    }
+    v[2] += durationNanos;
+    v[FIXED + bucket(durationNanos)]++;
+  }
+
+  void addAll(SeriesCounts other) {
+    for (int i = 0; i < v.length; i++) {
+      v[i] += other.v[i];
+    }
+  }
+
+  long requests() {
+    return v[0];
+  }
+
+  long errors() {
+    return v[1];
+  }
+
+  long durationSumNanos() {
+    return v[2];
+  }
+
+  List<Long> bucketCounts() {
+    List<Long> out = new ArrayList<>(v.length - FIXED);
+    for (int i = FIXED; i < v.length; i++) {
+      out.add(v[i]);
+    }
+    return out;
+  }
+
+  static int bucket(long durationNanos) {
+    for (int i = 0; i < BOUNDS_NANOS.size(); i++) {
+      if (durationNanos <= BOUNDS_NANOS.get(i)) {
+        return i;
+      }
+    }
+    return BOUNDS_NANOS.size();
+  }
+
+  byte[] toBytes() {
+    ByteBuffer b = ByteBuffer.allocate(v.length * Long.BYTES);
+    for (long x : v) {
+      b.putLong(x);
+    }
+    return b.array();
+  }
+
+  static SeriesCounts fromBytes(byte[] bytes) {
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    long[] v = new long[FIXED + BOUNDS_NANOS.size() + 1];
+    for (int i = 0; i < v.length && b.remaining() >= Long.BYTES; i++) {
+      v[i] = b.getLong();
+    }
+    return new SeriesCounts(v);
+  }
+}

@@ -1,0 +1,33 @@
+package io.spanline.sampling.policy;
+
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.Span;
+
+/**
+ * {@code latency}: keeps a trace whose duration — earliest span start to latest span end, in whole
+ * milliseconds (truncated), as the Collector's {@code internal/sampling/latency.go} measures it —
+ * is at least {@code threshold_ms} and, when {@code upper_threshold_ms} is set (non-zero), at most
+ * {@code upper_threshold_ms}. A trace exactly at the threshold is kept in both cases; the Collector
+ * excludes it when an upper threshold is set (and, since v0.157, always).
+ */
+final class Latency implements SamplingPolicy {
+  private final long thresholdMs;
+  private final long upperThresholdMs;
+
+  Latency(long thresholdMs, long upperThresholdMs) {
+    this.thresholdMs = thresholdMs;
+    this.upperThresholdMs = upperThresholdMs;
+  }
+
+  @Override
+  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (Span s : trace.spans()) {
+      min = Math.min(min, s.startEpochNanos());
+      max = Math.max(max, s.endEpochNanos());
+    }
+    long ms = (max - min) / 1_000_000;
+    return Vote.of(ms >= thresholdMs && (upperThresholdMs == 0 || ms <= upperThresholdMs));
+  }
+}

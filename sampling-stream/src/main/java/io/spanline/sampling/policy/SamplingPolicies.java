@@ -1,0 +1,146 @@
+package io.spanline.sampling.policy;
+
+import io.spanline.schemas.model.AnyValue;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.DecisionOutcome;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A whole policy file: the default policy set, policy sets per tenant, never-sample rules and the
+ * debug attribute. Thread-safe; immutable apart from the rate-limit state inside policies.
+ *
+ * <p>Evaluation order, and what wins:
+ *
+ * <ol>
+ *   <li><b>Debug attribute</b> (default {@code spanline.debug}): a trace with a span or resource
+ *       attribute of that key set to {@code true} (boolean, or the string {@code "true"}) is kept,
+ *       whatever else applies.
+ *   <li><b>Never-sample rules</b> ({@code never_sample}, e.g. health checks): a trace matched by
+ *       any rule is dropped.
+ *   <li><b>The tenant's policy set</b> ({@code tenants.<tenant>.policies}, else the default {@code
+ *       policies}), as the Collector decides: {@code drop} policies are evaluated first, and one
+ *       that matches drops the trace; then every other policy is evaluated (all of them, so rate
+ *       limits count as in the Collector; with {@code sample_on_first_match}, until the first that
+ *       keeps), and the trace is kept when any keeps it. Drop, then any keep.
+ * </ol>
+ *
+ * A policy that throws is skipped and counted in {@link Verdict#policyErrors()}.
+ */
+public final class SamplingPolicies {
+  /** The debug attribute when the file names none. */
+  public static final String DEFAULT_DEBUG_ATTRIBUTE = "spanline.debug";
+
+  /** A policy with its name from the file. */
+  record Named(String name, SamplingPolicy policy) {}
+
+  /** One tenant's (or the default) policies, {@code drop} policies apart. */
+  record PolicySet(List<Named> drops, List<Named> others, boolean sampleOnFirstMatch) {
+    PolicySet {
+      drops = List.copyOf(drops);
+      others = List.copyOf(others);
+    }
+  }
+
+  private final PolicySet defaults;
+  private final Map<String, PolicySet> tenants;
+  private final List<Named> neverSample;
+  private final String debugAttribute;
+
+  SamplingPolicies(
+      PolicySet defaults,
+      Map<String, PolicySet> tenants,
+      List<Named> neverSample,
+      String debugAttribute) {
+    this.defaults = defaults;
+    this.tenants = Map.copyOf(tenants);
+    this.neverSample = List.copyOf(neverSample);
+    this.debugAttribute = debugAttribute;
+  }
+
+  /** Keeps every trace: what runs when no policy file is configured. */
+  public static SamplingPolicies keepAll() {
+    return new SamplingPolicies(
+        new PolicySet(List.of(), List.of(new Named("always_sample", new AlwaysSample())), false),
+        Map.of(),
+        List.of(),
+        DEFAULT_DEBUG_ATTRIBUTE);
+  }
+
+  /** Tenants with a policy set of their own. */
+  public java.util.Set<String> tenantsWithOwnPolicies() {
+    return tenants.keySet();
+  }
+
+  /**
+   * Decides on one trace (or on a late fragment without a stored decision).
+   *
+   * @param nowEpochNanos the time rate limits count in (the record's timestamp)
+   */
+  public Verdict decide(AssembledTrace trace, long nowEpochNanos) {
+    if (AttributeLookup.anyResourceOrSpan(trace, debugAttribute, SamplingPolicies::truthy)) {
+      return new Verdict(DecisionOutcome.KEEP, Verdict.Rule.DEBUG, List.of(debugAttribute), 1, 0);
+    }
+    int errors = 0;
+    for (Named rule : neverSample) {
+      Vote v;
+      try {
+        v = rule.policy().evaluate(trace, nowEpochNanos);
+      } catch (RuntimeException e) {
+        errors++;
+        continue;
+      }
+      if (v.decision() == Decision.SAMPLED) {
+        return new Verdict(
+            DecisionOutcome.DROP, Verdict.Rule.NEVER_SAMPLE, List.of(rule.name()), 1, errors);
+      }
+    }
+    PolicySet set = tenants.getOrDefault(trace.tenant(), defaults);
+    for (Named p : set.drops()) {
+      Vote v;
+      try {
+        v = p.policy().evaluate(trace, nowEpochNanos);
+      } catch (RuntimeException e) {
+        errors++;
+        continue;
+      }
+      if (v.decision() == Decision.DROPPED) {
+        return new Verdict(
+            DecisionOutcome.DROP, Verdict.Rule.DROP_POLICY, List.of(p.name()), 1, errors);
+      }
+    }
+    List<String> keepers = new ArrayList<>(2);
+    double probability = 0;
+    for (Named p : set.others()) {
+      Vote v;
+      try {
+        v = p.policy().evaluate(trace, nowEpochNanos);
+      } catch (RuntimeException e) {
+        errors++;
+        continue;
+      }
+      if (v.decision() == Decision.DROPPED) {
+        return new Verdict(
+            DecisionOutcome.DROP, Verdict.Rule.DROP_POLICY, List.of(p.name()), 1, errors);
+      }
+      if (v.decision() == Decision.SAMPLED) {
+        keepers.add(p.name());
+        probability = Math.max(probability, v.probability());
+        if (set.sampleOnFirstMatch()) {
+          break;
+        }
+      }
+    }
+    if (keepers.isEmpty()) {
+      return new Verdict(DecisionOutcome.DROP, Verdict.Rule.NOT_SAMPLED, List.of(), 1, errors);
+    }
+    return new Verdict(
+        DecisionOutcome.KEEP, Verdict.Rule.KEPT_BY_POLICY, keepers, probability, errors);
+  }
+
+  private static boolean truthy(AnyValue v) {
+    return (v instanceof AnyValue.BoolValue b && b.value())
+        || (v instanceof AnyValue.StringValue s && s.value().equalsIgnoreCase("true"));
+  }
+}

@@ -1,0 +1,23 @@
+package io.spanline.sampling.policy;
+
+import io.spanline.schemas.model.AssembledTrace;
+
+/**
+ * {@code span_count}: keeps a trace with at least {@code min_spans} spans and, when {@code
+ * max_spans} is non-zero, at most {@code max_spans}.
+ */
+final class SpanCount implements SamplingPolicy {
+  private final int minSpans;
+  private final int maxSpans;
+
+  SpanCount(int minSpans, int maxSpans) {
+    this.minSpans = minSpans;
+    this.maxSpans = maxSpans;
+  }
+
+  @Override
+  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
+    int n = trace.spans().size();
+    return Vote.of(n >= minSpans && (maxSpans == 0 || n <= maxSpans));
+  }
+}

@@ -1,0 +1,44 @@
+package io.spanline.sampling.policy;
+
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.Span;
+import java.util.Set;
+
+/**
+ * {@code trace_state}: keeps a trace with a span whose W3C {@code tracestate} has list member
+ * {@code key} with one of {@code values} (W3C Trace Context §3.3: comma-separated {@code key=value}
+ * members, optional spaces and tabs around them).
+ */
+final class TraceStateFilter implements SamplingPolicy {
+  private final String key;
+  private final Set<String> values;
+
+  TraceStateFilter(String key, Set<String> values) {
+    this.key = key;
+    this.values = Set.copyOf(values);
+  }
+
+  @Override
+  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
+    for (Span s : trace.spans()) {
+      String ts = s.traceState();
+      String value = ts.isEmpty() ? null : memberValue(ts, key);
+      if (value != null && values.contains(value)) {
+        return Vote.SAMPLED;
+      }
+    }
+    return Vote.NOT_SAMPLED;
+  }
+
+  /** The value of list member {@code key} in a tracestate header, or null when absent. */
+  static String memberValue(String traceState, String key) {
+    for (String member : traceState.split(",")) {
+      String m = member.strip();
+      int eq = m.indexOf('=');
+      if (eq > 0 && m.substring(0, eq).equals(key)) {
+        return m.substring(eq + 1);
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,125 @@
+package io.spanline.service.streams;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+
+/** What Spanline's Kafka Streams apps configure and check alike. */
+public final class StreamsApps {
+  private StreamsApps() {}
+
+  /**
+   * Settings every Spanline Streams app shares.
+   *
+   * @param applicationId Kafka Streams {@code application.id}
+   * @param bootstrapServers Kafka {@code bootstrap.servers}
+   * @param streamThreads {@code num.stream.threads}
+   * @param stateDir {@code state.dir}
+   * @param deadLetterTopic where records that cannot be processed go (KIP-1034), with the error in
+   *     {@code __streams.errors.*} headers
+   * @param tuning producer and RocksDB tuning
+   * @return exactly_once_v2, the dead-letter topic with {@link DeadLetteringHandler}, log and
+   *     continue on deserialization errors, {@link BoundedMemoryRocksDbConfig}, and the producer
+   *     tuning (batch size, linger, compression, request size) that PERFORMANCE.md measured
+   */
+  public static Properties baseConfig(
+      String applicationId,
+      String bootstrapServers,
+      int streamThreads,
+      String stateDir,
+      String deadLetterTopic,
+      Tuning tuning) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+    p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetteringHandler.class);
+    p.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class);
+    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class);
+    p.put(BoundedMemoryRocksDbConfig.BLOCK_CACHE_BYTES, tuning.rocksDbBlockCacheBytes());
+    p.put(BoundedMemoryRocksDbConfig.WRITE_BUFFER_BYTES, tuning.rocksDbWriteBufferBytes());
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG),
+        tuning.producerBatchBytes());
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), tuning.producerLingerMs());
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG),
+        tuning.producerCompression());
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        tuning.producerMaxRequestBytes());
+    p.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+        Math.max(1 << 20, tuning.producerBatchBytes()));
+    return p;
+  }
+
+  /**
+   * Producer and RocksDB tuning of a Streams app.
+   *
+   * @param producerBatchBytes {@code producer.batch.size}
+   * @param producerLingerMs {@code producer.linger.ms}
+   * @param producerCompression {@code producer.compression.type}
+   * @param producerMaxRequestBytes {@code producer.max.request.size}
+   * @param rocksDbBlockCacheBytes shared block cache of all RocksDB stores of the instance
+   * @param rocksDbWriteBufferBytes memtables of all stores, counted against the cache
+   */
+  public record Tuning(
+      int producerBatchBytes,
+      int producerLingerMs,
+      String producerCompression,
+      int producerMaxRequestBytes,
+      long rocksDbBlockCacheBytes,
+      long rocksDbWriteBufferBytes) {}
+
+  /**
+   * Fails fast when topics are missing, rather than letting Kafka Streams wait for them.
+   *
+   * @param readme where the error tells the operator to look, e.g. "the sampling-stream README"
+   * @throws IllegalStateException naming the topics that do not exist, or when Kafka cannot be
+   *     reached within 30 s
+   */
+  public static void requireTopics(String bootstrapServers, List<String> topics, String readme) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<String> missing = new ArrayList<>();
+      for (String t : topics) {
+        if (!existing.contains(t)) {
+          missing.add(t);
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException(
+            "Topics "
+                + missing
+                + " do not exist at "
+                + bootstrapServers
+                + "; create them first (see "
+                + readme
+                + ")");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while checking topics", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Kafka at " + bootstrapServers + " cannot be reached", e);
+    }
+  }
+}
