@@ -90,7 +90,8 @@ public final class LocalInfra implements AutoCloseable {
         if (!existing.contains(topic)) {
           NewTopic t = new NewTopic(topic, topic.endsWith("dead-letter") ? 1 : 6, (short) 1);
           if (topic.equals("spanline.decisions")) {
-            t.configs(Map.of("cleanup.policy", "compact"));
+            // every trace has its own key, so compaction alone never shrinks it: delete too
+            t.configs(Map.of("cleanup.policy", "compact,delete", "retention.ms", "604800000"));
           } else if (topic.startsWith("spanline.traces.")) {
             // an assembled trace may be several MiB (trace.max.bytes defaults to 8 MiB of OTLP)
             t.configs(Map.of("max.message.bytes", String.valueOf(16 << 20)));

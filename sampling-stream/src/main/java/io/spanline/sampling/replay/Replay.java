@@ -1,0 +1,215 @@
+package io.spanline.sampling.replay;
+
+import io.spanline.sampling.SamplingTopology;
+import io.spanline.sampling.config.SamplingConfig;
+import io.spanline.sampling.metrics.SamplingMetrics;
+import io.spanline.sampling.policy.SamplingPolicies;
+import io.spanline.schemas.registry.SchemaRegistryClient;
+import io.spanline.schemas.topic.SpanlineTopics;
+import io.spanline.service.streams.DeadLetteringHandler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Re-samples a time range of {@code spanline.traces.assembled} with another policy file: runs the
+ * sampling topology (replay options: kept traces only, no decisions, no metrics) under its own
+ * {@code application.id}, starting each partition at the first record at or after {@code from} and
+ * stopping once every partition has been read to the first record at or after {@code to}. Records
+ * outside the range are skipped. Kept traces go to the output topic, created (with the input's
+ * partition count) when missing.
+ */
+public final class Replay {
+  private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
+
+  /**
+   * What a replay did.
+   *
+   * @param recordsInRange records between the range's start and end offsets
+   * @param traces traces and late fragments decided
+   * @param kept of them, kept
+   */
+  public record Result(long recordsInRange, long traces, long kept) {}
+
+  private Replay() {}
+
+  /**
+   * Runs the replay to its end.
+   *
+   * @param config sampling settings with the replay's application ID and output topic as its
+   *     sampled-traces topic (see {@link SamplingConfig#forReplay})
+   * @throws IllegalStateException if the application ID has been used before (its consumer group
+   *     has offsets: pick a new one, so no state of an earlier run leaks in), or Kafka fails
+   * @throws IllegalArgumentException if the input topic does not exist or the range is empty
+   */
+  public static Result run(
+      SamplingConfig config,
+      SchemaRegistryClient registry,
+      SamplingPolicies policies,
+      Instant from,
+      Instant to,
+      Duration timeout)
+      throws InterruptedException {
+    String input = config.topics().assembledTraces();
+    String output = config.topics().sampledTraces();
+    TimeRangeOffsets range = TimeRangeOffsets.of(config.bootstrapServers(), input, from, to);
+    try (Admin admin = admin(config.bootstrapServers())) {
+      prepare(admin, config.applicationId(), input, output, config.deadLetterTopic(), range);
+    }
+    SamplingMetrics metrics = SamplingMetrics.detached();
+    SpanlineTopics topics = new SpanlineTopics(config.topics(), registry);
+    Properties props = SamplingTopology.streamsConfig(config);
+    props.put(DeadLetteringHandler.COUNTER_CONFIG, (Consumer<Exception>) metrics::deadLettered);
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    SamplingTopology.Options options =
+        SamplingTopology.Options.replay(config, from.toEpochMilli(), to.toEpochMilli());
+    LOG.info(
+        "Replaying {} records of {} in [{}, {}) to {} (application.id {})",
+        range.records(),
+        input,
+        from,
+        to,
+        output,
+        config.applicationId());
+    try (KafkaStreams streams =
+        new KafkaStreams(SamplingTopology.build(options, topics, () -> policies, metrics), props)) {
+      streams.start();
+      awaitEnd(config, range, streams, timeout);
+      streams.close(Duration.ofSeconds(60));
+    }
+    double traces = sum(metrics, "spanline.sampling.traces", null);
+    double kept = sum(metrics, "spanline.sampling.traces", "keep");
+    return new Result(range.records(), (long) traces, (long) kept);
+  }
+
+  private static double sum(SamplingMetrics metrics, String name, String decision) {
+    var search = metrics.registry().find(name);
+    if (decision != null) {
+      search = search.tag("decision", decision);
+    }
+    return search.counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+
+  /** Refuses a used application ID, creates the output topic, sets the start offsets. */
+  private static void prepare(
+      Admin admin,
+      String applicationId,
+      String input,
+      String output,
+      String deadLetterTopic,
+      TimeRangeOffsets range) {
+    try {
+      Map<TopicPartition, OffsetAndMetadata> existing =
+          admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+      if (existing != null && !existing.isEmpty()) {
+        throw new IllegalStateException(
+            "application.id "
+                + applicationId
+                + " has been used before (its consumer group has committed offsets); choose a new"
+                + " --application-id for this replay");
+      }
+      Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      TopicDescription in = admin.describeTopics(List.of(input)).allTopicNames().get().get(input);
+      for (String t : List.of(output, deadLetterTopic)) {
+        if (!topics.contains(t)) {
+          int partitions = t.equals(output) ? in.partitions().size() : 1;
+          admin
+              .createTopics(
+                  List.of(
+                      new NewTopic(
+                          t, java.util.Optional.of(partitions), java.util.Optional.empty())))
+              .all()
+              .get();
+          LOG.info("Created topic {} with {} partitions", t, partitions);
+        }
+      }
+      Map<TopicPartition, OffsetAndMetadata> start = new java.util.HashMap<>();
+      range.start().forEach((p, o) -> start.put(p, new OffsetAndMetadata(o)));
+      admin.alterConsumerGroupOffsets(applicationId, start).all().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while preparing the replay", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "Kafka failed while preparing the replay: " + e.getMessage(), e);
+    }
+  }
+
+  /** Waits until the group's committed offsets reach the range's end in every partition. */
+  private static void awaitEnd(
+      SamplingConfig config, TimeRangeOffsets range, KafkaStreams streams, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (Admin admin = admin(config.bootstrapServers())) {
+      while (true) {
+        if (streams.state() == KafkaStreams.State.ERROR
+            || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+          throw new IllegalStateException("the replay stream stopped: " + streams.state());
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+          committed =
+              admin
+                  .listConsumerGroupOffsets(config.applicationId())
+                  .partitionsToOffsetAndMetadata()
+                  .get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+          throw new IllegalStateException("cannot read the replay's offsets: " + e.getMessage(), e);
+        }
+        boolean done = true;
+        for (Map.Entry<TopicPartition, Long> e : range.end().entrySet()) {
+          OffsetAndMetadata c = committed.get(e.getKey());
+          long at = c == null ? range.start().get(e.getKey()) : c.offset();
+          if (at < e.getValue()) {
+            done = false;
+            break;
+          }
+        }
+        if (done) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the replay did not finish within " + timeout);
+        }
+        Thread.sleep(500);
+      }
+    }
+  }
+
+  static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
+    return new KafkaConsumer<>(
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed"),
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+  }
+
+  private static Admin admin(String bootstrapServers) {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+  }
+}
