@@ -17,28 +17,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Produced;
 
 /**
  * Trace assembly throughput against a pass-through Kafka Streams app, in one run on one machine.
@@ -100,13 +88,18 @@ public final class AssemblyBench {
       settings.put("trace.idle.timeout.ms", "2000");
       settings.put("topic.assembled-traces", "bench-assembled");
       System.out.println("WARM-UP (not counted): one pass-through and one assembly run");
-      passThrough(kafka, admin, dir, threads, "bench-passthrough-0", spans);
+      StreamsBench.passThrough(
+          kafka, admin, dir, threads, INPUT, "bench-passthrough-0", spans, "spans");
       assembly(kafka, registry, admin, dir, threads, "bench-warm-up", settings, spans, true);
 
-      double p1 = passThrough(kafka, admin, dir, threads, "bench-passthrough-1", spans);
+      double p1 =
+          StreamsBench.passThrough(
+              kafka, admin, dir, threads, INPUT, "bench-passthrough-1", spans, "spans");
       double assembly =
           assembly(kafka, registry, admin, dir, threads, "bench-assembly", settings, spans, true);
-      double p2 = passThrough(kafka, admin, dir, threads, "bench-passthrough-2", spans);
+      double p2 =
+          StreamsBench.passThrough(
+              kafka, admin, dir, threads, INPUT, "bench-passthrough-2", spans, "spans");
 
       Map<String, String> buffering = new HashMap<>();
       buffering.put("trace.idle.timeout.ms", "3600000");
@@ -182,37 +175,6 @@ public final class AssemblyBench {
     return new long[] {spans, records, bytes};
   }
 
-  private static Properties tuned(LocalKafka kafka, Path dir, String applicationId, int threads) {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
-    props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-" + applicationId).toString());
-    props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 262_144);
-    props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
-    props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
-    return props;
-  }
-
-  private static double passThrough(
-      LocalKafka kafka, Admin admin, Path dir, int threads, String output, long spans)
-      throws Exception {
-    StreamsBuilder builder = new StreamsBuilder();
-    builder.stream(INPUT, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-        .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
-    String applicationId = "bench-" + output;
-    try (KafkaStreams streams =
-        new KafkaStreams(builder.build(), tuned(kafka, dir, applicationId, threads))) {
-      long start = System.nanoTime();
-      streams.start();
-      awaitInputCommitted(admin, applicationId);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      System.out.printf("RESULT pass-through %.0f spans/s (%.1f s)%n", spans / seconds, seconds);
-      return spans / seconds;
-    }
-  }
-
   private static double assembly(
       LocalKafka kafka,
       LocalSchemaRegistry registry,
@@ -247,11 +209,11 @@ public final class AssemblyBench {
     double rate;
     long start = System.nanoTime();
     try (TraceAssemblyApp app = TraceAssemblyApp.start(config)) {
-      awaitInputCommitted(admin, applicationId);
+      StreamsBench.awaitInputCommitted(admin, applicationId, INPUT);
       double seconds = (System.nanoTime() - start) / 1e9;
       rate = spans / seconds;
       if (awaitClosed) {
-        await(() -> app.metrics().openTraces() == 0, 300);
+        StreamsBench.await(() -> app.metrics().openTraces() == 0, 300);
         double all = (System.nanoTime() - start) / 1e9;
         System.out.printf(
             "RESULT assembly %.0f spans/s (%.1f s to read all input; every trace emitted after"
@@ -265,47 +227,5 @@ public final class AssemblyBench {
       }
     }
     return rate;
-  }
-
-  /** Waits until the application's committed input offsets reach the input's end offsets. */
-  private static void awaitInputCommitted(Admin admin, String applicationId) throws Exception {
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (int p = 0; p < 6; p++) {
-      latest.put(new TopicPartition(INPUT, p), OffsetSpec.latest());
-    }
-    Map<TopicPartition, Long> end =
-        admin.listOffsets(latest).all().get().entrySet().stream()
-            .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-    await(
-        () -> {
-          try {
-            Map<TopicPartition, OffsetAndMetadata> committed =
-                admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
-            return end.entrySet().stream()
-                .allMatch(
-                    e -> {
-                      OffsetAndMetadata c = committed.get(e.getKey());
-                      return c != null && c.offset() >= e.getValue();
-                    });
-          } catch (Exception e) {
-            return false;
-          }
-        },
-        600);
-  }
-
-  private static void await(BooleanSupplier condition, int timeoutSeconds) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("not done within " + timeoutSeconds + " s");
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
   }
 }

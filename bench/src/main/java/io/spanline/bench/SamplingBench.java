@@ -1,0 +1,242 @@
+package io.spanline.bench;
+
+import io.spanline.localinfra.kafka.LocalKafka;
+import io.spanline.localinfra.registry.LocalSchemaRegistry;
+import io.spanline.sampling.SamplingApp;
+import io.spanline.sampling.config.SamplingConfig;
+import io.spanline.sampling.config.SamplingConfigLoader;
+import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
+import io.spanline.schemas.codec.otlp.TracePart;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.TraceId;
+import io.spanline.schemas.registry.RestSchemaRegistryClient;
+import io.spanline.schemas.topic.SpanlineTopics;
+import io.spanline.schemas.topic.TopicNames;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Traces/s and spans/s through the sampling stream, next to a pass-through Streams app over the
+ * same assembled traces in the same run (warm-up, pass-through, sampling, pass-through). Policies:
+ * keep errors, keep traces over 1.5 s, never sample health checks, 10 % probabilistic baseline.
+ * Run: {@code ./mvnw -q install -DskipTests && ./mvnw -q -pl bench exec:exec
+ * -Dbench.main=io.spanline.bench.SamplingBench} (optional args: spans, stream threads).
+ */
+public final class SamplingBench {
+  private static final String INPUT = "bench-assembled";
+  private static final String POLICY =
+      """
+      policies:
+        - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}
+        - {name: slow, type: latency, latency: {threshold_ms: 1500}}
+        - {name: baseline, type: probabilistic, probabilistic: {sampling_percentage: 10}}
+      never_sample:
+        - {name: health, type: string_attribute, string_attribute: {key: http.route, values: [/healthz]}}
+      """;
+
+  private SamplingBench() {}
+
+  public static void main(String[] args) throws Exception {
+    long spans = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    Path dir = Files.createTempDirectory("spanline-sampling-bench");
+    try {
+      run(dir, spans, threads);
+    } finally {
+      BenchFiles.deleteTree(dir);
+    }
+    System.exit(0);
+  }
+
+  private static void run(Path dir, long targetSpans, int threads) throws Exception {
+    try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), 0, 0);
+        LocalSchemaRegistry registry =
+            LocalSchemaRegistry.start(kafka.bootstrapServers(), "_schemas", 0);
+        Admin admin = kafka.admin()) {
+      Map<String, String> big = Map.of("max.message.bytes", String.valueOf(16 << 20));
+      List<NewTopic> topics = new java.util.ArrayList<>();
+      topics.add(new NewTopic(INPUT, 6, (short) 1).configs(big));
+      for (String t :
+          List.of("bench-passthrough-0", "bench-passthrough-1", "bench-passthrough-2")) {
+        topics.add(new NewTopic(t, 6, (short) 1).configs(big));
+      }
+      for (String run : List.of("warm-up", "sampling")) {
+        topics.add(new NewTopic("bench-sampled-" + run, 6, (short) 1).configs(big));
+        topics.add(new NewTopic("bench-decisions-" + run, 6, (short) 1));
+        topics.add(new NewTopic("bench-metrics-" + run, 6, (short) 1));
+      }
+      topics.add(new NewTopic("bench-dead-letter", 1, (short) 1));
+      admin.createTopics(topics).all().get();
+      Path policy = Files.writeString(dir.resolve("policies.yaml"), POLICY);
+
+      long[] written = produce(kafka, registry, targetSpans);
+      long traces = written[0];
+      long spans = written[1];
+      System.out.printf(
+          "INPUT %d traces, %d spans, %.0f Avro bytes per span%n",
+          traces, spans, written[2] / (double) spans);
+
+      System.out.println("WARM-UP (not counted): one pass-through and one sampling run");
+      StreamsBench.passThrough(
+          kafka, admin, dir, threads, INPUT, "bench-passthrough-0", traces, "traces");
+      sampling(kafka, registry, admin, dir, threads, policy, "warm-up", traces, spans);
+
+      double p1 =
+          StreamsBench.passThrough(
+              kafka, admin, dir, threads, INPUT, "bench-passthrough-1", traces, "traces");
+      double sampled =
+          sampling(kafka, registry, admin, dir, threads, policy, "sampling", traces, spans);
+      double p2 =
+          StreamsBench.passThrough(
+              kafka, admin, dir, threads, INPUT, "bench-passthrough-2", traces, "traces");
+      double passThrough = (p1 + p2) / 2;
+      double spansPerTrace = spans / (double) traces;
+      System.out.printf(
+          "SUMMARY sampling %.0f traces/s (%.0f spans/s) vs pass-through %.0f traces/s (%.0f"
+              + " spans/s; runs %.0f, %.0f traces/s): ratio %.2f%n",
+          sampled,
+          sampled * spansPerTrace,
+          passThrough,
+          passThrough * spansPerTrace,
+          p1,
+          p2,
+          sampled / passThrough);
+    }
+  }
+
+  /** Writes assembled traces of at least {@code target} spans; returns {traces, spans, bytes}. */
+  private static long[] produce(LocalKafka kafka, LocalSchemaRegistry registry, long target)
+      throws Exception {
+    SpanlineTopics specs =
+        new SpanlineTopics(
+            new TopicNames("otlp_spans", INPUT, "unused", "unused", "unused"),
+            new RestSchemaRegistryClient(registry.uri(), Duration.ofSeconds(10)));
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L << 20);
+    long traces = 0;
+    long spans = 0;
+    long bytes = 0;
+    byte[] tenant = "default".getBytes(StandardCharsets.UTF_8);
+    var serializer = specs.assembledTraces().valueSerde().serializer();
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            p,
+            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      for (long seed = 1; spans < target; seed++) {
+        for (Workload.Request request : Workload.requests(20, seed)) {
+          for (TracePart part : request.records()) {
+            List<Span> traceSpans = realistic(OtlpProtoCodec.decode(part.tracesData()), traces);
+            TraceId id = part.traceId();
+            AssembledTrace t = AssembledTrace.of("default", id, 0, traceSpans);
+            byte[] value = serializer.serialize(INPUT, t);
+            RecordHeaders headers = new RecordHeaders();
+            headers.add("spanline.tenant", tenant);
+            producer.send(
+                new ProducerRecord<>(
+                    INPUT, null, id.toHex().getBytes(StandardCharsets.US_ASCII), value, headers));
+            traces++;
+            spans += traceSpans.size();
+            bytes += value.length;
+          }
+        }
+      }
+      producer.flush();
+    }
+    return new long[] {traces, spans, bytes};
+  }
+
+  /**
+   * The workload marks 13 % of spans failed, so most traces hold an error; here 2 % of traces keep
+   * their errors and 3 % are made slow (root span 2 s longer), as the sampling IT's mix.
+   */
+  private static List<Span> realistic(List<Span> spans, long index) {
+    List<Span> out = new java.util.ArrayList<>(spans.size());
+    for (int i = 0; i < spans.size(); i++) {
+      Span s = spans.get(i);
+      Span.Builder b = s.toBuilder();
+      if (index % 50 != 0 && s.status().isError()) {
+        b.status(io.spanline.schemas.model.Status.UNSET);
+      }
+      if (i == 0 && index % 100 < 3) {
+        b.time(s.startEpochNanos(), s.endEpochNanos() + 2_000_000_000L);
+      }
+      out.add(b.build());
+    }
+    return out;
+  }
+
+  private static double sampling(
+      LocalKafka kafka,
+      LocalSchemaRegistry registry,
+      Admin admin,
+      Path dir,
+      int threads,
+      Path policy,
+      String run,
+      long traces,
+      long spans)
+      throws Exception {
+    String applicationId = "bench-sampling-" + run;
+    Map<String, String> props = new HashMap<>();
+    props.put("application.id", applicationId);
+    props.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    props.put("schema-registry.url", registry.uri().toString());
+    props.put("topic.assembled-traces", INPUT);
+    props.put("topic.sampled-traces", "bench-sampled-" + run);
+    props.put("topic.decisions", "bench-decisions-" + run);
+    props.put("topic.metrics", "bench-metrics-" + run);
+    props.put("topic.dead-letter", "bench-dead-letter");
+    props.put("policy.file", policy.toString());
+    props.put("num.stream.threads", String.valueOf(threads));
+    props.put("state.dir", dir.resolve("state-" + applicationId).toString());
+    props.put("admin.bind.address", "127.0.0.1");
+    props.put("admin.port", "0");
+    Map<String, String> system = new HashMap<>();
+    props.forEach((k, v) -> system.put("spanline.sampling." + k, v));
+    // sampling settings given to this JVM (-Dspanline.sampling.producer.linger.ms=20, …) apply too
+    System.getProperties()
+        .forEach(
+            (k, v) -> {
+              if (k.toString().startsWith("spanline.sampling.")) {
+                system.put(k.toString(), v.toString());
+              }
+            });
+    SamplingConfig config = SamplingConfigLoader.load(Map.of(), system);
+    long start = System.nanoTime();
+    try (SamplingApp app = SamplingApp.start(config)) {
+      StreamsBench.awaitInputCommitted(admin, applicationId, INPUT);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double kept =
+          app
+              .metrics()
+              .registry()
+              .find("spanline.sampling.traces")
+              .tag("decision", "keep")
+              .counters()
+              .stream()
+              .mapToDouble(c -> c.count())
+              .sum();
+      System.out.printf(
+          "RESULT sampling %.0f traces/s, %.0f spans/s (%.1f s; %.1f %% of traces kept)%n",
+          traces / seconds, spans / seconds, seconds, 100 * kept / traces);
+      return traces / seconds;
+    }
+  }
+}
