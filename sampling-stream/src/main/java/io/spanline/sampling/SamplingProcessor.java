@@ -6,11 +6,13 @@ import io.spanline.sampling.metrics.SamplingMetrics;
 import io.spanline.sampling.policy.SamplingPolicies;
 import io.spanline.sampling.policy.Verdict;
 import io.spanline.schemas.codec.avro.AvroRecordCodec;
+import io.spanline.schemas.codec.avro.AvroTraceView;
 import io.spanline.schemas.codec.avro.ConfluentAvroCodec;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.model.ServiceMetrics;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.schemas.model.TraceView;
 import io.spanline.schemas.topic.SpanlineTopics;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -28,6 +30,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * re-encoded). A record that cannot be read throws, and Kafka Streams dead-letters it.
  */
 final class SamplingProcessor implements Processor<TraceId, byte[], Object, Object> {
+  /** How often changed RED series are saved to their store (see {@link MetricsStore}). */
+  static final java.time.Duration METRICS_PERSIST_INTERVAL = java.time.Duration.ofSeconds(1);
+
   private final SamplingTopology.Options options;
   private final SpanlineTopics topics;
   private final Supplier<SamplingPolicies> policies;
@@ -73,7 +78,17 @@ final class SamplingProcessor implements Processor<TraceId, byte[], Object, Obje
       meters.skippedOutsideRange();
       return;
     }
-    AssembledTrace trace = reader.deserialize(topics.assembledTraces().name(), record.value());
+    byte[] value = record.value();
+    boolean current = topics.assembledWithCurrentSchema(value);
+    AssembledTrace model =
+        current ? null : reader.deserialize(topics.assembledTraces().name(), value);
+    TraceView trace =
+        current
+            ? AvroTraceView.of(
+                value,
+                ConfluentAvroCodec.HEADER_BYTES,
+                value.length - ConfluentAvroCodec.HEADER_BYTES)
+            : TraceView.of(model);
     if (metrics != null) {
       metrics.add(trace, meters);
     }
@@ -81,9 +96,11 @@ final class SamplingProcessor implements Processor<TraceId, byte[], Object, Obje
     Optional<SamplingDecision> stored =
         late ? decisions.find(trace.tenant(), trace.traceId(), ts) : Optional.empty();
     SamplingDecision decision;
+    byte[] decisionAvro;
     Verdict verdict;
     if (stored.isPresent()) {
       decision = stored.get();
+      decisionAvro = AvroRecordCodec.SAMPLING_DECISION.encode(decision);
       verdict =
           new Verdict(
               decision.outcome(),
@@ -101,35 +118,49 @@ final class SamplingProcessor implements Processor<TraceId, byte[], Object, Obje
               verdict.policies(),
               verdict.probability(),
               context.currentSystemTimeMs() * 1_000_000L);
-      decisions.put(decision, ts);
+      decisionAvro = AvroRecordCodec.SAMPLING_DECISION.encode(decision);
+      decisions.put(trace.tenant(), trace.traceId(), decisionAvro, ts);
       if (options.emitDecisions()) {
-        context.forward(record.withValue((Object) decision), SamplingTopology.DECISIONS_SINK);
+        context.forward(record.withValue((Object) decisionAvro), SamplingTopology.DECISIONS_SINK);
       }
     }
-    meters.decided(trace.tenant(), verdict, trace.spans().size(), late, stored.isPresent());
+    meters.decided(trace.tenant(), verdict, trace.spanCount(), late, stored.isPresent());
     if (decision.kept()) {
       context.forward(
-          record.withValue((Object) sampledTrace(record.value(), trace, decision)),
+          record.withValue((Object) sampledTrace(value, model, decisionAvro)),
           SamplingTopology.SAMPLED_SINK);
     }
   }
 
-  /** Avro {@code SampledTrace} binary: the trace's Avro binary, then the decision's. */
-  private byte[] sampledTrace(byte[] framed, AssembledTrace trace, SamplingDecision decision) {
-    byte[] decisionAvro = AvroRecordCodec.SAMPLING_DECISION.encode(decision);
-    byte[] out;
-    if (topics.assembledWithCurrentSchema(framed)) {
-      int traceBytes = framed.length - ConfluentAvroCodec.HEADER_BYTES;
-      out = new byte[traceBytes + decisionAvro.length];
-      System.arraycopy(framed, ConfluentAvroCodec.HEADER_BYTES, out, 0, traceBytes);
-      System.arraycopy(decisionAvro, 0, out, traceBytes, decisionAvro.length);
+  /**
+   * Avro {@code SampledTrace} binary: the trace's Avro binary, then the decision's.
+   *
+   * @param model the decoded trace when the input was written with an older schema, else null
+   */
+  private static byte[] sampledTrace(byte[] framed, AssembledTrace model, byte[] decisionAvro) {
+    byte[] traceAvro;
+    int offset;
+    int length;
+    if (model == null) {
+      traceAvro = framed;
+      offset = ConfluentAvroCodec.HEADER_BYTES;
+      length = framed.length - offset;
     } else {
-      byte[] traceAvro = AvroRecordCodec.ASSEMBLED_TRACE.encode(trace);
-      out = new byte[traceAvro.length + decisionAvro.length];
-      System.arraycopy(traceAvro, 0, out, 0, traceAvro.length);
-      System.arraycopy(decisionAvro, 0, out, traceAvro.length, decisionAvro.length);
+      traceAvro = AvroRecordCodec.ASSEMBLED_TRACE.encode(model);
+      offset = 0;
+      length = traceAvro.length;
     }
+    byte[] out = new byte[length + decisionAvro.length];
+    System.arraycopy(traceAvro, offset, out, 0, length);
+    System.arraycopy(decisionAvro, 0, out, length, decisionAvro.length);
     return out;
+  }
+
+  @Override
+  public void close() {
+    if (metrics != null) {
+      metrics.persist();
+    }
   }
 
   private void flushMetrics(long now) {

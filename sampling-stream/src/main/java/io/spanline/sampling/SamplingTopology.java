@@ -109,9 +109,9 @@ public final class SamplingTopology {
     if (options.emitDecisions()) {
       t.addSink(
           DECISIONS_SINK,
-          topics.decisions().name(),
-          topics.decisions().keySerde().serializer(),
-          topics.decisions().valueSerde().serializer(),
+          topics.decisionsEncoded().name(),
+          topics.decisionsEncoded().keySerde().serializer(),
+          topics.decisionsEncoded().valueSerde().serializer(),
           PROCESSOR);
     }
     if (options.emitMetrics()) {
@@ -120,7 +120,7 @@ public final class SamplingTopology {
                   Stores.inMemoryKeyValueStore(MetricsStore.NAME),
                   Serdes.String(),
                   Serdes.ByteArray())
-              .withCachingEnabled(),
+              .withCachingDisabled(),
           PROCESSOR);
       t.addSink(
           METRICS_SINK,

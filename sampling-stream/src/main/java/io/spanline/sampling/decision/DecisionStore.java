@@ -35,12 +35,13 @@ public final class DecisionStore {
     return Bytes.wrap(k);
   }
 
-  /** Remembers a decision made for a record with timestamp {@code recordTimeMs}. */
-  public void put(SamplingDecision decision, long recordTimeMs) {
-    store.put(
-        key(decision.tenant(), decision.traceId()),
-        AvroRecordCodec.SAMPLING_DECISION.encode(decision),
-        recordTimeMs);
+  /**
+   * Remembers a decision made for a record with timestamp {@code recordTimeMs}.
+   *
+   * @param avro the decision's Avro binary ({@code AvroRecordCodec.SAMPLING_DECISION})
+   */
+  public void put(String tenant, TraceId traceId, byte[] avro, long recordTimeMs) {
+    store.put(key(tenant, traceId), avro, recordTimeMs);
   }
 
   /**

@@ -1,19 +1,26 @@
 package io.spanline.sampling.metrics;
 
-import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.ServiceMetrics;
+import io.spanline.schemas.model.TraceView;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Accumulates RED series and service-graph edges in the changelogged store {@value #NAME} (so an
- * instance that fails between flushes loses nothing and counts nothing twice under exactly-once),
- * and drains them into {@link ServiceMetrics} values for the metrics topic.
+ * Accumulates RED series and service-graph edges of one stream task in memory, saves what changed
+ * to the changelogged store {@value #NAME} on {@link #persist()} (every second, and when the task
+ * closes), and drains everything into {@link ServiceMetrics} values for the metrics topic. A task
+ * that starts again (restart, rebalance) picks up what the store holds, so metrics survive a clean
+ * shutdown whole; after a crash, the counts of at most one persist interval are missing. Traces are
+ * never affected: this trades exactly-once metrics for a store write per series per second instead
+ * of per trace.
  */
 public final class MetricsStore {
   /** Store name: encoded {@link SeriesKey} → encoded {@link SeriesCounts}. */
@@ -21,23 +28,46 @@ public final class MetricsStore {
 
   private final KeyValueStore<String, byte[]> store;
   private final long windowNanos;
+  private final Map<SeriesKey.Windowed, SeriesCounts> totals = new HashMap<>();
+  private final Set<SeriesKey.Windowed> dirty = new HashSet<>();
+  private final Set<SeriesKey.Windowed> stored = new HashSet<>();
 
+  /** Loads what the store holds (from before a restart or rebalance). */
   public MetricsStore(KeyValueStore<String, byte[]> store, long windowNanos) {
     this.store = store;
     this.windowNanos = windowNanos;
+    try (KeyValueIterator<String, byte[]> it = store.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        SeriesKey.Windowed k = SeriesKey.Windowed.decode(kv.key);
+        totals.put(k, SeriesCounts.fromBytes(kv.value));
+        stored.add(k);
+      }
+    }
   }
 
   /** Adds one trace's (or fragment's) spans here and to the Micrometer meters. */
-  public void add(AssembledTrace trace, SamplingMetrics meters) {
-    Map<SeriesKey, SeriesCounts> series = TraceMetrics.of(trace, windowNanos);
-    for (Map.Entry<SeriesKey, SeriesCounts> e : series.entrySet()) {
-      String key = e.getKey().encode();
-      byte[] old = store.get(key);
-      SeriesCounts sum = old == null ? new SeriesCounts() : SeriesCounts.fromBytes(old);
-      sum.addAll(e.getValue());
-      store.put(key, sum.toBytes());
+  public void add(TraceView trace, SamplingMetrics meters) {
+    TraceMetrics series = TraceMetrics.of(trace, windowNanos);
+    for (Map.Entry<SeriesKey.Windowed, SeriesCounts> e : series.counts().entrySet()) {
+      SeriesCounts sum = totals.get(e.getKey());
+      if (sum == null) {
+        totals.put(e.getKey(), e.getValue());
+      } else {
+        sum.addAll(e.getValue());
+      }
+      dirty.add(e.getKey());
     }
     meters.record(trace, series);
+  }
+
+  /** Writes the series changed since the last call to the store. */
+  public void persist() {
+    for (SeriesKey.Windowed k : dirty) {
+      store.put(k.encode(), totals.get(k).toBytes());
+      stored.add(k);
+    }
+    dirty.clear();
   }
 
   /** Removes everything accumulated and returns it as one value per tenant and window. */
@@ -45,41 +75,39 @@ public final class MetricsStore {
     record Window(String tenant, long start) {}
     Map<Window, List<ServiceMetrics.SpanMetric>> spans = new LinkedHashMap<>();
     Map<Window, List<ServiceMetrics.ServiceGraphEdge>> edges = new LinkedHashMap<>();
-    List<String> keys = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = store.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, byte[]> kv = it.next();
-        keys.add(kv.key);
-        SeriesKey k = SeriesKey.decode(kv.key);
-        SeriesCounts c = SeriesCounts.fromBytes(kv.value);
-        Window w = new Window(k.tenant(), k.windowStartEpochNanos());
-        spans.computeIfAbsent(w, x -> new ArrayList<>());
-        edges.computeIfAbsent(w, x -> new ArrayList<>());
-        if (k.edge()) {
-          edges
-              .get(w)
-              .add(
-                  new ServiceMetrics.ServiceGraphEdge(
-                      k.service(), k.server(), c.requests(), c.errors(), c.durationSumNanos()));
-        } else {
-          spans
-              .get(w)
-              .add(
-                  new ServiceMetrics.SpanMetric(
-                      k.service(),
-                      k.operation(),
-                      k.kind(),
-                      k.status(),
-                      c.requests(),
-                      c.errors(),
-                      c.durationSumNanos(),
-                      c.bucketCounts()));
-        }
+    for (Map.Entry<SeriesKey.Windowed, SeriesCounts> e : totals.entrySet()) {
+      SeriesKey k = e.getKey().series();
+      SeriesCounts c = e.getValue();
+      Window w = new Window(k.tenant(), e.getKey().windowStartEpochNanos());
+      spans.computeIfAbsent(w, x -> new ArrayList<>());
+      edges.computeIfAbsent(w, x -> new ArrayList<>());
+      if (k.edge()) {
+        edges
+            .get(w)
+            .add(
+                new ServiceMetrics.ServiceGraphEdge(
+                    k.service(), k.server(), c.requests(), c.errors(), c.durationSumNanos()));
+      } else {
+        spans
+            .get(w)
+            .add(
+                new ServiceMetrics.SpanMetric(
+                    k.service(),
+                    k.operation(),
+                    k.kind(),
+                    k.status(),
+                    c.requests(),
+                    c.errors(),
+                    c.durationSumNanos(),
+                    c.bucketCounts()));
       }
     }
-    for (String k : keys) {
-      store.delete(k);
+    for (SeriesKey.Windowed k : stored) {
+      store.delete(k.encode());
     }
+    stored.clear();
+    totals.clear();
+    dirty.clear();
     List<ServiceMetrics> out = new ArrayList<>();
     for (Window w : spans.keySet()) {
       out.add(

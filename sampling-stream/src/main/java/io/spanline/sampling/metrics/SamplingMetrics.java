@@ -5,8 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.spanline.sampling.policy.Verdict;
-import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.TraceView;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +29,7 @@ public final class SamplingMetrics {
   private final int maxSeries;
   private final Set<SeriesKey> knownSeries = ConcurrentHashMap.newKeySet();
   private final Map<SeriesKey, Timer> spanTimers = new ConcurrentHashMap<>();
+  private final Map<SeriesKey, Counter[]> edgeCounters = new ConcurrentHashMap<>();
   private final Map<Object, Counter> counters = new ConcurrentHashMap<>();
 
   public SamplingMetrics(MeterRegistry registry, int maxSeries) {
@@ -121,50 +121,34 @@ public final class SamplingMetrics {
 
   /**
    * RED series and edges of one trace, before sampling: each span's duration into the timer of its
-   * series; edges from the trace's aggregated series.
+   * series; edges from the trace's aggregated counts.
    */
-  void record(AssembledTrace trace, Map<SeriesKey, SeriesCounts> series) {
-    for (Map.Entry<SeriesKey, SeriesCounts> e : series.entrySet()) {
-      if (!e.getKey().edge()) {
-        continue;
-      }
-      SeriesKey k = bounded(e.getKey());
-      SeriesCounts c = e.getValue();
-      counter(
-              "spanline.service.graph.requests",
-              "Calls between services (parent span in client, child span in server), all traces",
-              "tenant",
-              k.tenant(),
-              "client",
-              k.service(),
-              "server",
-              k.server())
-          .increment(c.requests());
-      if (c.errors() > 0) {
-        counter(
-                "spanline.service.graph.failed.requests",
-                "Calls between services whose server span has status ERROR, all traces",
-                "tenant",
-                k.tenant(),
-                "client",
-                k.service(),
-                "server",
-                k.server())
-            .increment(c.errors());
+  void record(TraceView trace, TraceMetrics series) {
+    for (Map.Entry<SeriesKey.Windowed, SeriesCounts> e : series.counts().entrySet()) {
+      SeriesKey k = e.getKey().series();
+      if (k.edge()) {
+        Counter[] c = edgeCounters.computeIfAbsent(k, this::edgeCounters);
+        c[0].increment(e.getValue().requests());
+        if (e.getValue().errors() > 0) {
+          c[1].increment(e.getValue().errors());
+        }
       }
     }
-    for (Span s : trace.spans()) {
-      SeriesKey k =
-          bounded(
-              SeriesKey.span(
-                  trace.tenant(), 0, s.serviceName(), s.name(), s.kind(), s.status().code()));
-      spanTimers
-          .computeIfAbsent(k, SamplingMetrics.this::timer)
-          .record(Math.max(0, s.durationNanos()), TimeUnit.NANOSECONDS);
+    SeriesKey[] keys = series.spanSeries();
+    SeriesKey lastKey = null;
+    Timer lastTimer = null;
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != lastKey) {
+        lastKey = keys[i];
+        lastTimer = spanTimers.computeIfAbsent(lastKey, this::timer);
+      }
+      lastTimer.record(
+          Math.max(0, trace.endEpochNanos(i) - trace.startEpochNanos(i)), TimeUnit.NANOSECONDS);
     }
   }
 
-  private Timer timer(SeriesKey k) {
+  private Timer timer(SeriesKey original) {
+    SeriesKey k = bounded(original);
     return Timer.builder("spanline.spans")
         .description(
             "Spans of every trace (before sampling) by tenant, service, operation, span kind and"
@@ -184,27 +168,29 @@ public final class SamplingMetrics {
         .register(registry);
   }
 
+  private Counter[] edgeCounters(SeriesKey original) {
+    SeriesKey k = bounded(original);
+    return new Counter[] {
+      Counter.builder("spanline.service.graph.requests")
+          .description(
+              "Calls between services (parent span in client, child span in server), all traces")
+          .tags("tenant", k.tenant(), "client", k.service(), "server", k.server())
+          .register(registry),
+      Counter.builder("spanline.service.graph.failed.requests")
+          .description("Calls between services whose server span has status ERROR, all traces")
+          .tags("tenant", k.tenant(), "client", k.service(), "server", k.server())
+          .register(registry)
+    };
+  }
+
   /** The key with its operation (or edge) replaced by {@link #OTHER} once the bound is reached. */
   private SeriesKey bounded(SeriesKey k) {
-    SeriesKey unwindowed =
-        k.windowStartEpochNanos() == 0
-            ? k
-            : new SeriesKey(
-                k.tenant(),
-                0,
-                k.edge(),
-                k.service(),
-                k.operation(),
-                k.kind(),
-                k.status(),
-                k.server());
-    if (knownSeries.contains(unwindowed)
-        || knownSeries.size() < maxSeries && knownSeries.add(unwindowed)) {
-      return unwindowed;
+    if (knownSeries.contains(k) || (knownSeries.size() < maxSeries && knownSeries.add(k))) {
+      return k;
     }
     return k.edge()
-        ? SeriesKey.edge(k.tenant(), 0, OTHER, OTHER)
-        : SeriesKey.span(k.tenant(), 0, k.service(), OTHER, k.kind(), k.status());
+        ? SeriesKey.edge(k.tenant(), OTHER, OTHER)
+        : SeriesKey.span(k.tenant(), k.service(), OTHER, k.kind(), k.status());
   }
 
   private Counter counter(String name, String description, String... tags) {

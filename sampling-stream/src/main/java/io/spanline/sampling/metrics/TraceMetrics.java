@@ -1,9 +1,7 @@
 package io.spanline.sampling.metrics;
 
-import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.Span;
-import io.spanline.schemas.model.SpanId;
-import java.util.HashMap;
+import io.spanline.schemas.model.StatusCode;
+import io.spanline.schemas.model.TraceView;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,38 +10,82 @@ import java.util.Map;
  * series of its service, name, kind and status, in the window of its start time; every span whose
  * parent is in the same trace and belongs to another service adds a call from the parent's service
  * (client) to the span's (server). Pure.
+ *
+ * @param spanSeries the series of each span, by span index
+ * @param counts counts by windowed series, in first-seen order
  */
-public final class TraceMetrics {
-  private TraceMetrics() {}
+record TraceMetrics(SeriesKey[] spanSeries, Map<SeriesKey.Windowed, SeriesCounts> counts) {
 
   /**
    * @param windowNanos window length; windows are aligned to epoch multiples of it
-   * @return counts by series, in first-seen order
    */
-  static Map<SeriesKey, SeriesCounts> of(AssembledTrace trace, long windowNanos) {
-    Map<SeriesKey, SeriesCounts> out = new LinkedHashMap<>();
-    Map<SpanId, Span> byId = new HashMap<>(trace.spans().size() * 2);
-    for (Span s : trace.spans()) {
-      byId.put(s.spanId(), s);
-    }
+  static TraceMetrics of(TraceView trace, long windowNanos) {
+    Map<SeriesKey.Windowed, SeriesCounts> out = new LinkedHashMap<>();
+    int n = trace.spanCount();
+    SeriesKey[] keys = new SeriesKey[n];
+    SpanIndex byId = new SpanIndex(trace);
     String tenant = trace.tenant();
-    for (Span s : trace.spans()) {
-      long window = Math.floorDiv(s.startEpochNanos(), windowNanos) * windowNanos;
-      long duration = Math.max(0, s.durationNanos());
-      boolean error = s.status().isError();
-      out.computeIfAbsent(
-              SeriesKey.span(
-                  tenant, window, s.serviceName(), s.name(), s.kind(), s.status().code()),
-              k -> new SeriesCounts())
+    SeriesKey previous = null;
+    for (int i = 0; i < n; i++) {
+      long start = trace.startEpochNanos(i);
+      long window = Math.floorDiv(start, windowNanos) * windowNanos;
+      long duration = Math.max(0, trace.endEpochNanos(i) - start);
+      StatusCode status = trace.statusCode(i);
+      boolean error = status == StatusCode.ERROR;
+      String service = trace.serviceName(i);
+      SeriesKey key = SeriesKey.span(tenant, service, trace.name(i), trace.kind(i), status);
+      if (key.equals(previous)) {
+        key = previous;
+      }
+      previous = key;
+      keys[i] = key;
+      out.computeIfAbsent(new SeriesKey.Windowed(key, window), k -> new SeriesCounts())
           .add(duration, error);
-      Span parent = s.parentSpanId() == null ? null : byId.get(s.parentSpanId());
-      if (parent != null && !parent.serviceName().equals(s.serviceName())) {
-        out.computeIfAbsent(
-                SeriesKey.edge(tenant, window, parent.serviceName(), s.serviceName()),
-                k -> new SeriesCounts())
+      int parent = trace.hasParent(i) ? byId.find(trace.parentSpanId(i)) : -1;
+      if (parent >= 0 && !trace.serviceName(parent).equals(service)) {
+        SeriesKey edge = SeriesKey.edge(tenant, trace.serviceName(parent), service);
+        out.computeIfAbsent(new SeriesKey.Windowed(edge, window), k -> new SeriesCounts())
             .add(duration, error);
       }
     }
-    return out;
+    return new TraceMetrics(keys, out);
+  }
+
+  /** Span index by span ID: open addressing over a power-of-two table, no boxing. */
+  private static final class SpanIndex {
+    private final long[] ids;
+    private final int[] spans;
+
+    SpanIndex(TraceView trace) {
+      int size = Integer.highestOneBit(Math.max(2, trace.spanCount()) * 2) * 2;
+      ids = new long[size];
+      spans = new int[size];
+      java.util.Arrays.fill(spans, -1);
+      for (int i = 0; i < trace.spanCount(); i++) {
+        long id = trace.spanId(i);
+        int slot = slot(id);
+        while (spans[slot] >= 0 && ids[slot] != id) {
+          slot = (slot + 1) & (ids.length - 1);
+        }
+        if (spans[slot] < 0) {
+          ids[slot] = id;
+          spans[slot] = i;
+        }
+      }
+    }
+
+    int find(long id) {
+      for (int slot = slot(id); spans[slot] >= 0; slot = (slot + 1) & (ids.length - 1)) {
+        if (ids[slot] == id) {
+          return spans[slot];
+        }
+      }
+      return -1;
+    }
+
+    private int slot(long id) {
+      long h = id * 0x9E3779B97F4A7C15L;
+      return (int) (h >>> 40) & (ids.length - 1);
+    }
   }
 }

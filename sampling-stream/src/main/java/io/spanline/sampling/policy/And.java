@@ -1,6 +1,6 @@
 package io.spanline.sampling.policy;
 
-import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.TraceView;
 import java.util.List;
 
 /**
@@ -15,7 +15,7 @@ final class And implements SamplingPolicy {
   }
 
   @Override
-  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
+  public Vote evaluate(TraceView trace, long nowEpochNanos) {
     double probability = 1.0;
     for (SamplingPolicy p : subPolicies) {
       Vote v = p.evaluate(trace, nowEpochNanos);

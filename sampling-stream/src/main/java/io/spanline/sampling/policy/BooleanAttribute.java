@@ -1,7 +1,7 @@
 package io.spanline.sampling.policy;
 
 import io.spanline.schemas.model.AnyValue;
-import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.TraceView;
 
 /**
  * {@code boolean_attribute}: keeps a trace where a resource or span attribute {@code key} is the
@@ -20,10 +20,9 @@ final class BooleanAttribute implements SamplingPolicy {
   }
 
   @Override
-  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
+  public Vote evaluate(TraceView trace, long nowEpochNanos) {
     boolean match =
-        AttributeLookup.anyResourceOrSpan(
-            trace, key, v -> v instanceof AnyValue.BoolValue b && b.value() == value);
+        trace.anyAttribute(key, v -> v instanceof AnyValue.BoolValue b && b.value() == value);
     return Vote.of(match != invert);
   }
 }

@@ -1,6 +1,6 @@
 package io.spanline.sampling.policy;
 
-import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.TraceView;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,13 +39,13 @@ final class Composite implements SamplingPolicy {
   }
 
   @Override
-  public synchronized Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
+  public synchronized Vote evaluate(TraceView trace, long nowEpochNanos) {
     long s = Math.floorDiv(nowEpochNanos, 1_000_000_000L);
     if (s != second) {
       second = s;
       budgets.forEach(SpanBudget::reset);
     }
-    int spans = trace.spans().size();
+    int spans = trace.spanCount();
     for (int i = 0; i < policies.size(); i++) {
       Vote v = policies.get(i).evaluate(trace, nowEpochNanos);
       if (v.decision() == Decision.SAMPLED) {

@@ -1,6 +1,6 @@
 package io.spanline.sampling.policy;
 
-import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.TraceView;
 import java.util.List;
 
 /**
@@ -16,7 +16,7 @@ final class Drop implements SamplingPolicy {
   }
 
   @Override
-  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
+  public Vote evaluate(TraceView trace, long nowEpochNanos) {
     for (SamplingPolicy p : subPolicies) {
       if (!(p.evaluate(trace, nowEpochNanos).decision() == Decision.SAMPLED)) {
         return Vote.NOT_SAMPLED;

@@ -1,7 +1,6 @@
 package io.spanline.sampling.policy;
 
-import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.TraceView;
 
 /**
  * {@code latency}: keeps a trace whose duration — earliest span start to latest span end, in whole
@@ -20,14 +19,8 @@ final class Latency implements SamplingPolicy {
   }
 
   @Override
-  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
-    long min = Long.MAX_VALUE;
-    long max = Long.MIN_VALUE;
-    for (Span s : trace.spans()) {
-      min = Math.min(min, s.startEpochNanos());
-      max = Math.max(max, s.endEpochNanos());
-    }
-    long ms = (max - min) / 1_000_000;
+  public Vote evaluate(TraceView trace, long nowEpochNanos) {
+    long ms = (trace.endEpochNanos() - trace.startEpochNanos()) / 1_000_000;
     return Vote.of(ms >= thresholdMs && (upperThresholdMs == 0 || ms <= upperThresholdMs));
   }
 }

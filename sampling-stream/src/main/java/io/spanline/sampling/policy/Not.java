@@ -1,6 +1,6 @@
 package io.spanline.sampling.policy;
 
-import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.TraceView;
 
 /**
  * {@code not}: swaps {@link Decision#SAMPLED} and {@link Decision#NOT_SAMPLED} of its one {@code
@@ -14,7 +14,7 @@ final class Not implements SamplingPolicy {
   }
 
   @Override
-  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
+  public Vote evaluate(TraceView trace, long nowEpochNanos) {
     Vote v = subPolicy.evaluate(trace, nowEpochNanos);
     return switch (v.decision()) {
       case SAMPLED -> Vote.NOT_SAMPLED;

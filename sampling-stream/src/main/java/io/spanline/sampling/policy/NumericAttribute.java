@@ -1,7 +1,7 @@
 package io.spanline.sampling.policy;
 
 import io.spanline.schemas.model.AnyValue;
-import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.TraceView;
 
 /**
  * {@code numeric_attribute}: keeps a trace where a resource or span attribute {@code key} holds an
@@ -22,8 +22,8 @@ final class NumericAttribute implements SamplingPolicy {
   }
 
   @Override
-  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
-    boolean match = AttributeLookup.anyResourceOrSpan(trace, key, this::inRange);
+  public Vote evaluate(TraceView trace, long nowEpochNanos) {
+    boolean match = trace.anyAttribute(key, this::inRange);
     return Vote.of(match != invert);
   }
 

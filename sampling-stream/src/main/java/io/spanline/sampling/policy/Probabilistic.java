@@ -1,7 +1,7 @@
 package io.spanline.sampling.policy;
 
-import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.schemas.model.TraceView;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 
@@ -38,7 +38,7 @@ final class Probabilistic implements SamplingPolicy {
   }
 
   @Override
-  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
+  public Vote evaluate(TraceView trace, long nowEpochNanos) {
     return Long.compareUnsigned(hash(trace.traceId()), threshold) <= 0 ? sampled : Vote.NOT_SAMPLED;
   }
 

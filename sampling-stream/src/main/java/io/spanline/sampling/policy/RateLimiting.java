@@ -1,6 +1,6 @@
 package io.spanline.sampling.policy;
 
-import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.TraceView;
 
 /**
  * {@code rate_limiting}: keeps a trace when a token bucket of {@code spans_per_second} spans per
@@ -17,8 +17,8 @@ final class RateLimiting implements SamplingPolicy {
   }
 
   @Override
-  public synchronized Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
-    int spans = trace.spans().size();
+  public synchronized Vote evaluate(TraceView trace, long nowEpochNanos) {
+    int spans = trace.spanCount();
     boolean kept = bucket.tryTake(nowEpochNanos, spans);
     share.record(nowEpochNanos, spans, kept);
     return kept ? share.sampled() : Vote.NOT_SAMPLED;

@@ -3,6 +3,7 @@ package io.spanline.sampling.policy;
 import io.spanline.schemas.model.AnyValue;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.DecisionOutcome;
+import io.spanline.schemas.model.TraceView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,16 @@ public final class SamplingPolicies {
    * @param nowEpochNanos the time rate limits count in (the record's timestamp)
    */
   public Verdict decide(AssembledTrace trace, long nowEpochNanos) {
-    if (AttributeLookup.anyResourceOrSpan(trace, debugAttribute, SamplingPolicies::truthy)) {
+    return decide(TraceView.of(trace), nowEpochNanos);
+  }
+
+  /**
+   * Decides on one trace (or on a late fragment without a stored decision), read through a view.
+   *
+   * @param nowEpochNanos the time rate limits count in (the record's timestamp)
+   */
+  public Verdict decide(TraceView trace, long nowEpochNanos) {
+    if (trace.anyAttribute(debugAttribute, SamplingPolicies::truthy)) {
       return new Verdict(DecisionOutcome.KEEP, Verdict.Rule.DEBUG, List.of(debugAttribute), 1, 0);
     }
     int errors = 0;

@@ -1,6 +1,6 @@
 package io.spanline.sampling.policy;
 
-import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.TraceView;
 
 /**
  * One tail-sampling policy of the OpenTelemetry Collector's {@code tail_sampling} syntax (or one of
@@ -15,5 +15,5 @@ public interface SamplingPolicy {
    * @param nowEpochNanos the time rate limits count in: the trace record's timestamp, so a replay
    *     rate-limits as the live run did
    */
-  Vote evaluate(AssembledTrace trace, long nowEpochNanos);
+  Vote evaluate(TraceView trace, long nowEpochNanos);
 }

@@ -1,6 +1,6 @@
 package io.spanline.sampling.policy;
 
-import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.TraceView;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -33,8 +33,8 @@ final class ServiceRateLimiting implements SamplingPolicy {
   }
 
   @Override
-  public synchronized Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
-    String service = trace.summary().rootServiceName();
+  public synchronized Vote evaluate(TraceView trace, long nowEpochNanos) {
+    String service = trace.rootServiceName();
     Budget budget = budgets.get(service);
     if (budget == null) {
       budget =

@@ -1,6 +1,6 @@
 package io.spanline.sampling.policy;
 
-import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.TraceView;
 
 /**
  * {@code span_count}: keeps a trace with at least {@code min_spans} spans and, when {@code
@@ -16,8 +16,8 @@ final class SpanCount implements SamplingPolicy {
   }
 
   @Override
-  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
-    int n = trace.spans().size();
+  public Vote evaluate(TraceView trace, long nowEpochNanos) {
+    int n = trace.spanCount();
     return Vote.of(n >= minSpans && (maxSpans == 0 || n <= maxSpans));
   }
 }

@@ -1,8 +1,7 @@
 package io.spanline.sampling.policy;
 
-import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.StatusCode;
+import io.spanline.schemas.model.TraceView;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -18,9 +17,9 @@ final class StatusCodeFilter implements SamplingPolicy {
   }
 
   @Override
-  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
-    for (Span s : trace.spans()) {
-      if (codes.contains(s.status().code())) {
+  public Vote evaluate(TraceView trace, long nowEpochNanos) {
+    for (int i = 0; i < trace.spanCount(); i++) {
+      if (codes.contains(trace.statusCode(i))) {
         return Vote.SAMPLED;
       }
     }

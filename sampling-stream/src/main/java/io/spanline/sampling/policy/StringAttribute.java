@@ -1,7 +1,7 @@
 package io.spanline.sampling.policy;
 
 import io.spanline.schemas.model.AnyValue;
-import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.TraceView;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -35,8 +35,8 @@ final class StringAttribute implements SamplingPolicy {
   }
 
   @Override
-  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
-    boolean match = AttributeLookup.anyResourceOrSpan(trace, key, test);
+  public Vote evaluate(TraceView trace, long nowEpochNanos) {
+    boolean match = trace.anyAttribute(key, test);
     return Vote.of(match != invert);
   }
 }

@@ -1,7 +1,6 @@
 package io.spanline.sampling.policy;
 
-import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.TraceView;
 
 /**
  * {@code trace_flags}: keeps a trace with a span whose W3C trace flags have the sampled bit set
@@ -9,9 +8,9 @@ import io.spanline.schemas.model.Span;
  */
 final class TraceFlags implements SamplingPolicy {
   @Override
-  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
-    for (Span s : trace.spans()) {
-      if ((s.flags() & 0x01) != 0) {
+  public Vote evaluate(TraceView trace, long nowEpochNanos) {
+    for (int i = 0; i < trace.spanCount(); i++) {
+      if ((trace.flags(i) & 0x01) != 0) {
         return Vote.SAMPLED;
       }
     }

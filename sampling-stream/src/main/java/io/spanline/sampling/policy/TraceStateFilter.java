@@ -1,7 +1,6 @@
 package io.spanline.sampling.policy;
 
-import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.TraceView;
 import java.util.Set;
 
 /**
@@ -19,9 +18,9 @@ final class TraceStateFilter implements SamplingPolicy {
   }
 
   @Override
-  public Vote evaluate(AssembledTrace trace, long nowEpochNanos) {
-    for (Span s : trace.spans()) {
-      String ts = s.traceState();
+  public Vote evaluate(TraceView trace, long nowEpochNanos) {
+    for (int i = 0; i < trace.spanCount(); i++) {
+      String ts = trace.traceState(i);
       String value = ts.isEmpty() ? null : memberValue(ts, key);
       if (value != null && values.contains(value)) {
         return Vote.SAMPLED;

@@ -12,10 +12,17 @@ import org.junit.jupiter.api.Test;
 class PolicyTypesTest {
   private static final long NOW = TraceBuilder.START;
 
-  /** Parses a file holding one policy and says whether it keeps the trace. */
+  /**
+   * Parses a file holding one policy and says whether it keeps the trace, read both from the model
+   * and from Avro bytes (as the stream reads it): the two must agree.
+   */
   private static boolean keeps(String policyYaml, AssembledTrace trace) throws Exception {
-    SamplingPolicies p = PolicyFileParser.parse("policies:\n" + policyYaml.indent(2));
-    return p.decide(trace, NOW).kept();
+    String file = "policies:\n" + policyYaml.indent(2);
+    boolean fromModel = PolicyFileParser.parse(file).decide(trace, NOW).kept();
+    boolean fromAvro =
+        PolicyFileParser.parse(file).decide(TraceBuilder.avroView(trace), NOW).kept();
+    assertThat(fromAvro).as("decision on the Avro view").isEqualTo(fromModel);
+    return fromModel;
   }
 
   @Nested

@@ -67,7 +67,10 @@ class ProbabilisticParityTest {
           .as(what)
           .isEqualTo(Long.toUnsignedString(v.threshold()));
       boolean kept =
-          p.evaluate(TraceBuilder.trace().traceId(v.traceId()).root("a", "x", 1).build(), 0)
+          p.evaluate(
+                      TraceBuilder.avroView(
+                          TraceBuilder.trace().traceId(v.traceId()).root("a", "x", 1).build()),
+                      0)
                   .decision()
               == Decision.SAMPLED;
       assertThat(kept).as(what).isEqualTo(v.sampled());

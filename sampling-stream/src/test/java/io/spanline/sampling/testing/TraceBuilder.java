@@ -1,5 +1,7 @@
 package io.spanline.sampling.testing;
 
+import io.spanline.schemas.codec.avro.AvroRecordCodec;
+import io.spanline.schemas.codec.avro.AvroTraceView;
 import io.spanline.schemas.model.AnyValue;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Attribute;
@@ -11,6 +13,7 @@ import io.spanline.schemas.model.SpanKind;
 import io.spanline.schemas.model.Status;
 import io.spanline.schemas.model.StatusCode;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.schemas.model.TraceView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -156,6 +159,12 @@ public final class TraceBuilder {
       resourceAttributes.add(new ArrayList<>());
     }
     return this;
+  }
+
+  /** The Avro view the sampling stream reads: the trace encoded as Avro, read back by a view. */
+  public static TraceView avroView(AssembledTrace trace) {
+    byte[] avro = AvroRecordCodec.ASSEMBLED_TRACE.encode(trace);
+    return AvroTraceView.of(avro, 0, avro.length);
   }
 
   public AssembledTrace build() {

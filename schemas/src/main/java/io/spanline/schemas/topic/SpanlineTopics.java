@@ -33,6 +33,7 @@ public final class SpanlineTopics {
   private final TopicSpec<TraceId, SampledTrace> sampledTraces;
   private final TopicSpec<TraceId, SamplingDecision> decisions;
   private final TopicSpec<TraceId, byte[]> sampledTracesEncoded;
+  private final TopicSpec<TraceId, byte[]> decisionsEncoded;
   private final TopicSpec<String, ServiceMetrics> metrics;
   private final ConfluentAvroSerde<AssembledTrace> assembledSerde;
 
@@ -65,6 +66,14 @@ public final class SpanlineTopics {
             keys,
             Serdes.serdeFrom(
                 new ConfluentAvroSerde<>(AvroRecordCodec.SAMPLED_TRACE, registry)
+                    .encodedSerializer(),
+                new ByteArrayDeserializer()));
+    this.decisionsEncoded =
+        new TopicSpec<>(
+            names.decisions(),
+            keys,
+            Serdes.serdeFrom(
+                new ConfluentAvroSerde<>(AvroRecordCodec.SAMPLING_DECISION, registry)
                     .encodedSerializer(),
                 new ByteArrayDeserializer()));
     this.metrics =
@@ -107,6 +116,14 @@ public final class SpanlineTopics {
    */
   public TopicSpec<TraceId, byte[]> sampledTracesEncoded() {
     return sampledTracesEncoded;
+  }
+
+  /**
+   * The decisions topic for a writer that encodes Avro {@code SamplingDecision} itself: the
+   * serializer adds only the Confluent framing.
+   */
+  public TopicSpec<TraceId, byte[]> decisionsEncoded() {
+    return decisionsEncoded;
   }
 
   /** The metrics topic: RED metrics and service-graph edges, keyed by tenant. */

@@ -64,7 +64,7 @@ public final class AvroRecordCodec<T> {
           io.spanline.avro.SamplingDecision.getClassSchema(),
           AvroModelMapper::toAvro,
           r -> AvroModelMapper.fromAvro((io.spanline.avro.SamplingDecision) r),
-          null);
+          AvroTraceWriter::writeDecision);
 
   public static final AvroRecordCodec<ServiceMetrics> SERVICE_METRICS =
       new AvroRecordCodec<>(

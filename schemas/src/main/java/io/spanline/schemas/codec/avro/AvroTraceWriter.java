@@ -5,6 +5,7 @@ import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Attribute;
 import io.spanline.schemas.model.InstrumentationScope;
 import io.spanline.schemas.model.Resource;
+import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.SpanEvent;
 import io.spanline.schemas.model.SpanLink;
@@ -27,6 +28,22 @@ import org.apache.avro.io.EncoderFactory;
  */
 final class AvroTraceWriter {
   private AvroTraceWriter() {}
+
+  /** A {@code SamplingDecision}, field by field in the order of {@code SamplingDecision.avsc}. */
+  static void writeDecision(SamplingDecision d, Encoder out) throws IOException {
+    out.writeString(d.tenant());
+    out.writeFixed(d.traceId().toBytes());
+    out.writeEnum(d.outcome().ordinal());
+    out.writeArrayStart();
+    out.setItemCount(d.policies().size());
+    for (String policy : d.policies()) {
+      out.startItem();
+      out.writeString(policy);
+    }
+    out.writeArrayEnd();
+    out.writeDouble(d.samplingProbability());
+    out.writeLong(d.decidedAtEpochNanos());
+  }
 
   static void write(AssembledTrace t, Encoder out) throws IOException {
     TraceSummary s = t.summary();

@@ -6,6 +6,8 @@ import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
 import io.spanline.schemas.model.AnyValue;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Attribute;
+import io.spanline.schemas.model.DecisionOutcome;
+import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.testing.ConformanceFixtures;
@@ -67,6 +69,19 @@ class AvroTraceWriterTest {
       list.add(s.toBuilder().attributes(nested).build());
     }
     assertSameBytes(AssembledTrace.of("t", trace, 0, list));
+  }
+
+  @Test
+  void samplingDecisions_encodeByteForByteAsTheGenericWriter() {
+    TraceId trace = new TestSpans(5).traceId();
+    for (SamplingDecision d :
+        List.of(
+            new SamplingDecision("t", trace, DecisionOutcome.KEEP, List.of("a", "ü"), 0.25, 42L),
+            new SamplingDecision("", trace, DecisionOutcome.DROP, List.of(), 1.0, -1L))) {
+      byte[] direct = AvroRecordCodec.SAMPLING_DECISION.encode(d);
+      assertThat(direct).isEqualTo(AvroRecordCodec.SAMPLING_DECISION.encodeGeneric(d));
+      assertThat(AvroRecordCodec.SAMPLING_DECISION.decode(direct)).isEqualTo(d);
+    }
   }
 
   private static void assertSameBytes(AssembledTrace trace) {
