@@ -105,6 +105,21 @@ class PolicyFileParserTest {
   }
 
   @Test
+  void theDocumentedExampleFileParses_andDecidesAsItsCommentsSay() throws Exception {
+    SamplingPolicies p =
+        PolicyFileParser.parse(
+            java.nio.file.Files.readString(java.nio.file.Path.of("policies.example.yaml")));
+    assertThat(p.tenantsWithOwnPolicies()).containsExactly("acme");
+    var health =
+        io.spanline.sampling.testing.TraceBuilder.trace()
+            .root("frontend", "GET /healthz", 5000)
+            .error()
+            .attr("http.route", "/healthz")
+            .build();
+    assertThat(p.decide(health, 0).kept()).isFalse();
+  }
+
+  @Test
   void everyPolicyTypeParses() throws Exception {
     assertThatThrownBy(() -> PolicyFileParser.parse("policies: []"))
         .isInstanceOf(PolicyFileException.class);
