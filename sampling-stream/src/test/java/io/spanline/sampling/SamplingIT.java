@@ -285,6 +285,7 @@ class SamplingIT {
                 "--dry-run"))
         .isZero();
     String text = report.toString(StandardCharsets.UTF_8);
+    System.out.print(text);
     String keptLine = text.lines().filter(l -> l.startsWith("kept ")).findFirst().orElseThrow();
     String[] cells = keptLine.replace(",", "").trim().split("\\s+");
     assertThat(Long.parseLong(cells[1])).as(text).isEqualTo(expected.size());

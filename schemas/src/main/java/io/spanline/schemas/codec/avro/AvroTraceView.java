@@ -208,7 +208,9 @@ public final class AvroTraceView implements TraceView {
     String service = null;
     for (long n = blockCount(); n != 0; n = blockCount()) {
       for (long k = 0; k < n; k++) {
+        int keyAt = pos;
         indexKey();
+        pos = keyAt;
         boolean match = keyEquals(SERVICE_NAME);
         if (match && service == null) {
           service = readAnyValue().asText();
@@ -350,13 +352,12 @@ public final class AvroTraceView implements TraceView {
     for (long n = blockCount(); n != 0; n = blockCount()) {
       for (long i = 0; i < n; i++) {
         indexKey();
-        skipBytes();
         skipAnyValue();
       }
     }
   }
 
-  /** Adds the key at {@code pos} to the attribute index, leaving {@code pos} where it was. */
+  /** Adds the key at {@code pos} to the attribute index and moves past it. */
   private void indexKey() {
     int at = pos;
     int n = readInt();
@@ -369,7 +370,7 @@ public final class AvroTraceView implements TraceView {
     }
     attributeHashes[attributeCount] = hash(buf, pos, n);
     attributeKeysAt[attributeCount++] = at;
-    pos = at;
+    pos += n;
   }
 
   /** A cheap hash of a key: its length and a few of its bytes (a match is checked in full). */
@@ -395,6 +396,13 @@ public final class AvroTraceView implements TraceView {
   // ---- Avro binary ----
 
   private long readLong() {
+    if (pos < limit) {
+      byte first = buf[pos];
+      if (first >= 0) { // one-byte varint: most lengths, counts, enums and small ints
+        pos++;
+        return (first >>> 1) ^ -(first & 1);
+      }
+    }
     long value = 0;
     int shift = 0;
     while (true) {
