@@ -89,17 +89,38 @@ public final class AssemblyBench {
       settings.put("topic.assembled-traces", "bench-assembled");
       System.out.println("WARM-UP (not counted): one pass-through and one assembly run");
       StreamsBench.passThrough(
-          kafka, admin, dir, threads, INPUT, "bench-passthrough-0", spans, "spans");
+          kafka.bootstrapServers(),
+          admin,
+          dir,
+          threads,
+          INPUT,
+          "bench-passthrough-0",
+          spans,
+          "spans");
       assembly(kafka, registry, admin, dir, threads, "bench-warm-up", settings, spans, true);
 
       double p1 =
           StreamsBench.passThrough(
-              kafka, admin, dir, threads, INPUT, "bench-passthrough-1", spans, "spans");
+              kafka.bootstrapServers(),
+              admin,
+              dir,
+              threads,
+              INPUT,
+              "bench-passthrough-1",
+              spans,
+              "spans");
       double assembly =
           assembly(kafka, registry, admin, dir, threads, "bench-assembly", settings, spans, true);
       double p2 =
           StreamsBench.passThrough(
-              kafka, admin, dir, threads, INPUT, "bench-passthrough-2", spans, "spans");
+              kafka.bootstrapServers(),
+              admin,
+              dir,
+              threads,
+              INPUT,
+              "bench-passthrough-2",
+              spans,
+              "spans");
 
       Map<String, String> buffering = new HashMap<>();
       buffering.put("trace.idle.timeout.ms", "3600000");

@@ -1,6 +1,5 @@
 package io.spanline.bench;
 
-import io.spanline.localinfra.kafka.LocalKafka;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,10 +24,10 @@ final class StreamsBench {
   private StreamsBench() {}
 
   /** Streams settings of the pass-through baseline: exactly_once_v2 and the tuned producer. */
-  static Properties tuned(LocalKafka kafka, Path dir, String applicationId, int threads) {
+  static Properties tuned(String bootstrapServers, Path dir, String applicationId, int threads) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
     props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-" + applicationId).toString());
@@ -43,7 +42,7 @@ final class StreamsBench {
    * second, {@code items} being what the input holds (spans, traces).
    */
   static double passThrough(
-      LocalKafka kafka,
+      String bootstrapServers,
       Admin admin,
       Path dir,
       int threads,
@@ -57,7 +56,7 @@ final class StreamsBench {
         .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
     String applicationId = "bench-" + output;
     try (KafkaStreams streams =
-        new KafkaStreams(builder.build(), tuned(kafka, dir, applicationId, threads))) {
+        new KafkaStreams(builder.build(), tuned(bootstrapServers, dir, applicationId, threads))) {
       long start = System.nanoTime();
       streams.start();
       awaitInputCommitted(admin, applicationId, input);

@@ -29,7 +29,7 @@ public final class MetricsStore {
   private final KeyValueStore<String, byte[]> store;
   private final long windowNanos;
   private final Map<SeriesKey.Windowed, SeriesCounts> totals = new HashMap<>();
-  private final Set<SeriesKey.Windowed> dirty = new HashSet<>();
+  private final List<SeriesKey.Windowed> dirty = new ArrayList<>();
   private final Set<SeriesKey.Windowed> stored = new HashSet<>();
 
   /** Loads what the store holds (from before a restart or rebalance). */
@@ -48,24 +48,37 @@ public final class MetricsStore {
 
   /** Adds one trace's (or fragment's) spans here and to the Micrometer meters. */
   public void add(TraceView trace, SamplingMetrics meters) {
-    TraceMetrics series = TraceMetrics.of(trace, windowNanos);
-    for (Map.Entry<SeriesKey.Windowed, SeriesCounts> e : series.counts().entrySet()) {
-      SeriesCounts sum = totals.get(e.getKey());
-      if (sum == null) {
-        totals.put(e.getKey(), e.getValue());
-      } else {
-        sum.addAll(e.getValue());
-      }
-      dirty.add(e.getKey());
-    }
-    meters.record(trace, series);
+    SeriesCounts[] last = new SeriesCounts[1];
+    SeriesKey.Windowed[] lastKey = new SeriesKey.Windowed[1];
+    TraceMetrics.forEach(
+        trace,
+        windowNanos,
+        (key, duration, error) -> {
+          SeriesCounts c = key == lastKey[0] ? last[0] : totals.get(key);
+          if (c == null) {
+            c = new SeriesCounts();
+            totals.put(key, c);
+          }
+          if (!c.dirty) {
+            c.dirty = true;
+            dirty.add(key);
+          }
+          c.add(duration, error);
+          last[0] = c;
+          lastKey[0] = key;
+          meters.record(key.series(), duration, error);
+        });
   }
 
   /** Writes the series changed since the last call to the store. */
   public void persist() {
     for (SeriesKey.Windowed k : dirty) {
-      store.put(k.encode(), totals.get(k).toBytes());
-      stored.add(k);
+      SeriesCounts c = totals.get(k);
+      if (c != null) {
+        store.put(k.encode(), c.toBytes());
+        c.dirty = false;
+        stored.add(k);
+      }
     }
     dirty.clear();
   }

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.spanline.sampling.policy.Verdict;
-import io.spanline.schemas.model.TraceView;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +29,7 @@ public final class SamplingMetrics {
   private final Set<SeriesKey> knownSeries = ConcurrentHashMap.newKeySet();
   private final Map<SeriesKey, Timer> spanTimers = new ConcurrentHashMap<>();
   private final Map<SeriesKey, Counter[]> edgeCounters = new ConcurrentHashMap<>();
+  private final Map<String, Counter[]> decidedCounters = new ConcurrentHashMap<>();
   private final Map<Object, Counter> counters = new ConcurrentHashMap<>();
 
   public SamplingMetrics(MeterRegistry registry, int maxSeries) {
@@ -49,24 +49,31 @@ public final class SamplingMetrics {
   /** One trace (or fragment) decided: counts traces and spans by outcome and rule, and policies. */
   public void decided(String tenant, Verdict v, int spans, boolean lateFragment, boolean stored) {
     String outcome = v.kept() ? "keep" : "drop";
-    counter(
-            "spanline.sampling.traces",
-            "Traces and late fragments decided, by tenant, outcome and deciding rule",
-            "tenant",
-            tenant,
-            "decision",
-            outcome,
-            "rule",
-            stored ? "stored_decision" : v.rule().name().toLowerCase(java.util.Locale.ROOT))
-        .increment();
-    counter(
-            "spanline.sampling.spans",
-            "Spans decided, by tenant and outcome",
-            "tenant",
-            tenant,
-            "decision",
-            outcome)
-        .increment(spans);
+    String rule = stored ? "stored_decision" : v.rule().name().toLowerCase(java.util.Locale.ROOT);
+    Counter[] c =
+        decidedCounters.computeIfAbsent(
+            tenant + '\u0000' + outcome + '\u0000' + rule,
+            k ->
+                new Counter[] {
+                  counter(
+                      "spanline.sampling.traces",
+                      "Traces and late fragments decided, by tenant, outcome and deciding rule",
+                      "tenant",
+                      tenant,
+                      "decision",
+                      outcome,
+                      "rule",
+                      rule),
+                  counter(
+                      "spanline.sampling.spans",
+                      "Spans decided, by tenant and outcome",
+                      "tenant",
+                      tenant,
+                      "decision",
+                      outcome)
+                });
+    c[0].increment();
+    c[1].increment(spans);
     if (!stored) {
       for (String policy : v.policies()) {
         counter(
@@ -119,31 +126,20 @@ public final class SamplingMetrics {
         .increment();
   }
 
-  /**
-   * RED series and edges of one trace, before sampling: each span's duration into the timer of its
-   * series; edges from the trace's aggregated counts.
-   */
-  void record(TraceView trace, TraceMetrics series) {
-    for (Map.Entry<SeriesKey.Windowed, SeriesCounts> e : series.counts().entrySet()) {
-      SeriesKey k = e.getKey().series();
-      if (k.edge()) {
-        Counter[] c = edgeCounters.computeIfAbsent(k, this::edgeCounters);
-        c[0].increment(e.getValue().requests());
-        if (e.getValue().errors() > 0) {
-          c[1].increment(e.getValue().errors());
-        }
+  /** One span (or, for an edge key, one call between services), before sampling. */
+  void record(SeriesKey k, long durationNanos, boolean error) {
+    if (k.edge()) {
+      Counter[] c = edgeCounters.computeIfAbsent(k, this::edgeCounters);
+      c[0].increment();
+      if (error) {
+        c[1].increment();
       }
-    }
-    SeriesKey[] keys = series.spanSeries();
-    SeriesKey lastKey = null;
-    Timer lastTimer = null;
-    for (int i = 0; i < keys.length; i++) {
-      if (keys[i] != lastKey) {
-        lastKey = keys[i];
-        lastTimer = spanTimers.computeIfAbsent(lastKey, this::timer);
+    } else {
+      Timer t = spanTimers.get(k);
+      if (t == null) {
+        t = spanTimers.computeIfAbsent(k, this::timer);
       }
-      lastTimer.record(
-          Math.max(0, trace.endEpochNanos(i) - trace.startEpochNanos(i)), TimeUnit.NANOSECONDS);
+      t.record(durationNanos, TimeUnit.NANOSECONDS);
     }
   }
 

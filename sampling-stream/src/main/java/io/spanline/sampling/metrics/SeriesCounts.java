@@ -31,6 +31,9 @@ final class SeriesCounts {
   private static final int FIXED = 3;
   private final long[] v;
 
+  /** Changed since it was last saved to the store (see {@link MetricsStore#persist()}). */
+  boolean dirty;
+
   SeriesCounts() {
     this.v = new long[FIXED + BOUNDS_NANOS.size() + 1];
   }

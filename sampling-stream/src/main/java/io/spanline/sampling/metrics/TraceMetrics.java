@@ -2,30 +2,33 @@ package io.spanline.sampling.metrics;
 
 import io.spanline.schemas.model.StatusCode;
 import io.spanline.schemas.model.TraceView;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * RED series and service-graph edges of one trace (or fragment): every span counts once in the
  * series of its service, name, kind and status, in the window of its start time; every span whose
  * parent is in the same trace and belongs to another service adds a call from the parent's service
- * (client) to the span's (server). Pure.
- *
- * @param spanSeries the series of each span, by span index
- * @param counts counts by windowed series, in first-seen order
+ * (client) to the span's (server). Pure: it tells a {@link Sink} and keeps nothing.
  */
-record TraceMetrics(SeriesKey[] spanSeries, Map<SeriesKey.Windowed, SeriesCounts> counts) {
+final class TraceMetrics {
+  private TraceMetrics() {}
+
+  /** Told of each span's series and of each edge. */
+  interface Sink {
+    /**
+     * @param key the series in its window; the same instance for consecutive spans of one series
+     *     and window
+     */
+    void add(SeriesKey.Windowed key, long durationNanos, boolean error);
+  }
 
   /**
    * @param windowNanos window length; windows are aligned to epoch multiples of it
    */
-  static TraceMetrics of(TraceView trace, long windowNanos) {
-    Map<SeriesKey.Windowed, SeriesCounts> out = new LinkedHashMap<>();
+  static void forEach(TraceView trace, long windowNanos, Sink sink) {
     int n = trace.spanCount();
-    SeriesKey[] keys = new SeriesKey[n];
     SpanIndex byId = new SpanIndex(trace);
     String tenant = trace.tenant();
-    SeriesKey previous = null;
+    SeriesKey.Windowed previous = null;
     for (int i = 0; i < n; i++) {
       long start = trace.startEpochNanos(i);
       long window = Math.floorDiv(start, windowNanos) * windowNanos;
@@ -34,21 +37,20 @@ record TraceMetrics(SeriesKey[] spanSeries, Map<SeriesKey.Windowed, SeriesCounts
       boolean error = status == StatusCode.ERROR;
       String service = trace.serviceName(i);
       SeriesKey key = SeriesKey.span(tenant, service, trace.name(i), trace.kind(i), status);
-      if (key.equals(previous)) {
-        key = previous;
-      }
-      previous = key;
-      keys[i] = key;
-      out.computeIfAbsent(new SeriesKey.Windowed(key, window), k -> new SeriesCounts())
-          .add(duration, error);
+      SeriesKey.Windowed windowed =
+          previous != null
+                  && previous.windowStartEpochNanos() == window
+                  && previous.series().equals(key)
+              ? previous
+              : new SeriesKey.Windowed(key, window);
+      previous = windowed;
+      sink.add(windowed, duration, error);
       int parent = trace.hasParent(i) ? byId.find(trace.parentSpanId(i)) : -1;
       if (parent >= 0 && !trace.serviceName(parent).equals(service)) {
         SeriesKey edge = SeriesKey.edge(tenant, trace.serviceName(parent), service);
-        out.computeIfAbsent(new SeriesKey.Windowed(edge, window), k -> new SeriesCounts())
-            .add(duration, error);
+        sink.add(new SeriesKey.Windowed(edge, window), duration, error);
       }
     }
-    return new TraceMetrics(keys, out);
   }
 
   /** Span index by span ID: open addressing over a power-of-two table, no boxing. */

@@ -126,9 +126,15 @@ public final class AvroRecordCodec<T> {
     return out.toByteArray();
   }
 
+  /** One encoder per thread, pointed at each new stream: a fresh one allocates a 2 KiB buffer. */
+  private static final ThreadLocal<BinaryEncoder[]> ENCODERS =
+      ThreadLocal.withInitial(() -> new BinaryEncoder[1]);
+
   void writeTo(T value, ByteArrayOutputStream out) {
     try {
-      BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+      BinaryEncoder[] reuse = ENCODERS.get();
+      BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, reuse[0]);
+      reuse[0] = encoder;
       if (direct != null) {
         direct.write(value, encoder);
       } else {
