@@ -159,12 +159,12 @@ final class SamplingProcessor implements Processor<TraceId, byte[], Object, Obje
   @Override
   public void close() {
     if (metrics != null) {
-      metrics.persist();
+      metrics.persist(meters);
     }
   }
 
   private void flushMetrics(long now) {
-    for (ServiceMetrics m : metrics.drain()) {
+    for (ServiceMetrics m : metrics.drain(meters)) {
       context.forward(
           new Record<>((Object) m.tenant(), (Object) m, now), SamplingTopology.METRICS_SINK);
     }

@@ -15,12 +15,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Accumulates RED series and service-graph edges of one stream task in memory, saves what changed
- * to the changelogged store {@value #NAME} on {@link #persist()} (every second, and when the task
- * closes), and drains everything into {@link ServiceMetrics} values for the metrics topic. A task
- * that starts again (restart, rebalance) picks up what the store holds, so metrics survive a clean
- * shutdown whole; after a crash, the counts of at most one persist interval are missing. Traces are
- * never affected: this trades exactly-once metrics for a store write per series per second instead
- * of per trace.
+ * to the changelogged store {@value #NAME} on {@link #persist(SamplingMetrics)} (every second, and
+ * when the task closes), and drains everything into {@link ServiceMetrics} values for the metrics
+ * topic. A task that starts again (restart, rebalance) picks up what the store holds, so metrics
+ * survive a clean shutdown whole; after a crash, the counts of at most one persist interval are
+ * missing. Traces are never affected: this trades exactly-once metrics for a store write per series
+ * per second instead of per trace.
  */
 public final class MetricsStore {
   /** Store name: encoded {@link SeriesKey} → encoded {@link SeriesCounts}. */
@@ -66,25 +66,40 @@ public final class MetricsStore {
           c.add(duration, error);
           last[0] = c;
           lastKey[0] = key;
-          meters.record(key.series(), duration, error);
+          if (!key.series().edge()) {
+            meters.record(key.series(), duration);
+          }
         });
   }
 
-  /** Writes the series changed since the last call to the store. */
-  public void persist() {
+  /**
+   * Writes the series changed since the last call to the store, and adds the new calls of changed
+   * edges to their Micrometer counters (so those counters trail by at most a persist interval).
+   */
+  public void persist(SamplingMetrics meters) {
     for (SeriesKey.Windowed k : dirty) {
       SeriesCounts c = totals.get(k);
       if (c != null) {
         store.put(k.encode(), c.toBytes());
         c.dirty = false;
         stored.add(k);
+        if (k.series().edge()) {
+          meters.recordEdge(
+              k.series(), c.requests() - c.reportedRequests, c.errors() - c.reportedErrors);
+          c.reportedRequests = c.requests();
+          c.reportedErrors = c.errors();
+        }
       }
     }
     dirty.clear();
   }
 
-  /** Removes everything accumulated and returns it as one value per tenant and window. */
-  public List<ServiceMetrics> drain() {
+  /**
+   * Saves what changed ({@link #persist}), then removes everything accumulated and returns it as
+   * one value per tenant and window.
+   */
+  public List<ServiceMetrics> drain(SamplingMetrics meters) {
+    persist(meters);
     record Window(String tenant, long start) {}
     Map<Window, List<ServiceMetrics.SpanMetric>> spans = new LinkedHashMap<>();
     Map<Window, List<ServiceMetrics.ServiceGraphEdge>> edges = new LinkedHashMap<>();

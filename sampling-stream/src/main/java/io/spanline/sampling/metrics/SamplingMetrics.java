@@ -126,20 +126,23 @@ public final class SamplingMetrics {
         .increment();
   }
 
-  /** One span (or, for an edge key, one call between services), before sampling. */
-  void record(SeriesKey k, long durationNanos, boolean error) {
-    if (k.edge()) {
-      Counter[] c = edgeCounters.computeIfAbsent(k, this::edgeCounters);
-      c[0].increment();
-      if (error) {
-        c[1].increment();
-      }
-    } else {
-      Timer t = spanTimers.get(k);
-      if (t == null) {
-        t = spanTimers.computeIfAbsent(k, this::timer);
-      }
-      t.record(durationNanos, TimeUnit.NANOSECONDS);
+  /** One span of a RED series, before sampling. */
+  void record(SeriesKey k, long durationNanos) {
+    Timer t = spanTimers.get(k);
+    if (t == null) {
+      t = spanTimers.computeIfAbsent(k, this::timer);
+    }
+    t.record(durationNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** New calls (and failed calls) on a service-graph edge. */
+  void recordEdge(SeriesKey k, long calls, long failed) {
+    Counter[] c = edgeCounters.computeIfAbsent(k, this::edgeCounters);
+    if (calls > 0) {
+      c[0].increment(calls);
+    }
+    if (failed > 0) {
+      c[1].increment(failed);
     }
   }
 

@@ -28,11 +28,21 @@ final class SeriesCounts {
           30_000_000_000L,
           60_000_000_000L);
 
+  private static final long[] BOUNDS = BOUNDS_NANOS.stream().mapToLong(Long::longValue).toArray();
+
   private static final int FIXED = 3;
   private final long[] v;
 
-  /** Changed since it was last saved to the store (see {@link MetricsStore#persist()}). */
+  /**
+   * Changed since it was last saved to the store (see {@link
+   * MetricsStore#persist(SamplingMetrics)}).
+   */
   boolean dirty;
+
+  /** Requests and errors already added to the Micrometer counters (edges). */
+  long reportedRequests;
+
+  long reportedErrors;
 
   SeriesCounts() {
     this.v = new long[FIXED + BOUNDS_NANOS.size() + 1];
@@ -77,13 +87,10 @@ final class SeriesCounts {
     return out;
   }
 
+  /** Index of the first bound at or above the duration; the bound count when above them all. */
   static int bucket(long durationNanos) {
-    for (int i = 0; i < BOUNDS_NANOS.size(); i++) {
-      if (durationNanos <= BOUNDS_NANOS.get(i)) {
-        return i;
-      }
-    }
-    return BOUNDS_NANOS.size();
+    int i = java.util.Arrays.binarySearch(BOUNDS, durationNanos);
+    return i >= 0 ? i : -i - 1;
   }
 
   byte[] toBytes() {

@@ -60,7 +60,7 @@ public final class AvroTraceView implements TraceView {
     this.buf = buf;
     this.pos = offset;
     this.limit = offset + length;
-    this.tenant = readString();
+    this.tenant = readCachedString();
     this.traceId = TraceId.fromBytes(buf, take(TraceId.BYTES));
     this.fragment = readInt();
     this.rootServiceName = readString();
@@ -213,7 +213,7 @@ public final class AvroTraceView implements TraceView {
         pos = keyAt;
         boolean match = keyEquals(SERVICE_NAME);
         if (match && service == null) {
-          service = readAnyValue().asText();
+          service = readServiceName();
         } else {
           skipAnyValue();
         }
@@ -470,6 +470,16 @@ public final class AvroTraceView implements TraceView {
     int n = readInt();
     int at = take(n);
     return new String(buf, at, n, StandardCharsets.UTF_8);
+  }
+
+  /** A service.name value as text; a string value comes from the string cache. */
+  private String readServiceName() {
+    int at = pos;
+    if (readInt() == 1) {
+      return readCachedString();
+    }
+    pos = at;
+    return readAnyValue().asText();
   }
 
   /** A short string, from a cache of recent ones (span names repeat across traces). */
