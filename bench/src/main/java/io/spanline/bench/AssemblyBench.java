@@ -3,7 +3,6 @@ package io.spanline.bench;
 import io.spanline.assembly.TraceAssemblyApp;
 import io.spanline.assembly.config.AssemblyConfig;
 import io.spanline.assembly.config.AssemblyConfigLoader;
-import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.codec.otlp.TracePart;
@@ -60,7 +59,7 @@ public final class AssemblyBench {
   }
 
   private static void run(Path dir, long targetSpans, int threads) throws Exception {
-    try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), 0, 0);
+    try (BrokerProcess kafka = BrokerProcess.start(dir.resolve("kafka"));
         LocalSchemaRegistry registry =
             LocalSchemaRegistry.start(kafka.bootstrapServers(), "_schemas", 0);
         Admin admin = kafka.admin()) {
@@ -130,7 +129,7 @@ public final class AssemblyBench {
       assembly(kafka, registry, admin, dir, threads, "bench-state", buffering, spans, false);
       long stateBytes = BenchFiles.sizeOf(dir.resolve("state-bench-state"));
       long changelogBytes = 0;
-      try (Stream<Path> logs = Files.walk(kafka.dataDir(), 2)) {
+      try (Stream<Path> logs = Files.walk(dir.resolve("kafka"), 2)) {
         for (Path p : logs.toList()) {
           if (p.getFileName().toString().startsWith("bench-state-trace-buffer-changelog-")) {
             changelogBytes += BenchFiles.sizeOf(p);
@@ -197,7 +196,7 @@ public final class AssemblyBench {
   }
 
   private static double assembly(
-      LocalKafka kafka,
+      BrokerProcess kafka,
       LocalSchemaRegistry registry,
       Admin admin,
       Path dir,
