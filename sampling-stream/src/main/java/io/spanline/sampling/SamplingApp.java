@@ -1,7 +1,6 @@
 package io.spanline.sampling;
 
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.sampling.config.SamplingConfig;
@@ -11,11 +10,9 @@ import io.spanline.sampling.policy.PolicyReloader;
 import io.spanline.sampling.policy.SamplingPolicies;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
-import io.spanline.service.admin.AdminServer;
-import io.spanline.service.admin.KafkaReadiness;
-import io.spanline.service.admin.Readiness;
 import io.spanline.service.streams.DeadLetteringHandler;
 import io.spanline.service.streams.StreamsApps;
+import io.spanline.service.streams.StreamsService;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +20,6 @@ import java.util.Properties;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,24 +27,12 @@ import org.slf4j.LoggerFactory;
 public final class SamplingApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SamplingApp.class);
 
-  private final KafkaStreams streams;
-  private final KafkaStreamsMetrics streamsMetrics;
-  private final KafkaReadiness kafka;
-  private final AdminServer admin;
+  private final StreamsService service;
   private final SamplingMetrics metrics;
   private final PolicyReloader reloader;
 
-  private SamplingApp(
-      KafkaStreams streams,
-      KafkaStreamsMetrics streamsMetrics,
-      KafkaReadiness kafka,
-      AdminServer admin,
-      SamplingMetrics metrics,
-      PolicyReloader reloader) {
-    this.streams = streams;
-    this.streamsMetrics = streamsMetrics;
-    this.kafka = kafka;
-    this.admin = admin;
+  private SamplingApp(StreamsService service, SamplingMetrics metrics, PolicyReloader reloader) {
+    this.service = service;
     this.metrics = metrics;
     this.reloader = reloader;
   }
@@ -104,45 +88,29 @@ public final class SamplingApp implements AutoCloseable {
     props.put(DeadLetteringHandler.COUNTER_CONFIG, (Consumer<Exception>) metrics::deadLettered);
     KafkaStreams streams =
         new KafkaStreams(SamplingTopology.build(config, specs, policies, metrics), props);
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          LOG.error("Stream thread failed; replacing it", e);
-          return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
-    streamsMetrics.bindTo(registry);
-    KafkaReadiness kafka =
-        new KafkaReadiness(config.bootstrapServers(), topics, Duration.ofSeconds(5));
-    Readiness readiness =
-        new Readiness() {
-          @Override
-          public boolean ready() {
-            return kafka.ready() && streams.state() == KafkaStreams.State.RUNNING;
-          }
-
-          @Override
-          public String problem() {
-            return kafka.ready() ? "stream state " + streams.state() : kafka.problem();
-          }
-        };
-    AdminServer admin =
-        AdminServer.start(config.adminBindAddress(), config.adminPort(), readiness, registry);
-    streams.start();
+    StreamsService service =
+        StreamsService.start(
+            streams,
+            registry,
+            config.bootstrapServers(),
+            topics,
+            config.adminBindAddress(),
+            config.adminPort());
     LOG.info(
         "Sampling reading {} and writing {} (application.id {}); admin on port {}",
         config.topics().assembledTraces(),
         config.topics().sampledTraces(),
         config.applicationId(),
-        admin.port());
-    return new SamplingApp(streams, streamsMetrics, kafka, admin, metrics, reloader);
+        service.adminPort());
+    return new SamplingApp(service, metrics, reloader);
   }
 
   public KafkaStreams.State state() {
-    return streams.state();
+    return service.state();
   }
 
   public int adminPort() {
-    return admin.port();
+    return service.adminPort();
   }
 
   public SamplingMetrics metrics() {
@@ -152,12 +120,9 @@ public final class SamplingApp implements AutoCloseable {
   /** Stops the stream cleanly (commits, closes stores), then the reloader and the admin port. */
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(60));
+    service.close();
     if (reloader != null) {
       reloader.close();
     }
-    streamsMetrics.close();
-    admin.close();
-    kafka.close();
   }
 }

@@ -1,25 +1,21 @@
 package io.spanline.assembly;
 
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.assembly.config.AssemblyConfig;
 import io.spanline.assembly.metrics.AssemblyMetrics;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
-import io.spanline.service.admin.AdminServer;
-import io.spanline.service.admin.KafkaReadiness;
-import io.spanline.service.admin.Readiness;
 import io.spanline.service.streams.DeadLetteringHandler;
 import io.spanline.service.streams.StreamsApps;
+import io.spanline.service.streams.StreamsService;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,26 +23,15 @@ import org.slf4j.LoggerFactory;
 public final class TraceAssemblyApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TraceAssemblyApp.class);
 
-  private final KafkaStreams streams;
-  private final KafkaStreamsMetrics streamsMetrics;
-  private final KafkaReadiness kafka;
-  private final AdminServer admin;
+  private final StreamsService service;
   private final AssemblyMetrics metrics;
   private final StreamsInputLag inputLag;
 
   private TraceAssemblyApp(
-      KafkaStreams streams,
-      KafkaStreamsMetrics streamsMetrics,
-      KafkaReadiness kafka,
-      AdminServer admin,
-      AssemblyMetrics metrics,
-      StreamsInputLag inputLag) {
-    this.inputLag = inputLag;
-    this.streams = streams;
-    this.streamsMetrics = streamsMetrics;
-    this.kafka = kafka;
-    this.admin = admin;
+      StreamsService service, AssemblyMetrics metrics, StreamsInputLag inputLag) {
+    this.service = service;
     this.metrics = metrics;
+    this.inputLag = inputLag;
   }
 
   /**
@@ -77,45 +62,29 @@ public final class TraceAssemblyApp implements AutoCloseable {
     KafkaStreams streams =
         new KafkaStreams(TraceAssemblyTopology.build(config, specs, metrics, inputLag), props);
     inputLag.watch(streams);
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          LOG.error("Stream thread failed; replacing it", e);
-          return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
-    streamsMetrics.bindTo(registry);
-    KafkaReadiness kafka =
-        new KafkaReadiness(config.bootstrapServers(), topics, Duration.ofSeconds(5));
-    Readiness readiness =
-        new Readiness() {
-          @Override
-          public boolean ready() {
-            return kafka.ready() && streams.state() == KafkaStreams.State.RUNNING;
-          }
-
-          @Override
-          public String problem() {
-            return kafka.ready() ? "stream state " + streams.state() : kafka.problem();
-          }
-        };
-    AdminServer admin =
-        AdminServer.start(config.adminBindAddress(), config.adminPort(), readiness, registry);
-    streams.start();
+    StreamsService service =
+        StreamsService.start(
+            streams,
+            registry,
+            config.bootstrapServers(),
+            topics,
+            config.adminBindAddress(),
+            config.adminPort());
     LOG.info(
         "Trace assembly reading {} and writing {} (application.id {}); admin on port {}",
         config.topics().otlpSpans(),
         config.topics().assembledTraces(),
         config.applicationId(),
-        admin.port());
-    return new TraceAssemblyApp(streams, streamsMetrics, kafka, admin, metrics, inputLag);
+        service.adminPort());
+    return new TraceAssemblyApp(service, metrics, inputLag);
   }
 
   public KafkaStreams.State state() {
-    return streams.state();
+    return service.state();
   }
 
   public int adminPort() {
-    return admin.port();
+    return service.adminPort();
   }
 
   public AssemblyMetrics metrics() {
@@ -125,10 +94,7 @@ public final class TraceAssemblyApp implements AutoCloseable {
   /** Stops the stream cleanly (commits, closes stores), then the admin port. */
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(60));
+    service.close();
     inputLag.close();
-    streamsMetrics.close();
-    admin.close();
-    kafka.close();
   }
 }
