@@ -2,7 +2,6 @@ package io.spanline.bench;
 
 import io.spanline.gateway.Gateway;
 import io.spanline.gateway.config.GatewayConfigLoader;
-import io.spanline.localinfra.kafka.LocalKafka;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +36,16 @@ public final class GatewayBench {
   }
 
   private static void run(Path dir, int seconds, int concurrency) throws Exception {
-    try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), 0, 0)) {
-      kafka.createTopics(6, List.of("bench-producer", "bench-gateway"));
+    try (BrokerProcess kafka = BrokerProcess.start(dir.resolve("kafka"))) {
+      try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+        admin
+            .createTopics(
+                List.of(
+                    new org.apache.kafka.clients.admin.NewTopic("bench-producer", 6, (short) 1),
+                    new org.apache.kafka.clients.admin.NewTopic("bench-gateway", 6, (short) 1)))
+            .all()
+            .get();
+      }
       Map<String, String> props = new HashMap<>();
       props.put("spanline.gateway.bind.address", "127.0.0.1");
       props.put("spanline.gateway.otlp.grpc.port", "0");
