@@ -49,12 +49,7 @@ public final class AssemblyBench {
   public static void main(String[] args) throws Exception {
     long spans = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-    Path dir = Files.createTempDirectory("spanline-assembly-bench");
-    try {
-      run(dir, spans, threads);
-    } finally {
-      BenchFiles.deleteTree(dir);
-    }
+    BenchFiles.inTempFolder("spanline-assembly-bench", dir -> run(dir, spans, threads));
     System.exit(0);
   }
 
@@ -217,15 +212,9 @@ public final class AssemblyBench {
     props.put("spanline.assembly.admin.bind.address", "127.0.0.1");
     props.put("spanline.assembly.admin.port", "0");
     settings.forEach((k, v) -> props.put("spanline.assembly." + k, v));
-    // assembly settings given to this JVM (-Dspanline.assembly.producer.linger.ms=20, …) apply too
-    System.getProperties()
-        .forEach(
-            (k, v) -> {
-              if (k.toString().startsWith("spanline.assembly.")) {
-                props.put(k.toString(), v.toString());
-              }
-            });
-    AssemblyConfig config = AssemblyConfigLoader.load(Map.of(), props);
+    AssemblyConfig config =
+        AssemblyConfigLoader.load(
+            Map.of(), BenchFiles.withJvmOverrides("spanline.assembly.", props));
     double rate;
     long start = System.nanoTime();
     try (TraceAssemblyApp app = TraceAssemblyApp.start(config)) {

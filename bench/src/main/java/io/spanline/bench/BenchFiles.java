@@ -11,6 +11,42 @@ final class BenchFiles {
   private BenchFiles() {}
 
   /** Deletes a folder and everything in it. */
+  /** What a benchmark does in its temporary folder. */
+  @FunctionalInterface
+  interface InFolder {
+    void run(Path dir) throws Exception;
+  }
+
+  /**
+   * Runs {@code body} in a new temporary folder and deletes the folder afterwards, whatever
+   * happens: runs write gigabytes to the broker's log.
+   */
+  static void inTempFolder(String prefix, InFolder body) throws Exception {
+    Path dir = java.nio.file.Files.createTempDirectory(prefix);
+    try {
+      body.run(dir);
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  /**
+   * {@code settings} plus every system property of this JVM starting with {@code prefix} (e.g.
+   * {@code -Dspanline.sampling.producer.linger.ms=20}), which win.
+   */
+  static java.util.Map<String, String> withJvmOverrides(
+      String prefix, java.util.Map<String, String> settings) {
+    java.util.Map<String, String> out = new java.util.HashMap<>(settings);
+    System.getProperties()
+        .forEach(
+            (k, v) -> {
+              if (k.toString().startsWith(prefix)) {
+                out.put(k.toString(), v.toString());
+              }
+            });
+    return out;
+  }
+
   static void deleteTree(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {

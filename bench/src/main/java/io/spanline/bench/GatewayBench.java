@@ -5,7 +5,6 @@ import io.spanline.gateway.config.GatewayConfigLoader;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,13 +25,7 @@ public final class GatewayBench {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
     int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 16;
-    Path dir = Files.createTempDirectory("spanline-bench");
-    try {
-      run(dir, seconds, concurrency);
-    } finally {
-      // a run writes ~12 GB to the broker's log: never leave it behind
-      BenchFiles.deleteTree(dir);
-    }
+    BenchFiles.inTempFolder("spanline-bench", dir -> run(dir, seconds, concurrency));
   }
 
   private static void run(Path dir, int seconds, int concurrency) throws Exception {
@@ -53,15 +46,10 @@ public final class GatewayBench {
       props.put("spanline.gateway.admin.port", "0");
       props.put("spanline.gateway.kafka.bootstrap.servers", kafka.bootstrapServers());
       props.put("spanline.gateway.topic.otlp-spans", "bench-gateway");
-      // gateway settings given to this JVM (-Dspanline.gateway.kafka.linger.ms=20, …) apply too
-      System.getProperties()
-          .forEach(
-              (k, v) -> {
-                if (k.toString().startsWith("spanline.gateway.")) {
-                  props.put(k.toString(), v.toString());
-                }
-              });
-      try (Gateway gateway = Gateway.start(GatewayConfigLoader.load(Map.of(), props))) {
+      try (Gateway gateway =
+          Gateway.start(
+              GatewayConfigLoader.load(
+                  Map.of(), BenchFiles.withJvmOverrides("spanline.gateway.", props)))) {
         String endpoint = "http://127.0.0.1:" + gateway.httpPort() + "/v1/traces";
         String p1 =
             run("producer", kafka.bootstrapServers(), "bench-producer", String.valueOf(seconds));

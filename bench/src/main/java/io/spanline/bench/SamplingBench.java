@@ -51,12 +51,7 @@ public final class SamplingBench {
   public static void main(String[] args) throws Exception {
     long spans = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-    Path dir = Files.createTempDirectory("spanline-sampling-bench");
-    try {
-      run(dir, spans, threads);
-    } finally {
-      BenchFiles.deleteTree(dir);
-    }
+    BenchFiles.inTempFolder("spanline-sampling-bench", dir -> run(dir, spans, threads));
     System.exit(0);
   }
 
@@ -251,15 +246,9 @@ public final class SamplingBench {
     props.put("admin.port", "0");
     Map<String, String> system = new HashMap<>();
     props.forEach((k, v) -> system.put("spanline.sampling." + k, v));
-    // sampling settings given to this JVM (-Dspanline.sampling.producer.linger.ms=20, …) apply too
-    System.getProperties()
-        .forEach(
-            (k, v) -> {
-              if (k.toString().startsWith("spanline.sampling.")) {
-                system.put(k.toString(), v.toString());
-              }
-            });
-    SamplingConfig config = SamplingConfigLoader.load(Map.of(), system);
+    SamplingConfig config =
+        SamplingConfigLoader.load(
+            Map.of(), BenchFiles.withJvmOverrides("spanline.sampling.", system));
     long start = System.nanoTime();
     try (SamplingApp app = SamplingApp.start(config)) {
       StreamsBench.awaitInputCommitted(admin, applicationId, INPUT);

@@ -93,39 +93,33 @@ final class SamplingProcessor implements Processor<TraceId, byte[], Object, Obje
       metrics.add(trace, meters);
     }
     boolean late = trace.fragment() > 0;
-    Optional<SamplingDecision> stored =
+    Optional<byte[]> stored =
         late ? decisions.find(trace.tenant(), trace.traceId(), ts) : Optional.empty();
-    SamplingDecision decision;
     byte[] decisionAvro;
-    Verdict verdict;
+    boolean kept;
     if (stored.isPresent()) {
-      decision = stored.get();
-      decisionAvro = AvroRecordCodec.SAMPLING_DECISION.encode(decision);
-      verdict =
-          new Verdict(
-              decision.outcome(),
-              decision.kept() ? Verdict.Rule.KEPT_BY_POLICY : Verdict.Rule.NOT_SAMPLED,
-              decision.policies(),
-              decision.kept() ? Math.max(Double.MIN_VALUE, decision.samplingProbability()) : 1,
-              0);
+      decisionAvro = stored.get();
+      kept = AvroRecordCodec.SAMPLING_DECISION.decode(decisionAvro).kept();
+      meters.followedStoredDecision(trace.tenant(), kept, trace.spanCount());
     } else {
-      verdict = policies.get().decide(trace, ts * 1_000_000L);
-      decision =
-          new SamplingDecision(
-              trace.tenant(),
-              trace.traceId(),
-              verdict.outcome(),
-              verdict.policies(),
-              verdict.probability(),
-              context.currentSystemTimeMs() * 1_000_000L);
-      decisionAvro = AvroRecordCodec.SAMPLING_DECISION.encode(decision);
+      Verdict verdict = policies.get().decide(trace, ts * 1_000_000L);
+      kept = verdict.kept();
+      decisionAvro =
+          AvroRecordCodec.SAMPLING_DECISION.encode(
+              new SamplingDecision(
+                  trace.tenant(),
+                  trace.traceId(),
+                  verdict.outcome(),
+                  verdict.policies(),
+                  verdict.probability(),
+                  context.currentSystemTimeMs() * 1_000_000L));
       decisions.put(trace.tenant(), trace.traceId(), decisionAvro, ts);
       if (options.emitDecisions()) {
         context.forward(record.withValue((Object) decisionAvro), SamplingTopology.DECISIONS_SINK);
       }
+      meters.decided(trace.tenant(), verdict, trace.spanCount(), late);
     }
-    meters.decided(trace.tenant(), verdict, trace.spanCount(), late, stored.isPresent());
-    if (decision.kept()) {
+    if (kept) {
       context.forward(
           record.withValue((Object) sampledTrace(value, model, decisionAvro)),
           SamplingTopology.SAMPLED_SINK);

@@ -1,7 +1,5 @@
 package io.spanline.sampling.decision;
 
-import io.spanline.schemas.codec.avro.AvroRecordCodec;
-import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.model.TraceId;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -46,9 +44,9 @@ public final class DecisionStore {
 
   /**
    * The latest decision for the trace made within {@code decision.ttl} before (or after, for
-   * records read out of order) {@code recordTimeMs}.
+   * records read out of order) {@code recordTimeMs}, as the Avro binary it was stored as.
    */
-  public Optional<SamplingDecision> find(String tenant, TraceId traceId, long recordTimeMs) {
+  public Optional<byte[]> find(String tenant, TraceId traceId, long recordTimeMs) {
     long from = Math.max(0, recordTimeMs - ttlMs);
     long to = recordTimeMs > Long.MAX_VALUE - ttlMs ? Long.MAX_VALUE : recordTimeMs + ttlMs;
     byte[] latest = null;
@@ -57,8 +55,6 @@ public final class DecisionStore {
         latest = it.next().value;
       }
     }
-    return latest == null
-        ? Optional.empty()
-        : Optional.of(AvroRecordCodec.SAMPLING_DECISION.decode(latest));
+    return Optional.ofNullable(latest);
   }
 }

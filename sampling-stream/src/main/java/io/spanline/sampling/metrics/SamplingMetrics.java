@@ -47,9 +47,44 @@ public final class SamplingMetrics {
   }
 
   /** One trace (or fragment) decided: counts traces and spans by outcome and rule, and policies. */
-  public void decided(String tenant, Verdict v, int spans, boolean lateFragment, boolean stored) {
+  public void decided(String tenant, Verdict v, int spans, boolean lateFragment) {
     String outcome = v.kept() ? "keep" : "drop";
-    String rule = stored ? "stored_decision" : v.rule().name().toLowerCase(java.util.Locale.ROOT);
+    countDecision(tenant, outcome, v.rule().name().toLowerCase(java.util.Locale.ROOT), spans);
+    for (String policy : v.policies()) {
+      counter(
+              "spanline.sampling.policy.matches",
+              "Traces each policy kept (or dropped, for drop and never-sample rules)",
+              "policy",
+              policy,
+              "decision",
+              outcome)
+          .increment();
+    }
+    if (lateFragment) {
+      lateFragment("own");
+    }
+    if (v.policyErrors() > 0) {
+      counter("spanline.sampling.policy.errors", "Policy evaluations that threw (skipped)")
+          .increment(v.policyErrors());
+    }
+  }
+
+  /** A late fragment that followed the decision stored for its trace. */
+  public void followedStoredDecision(String tenant, boolean kept, int spans) {
+    countDecision(tenant, kept ? "keep" : "drop", "stored_decision", spans);
+    lateFragment("stored");
+  }
+
+  private void lateFragment(String decisionSource) {
+    counter(
+            "spanline.sampling.late.fragments",
+            "Late fragments (fragment >= 1), by whether a stored decision was found",
+            "decision_source",
+            decisionSource)
+        .increment();
+  }
+
+  private void countDecision(String tenant, String outcome, String rule, int spans) {
     Counter[] c =
         decidedCounters.computeIfAbsent(
             tenant + '\u0000' + outcome + '\u0000' + rule,
@@ -74,30 +109,6 @@ public final class SamplingMetrics {
                 });
     c[0].increment();
     c[1].increment(spans);
-    if (!stored) {
-      for (String policy : v.policies()) {
-        counter(
-                "spanline.sampling.policy.matches",
-                "Traces each policy kept (or dropped, for drop and never-sample rules)",
-                "policy",
-                policy,
-                "decision",
-                outcome)
-            .increment();
-      }
-    }
-    if (lateFragment) {
-      counter(
-              "spanline.sampling.late.fragments",
-              "Late fragments (fragment >= 1), by whether a stored decision was found",
-              "decision_source",
-              stored ? "stored" : "own")
-          .increment();
-    }
-    if (v.policyErrors() > 0) {
-      counter("spanline.sampling.policy.errors", "Policy evaluations that threw (skipped)")
-          .increment(v.policyErrors());
-    }
   }
 
   /** A record outside a replay's time range, passed over. */

@@ -61,12 +61,6 @@ final class SeriesCounts {
     v[FIXED + bucket(durationNanos)]++;
   }
 
-  void addAll(SeriesCounts other) {
-    for (int i = 0; i < v.length; i++) {
-      v[i] += other.v[i];
-    }
-  }
-
   long requests() {
     return v[0];
   }

@@ -92,61 +92,75 @@ public final class SamplingPolicies {
     if (trace.anyAttribute(debugAttribute, SamplingPolicies::truthy)) {
       return new Verdict(DecisionOutcome.KEEP, Verdict.Rule.DEBUG, List.of(debugAttribute), 1, 0);
     }
-    int errors = 0;
+    Evaluation run = new Evaluation(trace, nowEpochNanos);
     for (Named rule : neverSample) {
-      Vote v;
-      try {
-        v = rule.policy().evaluate(trace, nowEpochNanos);
-      } catch (RuntimeException e) {
-        errors++;
-        continue;
-      }
-      if (v.decision() == Decision.SAMPLED) {
-        return new Verdict(
-            DecisionOutcome.DROP, Verdict.Rule.NEVER_SAMPLE, List.of(rule.name()), 1, errors);
+      if (run.vote(rule) == Decision.SAMPLED) {
+        return run.dropped(Verdict.Rule.NEVER_SAMPLE, rule);
       }
     }
     PolicySet set = tenants.getOrDefault(trace.tenant(), defaults);
     for (Named p : set.drops()) {
-      Vote v;
-      try {
-        v = p.policy().evaluate(trace, nowEpochNanos);
-      } catch (RuntimeException e) {
-        errors++;
-        continue;
-      }
-      if (v.decision() == Decision.DROPPED) {
-        return new Verdict(
-            DecisionOutcome.DROP, Verdict.Rule.DROP_POLICY, List.of(p.name()), 1, errors);
+      if (run.vote(p) == Decision.DROPPED) {
+        return run.dropped(Verdict.Rule.DROP_POLICY, p);
       }
     }
-    List<String> keepers = new ArrayList<>(2);
-    double probability = 0;
     for (Named p : set.others()) {
-      Vote v;
-      try {
-        v = p.policy().evaluate(trace, nowEpochNanos);
-      } catch (RuntimeException e) {
-        errors++;
-        continue;
+      Decision d = run.vote(p);
+      if (d == Decision.DROPPED) {
+        return run.dropped(Verdict.Rule.DROP_POLICY, p);
       }
-      if (v.decision() == Decision.DROPPED) {
-        return new Verdict(
-            DecisionOutcome.DROP, Verdict.Rule.DROP_POLICY, List.of(p.name()), 1, errors);
-      }
-      if (v.decision() == Decision.SAMPLED) {
-        keepers.add(p.name());
-        probability = Math.max(probability, v.probability());
+      if (d == Decision.SAMPLED) {
+        run.kept(p);
         if (set.sampleOnFirstMatch()) {
           break;
         }
       }
     }
-    if (keepers.isEmpty()) {
-      return new Verdict(DecisionOutcome.DROP, Verdict.Rule.NOT_SAMPLED, List.of(), 1, errors);
+    return run.verdict();
+  }
+
+  /** One trace's evaluation: policies that threw (skipped and counted), and those that kept it. */
+  private static final class Evaluation {
+    private final TraceView trace;
+    private final long nowEpochNanos;
+    private final List<String> keepers = new ArrayList<>(2);
+    private double probability;
+    private double lastProbability;
+    private int errors;
+
+    Evaluation(TraceView trace, long nowEpochNanos) {
+      this.trace = trace;
+      this.nowEpochNanos = nowEpochNanos;
     }
-    return new Verdict(
-        DecisionOutcome.KEEP, Verdict.Rule.KEPT_BY_POLICY, keepers, probability, errors);
+
+    /** The policy's decision, or null when it threw. */
+    Decision vote(Named p) {
+      try {
+        Vote v = p.policy().evaluate(trace, nowEpochNanos);
+        lastProbability = v.probability();
+        return v.decision();
+      } catch (RuntimeException e) {
+        errors++;
+        return null;
+      }
+    }
+
+    /** Records that {@code p}, just voted, keeps the trace. */
+    void kept(Named p) {
+      keepers.add(p.name());
+      probability = Math.max(probability, lastProbability);
+    }
+
+    Verdict dropped(Verdict.Rule rule, Named by) {
+      return new Verdict(DecisionOutcome.DROP, rule, List.of(by.name()), 1, errors);
+    }
+
+    Verdict verdict() {
+      return keepers.isEmpty()
+          ? new Verdict(DecisionOutcome.DROP, Verdict.Rule.NOT_SAMPLED, List.of(), 1, errors)
+          : new Verdict(
+              DecisionOutcome.KEEP, Verdict.Rule.KEPT_BY_POLICY, keepers, probability, errors);
+    }
   }
 
   private static boolean truthy(AnyValue v) {

@@ -18,10 +18,6 @@ final class SpanBudget {
     used = 0;
   }
 
-  long used() {
-    return used;
-  }
-
   /** Takes {@code spans} when {@code used + spans <= perSecond} and {@code <= totalLimit}. */
   boolean tryTake(long spans, long totalLimit) {
     long after = used + spans;

@@ -192,7 +192,7 @@ public final class DryRun {
       Instant to,
       Consumer<ConsumerRecord<byte[], byte[]>> each) {
     TimeRangeOffsets range = TimeRangeOffsets.of(bootstrapServers, topic, from, to);
-    try (KafkaConsumer<byte[], byte[]> consumer = Replay.consumer(bootstrapServers)) {
+    try (KafkaConsumer<byte[], byte[]> consumer = Replay.consumer(bootstrapServers, 500)) {
       List<TopicPartition> open = new ArrayList<>();
       for (Map.Entry<TopicPartition, Long> e : range.start().entrySet()) {
         if (e.getValue() < range.end().get(e.getKey())) {

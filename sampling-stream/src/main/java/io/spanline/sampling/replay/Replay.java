@@ -196,7 +196,8 @@ public final class Replay {
     }
   }
 
-  static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
+  /** A read_committed byte consumer without a group, returning up to {@code maxPollRecords}. */
+  static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, int maxPollRecords) {
     return new KafkaConsumer<>(
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -204,7 +205,9 @@ public final class Replay {
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
             false,
             ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            "read_committed"),
+            "read_committed",
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+            maxPollRecords),
         new ByteArrayDeserializer(),
         new ByteArrayDeserializer());
   }

@@ -5,12 +5,10 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Where a time range starts and ends in each partition of a topic: the first offset whose record
@@ -40,19 +38,7 @@ public record TimeRangeOffsets(Map<TopicPartition, Long> start, Map<TopicPartiti
     if (!from.isBefore(to)) {
       throw new IllegalArgumentException("--from (" + from + ") must be before --to (" + to + ")");
     }
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                1),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = Replay.consumer(bootstrapServers, 1)) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
       if (infos == null || infos.isEmpty()) {
         throw new IllegalArgumentException("topic " + topic + " does not exist");

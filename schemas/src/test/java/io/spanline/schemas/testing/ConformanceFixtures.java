@@ -1,10 +1,17 @@
 package io.spanline.schemas.testing;
 
+import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.TraceId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -34,5 +41,20 @@ public final class ConformanceFixtures {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The traces of one fixture file, each as an {@link AssembledTrace} of the given tenant. */
+  public static List<AssembledTrace> assembledTraces(Path fixture, String tenant, int fragment) {
+    Map<TraceId, List<Span>> traces = new LinkedHashMap<>();
+    try {
+      for (Span s : OtlpJsonCodec.decode(Files.readAllBytes(fixture))) {
+        traces.computeIfAbsent(s.traceId(), k -> new ArrayList<>()).add(s);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<AssembledTrace> out = new ArrayList<>();
+    traces.forEach((id, spans) -> out.add(AssembledTrace.of(tenant, id, fragment, spans)));
+    return out;
   }
 }

@@ -24,6 +24,20 @@ public final class TestSpans {
     this.random = new Random(seed);
   }
 
+  /** One attribute of every {@code AnyValue} kind, nested arrays and key-value lists included. */
+  public static List<Attribute> everyValueKind() {
+    return List.of(
+        new Attribute("empty", AnyValue.EMPTY),
+        Attribute.of("s", "ünïcode"),
+        Attribute.of("b", true),
+        Attribute.of("l", -42L),
+        Attribute.of("d", 1.5e-300),
+        new Attribute("bytes", AnyValue.ofBytes(new byte[] {0, -1, 7})),
+        new Attribute(
+            "array", AnyValue.ofArray(List.of(AnyValue.of("x"), AnyValue.ofArray(List.of())))),
+        new Attribute("kv", AnyValue.ofKeyValues(List.of(Attribute.of("inner", 3L)))));
+  }
+
   public static Resource resource(String serviceName) {
     return new Resource(
         List.of(Attribute.of(Resource.SERVICE_NAME, serviceName), Attribute.of("host.name", "h1")),

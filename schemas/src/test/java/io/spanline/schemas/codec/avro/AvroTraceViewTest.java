@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spanline.schemas.codec.MalformedAvroException;
-import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
 import io.spanline.schemas.model.AnyValue;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Attribute;
@@ -13,13 +12,10 @@ import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.model.TraceView;
 import io.spanline.schemas.testing.ConformanceFixtures;
 import io.spanline.schemas.testing.TestSpans;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,12 +31,8 @@ class AvroTraceViewTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void conformanceTraces_readAsTheModelSays(Path fixture) throws Exception {
-    Map<TraceId, List<Span>> traces = new LinkedHashMap<>();
-    for (Span s : OtlpJsonCodec.decode(Files.readAllBytes(fixture))) {
-      traces.computeIfAbsent(s.traceId(), k -> new ArrayList<>()).add(s);
-    }
-    for (Map.Entry<TraceId, List<Span>> t : traces.entrySet()) {
-      assertSameView(AssembledTrace.of("tenant-a", t.getKey(), 2, t.getValue()));
+    for (AssembledTrace t : ConformanceFixtures.assembledTraces(fixture, "tenant-a", 2)) {
+      assertSameView(t);
     }
   }
 
@@ -48,17 +40,7 @@ class AvroTraceViewTest {
   void attributesOfEveryKind_onSpansAndResources_areFoundByKey() {
     TestSpans spans = new TestSpans(9);
     TraceId trace = spans.traceId();
-    List<Attribute> attributes =
-        List.of(
-            new Attribute("empty", AnyValue.EMPTY),
-            Attribute.of("s", "ünïcode"),
-            Attribute.of("b", true),
-            Attribute.of("l", -42L),
-            Attribute.of("d", 1.5e-300),
-            new Attribute("bytes", AnyValue.ofBytes(new byte[] {0, -1, 7})),
-            new Attribute(
-                "array", AnyValue.ofArray(List.of(AnyValue.of("x"), AnyValue.ofArray(List.of())))),
-            new Attribute("kv", AnyValue.ofKeyValues(List.of(Attribute.of("inner", 3L)))));
+    List<Attribute> attributes = TestSpans.everyValueKind();
     List<Span> list = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       Span s =

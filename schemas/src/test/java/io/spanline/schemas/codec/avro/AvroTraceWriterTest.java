@@ -2,8 +2,6 @@ package io.spanline.schemas.codec.avro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
-import io.spanline.schemas.model.AnyValue;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Attribute;
 import io.spanline.schemas.model.DecisionOutcome;
@@ -12,12 +10,9 @@ import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.testing.ConformanceFixtures;
 import io.spanline.schemas.testing.TestSpans;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,12 +28,8 @@ class AvroTraceWriterTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void conformanceTraces_encodeByteForByteAsTheGenericWriter(Path fixture) throws Exception {
-    Map<TraceId, List<Span>> traces = new LinkedHashMap<>();
-    for (Span s : OtlpJsonCodec.decode(Files.readAllBytes(fixture))) {
-      traces.computeIfAbsent(s.traceId(), k -> new ArrayList<>()).add(s);
-    }
-    for (Map.Entry<TraceId, List<Span>> t : traces.entrySet()) {
-      assertSameBytes(AssembledTrace.of("tenant-a", t.getKey(), 2, t.getValue()));
+    for (AssembledTrace t : ConformanceFixtures.assembledTraces(fixture, "tenant-a", 2)) {
+      assertSameBytes(t);
     }
   }
 
@@ -46,17 +37,7 @@ class AvroTraceWriterTest {
   void everyKindOfAttributeValue_encodesByteForByteAsTheGenericWriter() {
     TestSpans spans = new TestSpans(3);
     TraceId trace = spans.traceId();
-    List<Attribute> nested =
-        List.of(
-            new Attribute("empty", AnyValue.EMPTY),
-            Attribute.of("s", "ünïcode"),
-            Attribute.of("b", true),
-            Attribute.of("l", -42L),
-            Attribute.of("d", 1.5e-300),
-            new Attribute("bytes", AnyValue.ofBytes(new byte[] {0, -1, 7})),
-            new Attribute(
-                "array", AnyValue.ofArray(List.of(AnyValue.of("x"), AnyValue.ofArray(List.of())))),
-            new Attribute("kv", AnyValue.ofKeyValues(List.of(Attribute.of("inner", 3L)))));
+    List<Attribute> nested = TestSpans.everyValueKind();
     List<Span> list = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       Span s =
