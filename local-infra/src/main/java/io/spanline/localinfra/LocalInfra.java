@@ -115,7 +115,8 @@ public final class LocalInfra implements AutoCloseable {
           "spanline.decisions",
           "spanline.metrics",
           "spanline.assembly.dead-letter",
-          "spanline.sampling.dead-letter");
+          "spanline.sampling.dead-letter",
+          "spanline.index.dead-letter");
 
   public LocalKafka kafka() {
     return kafka;

@@ -1,6 +1,6 @@
 package io.spanline.sampling;
 
-import static io.spanline.sampling.testing.TraceBuilder.trace;
+import static io.spanline.schemas.testing.TraceBuilder.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spanline.sampling.testing.SamplingDriver;

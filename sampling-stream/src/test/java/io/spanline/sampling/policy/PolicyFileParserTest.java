@@ -111,7 +111,7 @@ class PolicyFileParserTest {
             java.nio.file.Files.readString(java.nio.file.Path.of("policies.example.yaml")));
     assertThat(p.tenantsWithOwnPolicies()).containsExactly("acme");
     var health =
-        io.spanline.sampling.testing.TraceBuilder.trace()
+        io.spanline.schemas.testing.TraceBuilder.trace()
             .root("frontend", "GET /healthz", 5000)
             .error()
             .attr("http.route", "/healthz")

@@ -1,10 +1,10 @@
 package io.spanline.sampling.policy;
 
-import static io.spanline.sampling.testing.TraceBuilder.trace;
+import static io.spanline.schemas.testing.TraceBuilder.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.spanline.sampling.testing.TraceBuilder;
 import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.testing.TraceBuilder;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 

@@ -2,8 +2,8 @@ package io.spanline.sampling.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.spanline.sampling.testing.TraceBuilder;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.schemas.testing.TraceBuilder;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.spanline.sampling.testing;
+package io.spanline.schemas.testing;
 
 import io.spanline.schemas.codec.avro.AvroRecordCodec;
 import io.spanline.schemas.codec.avro.AvroTraceView;
@@ -34,6 +34,7 @@ public final class TraceBuilder {
   private String tenant = "default";
   private TraceId traceId = randomTraceId();
   private int fragment;
+  private long shiftNanos;
   private final List<Span.Builder> spans = new ArrayList<>();
   private final List<List<Attribute>> resourceAttributes = new ArrayList<>();
   private final List<String> services = new ArrayList<>();
@@ -61,6 +62,12 @@ public final class TraceBuilder {
 
   public TraceBuilder fragment(int fragment) {
     this.fragment = fragment;
+    return this;
+  }
+
+  /** Moves every span of the trace by {@code shift} (e.g. to another day) when built. */
+  public TraceBuilder shiftedBy(java.time.Duration shift) {
+    this.shiftNanos = shift.toNanos();
     return this;
   }
 
@@ -173,12 +180,18 @@ public final class TraceBuilder {
       List<Attribute> resource = new ArrayList<>();
       resource.add(new Attribute(Resource.SERVICE_NAME, new AnyValue.StringValue(services.get(i))));
       resource.addAll(resourceAttributes.get(i));
-      out.add(
-          spans
-              .get(i)
-              .resource(new Resource(resource, 0, ""))
+      Span.Builder span = spans.get(i);
+      Span built =
+          span.resource(new Resource(resource, 0, ""))
               .scope(new InstrumentationScope("io.spanline.test", "1.0", List.of(), 0, ""))
-              .build());
+              .build();
+      if (shiftNanos != 0) {
+        long start = built.startEpochNanos();
+        long end = built.endEpochNanos();
+        built = span.time(start + shiftNanos, end + shiftNanos).build();
+        span.time(start, end); // a later build() shifts from the original times again
+      }
+      out.add(built);
     }
     return AssembledTrace.of(tenant, traceId, fragment, out);
   }

@@ -1,0 +1,74 @@
+package io.spanline.index.config;
+
+import io.spanline.index.layout.IndexLayout;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Settings of the index sink; every key, default and meaning is in the module README's table. Built
+ * by {@link IndexSinkConfigLoader}.
+ *
+ * @param openSearchHosts OpenSearch HTTP endpoints, e.g. {@code http://127.0.0.1:9200}
+ * @param openSearchUsername basic-auth user; empty for none
+ * @param requestTimeout how long one OpenSearch request may take before it is retried
+ * @param consumers consumer threads (each a member of the group with its own bulk requests)
+ * @param bulkMaxActions most documents in one bulk request
+ * @param attributeAllowlist attribute keys (span or resource) indexed as typed fields
+ * @param keywordMaxLength keyword values longer than this (chars) are stored but not indexed
+ * @param retryInitialBackoff first wait after a failed bulk request or item; doubles per attempt
+ * @param retention how long daily indices are kept (whole UTC days)
+ * @param retentionInterval how often the retention job runs
+ * @param consumerOverrides extra Kafka consumer settings ({@code consumer.*} keys, prefix removed)
+ */
+public record IndexSinkConfig(
+    String bootstrapServers,
+    String schemaRegistryUrl,
+    String sampledTracesTopic,
+    String deadLetterTopic,
+    String groupId,
+    int consumers,
+    int maxPollRecords,
+    List<URI> openSearchHosts,
+    String openSearchUsername,
+    String openSearchPassword,
+    Duration requestTimeout,
+    IndexLayout layout,
+    int shards,
+    int replicas,
+    String refreshInterval,
+    int keywordMaxLength,
+    Set<String> attributeAllowlist,
+    int bulkMaxActions,
+    Duration retryInitialBackoff,
+    Duration retryMaxBackoff,
+    Duration retention,
+    Duration retentionInterval,
+    String adminBindAddress,
+    int adminPort,
+    Map<String, String> consumerOverrides) {
+
+  public IndexSinkConfig {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+    Objects.requireNonNull(sampledTracesTopic, "sampledTracesTopic");
+    Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+    Objects.requireNonNull(groupId, "groupId");
+    openSearchHosts = List.copyOf(openSearchHosts);
+    Objects.requireNonNull(openSearchUsername, "openSearchUsername");
+    Objects.requireNonNull(openSearchPassword, "openSearchPassword");
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    Objects.requireNonNull(layout, "layout");
+    Objects.requireNonNull(refreshInterval, "refreshInterval");
+    attributeAllowlist = Set.copyOf(attributeAllowlist);
+    Objects.requireNonNull(retryInitialBackoff, "retryInitialBackoff");
+    Objects.requireNonNull(retryMaxBackoff, "retryMaxBackoff");
+    Objects.requireNonNull(retention, "retention");
+    Objects.requireNonNull(retentionInterval, "retentionInterval");
+    Objects.requireNonNull(adminBindAddress, "adminBindAddress");
+    consumerOverrides = Map.copyOf(consumerOverrides);
+  }
+}

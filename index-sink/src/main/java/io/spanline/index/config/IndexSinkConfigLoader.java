@@ -1,0 +1,205 @@
+package io.spanline.index.config;
+
+import io.spanline.index.layout.IndexLayout;
+import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.config.Settings;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Builds {@link IndexSinkConfig} from, in increasing precedence: defaults, the YAML file named by
+ * {@code SPANLINE_INDEX_CONFIG_FILE}, environment variables {@code SPANLINE_INDEX_<KEY>} and system
+ * properties {@code spanline.index.<key>} (see {@link Settings}). Keys starting with {@code
+ * consumer.} pass through to the Kafka consumer with the prefix removed. Errors name the key and
+ * the bad value.
+ */
+public final class IndexSinkConfigLoader {
+  /** Every flat setting with its default, in README order. */
+  static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+  /** Prefix of settings passed through to the Kafka consumer. */
+  public static final String CONSUMER_PREFIX = "consumer.";
+
+  /**
+   * Attribute keys indexed by default: OpenTelemetry semantic-convention keys on-call engineers
+   * search by (HTTP, RPC, database, messaging, errors, deployment, Kubernetes), in current and
+   * previous naming.
+   */
+  public static final String DEFAULT_ALLOWLIST =
+      String.join(
+          ",",
+          "http.request.method",
+          "http.response.status_code",
+          "http.route",
+          "http.method",
+          "http.status_code",
+          "url.path",
+          "rpc.system",
+          "rpc.service",
+          "rpc.method",
+          "rpc.grpc.status_code",
+          "db.system",
+          "db.system.name",
+          "db.operation.name",
+          "db.namespace",
+          "messaging.system",
+          "messaging.destination.name",
+          "messaging.operation.type",
+          "error.type",
+          "exception.type",
+          "peer.service",
+          "server.address",
+          "deployment.environment",
+          "deployment.environment.name",
+          "service.version",
+          "service.namespace",
+          "host.name",
+          "k8s.namespace.name",
+          "k8s.pod.name",
+          "k8s.deployment.name",
+          "cloud.region");
+
+  private static final Pattern REFRESH = Pattern.compile("-1|[0-9]+(ms|s|m)");
+
+  static {
+    DEFAULTS.put("kafka.bootstrap.servers", "127.0.0.1:9092");
+    DEFAULTS.put("schema-registry.url", "http://127.0.0.1:8081");
+    DEFAULTS.put(TopicNames.SAMPLED_TRACES_KEY, TopicNames.DEFAULTS.sampledTraces());
+    DEFAULTS.put("topic.dead-letter", "spanline.index.dead-letter");
+    DEFAULTS.put("group.id", "spanline-index-sink");
+    DEFAULTS.put("consumers", "1");
+    DEFAULTS.put("max.poll.records", "200");
+    DEFAULTS.put("opensearch.hosts", "http://127.0.0.1:9200");
+    DEFAULTS.put("opensearch.username", "");
+    DEFAULTS.put("opensearch.password", "");
+    DEFAULTS.put("opensearch.request.timeout.ms", "30000");
+    DEFAULTS.put("index.prefix", "spanline");
+    DEFAULTS.put("index.shards", "1");
+    DEFAULTS.put("index.replicas", "1");
+    DEFAULTS.put("index.refresh-interval", "5s");
+    DEFAULTS.put("index.keyword.max-length", "256");
+    DEFAULTS.put("index.attributes", DEFAULT_ALLOWLIST);
+    DEFAULTS.put("bulk.max-actions", "5000");
+    DEFAULTS.put("retry.backoff.initial.ms", "250");
+    DEFAULTS.put("retry.backoff.max.ms", "30000");
+    DEFAULTS.put("retention.days", "7");
+    DEFAULTS.put("retention.interval.ms", "3600000");
+    DEFAULTS.put("admin.bind.address", "0.0.0.0");
+    DEFAULTS.put("admin.port", "13136");
+  }
+
+  private IndexSinkConfigLoader() {}
+
+  /** From the process environment and system properties. */
+  public static IndexSinkConfig load() {
+    return from(Settings.load("index", DEFAULTS));
+  }
+
+  /**
+   * @throws IllegalArgumentException naming the key and value of a bad setting
+   */
+  public static IndexSinkConfig load(
+      Map<String, String> env, Map<String, String> systemProperties) {
+    return from(Settings.load("index", DEFAULTS, env, systemProperties));
+  }
+
+  private static IndexSinkConfig from(Settings s) {
+    String refresh = s.get("index.refresh-interval");
+    if (!REFRESH.matcher(refresh).matches()) {
+      throw new IllegalArgumentException(
+          "Invalid value for property index.refresh-interval="
+              + refresh
+              + ". Must be -1 or a duration such as 500ms, 5s, 1m.");
+    }
+    IndexLayout layout;
+    try {
+      layout = new IndexLayout(s.get("index.prefix"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "Invalid value for property index.prefix. " + e.getMessage(), e);
+    }
+    Duration initial = s.millis("retry.backoff.initial.ms");
+    Duration max = s.millis("retry.backoff.max.ms");
+    if (max.compareTo(initial) < 0) {
+      throw new IllegalArgumentException(
+          "Invalid value for property retry.backoff.max.ms="
+              + max.toMillis()
+              + ". Must be at least retry.backoff.initial.ms ("
+              + initial.toMillis()
+              + ").");
+    }
+    return new IndexSinkConfig(
+        s.get("kafka.bootstrap.servers"),
+        s.get("schema-registry.url"),
+        TopicNames.requireLegal(
+            TopicNames.SAMPLED_TRACES_KEY, s.get(TopicNames.SAMPLED_TRACES_KEY)),
+        TopicNames.requireLegal("topic.dead-letter", s.get("topic.dead-letter")),
+        s.get("group.id"),
+        s.intAtLeast("consumers", 1),
+        s.intAtLeast("max.poll.records", 1),
+        hosts(s.get("opensearch.hosts")),
+        s.get("opensearch.username"),
+        s.get("opensearch.password"),
+        s.millis("opensearch.request.timeout.ms"),
+        layout,
+        s.intAtLeast("index.shards", 1),
+        s.intAtLeast("index.replicas", 0),
+        refresh,
+        s.intAtLeast("index.keyword.max-length", 1),
+        allowlist(s.get("index.attributes")),
+        s.intAtLeast("bulk.max-actions", 1),
+        initial,
+        max,
+        Duration.ofDays(s.intAtLeast("retention.days", 1)),
+        s.millis("retention.interval.ms"),
+        s.get("admin.bind.address"),
+        s.port("admin.port"),
+        s.withPrefix(CONSUMER_PREFIX));
+  }
+
+  private static List<URI> hosts(String value) {
+    List<URI> hosts = new ArrayList<>();
+    for (String part : value.split(",")) {
+      String h = part.strip();
+      if (h.isEmpty()) {
+        continue;
+      }
+      URI uri;
+      try {
+        uri = URI.create(h);
+      } catch (IllegalArgumentException e) {
+        uri = null;
+      }
+      if (uri == null
+          || uri.getHost() == null
+          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+        throw new IllegalArgumentException(
+            "Invalid value for property opensearch.hosts="
+                + value
+                + ". Must be comma-separated http(s)://host:port URLs.");
+      }
+      hosts.add(uri);
+    }
+    if (hosts.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Invalid value for property opensearch.hosts="
+              + value
+              + ". Must name at least one host.");
+    }
+    return hosts;
+  }
+
+  private static Set<String> allowlist(String value) {
+    Set<String> keys = new LinkedHashSet<>();
+    Arrays.stream(value.split(",")).map(String::strip).filter(k -> !k.isEmpty()).forEach(keys::add);
+    return keys;
+  }
+}

@@ -1,0 +1,176 @@
+package io.spanline.index.document;
+
+import com.fasterxml.jackson.databind.util.RawValue;
+import io.spanline.index.layout.Fields;
+import io.spanline.index.layout.IndexLayout;
+import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
+import io.spanline.schemas.model.AnyValue;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.Attribute;
+import io.spanline.schemas.model.SampledTrace;
+import io.spanline.schemas.model.SamplingDecision;
+import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.TraceSummary;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a kept trace into OpenSearch documents: one per span (identity, service, operation, kind,
+ * status, times, allowlisted attributes as typed fields, and the whole span as OTLP/JSON, stored
+ * but not indexed) and one summary update per trace. Pure: no I/O.
+ *
+ * <p>Allowlisted attributes come from the span and its resource (the span's own value wins).
+ * String, boolean, integer and double values, and arrays of one of those kinds, become fields;
+ * other kinds (bytes, key-value lists, mixed arrays, empty) are only stored.
+ */
+public final class SpanDocumentMapper {
+  private final IndexLayout layout;
+  private final Set<String> allowlist;
+
+  /**
+   * @param allowlist attribute keys indexed as typed fields
+   */
+  public SpanDocumentMapper(IndexLayout layout, Set<String> allowlist) {
+    this.layout = layout;
+    this.allowlist = Set.copyOf(allowlist);
+  }
+
+  public TraceDocuments map(SampledTrace sampled) {
+    AssembledTrace trace = sampled.trace();
+    List<SpanDocument> spans = new ArrayList<>(trace.spans().size());
+    for (Span span : trace.spans()) {
+      spans.add(spanDocument(trace.tenant(), trace.fragment(), span));
+    }
+    return new TraceDocuments(spans, summary(trace, sampled.decision()));
+  }
+
+  SpanDocument spanDocument(String tenant, int fragment, Span span) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put(Fields.TENANT, tenant);
+    doc.put(Fields.TRACE_ID, span.traceId().toHex());
+    doc.put(Fields.SPAN_ID, span.spanId().toHex());
+    if (span.parentSpanId() != null) {
+      doc.put(Fields.PARENT_SPAN_ID, span.parentSpanId().toHex());
+    }
+    doc.put(Fields.FRAGMENT, fragment);
+    doc.put(Fields.SERVICE, span.serviceName());
+    doc.put(Fields.NAME, span.name());
+    doc.put(Fields.KIND, span.kind().name());
+    doc.put(Fields.STATUS, span.status().code().name());
+    if (!span.status().message().isEmpty()) {
+      doc.put(Fields.STATUS_MESSAGE, span.status().message());
+    }
+    doc.put(Fields.START_TIME, Math.floorDiv(span.startEpochNanos(), 1_000_000L));
+    doc.put(Fields.START_TIME_UNIX_NANO, span.startEpochNanos());
+    doc.put(Fields.END_TIME_UNIX_NANO, span.endEpochNanos());
+    doc.put(Fields.DURATION_NANOS, span.durationNanos());
+    Map<String, Object> scope = new LinkedHashMap<>();
+    scope.put("name", span.scope().name());
+    if (!span.scope().version().isEmpty()) {
+      scope.put("version", span.scope().version());
+    }
+    doc.put("scope", scope);
+    Map<String, Object> attributes = indexedAttributes(span);
+    if (!attributes.isEmpty()) {
+      doc.put(Fields.ATTRIBUTES, attributes);
+    }
+    doc.put(
+        Fields.OTLP,
+        new RawValue(new String(OtlpJsonCodec.encode(List.of(span)), StandardCharsets.UTF_8)));
+    return new SpanDocument(
+        layout.spanIndex(IndexLayout.dayOf(span.startEpochNanos())),
+        IndexLayout.spanDocumentId(tenant, span.traceId(), span.spanId()),
+        doc);
+  }
+
+  private Map<String, Object> indexedAttributes(Span span) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    if (allowlist.isEmpty()) {
+      return fields;
+    }
+    for (List<Attribute> source : List.of(span.resource().attributes(), span.attributes())) {
+      for (Attribute a : source) {
+        if (allowlist.contains(a.key())) {
+          Object value = indexable(a.value());
+          if (value != null) {
+            fields.put(a.key().replace('.', '@'), value);
+          }
+        }
+      }
+    }
+    return fields;
+  }
+
+  /** The JSON value of an attribute value that can be a typed field, else null. */
+  static Object indexable(AnyValue value) {
+    Object scalar = scalar(value);
+    if (scalar != null || !(value instanceof AnyValue.ArrayValue array)) {
+      return scalar;
+    }
+    List<Object> values = new ArrayList<>(array.values().size());
+    Class<?> kind = null;
+    for (AnyValue v : array.values()) {
+      Object s = scalar(v);
+      if (s == null || (kind != null && kind != s.getClass())) {
+        return null;
+      }
+      kind = s.getClass();
+      values.add(s);
+    }
+    return values.isEmpty() ? null : values;
+  }
+
+  private static Object scalar(AnyValue value) {
+    if (value instanceof AnyValue.StringValue s) {
+      return s.value();
+    }
+    if (value instanceof AnyValue.LongValue l) {
+      return l.value();
+    }
+    if (value instanceof AnyValue.DoubleValue d) {
+      return Double.isFinite(d.value()) ? d.value() : null;
+    }
+    if (value instanceof AnyValue.BoolValue b) {
+      return b.value();
+    }
+    return null;
+  }
+
+  private static TraceSummaryUpdate summary(AssembledTrace trace, SamplingDecision decision) {
+    TraceSummary summary = trace.summary();
+    boolean rootFound = trace.spans().stream().anyMatch(Span::isRoot);
+    // The root's start decides between two fragments that both have (or both lack) a real root.
+    long rootStart =
+        trace.spans().stream()
+            .filter(s -> s.isRoot() == rootFound)
+            .mapToLong(Span::startEpochNanos)
+            .min()
+            .orElse(summary.startEpochNanos());
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("tenant", trace.tenant());
+    params.put("traceId", trace.traceId().toHex());
+    params.put("fragment", trace.fragment());
+    params.put("start", summary.startEpochNanos());
+    params.put("end", summary.endEpochNanos());
+    params.put("spanCount", summary.spanCount());
+    params.put("error", summary.error());
+    params.put("services", summary.services());
+    params.put("policies", decision.policies());
+    params.put("probability", decision.samplingProbability());
+    params.put("rootFound", rootFound);
+    params.put("rootService", summary.rootServiceName());
+    params.put("rootName", summary.rootSpanName());
+    params.put("rootStart", rootStart);
+    return new TraceSummaryUpdate(
+        IndexLayout.traceDocumentId(trace.tenant(), trace.traceId()),
+        trace.tenant(),
+        trace.traceId(),
+        trace.fragment(),
+        summary.startEpochNanos(),
+        params);
+  }
+}

@@ -1,0 +1,123 @@
+package io.spanline.index.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The sink's meters (Prometheus names in the README): records read, documents indexed by type, bulk
+ * latency, bulk errors by OpenSearch error type, items retried, dead letters by reason, paused
+ * consumers and retention deletions. Consumer lag comes from the Kafka consumer's own metrics.
+ */
+public final class IndexSinkMetrics {
+  private final MeterRegistry registry;
+  private final Counter records;
+  private final Counter spanDocuments;
+  private final Counter traceDocuments;
+  private final Timer bulk;
+  private final Counter retries;
+  private final Counter retentionDeleted;
+  private final AtomicInteger paused = new AtomicInteger();
+
+  public IndexSinkMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.records =
+        Counter.builder("spanline.index.records")
+            .description("Kafka records (kept traces or fragments) read")
+            .register(registry);
+    this.spanDocuments = documents(registry, "span");
+    this.traceDocuments = documents(registry, "trace");
+    this.bulk =
+        Timer.builder("spanline.index.bulk")
+            .description("Latency of bulk requests to OpenSearch, failed ones included")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(60))
+            .register(registry);
+    this.retries =
+        Counter.builder("spanline.index.retries")
+            .description("Documents sent again after a failed bulk request or item")
+            .register(registry);
+    this.retentionDeleted =
+        Counter.builder("spanline.index.retention.deleted.indices")
+            .description("Indices deleted by the retention job")
+            .register(registry);
+    Gauge.builder("spanline.index.paused.consumers", paused, AtomicInteger::get)
+        .description("Consumers whose partitions are paused while OpenSearch is failing")
+        .register(registry);
+  }
+
+  /** Meters in a registry of their own, for tests and tools. */
+  public static IndexSinkMetrics detached() {
+    return new IndexSinkMetrics(new SimpleMeterRegistry());
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void recordsRead(int count) {
+    records.increment(count);
+  }
+
+  public void indexed(boolean summary) {
+    (summary ? traceDocuments : spanDocuments).increment();
+  }
+
+  public Timer bulkTimer() {
+    return bulk;
+  }
+
+  /**
+   * @param type OpenSearch's error type (e.g. {@code mapper_parsing_exception}) or, for a failed
+   *     request, {@code request_failed}
+   */
+  public void bulkError(String type, int count) {
+    Counter.builder("spanline.index.bulk.errors")
+        .description(
+            "Failed bulk items by OpenSearch error type; request_failed for whole requests")
+        .tag("type", type)
+        .register(registry)
+        .increment(count);
+  }
+
+  public void retried(int count) {
+    retries.increment(count);
+  }
+
+  /**
+   * @param reason {@code undecodable} (the record could not be read) or {@code rejected}
+   *     (OpenSearch refused a document of it for good)
+   */
+  public void deadLettered(String reason) {
+    Counter.builder("spanline.index.dead.letters")
+        .description("Records written to the dead-letter topic, by reason")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  public void paused(boolean nowPaused) {
+    paused.addAndGet(nowPaused ? 1 : -1);
+  }
+
+  public void retentionDeleted(int indices) {
+    retentionDeleted.increment(indices);
+  }
+
+  /** Documents indexed so far, spans and summaries together. */
+  public double documentsIndexed() {
+    return spanDocuments.count() + traceDocuments.count();
+  }
+
+  private static Counter documents(MeterRegistry registry, String type) {
+    return Counter.builder("spanline.index.documents")
+        .description("Documents indexed (created, updated or unchanged), by type")
+        .tag("type", type)
+        .register(registry);
+  }
+}

@@ -1,0 +1,338 @@
+package io.spanline.index.sink;
+
+import io.spanline.index.bulk.BulkIndexer;
+import io.spanline.index.bulk.PendingAction;
+import io.spanline.index.config.IndexSinkConfig;
+import io.spanline.index.document.SpanDocument;
+import io.spanline.index.document.SpanDocumentMapper;
+import io.spanline.index.document.SummaryScript;
+import io.spanline.index.document.TraceDocuments;
+import io.spanline.index.document.TraceSummaryUpdate;
+import io.spanline.index.metrics.IndexSinkMetrics;
+import io.spanline.schemas.model.SampledTrace;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.ExponentialBackoff;
+import org.opensearch.client.json.JsonData;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.BuiltinScriptLanguage;
+import org.opensearch.client.opensearch._types.Script;
+import org.opensearch.client.opensearch.core.bulk.BulkOperation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One consumer of the sampled-traces topic indexing into OpenSearch. Each poll becomes one batch:
+ * records are decoded and mapped to documents (a record that cannot be read is dead-lettered), the
+ * documents are bulk-indexed, items OpenSearch refuses for good (e.g. a mapping conflict) send
+ * their record to the dead-letter topic, and items that failed for a transient reason are sent
+ * again alone. While anything is left to retry, every assigned partition is paused (the consumer
+ * keeps polling, so it stays in the group) and the wait doubles per attempt up to the maximum.
+ * Offsets are committed only after every item of the batch is indexed or dead-lettered, so nothing
+ * is skipped; documents have deterministic IDs, so what is indexed twice after a crash or rebalance
+ * is overwritten, not duplicated.
+ */
+public final class IndexSink implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(IndexSink.class);
+  private static final Duration POLL = Duration.ofMillis(500);
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final String topic;
+  private final Deserializer<SampledTrace> values;
+  private final SpanDocumentMapper mapper;
+  private final SummaryIndexResolver summaries;
+  private final BulkIndexer indexer;
+  private final DeadLetters deadLetters;
+  private final IndexSinkMetrics metrics;
+  private final ExponentialBackoff backoff;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final Set<TopicPartition> revoked = new HashSet<>();
+  private boolean paused;
+
+  /**
+   * @param consumer a consumer with auto-commit off, not yet subscribed; the sink owns it
+   * @param values reads {@code SampledTrace} values (Confluent wire format)
+   * @param deadLetterProducer shared with other sinks; not closed by this one
+   */
+  public IndexSink(
+      IndexSinkConfig config,
+      Consumer<byte[], byte[]> consumer,
+      Deserializer<SampledTrace> values,
+      OpenSearchClient client,
+      Producer<byte[], byte[]> deadLetterProducer,
+      IndexSinkMetrics metrics) {
+    this.consumer = consumer;
+    this.topic = config.sampledTracesTopic();
+    this.values = values;
+    this.mapper = new SpanDocumentMapper(config.layout(), config.attributeAllowlist());
+    this.summaries = new SummaryIndexResolver(client, config.layout());
+    this.indexer = new BulkIndexer(client, config.bulkMaxActions(), metrics);
+    this.deadLetters = new DeadLetters(deadLetterProducer, config.deadLetterTopic());
+    this.metrics = metrics;
+    this.backoff =
+        new ExponentialBackoff(
+            config.retryInitialBackoff().toMillis(), 2, config.retryMaxBackoff().toMillis(), 0.2);
+  }
+
+  @Override
+  public void run() {
+    try {
+      consumer.subscribe(List.of(topic), new Rebalance());
+      while (running.get()) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+        if (!records.isEmpty()) {
+          process(records);
+        }
+      }
+    } catch (WakeupException e) {
+      if (running.get()) {
+        throw e;
+      }
+    } finally {
+      if (paused) {
+        metrics.paused(false);
+      }
+      consumer.close();
+    }
+  }
+
+  /** Stops the loop (from any thread); the batch in progress is not committed. */
+  public void stop() {
+    running.set(false);
+    consumer.wakeup();
+  }
+
+  private void process(ConsumerRecords<byte[], byte[]> records) {
+    metrics.recordsRead(records.count());
+    revoked.clear();
+    List<ConsumerRecord<byte[], byte[]>> mapped = new ArrayList<>(records.count());
+    List<TraceDocuments> documents = new ArrayList<>(records.count());
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      try {
+        documents.add(mapper.map(values.deserialize(r.topic(), r.headers(), r.value())));
+        mapped.add(r);
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "Dead-lettering unreadable record {}-{}@{}: {}",
+            r.topic(),
+            r.partition(),
+            r.offset(),
+            e.toString());
+        deadLetters.send(r, e.getClass().getName(), String.valueOf(e.getMessage()));
+        metrics.deadLettered("undecodable");
+      }
+    }
+    Map<String, String> summaryIndex = resolveSummaryIndices(documents);
+    if (summaryIndex == null) {
+      return; // stopped
+    }
+    List<PendingAction> pending = actions(mapped, documents, summaryIndex);
+    Set<ConsumerRecord<byte[], byte[]>> rejected = new HashSet<>();
+    int attempt = 0;
+    while (!pending.isEmpty()) {
+      BulkIndexer.Outcome outcome = indexer.index(pending);
+      for (BulkIndexer.Rejection r : outcome.rejected()) {
+        ConsumerRecord<byte[], byte[]> origin = r.action().origin();
+        LOG.warn(
+            "OpenSearch refused document {} of record {}-{}@{} ({} {}: {}); dead-lettering the"
+                + " record",
+            r.action().id(),
+            origin.topic(),
+            origin.partition(),
+            origin.offset(),
+            r.status(),
+            r.type(),
+            r.reason());
+        if (rejected.add(origin)) {
+          deadLetters.send(
+              origin, r.type(), "document " + r.action().id() + " refused: " + r.reason());
+          metrics.deadLettered("rejected");
+        }
+      }
+      pending = outcome.retry();
+      if (!pending.isEmpty()) {
+        metrics.retried(pending.size());
+        if (!waitBeforeRetry(attempt++)) {
+          return;
+        }
+        pending = withoutRevoked(pending);
+      }
+    }
+    deadLetters.flush();
+    commit(records);
+    resumeIfPaused();
+  }
+
+  /** Null when the sink was stopped while OpenSearch was unreachable. */
+  private Map<String, String> resolveSummaryIndices(List<TraceDocuments> documents) {
+    List<TraceSummaryUpdate> updates = documents.stream().map(TraceDocuments::summary).toList();
+    int attempt = 0;
+    while (true) {
+      try {
+        return summaries.resolve(updates);
+      } catch (IOException | RuntimeException e) {
+        metrics.bulkError("request_failed", 1);
+        LOG.warn("Looking up trace summaries failed; will retry: {}", e.toString());
+        if (!waitBeforeRetry(attempt++)) {
+          return null;
+        }
+      }
+    }
+  }
+
+  private static List<PendingAction> actions(
+      List<ConsumerRecord<byte[], byte[]>> records,
+      List<TraceDocuments> documents,
+      Map<String, String> summaryIndex) {
+    List<PendingAction> actions = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<byte[], byte[]> origin = records.get(i);
+      TraceDocuments docs = documents.get(i);
+      for (SpanDocument span : docs.spans()) {
+        actions.add(
+            new PendingAction(
+                origin,
+                span.index(),
+                span.id(),
+                false,
+                BulkOperation.of(
+                    b ->
+                        b.index(
+                            ix -> ix.index(span.index()).id(span.id()).document(span.source())))));
+      }
+      TraceSummaryUpdate summary = docs.summary();
+      String index = summaryIndex.get(summary.id());
+      actions.add(
+          new PendingAction(origin, index, summary.id(), true, summaryOperation(index, summary)));
+    }
+    return actions;
+  }
+
+  private static BulkOperation summaryOperation(String index, TraceSummaryUpdate summary) {
+    Map<String, JsonData> params = new HashMap<>();
+    summary.params().forEach((k, v) -> params.put(k, JsonData.of(v)));
+    Script script =
+        Script.of(
+            s ->
+                s.inline(
+                    in ->
+                        in.lang(l -> l.builtin(BuiltinScriptLanguage.Painless))
+                            .source(SummaryScript.SOURCE)
+                            .params(params)));
+    return BulkOperation.of(
+        b ->
+            b.update(
+                u ->
+                    u.index(index)
+                        .id(summary.id())
+                        .retryOnConflict(5)
+                        .script(script)
+                        .scriptedUpsert(true)
+                        .upsert(Map.of())));
+  }
+
+  /**
+   * Pauses every assigned partition and polls (which returns nothing, keeps the group membership
+   * and runs rebalances) for the backoff of this attempt.
+   *
+   * @return false when the sink was stopped meanwhile
+   */
+  private boolean waitBeforeRetry(int attempt) {
+    if (!paused) {
+      consumer.pause(consumer.assignment());
+      paused = true;
+      metrics.paused(true);
+    }
+    long waitMs = backoff.backoff(attempt);
+    LOG.info("Partitions paused; retrying in {} ms (attempt {})", waitMs, attempt + 1);
+    try {
+      ConsumerRecords<byte[], byte[]> unexpected = consumer.poll(Duration.ofMillis(waitMs));
+      // Paused partitions return nothing; anything else is read again after the batch.
+      for (TopicPartition tp : unexpected.partitions()) {
+        consumer.seek(tp, unexpected.records(tp).get(0).offset());
+      }
+    } catch (WakeupException e) {
+      if (running.get()) {
+        throw e;
+      }
+    }
+    return running.get();
+  }
+
+  private List<PendingAction> withoutRevoked(List<PendingAction> pending) {
+    if (revoked.isEmpty()) {
+      return pending;
+    }
+    return pending.stream()
+        .filter(
+            a -> !revoked.contains(new TopicPartition(a.origin().topic(), a.origin().partition())))
+        .toList();
+  }
+
+  private void commit(ConsumerRecords<byte[], byte[]> records) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    Set<TopicPartition> owned = consumer.assignment();
+    for (TopicPartition tp : records.partitions()) {
+      if (owned.contains(tp) && !revoked.contains(tp)) {
+        List<ConsumerRecord<byte[], byte[]>> rs = records.records(tp);
+        offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+      }
+    }
+    if (offsets.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(offsets);
+    } catch (CommitFailedException | RebalanceInProgressException e) {
+      // The partitions moved on; their new owner indexes from the last commit (same IDs).
+      LOG.warn("Commit after a rebalance failed; the new owner re-indexes: {}", e.toString());
+    }
+  }
+
+  private void resumeIfPaused() {
+    if (paused) {
+      consumer.resume(consumer.paused());
+      paused = false;
+      metrics.paused(false);
+      LOG.info("OpenSearch accepted the batch; partitions resumed");
+    }
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      revoked.addAll(partitions);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      revoked.addAll(partitions);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (paused) {
+        consumer.pause(partitions);
+      }
+    }
+  }
+}
