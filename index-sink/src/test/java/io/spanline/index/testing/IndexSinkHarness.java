@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,6 +51,7 @@ public final class IndexSinkHarness implements AutoCloseable {
   private final IndexSinkConfig config;
   private final SpanlineTopics topics;
   private final KafkaProducer<byte[], byte[]> producer;
+  private final Admin admin;
   private final IndexSinkApp app;
 
   private IndexSinkHarness(
@@ -63,6 +66,7 @@ public final class IndexSinkHarness implements AutoCloseable {
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     this.producer = new KafkaProducer<>(p);
+    this.admin = kafka.admin();
   }
 
   /**
@@ -211,8 +215,7 @@ public final class IndexSinkHarness implements AutoCloseable {
         () -> {
           Map<TopicPartition, Long> ends = endOffsets(config.sampledTracesTopic());
           Map<TopicPartition, OffsetAndMetadata> committed =
-              kafka
-                  .admin()
+              admin
                   .listConsumerGroupOffsets(config.groupId())
                   .partitionsToOffsetAndMetadata()
                   .get();
@@ -256,26 +259,14 @@ public final class IndexSinkHarness implements AutoCloseable {
   }
 
   private Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
-    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     int partitions =
-        kafka
-            .admin()
-            .describeTopics(List.of(topic))
-            .allTopicNames()
-            .get()
-            .get(topic)
-            .partitions()
-            .size();
+        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
     for (int i = 0; i < partitions; i++) {
-      latest.put(new TopicPartition(topic, i), org.apache.kafka.clients.admin.OffsetSpec.latest());
+      latest.put(new TopicPartition(topic, i), OffsetSpec.latest());
     }
     Map<TopicPartition, Long> ends = new HashMap<>();
-    kafka
-        .admin()
-        .listOffsets(latest)
-        .all()
-        .get()
-        .forEach((tp, info) -> ends.put(tp, info.offset()));
+    admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
     return ends;
   }
 
@@ -297,6 +288,7 @@ public final class IndexSinkHarness implements AutoCloseable {
   @Override
   public void close() {
     producer.close();
+    admin.close();
     app.close();
   }
 }

@@ -1,0 +1,76 @@
+package io.spanline.index.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class IndexSinkConfigLoaderTest {
+  @Test
+  void defaultsMatchTheContract() {
+    IndexSinkConfig c = IndexSinkConfigLoader.load(Map.of(), Map.of());
+
+    assertThat(c.sampledTracesTopic()).isEqualTo("spanline.traces.sampled");
+    assertThat(c.deadLetterTopic()).isEqualTo("spanline.index.dead-letter");
+    assertThat(c.openSearchHosts()).containsExactly(URI.create("http://127.0.0.1:9200"));
+    assertThat(c.layout().spanIndexPattern()).isEqualTo("spanline-spans-*");
+    assertThat(c.retention()).isEqualTo(Duration.ofDays(7));
+    assertThat(c.attributeAllowlist()).contains("http.response.status_code", "error.type");
+    assertThat(c.adminPort()).isEqualTo(13136);
+  }
+
+  @Test
+  void environmentOverridesDefaults_andSystemPropertiesOverrideBoth() {
+    IndexSinkConfig c =
+        IndexSinkConfigLoader.load(
+            Map.of(
+                "SPANLINE_INDEX_OPENSEARCH_HOSTS", "http://a:9200, https://b",
+                "SPANLINE_INDEX_INDEX_ATTRIBUTES", "http.route, ,tenant.tier",
+                "SPANLINE_INDEX_RETENTION_DAYS", "3"),
+            Map.of(
+                "spanline.index.retention.days",
+                "14",
+                "spanline.index.consumer.fetch.max.bytes",
+                "1"));
+
+    assertThat(c.openSearchHosts())
+        .containsExactly(URI.create("http://a:9200"), URI.create("https://b"));
+    assertThat(c.attributeAllowlist()).containsExactlyInAnyOrder("http.route", "tenant.tier");
+    assertThat(c.retention()).isEqualTo(Duration.ofDays(14));
+  }
+
+  @Test
+  void badValuesNameTheKeyAndValue() {
+    assertThatThrownBy(() -> load("opensearch.hosts", "localhost:9200"))
+        .hasMessageContaining("opensearch.hosts=localhost:9200");
+    assertThatThrownBy(() -> load("index.prefix", "Spanline")).hasMessageContaining("index.prefix");
+    assertThatThrownBy(() -> load("index.refresh-interval", "soon"))
+        .hasMessageContaining("index.refresh-interval=soon");
+    assertThatThrownBy(() -> load("retention.days", "0")).hasMessageContaining("retention.days");
+    assertThatThrownBy(() -> load("topic.dead-letter", "a b"))
+        .hasMessageContaining("topic.dead-letter=a b");
+    assertThatThrownBy(
+            () ->
+                IndexSinkConfigLoader.load(
+                    Map.of(),
+                    Map.of(
+                        "spanline.index.retry.backoff.initial.ms", "5000",
+                        "spanline.index.retry.backoff.max.ms", "10")))
+        .hasMessageContaining("retry.backoff.max.ms=10");
+  }
+
+  private static IndexSinkConfig load(String key, String value) {
+    return IndexSinkConfigLoader.load(Map.of(), Map.of("spanline.index." + key, value));
+  }
+
+  @Test
+  void listsEverySettingInReadmeOrder() {
+    assertThat(List.copyOf(IndexSinkConfigLoader.DEFAULTS.keySet()))
+        .startsWith("kafka.bootstrap.servers", "schema-registry.url")
+        .endsWith("admin.bind.address", "admin.port");
+  }
+}
