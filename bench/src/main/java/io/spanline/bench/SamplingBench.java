@@ -4,11 +4,8 @@ import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.sampling.SamplingApp;
 import io.spanline.sampling.config.SamplingConfig;
 import io.spanline.sampling.config.SamplingConfigLoader;
-import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
-import io.spanline.schemas.codec.otlp.TracePart;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Span;
-import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.schemas.topic.TopicNames;
@@ -165,37 +162,35 @@ public final class SamplingBench {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L << 20);
-    long traces = 0;
-    long spans = 0;
-    long bytes = 0;
+    long[] bytes = {0};
     byte[] tenant = "default".getBytes(StandardCharsets.UTF_8);
     var serializer = specs.assembledTraces().valueSerde().serializer();
+    long[] counts;
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(
             p,
             new org.apache.kafka.common.serialization.ByteArraySerializer(),
             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-      for (long seed = 1; spans < target; seed++) {
-        for (Workload.Request request : Workload.requests(20, seed)) {
-          for (TracePart part : request.records()) {
-            List<Span> traceSpans = realistic(OtlpProtoCodec.decode(part.tracesData()), traces);
-            TraceId id = part.traceId();
-            AssembledTrace t = AssembledTrace.of("default", id, 0, traceSpans);
-            byte[] value = serializer.serialize(INPUT, t);
-            RecordHeaders headers = new RecordHeaders();
-            headers.add("spanline.tenant", tenant);
-            producer.send(
-                new ProducerRecord<>(
-                    INPUT, null, id.toHex().getBytes(StandardCharsets.US_ASCII), value, headers));
-            traces++;
-            spans += traceSpans.size();
-            bytes += value.length;
-          }
-        }
-      }
+      counts =
+          Workload.traces(
+              target,
+              (index, id, spans) -> {
+                AssembledTrace t = AssembledTrace.of("default", id, 0, realistic(spans, index));
+                byte[] value = serializer.serialize(INPUT, t);
+                RecordHeaders headers = new RecordHeaders();
+                headers.add("spanline.tenant", tenant);
+                producer.send(
+                    new ProducerRecord<>(
+                        INPUT,
+                        null,
+                        id.toHex().getBytes(StandardCharsets.US_ASCII),
+                        value,
+                        headers));
+                bytes[0] += value.length;
+              });
       producer.flush();
     }
-    return new long[] {traces, spans, bytes};
+    return new long[] {counts[0], counts[1], bytes[0]};
   }
 
   /**

@@ -26,6 +26,33 @@ import java.util.Random;
 final class Workload {
   static final int SPANS_PER_REQUEST = 512;
 
+  /** Receives the workload's traces one by one, numbered from 0. */
+  interface TraceConsumer {
+    void accept(long index, TraceId traceId, List<Span> spans) throws Exception;
+  }
+
+  /**
+   * The spans of the workload's requests regrouped per trace, as the assembly stream closes them,
+   * until at least {@code targetSpans} spans were handed out.
+   *
+   * @return {traces, spans}
+   */
+  static long[] traces(long targetSpans, TraceConsumer consumer) throws Exception {
+    long traces = 0;
+    long spans = 0;
+    for (long seed = 1; spans < targetSpans; seed++) {
+      for (Request request : requests(20, seed)) {
+        for (TracePart part : request.records()) {
+          List<Span> traceSpans = OtlpProtoCodec.decode(part.tracesData());
+          consumer.accept(traces, part.traceId(), traceSpans);
+          traces++;
+          spans += traceSpans.size();
+        }
+      }
+    }
+    return new long[] {traces, spans};
+  }
+
   /** One export request: its TracesData body and the Kafka records the gateway makes of it. */
   record Request(byte[] body, List<TracePart> records, int spans) {}
 

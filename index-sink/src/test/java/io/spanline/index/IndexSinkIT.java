@@ -17,7 +17,7 @@ import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
-import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
+import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.testing.TraceBuilder;
@@ -133,12 +133,11 @@ class IndexSinkIT {
       assertThat(sink.client().indices().get(g -> g.index(sink.spans())).result().keySet())
           .hasSize(2);
 
-      // and every span is stored whole as OTLP/JSON, while a key off the allowlist is not indexed
+      // and every span is stored whole as OTLP protobuf, while a key off the allowlist is not
+      // indexed
       ObjectNode orders =
           sink.search(sink.spans(), and(acme(), term(Fields.NAME, "POST /orders"))).get(0);
-      Span stored =
-          OtlpJsonCodec.decode(orders.get(Fields.OTLP).toString().getBytes(StandardCharsets.UTF_8))
-              .get(0);
+      Span stored = OtlpProtoCodec.decode(orders.get(Fields.OTLP).binaryValue()).get(0);
       assertThat(stored).isEqualTo(checkout.spans().get(1));
       assertThat(orders.path(Fields.ATTRIBUTES).has("order@id")).isFalse();
 

@@ -1,6 +1,5 @@
 package io.spanline.index.document;
 
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -8,12 +7,12 @@ import java.util.Objects;
  *
  * @param index the daily span index (by the span's start)
  * @param id deterministic document ID, see {@link io.spanline.index.layout.IndexLayout}
- * @param source the document, field names as in {@link io.spanline.index.layout.Fields}
+ * @param json the document as UTF-8 JSON, field names as in {@link io.spanline.index.layout.Fields}
  */
-public record SpanDocument(String index, String id, Map<String, Object> source) {
+public record SpanDocument(String index, String id, byte[] json) {
   public SpanDocument {
     Objects.requireNonNull(index, "index");
     Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(json, "json");
   }
 }

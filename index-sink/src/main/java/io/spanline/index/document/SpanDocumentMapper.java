@@ -1,9 +1,10 @@
 package io.spanline.index.document;
 
-import com.fasterxml.jackson.databind.util.RawValue;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.spanline.index.layout.Fields;
 import io.spanline.index.layout.IndexLayout;
-import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
+import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.AnyValue;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Attribute;
@@ -11,7 +12,9 @@ import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceSummary;
-import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,14 +23,16 @@ import java.util.Set;
 
 /**
  * Turns a kept trace into OpenSearch documents: one per span (identity, service, operation, kind,
- * status, times, allowlisted attributes as typed fields, and the whole span as OTLP/JSON, stored
- * but not indexed) and one summary update per trace. Pure: no I/O.
+ * status, times, allowlisted attributes as typed fields, and the whole span as base64 OTLP
+ * protobuf, stored but not indexed) and one summary update per trace. Pure: no I/O.
  *
  * <p>Allowlisted attributes come from the span and its resource (the span's own value wins).
  * String, boolean, integer and double values, and arrays of one of those kinds, become fields;
  * other kinds (bytes, key-value lists, mixed arrays, empty) are only stored.
  */
 public final class SpanDocumentMapper {
+  private static final JsonFactory JSON = new JsonFactory();
+
   private final IndexLayout layout;
   private final Set<String> allowlist;
 
@@ -49,49 +54,51 @@ public final class SpanDocumentMapper {
   }
 
   SpanDocument spanDocument(String tenant, int fragment, Span span) {
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put(Fields.TENANT, tenant);
-    doc.put(Fields.TRACE_ID, span.traceId().toHex());
-    doc.put(Fields.SPAN_ID, span.spanId().toHex());
-    if (span.parentSpanId() != null) {
-      doc.put(Fields.PARENT_SPAN_ID, span.parentSpanId().toHex());
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField(Fields.TENANT, tenant);
+      g.writeStringField(Fields.TRACE_ID, span.traceId().toHex());
+      g.writeStringField(Fields.SPAN_ID, span.spanId().toHex());
+      if (span.parentSpanId() != null) {
+        g.writeStringField(Fields.PARENT_SPAN_ID, span.parentSpanId().toHex());
+      }
+      g.writeNumberField(Fields.FRAGMENT, fragment);
+      g.writeStringField(Fields.SERVICE, span.serviceName());
+      g.writeStringField(Fields.NAME, span.name());
+      g.writeStringField(Fields.KIND, span.kind().name());
+      g.writeStringField(Fields.STATUS, span.status().code().name());
+      if (!span.status().message().isEmpty()) {
+        g.writeStringField(Fields.STATUS_MESSAGE, span.status().message());
+      }
+      g.writeNumberField(Fields.START_TIME, Math.floorDiv(span.startEpochNanos(), 1_000_000L));
+      g.writeNumberField(Fields.START_TIME_UNIX_NANO, span.startEpochNanos());
+      g.writeNumberField(Fields.END_TIME_UNIX_NANO, span.endEpochNanos());
+      g.writeNumberField(Fields.DURATION_NANOS, span.durationNanos());
+      g.writeObjectFieldStart("scope");
+      g.writeStringField("name", span.scope().name());
+      if (!span.scope().version().isEmpty()) {
+        g.writeStringField("version", span.scope().version());
+      }
+      g.writeEndObject();
+      writeIndexedAttributes(g, span);
+      g.writeFieldName(Fields.OTLP);
+      g.writeBinary(OtlpProtoCodec.encode(List.of(span)));
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing JSON to memory failed", e);
     }
-    doc.put(Fields.FRAGMENT, fragment);
-    doc.put(Fields.SERVICE, span.serviceName());
-    doc.put(Fields.NAME, span.name());
-    doc.put(Fields.KIND, span.kind().name());
-    doc.put(Fields.STATUS, span.status().code().name());
-    if (!span.status().message().isEmpty()) {
-      doc.put(Fields.STATUS_MESSAGE, span.status().message());
-    }
-    doc.put(Fields.START_TIME, Math.floorDiv(span.startEpochNanos(), 1_000_000L));
-    doc.put(Fields.START_TIME_UNIX_NANO, span.startEpochNanos());
-    doc.put(Fields.END_TIME_UNIX_NANO, span.endEpochNanos());
-    doc.put(Fields.DURATION_NANOS, span.durationNanos());
-    Map<String, Object> scope = new LinkedHashMap<>();
-    scope.put("name", span.scope().name());
-    if (!span.scope().version().isEmpty()) {
-      scope.put("version", span.scope().version());
-    }
-    doc.put("scope", scope);
-    Map<String, Object> attributes = indexedAttributes(span);
-    if (!attributes.isEmpty()) {
-      doc.put(Fields.ATTRIBUTES, attributes);
-    }
-    doc.put(
-        Fields.OTLP,
-        new RawValue(new String(OtlpJsonCodec.encode(List.of(span)), StandardCharsets.UTF_8)));
     return new SpanDocument(
         layout.spanIndex(IndexLayout.dayOf(span.startEpochNanos())),
         IndexLayout.spanDocumentId(tenant, span.traceId(), span.spanId()),
-        doc);
+        out.toByteArray());
   }
 
-  private Map<String, Object> indexedAttributes(Span span) {
-    Map<String, Object> fields = new LinkedHashMap<>();
+  private void writeIndexedAttributes(JsonGenerator g, Span span) throws IOException {
     if (allowlist.isEmpty()) {
-      return fields;
+      return;
     }
+    Map<String, Object> fields = new LinkedHashMap<>();
     for (List<Attribute> source : List.of(span.resource().attributes(), span.attributes())) {
       for (Attribute a : source) {
         if (allowlist.contains(a.key())) {
@@ -102,7 +109,35 @@ public final class SpanDocumentMapper {
         }
       }
     }
-    return fields;
+    if (fields.isEmpty()) {
+      return;
+    }
+    g.writeObjectFieldStart(Fields.ATTRIBUTES);
+    for (Map.Entry<String, Object> f : fields.entrySet()) {
+      g.writeFieldName(f.getKey());
+      if (f.getValue() instanceof List<?> values) {
+        g.writeStartArray();
+        for (Object v : values) {
+          writeScalar(g, v);
+        }
+        g.writeEndArray();
+      } else {
+        writeScalar(g, f.getValue());
+      }
+    }
+    g.writeEndObject();
+  }
+
+  private static void writeScalar(JsonGenerator g, Object value) throws IOException {
+    if (value instanceof String s) {
+      g.writeString(s);
+    } else if (value instanceof Long l) {
+      g.writeNumber(l);
+    } else if (value instanceof Double d) {
+      g.writeNumber(d);
+    } else {
+      g.writeBoolean((Boolean) value);
+    }
   }
 
   /** The JSON value of an attribute value that can be a typed field, else null. */

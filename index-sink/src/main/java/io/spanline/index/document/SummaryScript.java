@@ -11,9 +11,21 @@ package io.spanline.index.document;
  * <p>Parameters: {@code tenant}, {@code traceId}, {@code fragment}, {@code start} and {@code end}
  * (epoch nanoseconds), {@code spanCount}, {@code error}, {@code services}, {@code policies}, {@code
  * probability}, {@code rootFound}, {@code rootService}, {@code rootName}, {@code rootStart}.
+ *
+ * <p>It is stored in OpenSearch under {@link #id(String)} at start-up and referenced by ID from
+ * each update, so bulk requests do not carry its source. The ID carries a version: change {@link
+ * #VERSION} with the source, so instances of two versions never overwrite each other's script.
  */
 public final class SummaryScript {
   private SummaryScript() {}
+
+  /** Version of {@link #SOURCE}, part of the stored script's ID. */
+  public static final int VERSION = 1;
+
+  /** {@code <prefix>-summary-merge-v<VERSION>}. */
+  public static String id(String indexPrefix) {
+    return indexPrefix + "-summary-merge-v" + VERSION;
+  }
 
   public static final String SOURCE =
       """

@@ -35,8 +35,9 @@ public final class Fields {
   public static final String ATTRIBUTES = "attr";
 
   /**
-   * The whole span as OTLP/JSON {@code TracesData} holding only this span with its resource and
-   * scope: stored, not indexed.
+   * The whole span as OTLP protobuf {@code TracesData} holding only this span with its resource and
+   * scope, base64 (an OpenSearch {@code binary} field): stored, not indexed. Decode with {@code
+   * OtlpProtoCodec.decode}.
    */
   public static final String OTLP = "otlp";
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spanline.index.config.IndexSinkConfig;
+import io.spanline.index.document.SummaryScript;
 import io.spanline.index.layout.IndexLayout;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Map;
 import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.BuiltinScriptLanguage;
 import org.opensearch.client.opensearch.generic.Requests;
 import org.opensearch.client.opensearch.generic.Response;
 import org.slf4j.Logger;
@@ -22,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * index-templates/spans.json} and {@code traces.json} with the configured index patterns, shards,
  * replicas, refresh interval and keyword length applied. {@link #install} puts both (an index
  * template only shapes indices created after it, so putting it again on every start is safe and
- * keeps the mapping current after an upgrade).
+ * keeps the mapping current after an upgrade) and the stored {@link SummaryScript}.
  */
 public final class IndexTemplates {
   private static final Logger LOG = LoggerFactory.getLogger(IndexTemplates.class);
@@ -41,7 +43,7 @@ public final class IndexTemplates {
   }
 
   /**
-   * Puts both templates.
+   * Puts both templates and the summary merge script.
    *
    * @throws IOException if OpenSearch cannot be reached
    * @throws IllegalStateException if OpenSearch refuses a template (the message carries its answer)
@@ -50,10 +52,18 @@ public final class IndexTemplates {
     IndexLayout layout = config.layout();
     put(client, "/_index_template/" + layout.spanTemplateName(), spans(config));
     put(client, "/_index_template/" + layout.traceTemplateName(), traces(config));
+    client.putScript(
+        p ->
+            p.id(SummaryScript.id(layout.prefix()))
+                .script(
+                    s ->
+                        s.lang(l -> l.builtin(BuiltinScriptLanguage.Painless))
+                            .source(SummaryScript.SOURCE)));
     LOG.info(
-        "Index templates {} and {} installed ({} shards, {} replicas, refresh {})",
+        "Index templates {} and {} and script {} installed ({} shards, {} replicas, refresh {})",
         layout.spanTemplateName(),
         layout.traceTemplateName(),
+        SummaryScript.id(layout.prefix()),
         config.shards(),
         config.replicas(),
         config.refreshInterval());

@@ -34,9 +34,9 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.utils.ExponentialBackoff;
 import org.opensearch.client.json.JsonData;
 import org.opensearch.client.opensearch.OpenSearchClient;
-import org.opensearch.client.opensearch._types.BuiltinScriptLanguage;
 import org.opensearch.client.opensearch._types.Script;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
+import org.opensearch.client.util.BinaryData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,12 +54,14 @@ import org.slf4j.LoggerFactory;
 public final class IndexSink implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(IndexSink.class);
   private static final Duration POLL = Duration.ofMillis(500);
+  private static final String JSON = "application/json";
 
   private final Consumer<byte[], byte[]> consumer;
   private final String topic;
   private final Deserializer<SampledTrace> values;
   private final SpanDocumentMapper mapper;
   private final SummaryIndexResolver summaries;
+  private final String summaryScriptId;
   private final BulkIndexer indexer;
   private final DeadLetters deadLetters;
   private final IndexSinkMetrics metrics;
@@ -85,6 +87,7 @@ public final class IndexSink implements Runnable {
     this.values = values;
     this.mapper = new SpanDocumentMapper(config.layout(), config.attributeAllowlist());
     this.summaries = new SummaryIndexResolver(client, config.layout());
+    this.summaryScriptId = SummaryScript.id(config.layout().prefix());
     this.indexer = new BulkIndexer(client, config.bulkMaxActions(), metrics);
     this.deadLetters = new DeadLetters(deadLetterProducer, config.deadLetterTopic());
     this.metrics = metrics;
@@ -199,7 +202,7 @@ public final class IndexSink implements Runnable {
     }
   }
 
-  private static List<PendingAction> actions(
+  private List<PendingAction> actions(
       List<ConsumerRecord<byte[], byte[]>> records,
       List<TraceDocuments> documents,
       Map<String, String> summaryIndex) {
@@ -217,7 +220,10 @@ public final class IndexSink implements Runnable {
                 BulkOperation.of(
                     b ->
                         b.index(
-                            ix -> ix.index(span.index()).id(span.id()).document(span.source())))));
+                            ix ->
+                                ix.index(span.index())
+                                    .id(span.id())
+                                    .document(BinaryData.of(span.json(), JSON))))));
       }
       TraceSummaryUpdate summary = docs.summary();
       String index = summaryIndex.get(summary.id());
@@ -227,17 +233,10 @@ public final class IndexSink implements Runnable {
     return actions;
   }
 
-  private static BulkOperation summaryOperation(String index, TraceSummaryUpdate summary) {
+  private BulkOperation summaryOperation(String index, TraceSummaryUpdate summary) {
     Map<String, JsonData> params = new HashMap<>();
     summary.params().forEach((k, v) -> params.put(k, JsonData.of(v)));
-    Script script =
-        Script.of(
-            s ->
-                s.inline(
-                    in ->
-                        in.lang(l -> l.builtin(BuiltinScriptLanguage.Painless))
-                            .source(SummaryScript.SOURCE)
-                            .params(params)));
+    Script script = Script.of(s -> s.stored(st -> st.id(summaryScriptId).params(params)));
     return BulkOperation.of(
         b ->
             b.update(

@@ -2,20 +2,19 @@ package io.spanline.index.document;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.util.RawValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spanline.index.layout.Fields;
 import io.spanline.index.layout.IndexLayout;
 import io.spanline.index.testing.IndexSinkHarness;
-import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
+import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.AnyValue;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.testing.TraceBuilder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +23,8 @@ class SpanDocumentMapperTest {
   private static final SpanDocumentMapper MAPPER =
       new SpanDocumentMapper(
           LAYOUT, Set.of("http.response.status_code", "deployment.environment.name", "tags"));
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final AssembledTrace trace =
       TraceBuilder.trace()
@@ -48,42 +49,42 @@ class SpanDocumentMapperTest {
     assertThat(child.id())
         .isEqualTo("acme:" + trace.traceId().toHex() + ":" + span.spanId().toHex())
         .isEqualTo(MAPPER.map(IndexSinkHarness.kept(trace, "other")).spans().get(1).id());
-    Map<String, Object> source = child.source();
-    assertThat(source)
-        .containsEntry(Fields.TENANT, "acme")
-        .containsEntry(Fields.TRACE_ID, trace.traceId().toHex())
-        .containsEntry(Fields.SPAN_ID, span.spanId().toHex())
-        .containsEntry(Fields.PARENT_SPAN_ID, trace.spans().get(0).spanId().toHex())
-        .containsEntry(Fields.SERVICE, "checkout")
-        .containsEntry(Fields.NAME, "POST /orders")
-        .containsEntry(Fields.KIND, "CLIENT")
-        .containsEntry(Fields.STATUS, "ERROR")
-        .containsEntry(Fields.STATUS_MESSAGE, "failed")
-        .containsEntry(Fields.START_TIME, span.startEpochNanos() / 1_000_000)
-        .containsEntry(Fields.START_TIME_UNIX_NANO, span.startEpochNanos())
-        .containsEntry(Fields.DURATION_NANOS, 80_000_000L);
-    assertThat(docs.spans().get(0).source()).doesNotContainKey(Fields.PARENT_SPAN_ID);
+    JsonNode source = json(child);
+    assertThat(source.get(Fields.TENANT).asText()).isEqualTo("acme");
+    assertThat(source.get(Fields.TRACE_ID).asText()).isEqualTo(trace.traceId().toHex());
+    assertThat(source.get(Fields.SPAN_ID).asText()).isEqualTo(span.spanId().toHex());
+    assertThat(source.get(Fields.PARENT_SPAN_ID).asText())
+        .isEqualTo(trace.spans().get(0).spanId().toHex());
+    assertThat(source.get(Fields.SERVICE).asText()).isEqualTo("checkout");
+    assertThat(source.get(Fields.NAME).asText()).isEqualTo("POST /orders");
+    assertThat(source.get(Fields.KIND).asText()).isEqualTo("CLIENT");
+    assertThat(source.get(Fields.STATUS).asText()).isEqualTo("ERROR");
+    assertThat(source.get(Fields.STATUS_MESSAGE).asText()).isEqualTo("failed");
+    assertThat(source.get(Fields.START_TIME).asLong())
+        .isEqualTo(span.startEpochNanos() / 1_000_000);
+    assertThat(source.get(Fields.START_TIME_UNIX_NANO).asLong()).isEqualTo(span.startEpochNanos());
+    assertThat(source.get(Fields.DURATION_NANOS).asLong()).isEqualTo(80_000_000L);
+    assertThat(source.at("/scope/name").asText()).isEqualTo("io.spanline.test");
+    assertThat(json(docs.spans().get(0)).has(Fields.PARENT_SPAN_ID)).isFalse();
   }
 
   @Test
   void indexesOnlyAllowlistedAttributes_fromSpanAndResource_withDotsAsAt() {
     TraceDocuments docs = MAPPER.map(IndexSinkHarness.kept(trace, "errors"));
 
-    assertThat(docs.spans().get(0).source().get(Fields.ATTRIBUTES))
-        .isEqualTo(Map.of("deployment@environment@name", "prod"));
-    assertThat(docs.spans().get(1).source().get(Fields.ATTRIBUTES))
-        .isEqualTo(Map.of("http@response@status_code", 201L));
+    assertThat(json(docs.spans().get(0)).get(Fields.ATTRIBUTES).toString())
+        .isEqualTo("{\"deployment@environment@name\":\"prod\"}");
+    assertThat(json(docs.spans().get(1)).get(Fields.ATTRIBUTES).toString())
+        .isEqualTo("{\"http@response@status_code\":201}");
     assertThat(Fields.attributeField("http.response.status_code"))
         .isEqualTo("attr.http@response@status_code");
   }
 
   @Test
-  void storesTheWholeSpanAsOtlpJson() {
+  void storesTheWholeSpanAsOtlpProtobuf() throws Exception {
     SpanDocument doc = MAPPER.map(IndexSinkHarness.kept(trace, "errors")).spans().get(1);
 
-    RawValue otlp = (RawValue) doc.source().get(Fields.OTLP);
-    List<Span> decoded =
-        OtlpJsonCodec.decode(otlp.rawValue().toString().getBytes(StandardCharsets.UTF_8));
+    List<Span> decoded = OtlpProtoCodec.decode(json(doc).get(Fields.OTLP).binaryValue());
     assertThat(decoded).containsExactly(trace.spans().get(1));
   }
 
@@ -140,11 +141,19 @@ class SpanDocumentMapperTest {
 
     assertThat(docs.summary().fragment()).isEqualTo(2);
     assertThat(docs.summary().params()).containsEntry("rootFound", false);
-    assertThat(docs.spans().get(0).source()).containsEntry(Fields.FRAGMENT, 2);
+    assertThat(json(docs.spans().get(0)).get(Fields.FRAGMENT).asInt()).isEqualTo(2);
     assertThat(docs.spans().get(0).index())
         .isEqualTo(
             LAYOUT.spanIndex(IndexLayout.dayOf(trace.summary().startEpochNanos()).plusDays(1)));
     assertThat(IndexLayout.dayOf(late.summary().startEpochNanos()))
         .isAfter(LocalDate.of(2025, 1, 1));
+  }
+
+  private static JsonNode json(SpanDocument doc) {
+    try {
+      return JSON.readTree(doc.json());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

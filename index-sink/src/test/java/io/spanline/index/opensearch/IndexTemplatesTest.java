@@ -47,7 +47,7 @@ class IndexTemplatesTest {
             Fields.OTLP)) {
       assertThat(properties.has(field)).as(field).isTrue();
     }
-    assertThat(properties.at("/otlp/enabled").asBoolean()).isFalse();
+    assertThat(properties.at("/otlp/type").asText()).isEqualTo("binary");
   }
 
   @Test
