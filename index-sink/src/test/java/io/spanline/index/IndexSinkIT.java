@@ -21,6 +21,10 @@ import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.testing.TraceBuilder;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -183,6 +187,13 @@ class IndexSinkIT {
       assertThat(texts(merged.get(Fields.SERVICES))).contains("audit", "frontend");
       assertThat(texts(merged.get(Fields.FRAGMENTS))).containsExactly("0", "1");
       assertThat(sink.count(sink.traces(), Queries.all())).isEqualTo(4);
+
+      // and the admin port reports ready, with document, bulk and consumer-lag metrics
+      assertThat(admin(sink, "/readyz").statusCode()).isEqualTo(200);
+      assertThat(admin(sink, "/metrics").body())
+          .contains("spanline_index_documents_total{type=\"span\"} 9.0")
+          .contains("spanline_index_bulk_seconds_count")
+          .contains("kafka_consumer_fetch_manager_records_lag_max");
     }
   }
 
@@ -261,6 +272,15 @@ class IndexSinkIT {
     List<String> out = new ArrayList<>();
     array.forEach(n -> out.add(n.asText()));
     return out;
+  }
+
+  private static HttpResponse<String> admin(IndexSinkHarness sink, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + sink.app().adminPort() + path))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String key) {

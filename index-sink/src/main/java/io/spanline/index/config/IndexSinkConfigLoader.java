@@ -75,7 +75,7 @@ public final class IndexSinkConfigLoader {
     DEFAULTS.put(TopicNames.SAMPLED_TRACES_KEY, TopicNames.DEFAULTS.sampledTraces());
     DEFAULTS.put("topic.dead-letter", "spanline.index.dead-letter");
     DEFAULTS.put("group.id", "spanline-index-sink");
-    DEFAULTS.put("consumers", "1");
+    DEFAULTS.put("consumers", "2");
     DEFAULTS.put("max.poll.records", "200");
     DEFAULTS.put("opensearch.hosts", "http://127.0.0.1:9200");
     DEFAULTS.put("opensearch.username", "");
