@@ -277,8 +277,7 @@ class IndexSinkIT {
   private static HttpResponse<String> admin(IndexSinkHarness sink, String path) throws Exception {
     return HttpClient.newHttpClient()
         .send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + sink.app().adminPort() + path))
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sink.app().adminPort() + path))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
   }
