@@ -18,16 +18,15 @@ import io.spanline.schemas.serde.ConfluentAvroSerde;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.KafkaReadiness;
 import io.spanline.service.admin.Readiness;
+import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.streams.StreamsApps;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,9 +45,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The index sink process: installs the index templates (retrying until OpenSearch answers) and,
  * where the ISM plugin exists, the retention policy; starts the retention job, the consumer threads
- * and the admin port ({@code /healthz}, {@code /readyz} = Kafka reachable with its topics,
- * OpenSearch reachable, every consumer running; {@code /metrics}). A consumer thread that fails is
- * logged and started again from the last committed offsets.
+ * ({@link ConsumerThreads}: one that fails is started again from the last committed offsets) and
+ * the admin port ({@code /healthz}, {@code /readyz} = Kafka reachable with its topics, OpenSearch
+ * reachable, every consumer running; {@code /metrics}).
  */
 public final class IndexSinkApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IndexSinkApp.class);
@@ -62,8 +61,7 @@ public final class IndexSinkApp implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final ScheduledExecutorService scheduler;
   private final KafkaReadiness kafka;
-  private final List<IndexSink> sinks = new CopyOnWriteArrayList<>();
-  private final List<Thread> threads = new ArrayList<>();
+  private volatile ConsumerThreads consumers;
   private final AdminServer admin;
   private volatile boolean running = true;
   private volatile String openSearchProblem = "not checked yet";
@@ -117,9 +115,7 @@ public final class IndexSinkApp implements AutoCloseable {
     try {
       app.installTemplates();
       app.scheduleJobs(clock);
-      for (int i = 0; i < config.consumers(); i++) {
-        app.startConsumer(i);
-      }
+      app.consumers = new ConsumerThreads("index-sink", config.consumers(), app::consumer);
     } catch (RuntimeException e) {
       app.close();
       throw e;
@@ -189,38 +185,34 @@ public final class IndexSinkApp implements AutoCloseable {
     }
   }
 
-  private void startConsumer(int number) {
-    Thread thread =
-        new Thread(
-            () -> {
-              while (running) {
-                KafkaConsumer<byte[], byte[]> consumer =
-                    new KafkaConsumer<>(consumerConfig(config, number));
-                KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer);
-                consumerMetrics.bindTo(registry);
-                IndexSink sink =
-                    new IndexSink(
-                        config,
-                        consumer,
-                        values.deserializer(),
-                        openSearch.client(),
-                        deadLetterProducer,
-                        metrics);
-                sinks.add(sink);
-                try {
-                  sink.run();
-                } catch (RuntimeException e) {
-                  LOG.error("Index consumer {} failed; starting it again in 5 s", number, e);
-                  sleep(5000);
-                } finally {
-                  sinks.remove(sink);
-                  consumerMetrics.close();
-                }
-              }
-            },
-            "index-sink-" + number);
-    threads.add(thread);
-    thread.start();
+  private ConsumerThreads.Worker consumer(int number) {
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config, number));
+    KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer);
+    consumerMetrics.bindTo(registry);
+    IndexSink sink =
+        new IndexSink(
+            config,
+            consumer,
+            values.deserializer(),
+            openSearch.client(),
+            deadLetterProducer,
+            metrics);
+    return new ConsumerThreads.Worker() {
+      @Override
+      public void run() {
+        sink.run();
+      }
+
+      @Override
+      public void stop() {
+        sink.stop();
+      }
+
+      @Override
+      public void cleanUp() {
+        consumerMetrics.close();
+      }
+    };
   }
 
   private void sleep(long ms) {
@@ -265,13 +257,8 @@ public final class IndexSinkApp implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    sinks.forEach(IndexSink::stop);
-    for (Thread t : threads) {
-      try {
-        t.join(30_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (consumers != null) {
+      consumers.close();
     }
     scheduler.shutdownNow();
     admin.close();
@@ -298,8 +285,9 @@ public final class IndexSinkApp implements AutoCloseable {
       if (!openSearchProblem.isEmpty()) {
         return openSearchProblem;
       }
-      if (sinks.size() < config.consumers()) {
-        return (config.consumers() - sinks.size()) + " consumer(s) not running";
+      int live = consumers == null ? 0 : consumers.running();
+      if (live < config.consumers()) {
+        return (config.consumers() - live) + " consumer(s) not running";
       }
       return "";
     }

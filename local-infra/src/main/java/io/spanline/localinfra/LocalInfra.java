@@ -116,7 +116,8 @@ public final class LocalInfra implements AutoCloseable {
           "spanline.metrics",
           "spanline.assembly.dead-letter",
           "spanline.sampling.dead-letter",
-          "spanline.index.dead-letter");
+          "spanline.index.dead-letter",
+          "spanline.archive.dead-letter");
 
   public LocalKafka kafka() {
     return kafka;

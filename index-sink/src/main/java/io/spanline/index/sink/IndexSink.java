@@ -10,6 +10,8 @@ import io.spanline.index.document.TraceDocuments;
 import io.spanline.index.document.TraceSummaryUpdate;
 import io.spanline.index.metrics.IndexSinkMetrics;
 import io.spanline.schemas.model.SampledTrace;
+import io.spanline.service.consumer.DeadLetters;
+import io.spanline.service.consumer.PausingBackoff;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +33,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.utils.ExponentialBackoff;
 import org.opensearch.client.json.JsonData;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.Script;
@@ -65,10 +66,9 @@ public final class IndexSink implements Runnable {
   private final BulkIndexer indexer;
   private final DeadLetters deadLetters;
   private final IndexSinkMetrics metrics;
-  private final ExponentialBackoff backoff;
+  private final PausingBackoff backoff;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Set<TopicPartition> revoked = new HashSet<>();
-  private boolean paused;
 
   /**
    * @param consumer a consumer with auto-commit off, not yet subscribed; the sink owns it
@@ -92,8 +92,8 @@ public final class IndexSink implements Runnable {
     this.deadLetters = new DeadLetters(deadLetterProducer, config.deadLetterTopic());
     this.metrics = metrics;
     this.backoff =
-        new ExponentialBackoff(
-            config.retryInitialBackoff().toMillis(), 2, config.retryMaxBackoff().toMillis(), 0.2);
+        new PausingBackoff(
+            consumer, config.retryInitialBackoff(), config.retryMaxBackoff(), metrics::paused);
   }
 
   @Override
@@ -111,9 +111,7 @@ public final class IndexSink implements Runnable {
         throw e;
       }
     } finally {
-      if (paused) {
-        metrics.paused(false);
-      }
+      backoff.forget();
       consumer.close();
     }
   }
@@ -174,7 +172,7 @@ public final class IndexSink implements Runnable {
       pending = outcome.retry();
       if (!pending.isEmpty()) {
         metrics.retried(pending.size());
-        if (!waitBeforeRetry(attempt++)) {
+        if (!backoff.waitBeforeRetry(attempt++, running::get)) {
           return;
         }
         pending = withoutRevoked(pending);
@@ -182,7 +180,7 @@ public final class IndexSink implements Runnable {
     }
     deadLetters.flush();
     commit(records);
-    resumeIfPaused();
+    backoff.resumeIfPaused();
   }
 
   /** Null when the sink was stopped while OpenSearch was unreachable. */
@@ -195,7 +193,7 @@ public final class IndexSink implements Runnable {
       } catch (IOException | RuntimeException e) {
         metrics.bulkError("request_failed", 1);
         LOG.warn("Looking up trace summaries failed; will retry: {}", e.toString());
-        if (!waitBeforeRetry(attempt++)) {
+        if (!backoff.waitBeforeRetry(attempt++, running::get)) {
           return null;
         }
       }
@@ -249,34 +247,6 @@ public final class IndexSink implements Runnable {
                         .upsert(Map.of())));
   }
 
-  /**
-   * Pauses every assigned partition and polls (which returns nothing, keeps the group membership
-   * and runs rebalances) for the backoff of this attempt.
-   *
-   * @return false when the sink was stopped meanwhile
-   */
-  private boolean waitBeforeRetry(int attempt) {
-    if (!paused) {
-      consumer.pause(consumer.assignment());
-      paused = true;
-      metrics.paused(true);
-    }
-    long waitMs = backoff.backoff(attempt);
-    LOG.info("Partitions paused; retrying in {} ms (attempt {})", waitMs, attempt + 1);
-    try {
-      ConsumerRecords<byte[], byte[]> unexpected = consumer.poll(Duration.ofMillis(waitMs));
-      // Paused partitions return nothing; anything else is read again after the batch.
-      for (TopicPartition tp : unexpected.partitions()) {
-        consumer.seek(tp, unexpected.records(tp).get(0).offset());
-      }
-    } catch (WakeupException e) {
-      if (running.get()) {
-        throw e;
-      }
-    }
-    return running.get();
-  }
-
   private List<PendingAction> withoutRevoked(List<PendingAction> pending) {
     if (revoked.isEmpty()) {
       return pending;
@@ -307,15 +277,6 @@ public final class IndexSink implements Runnable {
     }
   }
 
-  private void resumeIfPaused() {
-    if (paused) {
-      consumer.resume(consumer.paused());
-      paused = false;
-      metrics.paused(false);
-      LOG.info("OpenSearch accepted the batch; partitions resumed");
-    }
-  }
-
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -329,9 +290,7 @@ public final class IndexSink implements Runnable {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      if (paused) {
-        consumer.pause(partitions);
-      }
+      backoff.onAssigned(partitions);
     }
   }
 }

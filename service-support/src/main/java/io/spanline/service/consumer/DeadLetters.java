@@ -1,4 +1,4 @@
-package io.spanline.index.sink;
+package io.spanline.service.consumer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,24 +13,27 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Writes records the sink cannot index to the dead-letter topic: key, value and headers as read,
- * plus the error in the headers the Streams apps' dead letters use ({@code
- * __streams.errors.exception}, {@code .message}, {@code .topic}, {@code .partition}, {@code
- * .offset}), so one tool reads every Spanline dead-letter topic. {@link #flush()} waits until all
- * are acknowledged; offsets are committed only after it returns.
+ * Writes records a sink cannot store to its dead-letter topic: key, value and headers as read, plus
+ * the error in the headers the Streams apps' dead letters use ({@code __streams.errors.exception},
+ * {@code .message}, {@code .topic}, {@code .partition}, {@code .offset}), so one tool reads every
+ * Spanline dead-letter topic. {@link #flush()} waits until all are acknowledged; offsets are
+ * committed only after it returns.
  */
-final class DeadLetters {
-  static final String EXCEPTION = "__streams.errors.exception";
-  static final String MESSAGE = "__streams.errors.message";
-  static final String TOPIC = "__streams.errors.topic";
-  static final String PARTITION = "__streams.errors.partition";
-  static final String OFFSET = "__streams.errors.offset";
+public final class DeadLetters {
+  public static final String EXCEPTION = "__streams.errors.exception";
+  public static final String MESSAGE = "__streams.errors.message";
+  public static final String TOPIC = "__streams.errors.topic";
+  public static final String PARTITION = "__streams.errors.partition";
+  public static final String OFFSET = "__streams.errors.offset";
 
   private final Producer<byte[], byte[]> producer;
   private final String topic;
   private final List<Future<RecordMetadata>> pending = new ArrayList<>();
 
-  DeadLetters(Producer<byte[], byte[]> producer, String topic) {
+  /**
+   * @param producer shared by the sink's consumers; not closed here
+   */
+  public DeadLetters(Producer<byte[], byte[]> producer, String topic) {
     this.producer = producer;
     this.topic = topic;
   }
@@ -39,7 +42,7 @@ final class DeadLetters {
    * @param error what went wrong, e.g. {@code mapper_parsing_exception} or an exception class name
    * @param message the details, e.g. OpenSearch's reason with the document ID
    */
-  void send(ConsumerRecord<byte[], byte[]> origin, String error, String message) {
+  public void send(ConsumerRecord<byte[], byte[]> origin, String error, String message) {
     Headers headers = new RecordHeaders(origin.headers().toArray());
     put(headers, EXCEPTION, error);
     put(headers, MESSAGE, message);
@@ -55,7 +58,7 @@ final class DeadLetters {
    *
    * @throws IllegalStateException if one could not be written (the batch must not be committed)
    */
-  void flush() {
+  public void flush() {
     if (pending.isEmpty()) {
       return;
     }

@@ -1,0 +1,148 @@
+package io.spanline.archive.config;
+
+import io.spanline.archive.layout.ArchiveLayout;
+import io.spanline.archive.s3.S3Uploader;
+import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.config.Settings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Builds {@link ArchiveSinkConfig} from, in increasing precedence: defaults, the YAML file named by
+ * {@code SPANLINE_ARCHIVE_CONFIG_FILE}, environment variables {@code SPANLINE_ARCHIVE_<KEY>} and
+ * system properties {@code spanline.archive.<key>} (see {@link Settings}). Keys starting with
+ * {@code consumer.} pass through to the Kafka consumer with the prefix removed. Errors name the key
+ * and the bad value.
+ */
+public final class ArchiveSinkConfigLoader {
+  /** Every flat setting with its default, in README order. */
+  static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+  /** Prefix of settings passed through to the Kafka consumer. */
+  public static final String CONSUMER_PREFIX = "consumer.";
+
+  private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+
+  static {
+    DEFAULTS.put("kafka.bootstrap.servers", "127.0.0.1:9092");
+    DEFAULTS.put("schema-registry.url", "http://127.0.0.1:8081");
+    DEFAULTS.put(TopicNames.SAMPLED_TRACES_KEY, TopicNames.DEFAULTS.sampledTraces());
+    DEFAULTS.put("topic.dead-letter", "spanline.archive.dead-letter");
+    DEFAULTS.put("group.id", "spanline-archive-sink");
+    DEFAULTS.put("consumers", "1");
+    DEFAULTS.put("max.poll.records", "500");
+    DEFAULTS.put("s3.endpoint", "");
+    DEFAULTS.put("s3.region", "us-east-1");
+    DEFAULTS.put("s3.bucket", "spanline-archive");
+    DEFAULTS.put("s3.prefix", "spans");
+    DEFAULTS.put("s3.path-style", "false");
+    DEFAULTS.put("s3.access-key", "");
+    DEFAULTS.put("s3.secret-key", "");
+    DEFAULTS.put("s3.create-bucket", "false");
+    DEFAULTS.put("s3.multipart.threshold.bytes", String.valueOf(64L << 20));
+    DEFAULTS.put("s3.multipart.part.bytes", String.valueOf(16L << 20));
+    DEFAULTS.put("roll.max.bytes", String.valueOf(128L << 20));
+    DEFAULTS.put("roll.max.age.ms", "300000");
+    DEFAULTS.put("parquet.row-group.bytes", String.valueOf(8L << 20));
+    DEFAULTS.put("parquet.page.bytes", String.valueOf(64 << 10));
+    DEFAULTS.put("work.dir", "data/archive");
+    DEFAULTS.put("retry.backoff.initial.ms", "500");
+    DEFAULTS.put("retry.backoff.max.ms", "60000");
+    DEFAULTS.put("retention.days", "30");
+    DEFAULTS.put("retention.interval.ms", "3600000");
+    DEFAULTS.put("admin.bind.address", "0.0.0.0");
+    DEFAULTS.put("admin.port", "13137");
+  }
+
+  private ArchiveSinkConfigLoader() {}
+
+  /** From the process environment and system properties. */
+  public static ArchiveSinkConfig load() {
+    return from(Settings.load("archive", DEFAULTS));
+  }
+
+  /**
+   * @throws IllegalArgumentException naming the key and value of a bad setting
+   */
+  public static ArchiveSinkConfig load(
+      Map<String, String> env, Map<String, String> systemProperties) {
+    return from(Settings.load("archive", DEFAULTS, env, systemProperties));
+  }
+
+  private static ArchiveSinkConfig from(Settings s) {
+    String bucket = s.get("s3.bucket");
+    if (!BUCKET.matcher(bucket).matches()) {
+      throw new IllegalArgumentException(
+          "Invalid value for property s3.bucket="
+              + bucket
+              + ". Must be an S3 bucket name: 3-63 chars of a-z, 0-9, '.', '-'.");
+    }
+    ArchiveLayout layout;
+    try {
+      layout = new ArchiveLayout(s.get("s3.prefix"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Invalid value for property s3.prefix. " + e.getMessage());
+    }
+    String endpoint = s.get("s3.endpoint");
+    Optional<URI> endpointUri = Optional.empty();
+    if (!endpoint.isEmpty()) {
+      URI uri = URI.create(endpoint);
+      if (uri.getHost() == null
+          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+        throw new IllegalArgumentException(
+            "Invalid value for property s3.endpoint="
+                + endpoint
+                + ". Must be an http(s)://host:port URL, or empty for AWS.");
+      }
+      endpointUri = Optional.of(uri);
+    }
+    long part = s.longAtLeast("s3.multipart.part.bytes", S3Uploader.MIN_PART_BYTES);
+    long threshold = s.longAtLeast("s3.multipart.threshold.bytes", part);
+    Duration initial = s.millis("retry.backoff.initial.ms");
+    Duration max = s.millis("retry.backoff.max.ms");
+    if (max.compareTo(initial) < 0) {
+      throw new IllegalArgumentException(
+          "Invalid value for property retry.backoff.max.ms="
+              + max.toMillis()
+              + ". Must be at least retry.backoff.initial.ms ("
+              + initial.toMillis()
+              + ").");
+    }
+    return new ArchiveSinkConfig(
+        s.get("kafka.bootstrap.servers"),
+        s.get("schema-registry.url"),
+        TopicNames.requireLegal(
+            TopicNames.SAMPLED_TRACES_KEY, s.get(TopicNames.SAMPLED_TRACES_KEY)),
+        TopicNames.requireLegal("topic.dead-letter", s.get("topic.dead-letter")),
+        s.get("group.id"),
+        s.intAtLeast("consumers", 1),
+        s.intAtLeast("max.poll.records", 1),
+        endpointUri,
+        s.get("s3.region"),
+        bucket,
+        layout,
+        s.bool("s3.path-style"),
+        s.get("s3.access-key"),
+        s.get("s3.secret-key"),
+        s.bool("s3.create-bucket"),
+        threshold,
+        part,
+        s.longAtLeast("roll.max.bytes", 1 << 20),
+        s.millis("roll.max.age.ms"),
+        s.longAtLeast("parquet.row-group.bytes", 64 << 10),
+        s.intAtLeast("parquet.page.bytes", 4 << 10),
+        Path.of(s.get("work.dir")),
+        initial,
+        max,
+        Duration.ofDays(s.intAtLeast("retention.days", 1)),
+        s.millis("retention.interval.ms"),
+        s.get("admin.bind.address"),
+        s.port("admin.port"),
+        s.withPrefix(CONSUMER_PREFIX));
+  }
+}

@@ -1,0 +1,265 @@
+package io.spanline.archive.sink;
+
+import io.spanline.archive.config.ArchiveSinkConfig;
+import io.spanline.archive.layout.ArchiveLayout;
+import io.spanline.archive.metrics.ArchiveSinkMetrics;
+import io.spanline.archive.parquet.ParquetTraceWriter;
+import io.spanline.archive.s3.S3Uploader;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.SampledTrace;
+import io.spanline.service.consumer.DeadLetters;
+import io.spanline.service.consumer.PausingBackoff;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * One consumer of the sampled-traces topic archiving to S3. Records accumulate in a roll per
+ * partition; when the consumer's rolls reach {@code roll.max.bytes} or the oldest is {@code
+ * roll.max.age.ms} old, they are uploaded:
+ *
+ * <ol>
+ *   <li>each roll's end offset is committed as metadata of its first offset (the position does not
+ *       move), so whoever reads the partition next knows where the roll ends;
+ *   <li>every file of every roll is written and uploaded (retried with backoff, partitions paused,
+ *       while S3 fails);
+ *   <li>dead letters are flushed and the offsets after each roll committed.
+ * </ol>
+ *
+ * <p>A consumer that dies in between leaves the roll end behind: its successor ends its first roll
+ * of that partition at exactly that offset, so it writes the same keys again and overwrites what
+ * was uploaded. Nothing is lost (nothing is committed before the upload) and nothing is duplicated
+ * (the same records go to the same keys). A record that cannot be read goes to the dead-letter
+ * topic and counts in its roll's offsets.
+ */
+public final class ArchiveSink implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(ArchiveSink.class);
+  private static final Duration POLL = Duration.ofMillis(500);
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final String topic;
+  private final Deserializer<SampledTrace> values;
+  private final RollWriter writer;
+  private final DeadLetters deadLetters;
+  private final ArchiveSinkMetrics metrics;
+  private final PausingBackoff backoff;
+  private final long rollMaxBytes;
+  private final long rollMaxAgeNanos;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final Map<TopicPartition, Roll> rolls = new LinkedHashMap<>();
+  private final Map<TopicPartition, Optional<Long>> requiredEnds = new HashMap<>();
+  private long rollBytes;
+  private long rollStartedNanos;
+
+  /**
+   * @param number this consumer's number in the process, naming its work folder
+   * @param consumer a consumer with auto-commit off, not yet subscribed; the sink owns it
+   * @param values reads {@code SampledTrace} values (Confluent wire format)
+   * @param s3 shared with other sinks; not closed by this one
+   * @param deadLetterProducer shared with other sinks; not closed by this one
+   */
+  public ArchiveSink(
+      ArchiveSinkConfig config,
+      int number,
+      Consumer<byte[], byte[]> consumer,
+      Deserializer<SampledTrace> values,
+      S3Client s3,
+      Producer<byte[], byte[]> deadLetterProducer,
+      ArchiveSinkMetrics metrics) {
+    this.consumer = consumer;
+    this.topic = config.sampledTracesTopic();
+    this.values = values;
+    this.writer =
+        new RollWriter(
+            new ParquetTraceWriter(config.rowGroupBytes(), config.pageBytes()),
+            new S3Uploader(
+                s3, config.bucket(), config.multipartThreshold(), config.multipartPartBytes()),
+            config.layout(),
+            config.workDir().resolve("consumer-" + number),
+            values,
+            topic,
+            metrics);
+    this.deadLetters = new DeadLetters(deadLetterProducer, config.deadLetterTopic());
+    this.metrics = metrics;
+    this.backoff =
+        new PausingBackoff(
+            consumer, config.retryInitialBackoff(), config.retryMaxBackoff(), metrics::paused);
+    this.rollMaxBytes = config.rollMaxBytes();
+    this.rollMaxAgeNanos = config.rollMaxAge().toNanos();
+  }
+
+  @Override
+  public void run() {
+    try {
+      consumer.subscribe(java.util.List.of(topic), new Rebalance());
+      while (running.get()) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          add(r);
+          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+          if (rolls.get(tp).reachedRequiredEnd() && !flush()) {
+            return;
+          }
+        }
+        if (!rolls.isEmpty()
+            && (rollBytes >= rollMaxBytes
+                || System.nanoTime() - rollStartedNanos >= rollMaxAgeNanos)
+            && !flush()) {
+          return;
+        }
+      }
+    } catch (WakeupException e) {
+      if (running.get()) {
+        throw e;
+      }
+    } finally {
+      backoff.forget();
+      metrics.rollDone(rollBytes);
+      consumer.close();
+    }
+  }
+
+  /** Stops the loop (from any thread); open rolls are left uncommitted, to be read again. */
+  public void stop() {
+    running.set(false);
+    consumer.wakeup();
+  }
+
+  private void add(ConsumerRecord<byte[], byte[]> r) {
+    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+    Roll roll =
+        rolls.computeIfAbsent(tp, p -> new Roll(requiredEnds.getOrDefault(p, Optional.empty())));
+    if (rollBytes == 0 && rolls.size() == 1 && roll.isEmpty()) {
+      rollStartedNanos = System.nanoTime();
+    }
+    long size = r.value() == null ? 0 : r.value().length;
+    Roll.Entry entry = null;
+    try {
+      AssembledTrace trace = values.deserialize(r.topic(), r.headers(), r.value()).trace();
+      entry =
+          new Roll.Entry(
+              trace.traceId().toHex(),
+              trace.tenant(),
+              ArchiveLayout.hourOf(trace.summary().startEpochNanos()),
+              r.value());
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Dead-lettering unreadable record {}-{}@{}: {}",
+          r.topic(),
+          r.partition(),
+          r.offset(),
+          e.toString());
+      deadLetters.send(r, e.getClass().getName(), String.valueOf(e.getMessage()));
+      metrics.deadLettered();
+    }
+    roll.add(r.offset(), size, entry);
+    rollBytes += size;
+    metrics.recordRead(size);
+  }
+
+  /**
+   * Uploads every roll and commits after them.
+   *
+   * @return false when the sink was stopped while S3 was failing
+   */
+  private boolean flush() {
+    Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
+    rolls.forEach(
+        (tp, roll) -> ends.put(tp, new OffsetAndMetadata(roll.first(), roll.endMetadata())));
+    consumer.commitSync(ends);
+    for (Map.Entry<TopicPartition, Roll> e : rolls.entrySet()) {
+      for (int attempt = 0; ; attempt++) {
+        try {
+          writer.write(e.getKey().partition(), e.getValue());
+          break;
+        } catch (IOException | SdkException ex) {
+          LOG.warn(
+              "Uploading roll {}-{}..{} failed; will retry: {}",
+              e.getKey(),
+              e.getValue().first(),
+              e.getValue().last(),
+              ex.toString());
+          metrics.retried();
+          if (!backoff.waitBeforeRetry(attempt, running::get)) {
+            return false;
+          }
+        }
+      }
+    }
+    deadLetters.flush();
+    Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+    rolls.forEach((tp, roll) -> next.put(tp, new OffsetAndMetadata(roll.last() + 1)));
+    consumer.commitSync(next);
+    metrics.rollDone(rollBytes);
+    for (TopicPartition tp : rolls.keySet()) {
+      requiredEnds.remove(tp);
+    }
+    rolls.clear();
+    rollBytes = 0;
+    backoff.resumeIfPaused();
+    return true;
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      drop(partitions);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      drop(partitions);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      backoff.onAssigned(partitions);
+      Set<TopicPartition> assigned = new HashSet<>(partitions);
+      consumer
+          .committed(assigned)
+          .forEach(
+              (tp, offset) -> {
+                Optional<Long> end = Roll.requiredEnd(offset == null ? null : offset.metadata());
+                requiredEnds.put(tp, end);
+                end.ifPresent(
+                    e ->
+                        LOG.info(
+                            "{}: a roll ending at offset {} was being uploaded; writing it again",
+                            tp,
+                            e));
+              });
+    }
+
+    /** Their records are read again by the next owner, from the last commit. */
+    private void drop(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        Roll roll = rolls.remove(tp);
+        requiredEnds.remove(tp);
+        if (roll != null) {
+          rollBytes -= roll.bytes();
+          metrics.rollDone(roll.bytes());
+        }
+      }
+    }
+  }
+}
