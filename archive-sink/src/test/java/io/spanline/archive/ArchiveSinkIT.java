@@ -15,6 +15,10 @@ import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.testing.TraceBuilder;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +70,14 @@ class ArchiveSinkIT {
       try (ArchiveSinkApp sink = h.startSink()) {
         h.send(traces);
         h.awaitAllCommitted(WAIT);
+        // and reports it on its admin port
+        HttpResponse<String> metrics = admin(sink, "/metrics");
+        assertThat(metrics.body())
+            .contains("spanline_archive_files_total")
+            .contains("spanline_archive_rows_total")
+            .contains("spanline_archive_upload_seconds_count")
+            .contains("spanline_archive_pending_bytes");
+        assertThat(admin(sink, "/readyz").statusCode()).isEqualTo(200);
       }
 
       // Then every file is under a documented key: tenant, UTC date and hour of the trace start,
@@ -262,6 +274,14 @@ class ArchiveSinkIT {
       assertThat(h.objects()).extracting(S3Object::key).containsExactly(cutKey);
       assertThat(h.committedRecords()).isEqualTo(5);
     }
+  }
+
+  private static HttpResponse<String> admin(ArchiveSinkApp sink, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sink.adminPort() + path))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static TraceBuilder trace(int i) {

@@ -1,0 +1,51 @@
+package io.spanline.archive.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ArchiveSinkConfigLoaderTest {
+  @Test
+  void defaultsMatchTheContract() {
+    ArchiveSinkConfig c = ArchiveSinkConfigLoader.load(Map.of(), Map.of());
+
+    assertThat(c.sampledTracesTopic()).isEqualTo("spanline.traces.sampled");
+    assertThat(c.deadLetterTopic()).isEqualTo("spanline.archive.dead-letter");
+    assertThat(c.rollMaxBytes()).isEqualTo(128L << 20);
+    assertThat(c.rollMaxAge()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.retention()).isEqualTo(Duration.ofDays(30));
+    assertThat(c.s3Endpoint()).isEmpty();
+    assertThat(c.layout().root()).isEqualTo("spans/");
+    assertThat(c.adminPort()).isEqualTo(13137);
+  }
+
+  @Test
+  void badValuesNameTheKeyAndValue() {
+    assertThatThrownBy(() -> load("s3.bucket", "Bad_Bucket"))
+        .hasMessageContaining("s3.bucket=Bad_Bucket");
+    assertThatThrownBy(() -> load("s3.endpoint", "localhost:9000"))
+        .hasMessageContaining("s3.endpoint=localhost:9000");
+    assertThatThrownBy(() -> load("s3.prefix", "/spans")).hasMessageContaining("s3.prefix");
+    assertThatThrownBy(() -> load("s3.multipart.part.bytes", "1024"))
+        .hasMessageContaining("s3.multipart.part.bytes");
+    assertThatThrownBy(() -> load("roll.max.age.ms", "0")).hasMessageContaining("roll.max.age.ms");
+  }
+
+  @Test
+  void environmentAndSystemPropertiesOverride() {
+    ArchiveSinkConfig c =
+        ArchiveSinkConfigLoader.load(
+            Map.of("SPANLINE_ARCHIVE_S3_ENDPOINT", "http://127.0.0.1:9000"),
+            Map.of("spanline.archive.roll.max.age.ms", "1000"));
+
+    assertThat(c.s3Endpoint()).hasValueSatisfying(u -> assertThat(u.getPort()).isEqualTo(9000));
+    assertThat(c.rollMaxAge()).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  private static ArchiveSinkConfig load(String key, String value) {
+    return ArchiveSinkConfigLoader.load(Map.of(), Map.of("spanline.archive." + key, value));
+  }
+}
