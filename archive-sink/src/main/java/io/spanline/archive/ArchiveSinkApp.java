@@ -15,8 +15,8 @@ import io.spanline.schemas.registry.SchemaRegistryClient;
 import io.spanline.schemas.serde.ConfluentAvroSerde;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.KafkaReadiness;
-import io.spanline.service.admin.Readiness;
 import io.spanline.service.consumer.ConsumerThreads;
+import io.spanline.service.consumer.SinkClients;
 import io.spanline.service.streams.StreamsApps;
 import java.net.URI;
 import java.time.Clock;
@@ -31,9 +31,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -68,7 +65,9 @@ public final class ArchiveSinkApp implements AutoCloseable {
     this.metrics = new ArchiveSinkMetrics(registry);
     this.s3 = S3Clients.create(config);
     this.values = new ConfluentAvroSerde<>(AvroRecordCodec.SAMPLED_TRACE, schemaRegistry);
-    this.deadLetterProducer = new KafkaProducer<>(producerConfig(config));
+    this.deadLetterProducer =
+        new KafkaProducer<>(
+            SinkClients.deadLetterProducerConfig(config.bootstrapServers(), config.groupId()));
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -83,7 +82,14 @@ public final class ArchiveSinkApp implements AutoCloseable {
             Duration.ofSeconds(5));
     this.admin =
         AdminServer.start(
-            config.adminBindAddress(), config.adminPort(), new SinkReadiness(), registry);
+            config.adminBindAddress(),
+            config.adminPort(),
+            SinkClients.readiness(
+                kafka,
+                () -> s3Problem,
+                () -> consumers == null ? 0 : consumers.running(),
+                config.consumers()),
+            registry);
   }
 
   /** Starts with the registry at {@code schema-registry.url} and the system clock. */
@@ -202,33 +208,11 @@ public final class ArchiveSinkApp implements AutoCloseable {
 
   static Map<String, Object> consumerConfig(ArchiveSinkConfig config, int number) {
     Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-    c.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + number);
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // The sampling stream writes transactionally: never archive what it aborted.
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
     // A roll's upload happens between polls: allow it time.
-    c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000);
-    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "600000");
     c.putAll(config.consumerOverrides());
-    return c;
-  }
-
-  private static Map<String, Object> producerConfig(ArchiveSinkConfig config) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, config.groupId() + "-dead-letters");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 20 << 20);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    return p;
+    return SinkClients.consumerConfig(
+        config.bootstrapServers(), config.groupId(), number, config.maxPollRecords(), c);
   }
 
   /** Stops the consumers (open rolls are read again later), then everything else. */
@@ -242,27 +226,5 @@ public final class ArchiveSinkApp implements AutoCloseable {
     kafka.close();
     deadLetterProducer.close(Duration.ofSeconds(10));
     s3.close();
-  }
-
-  private final class SinkReadiness implements Readiness {
-    @Override
-    public boolean ready() {
-      return problem().isEmpty();
-    }
-
-    @Override
-    public String problem() {
-      if (!kafka.ready()) {
-        return kafka.problem();
-      }
-      if (!s3Problem.isEmpty()) {
-        return s3Problem;
-      }
-      int live = consumers == null ? 0 : consumers.running();
-      if (live < config.consumers()) {
-        return (config.consumers() - live) + " consumer(s) not running";
-      }
-      return "";
-    }
   }
 }

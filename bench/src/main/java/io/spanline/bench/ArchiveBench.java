@@ -101,11 +101,8 @@ public final class ArchiveBench {
     props.put("retention.days", "3650");
     props.put("admin.bind.address", "127.0.0.1");
     props.put("admin.port", "0");
-    Map<String, String> system = new HashMap<>();
-    props.forEach((k, v) -> system.put("spanline.archive." + k, v));
     ArchiveSinkConfig config =
-        ArchiveSinkConfigLoader.load(
-            Map.of(), BenchFiles.withJvmOverrides("spanline.archive.", system));
+        ArchiveSinkConfigLoader.load(Map.of(), BenchFiles.settings("spanline.archive.", props));
     long start = System.nanoTime();
     try (ArchiveSinkApp app =
         ArchiveSinkApp.start(

@@ -47,6 +47,17 @@ final class BenchFiles {
     return out;
   }
 
+  /**
+   * {@code settings} (README keys) as {@code <prefix><key>} properties, plus the JVM's own {@code
+   * -D<prefix>...} overrides, which win.
+   */
+  static java.util.Map<String, String> settings(
+      String prefix, java.util.Map<String, String> settings) {
+    java.util.Map<String, String> prefixed = new java.util.HashMap<>();
+    settings.forEach((k, v) -> prefixed.put(prefix + k, v));
+    return withJvmOverrides(prefix, prefixed);
+  }
+
   static void deleteTree(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {

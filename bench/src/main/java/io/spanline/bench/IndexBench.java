@@ -108,11 +108,8 @@ public final class IndexBench {
     props.put("retention.days", "3650");
     props.put("admin.bind.address", "127.0.0.1");
     props.put("admin.port", "0");
-    Map<String, String> system = new HashMap<>();
-    props.forEach((k, v) -> system.put("spanline.index." + k, v));
     IndexSinkConfig config =
-        IndexSinkConfigLoader.load(
-            Map.of(), BenchFiles.withJvmOverrides("spanline.index.", system));
+        IndexSinkConfigLoader.load(Map.of(), BenchFiles.settings("spanline.index.", props));
     long start = System.nanoTime();
     try (IndexSinkApp app =
         IndexSinkApp.start(

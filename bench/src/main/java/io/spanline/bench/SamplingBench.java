@@ -239,11 +239,8 @@ public final class SamplingBench {
     props.put("state.dir", dir.resolve("state-" + applicationId).toString());
     props.put("admin.bind.address", "127.0.0.1");
     props.put("admin.port", "0");
-    Map<String, String> system = new HashMap<>();
-    props.forEach((k, v) -> system.put("spanline.sampling." + k, v));
     SamplingConfig config =
-        SamplingConfigLoader.load(
-            Map.of(), BenchFiles.withJvmOverrides("spanline.sampling.", system));
+        SamplingConfigLoader.load(Map.of(), BenchFiles.settings("spanline.sampling.", props));
     long start = System.nanoTime();
     try (SamplingApp app = SamplingApp.start(config)) {
       StreamsBench.awaitInputCommitted(admin, applicationId, INPUT);

@@ -17,26 +17,21 @@ import io.spanline.schemas.registry.SchemaRegistryClient;
 import io.spanline.schemas.serde.ConfluentAvroSerde;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.KafkaReadiness;
-import io.spanline.service.admin.Readiness;
 import io.spanline.service.consumer.ConsumerThreads;
+import io.spanline.service.consumer.SinkClients;
 import io.spanline.service.streams.StreamsApps;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.ExponentialBackoff;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.slf4j.Logger;
@@ -72,7 +67,9 @@ public final class IndexSinkApp implements AutoCloseable {
     this.metrics = new IndexSinkMetrics(registry);
     this.openSearch = OpenSearchConnection.open(config);
     this.values = new ConfluentAvroSerde<>(AvroRecordCodec.SAMPLED_TRACE, schemaRegistry);
-    this.deadLetterProducer = new KafkaProducer<>(producerConfig(config));
+    this.deadLetterProducer =
+        new KafkaProducer<>(
+            SinkClients.deadLetterProducerConfig(config.bootstrapServers(), config.groupId()));
     this.scheduler =
         Executors.newScheduledThreadPool(
             1,
@@ -88,7 +85,14 @@ public final class IndexSinkApp implements AutoCloseable {
             Duration.ofSeconds(5));
     this.admin =
         AdminServer.start(
-            config.adminBindAddress(), config.adminPort(), new SinkReadiness(), registry);
+            config.adminBindAddress(),
+            config.adminPort(),
+            SinkClients.readiness(
+                kafka,
+                () -> openSearchProblem,
+                () -> consumers == null ? 0 : consumers.running(),
+                config.consumers()),
+            registry);
   }
 
   /** Starts with the registry at {@code schema-registry.url} and the system clock. */
@@ -225,32 +229,12 @@ public final class IndexSinkApp implements AutoCloseable {
   }
 
   static Map<String, Object> consumerConfig(IndexSinkConfig config, int number) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-    c.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + number);
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // The sampling stream writes transactionally: never index what it aborted.
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
-    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    c.putAll(config.consumerOverrides());
-    return c;
-  }
-
-  private static Map<String, Object> producerConfig(IndexSinkConfig config) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, config.groupId() + "-dead-letters");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 20 << 20);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    return p;
+    return SinkClients.consumerConfig(
+        config.bootstrapServers(),
+        config.groupId(),
+        number,
+        config.maxPollRecords(),
+        config.consumerOverrides());
   }
 
   /** Stops the consumers (the batch in progress is not committed), then everything else. */
@@ -268,28 +252,6 @@ public final class IndexSinkApp implements AutoCloseable {
       openSearch.close();
     } catch (IOException e) {
       LOG.warn("Closing the OpenSearch client failed: {}", e.toString());
-    }
-  }
-
-  private final class SinkReadiness implements Readiness {
-    @Override
-    public boolean ready() {
-      return problem().isEmpty();
-    }
-
-    @Override
-    public String problem() {
-      if (!kafka.ready()) {
-        return kafka.problem();
-      }
-      if (!openSearchProblem.isEmpty()) {
-        return openSearchProblem;
-      }
-      int live = consumers == null ? 0 : consumers.running();
-      if (live < config.consumers()) {
-        return (config.consumers() - live) + " consumer(s) not running";
-      }
-      return "";
     }
   }
 }

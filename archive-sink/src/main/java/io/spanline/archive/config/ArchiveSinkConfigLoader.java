@@ -103,16 +103,6 @@ public final class ArchiveSinkConfigLoader {
     }
     long part = s.longAtLeast("s3.multipart.part.bytes", S3Uploader.MIN_PART_BYTES);
     long threshold = s.longAtLeast("s3.multipart.threshold.bytes", part);
-    Duration initial = s.millis("retry.backoff.initial.ms");
-    Duration max = s.millis("retry.backoff.max.ms");
-    if (max.compareTo(initial) < 0) {
-      throw new IllegalArgumentException(
-          "Invalid value for property retry.backoff.max.ms="
-              + max.toMillis()
-              + ". Must be at least retry.backoff.initial.ms ("
-              + initial.toMillis()
-              + ").");
-    }
     return new ArchiveSinkConfig(
         s.get("kafka.bootstrap.servers"),
         s.get("schema-registry.url"),
@@ -137,8 +127,8 @@ public final class ArchiveSinkConfigLoader {
         s.longAtLeast("parquet.row-group.bytes", 64 << 10),
         s.intAtLeast("parquet.page.bytes", 4 << 10),
         Path.of(s.get("work.dir")),
-        initial,
-        max,
+        s.millis("retry.backoff.initial.ms"),
+        s.millisNotBelow("retry.backoff.max.ms", "retry.backoff.initial.ms"),
         Duration.ofDays(s.intAtLeast("retention.days", 1)),
         s.millis("retention.interval.ms"),
         s.get("admin.bind.address"),

@@ -126,16 +126,6 @@ public final class IndexSinkConfigLoader {
       throw new IllegalArgumentException(
           "Invalid value for property index.prefix. " + e.getMessage(), e);
     }
-    Duration initial = s.millis("retry.backoff.initial.ms");
-    Duration max = s.millis("retry.backoff.max.ms");
-    if (max.compareTo(initial) < 0) {
-      throw new IllegalArgumentException(
-          "Invalid value for property retry.backoff.max.ms="
-              + max.toMillis()
-              + ". Must be at least retry.backoff.initial.ms ("
-              + initial.toMillis()
-              + ").");
-    }
     return new IndexSinkConfig(
         s.get("kafka.bootstrap.servers"),
         s.get("schema-registry.url"),
@@ -156,8 +146,8 @@ public final class IndexSinkConfigLoader {
         s.intAtLeast("index.keyword.max-length", 1),
         allowlist(s.get("index.attributes")),
         s.intAtLeast("bulk.max-actions", 1),
-        initial,
-        max,
+        s.millis("retry.backoff.initial.ms"),
+        s.millisNotBelow("retry.backoff.max.ms", "retry.backoff.initial.ms"),
         Duration.ofDays(s.intAtLeast("retention.days", 1)),
         s.millis("retention.interval.ms"),
         s.get("admin.bind.address"),

@@ -214,6 +214,19 @@ public final class Settings {
     return Duration.ofMillis(ms);
   }
 
+  /**
+   * A positive duration in milliseconds that is at least the one of {@code lowerKey} (e.g. a
+   * maximum backoff and its initial value).
+   */
+  public Duration millisNotBelow(String key, String lowerKey) {
+    Duration value = millis(key);
+    Duration lower = millis(lowerKey);
+    if (value.compareTo(lower) < 0) {
+      throw invalid(key, "Must be at least " + lowerKey + " (" + lower.toMillis() + ").");
+    }
+    return value;
+  }
+
   /** Every flat setting with its final value. */
   public Map<String, String> asMap() {
     return Map.copyOf(values);
