@@ -1,6 +1,8 @@
 package io.spanline.archive.s3;
 
 import io.spanline.archive.config.ArchiveSinkConfig;
+import java.net.URI;
+import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -21,20 +23,37 @@ public final class S3Clients {
    * default CRC checksums also accept.
    */
   public static S3Client create(ArchiveSinkConfig config) {
+    return create(
+        config.s3Endpoint(),
+        config.s3Region(),
+        config.pathStyle(),
+        config.s3AccessKey(),
+        config.s3SecretKey());
+  }
+
+  /**
+   * @param endpoint endpoint override; empty for AWS
+   * @param accessKey static credentials; empty for the AWS SDK's default credentials chain
+   */
+  public static S3Client create(
+      Optional<URI> endpoint,
+      String region,
+      boolean pathStyle,
+      String accessKey,
+      String secretKey) {
     S3ClientBuilder b =
         S3Client.builder()
-            .region(Region.of(config.s3Region()))
-            .forcePathStyle(config.pathStyle())
+            .region(Region.of(region))
+            .forcePathStyle(pathStyle)
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
             .httpClient(UrlConnectionHttpClient.create());
-    config.s3Endpoint().ifPresent(b::endpointOverride);
-    if (config.s3AccessKey().isEmpty()) {
+    endpoint.ifPresent(b::endpointOverride);
+    if (accessKey.isEmpty()) {
       b.credentialsProvider(DefaultCredentialsProvider.builder().build());
     } else {
       b.credentialsProvider(
-          StaticCredentialsProvider.create(
-              AwsBasicCredentials.create(config.s3AccessKey(), config.s3SecretKey())));
+          StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)));
     }
     return b.build();
   }

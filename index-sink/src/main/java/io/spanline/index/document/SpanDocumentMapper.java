@@ -11,12 +11,15 @@ import io.spanline.schemas.model.Attribute;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.SpanEvent;
+import io.spanline.schemas.model.SpanLink;
 import io.spanline.schemas.model.TraceSummary;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,14 +38,19 @@ public final class SpanDocumentMapper {
 
   private final IndexLayout layout;
   private final Set<String> allowlist;
+  private final boolean allKeys;
 
   /**
-   * @param allowlist attribute keys indexed as typed fields
+   * @param allowlist attribute keys indexed as typed fields and tags; {@code *} indexes every key
    */
   public SpanDocumentMapper(IndexLayout layout, Set<String> allowlist) {
     this.layout = layout;
     this.allowlist = Set.copyOf(allowlist);
+    this.allKeys = allowlist.contains(ALL_KEYS);
   }
+
+  /** The allowlist entry that indexes every attribute key (no cardinality guard). */
+  public static final String ALL_KEYS = "*";
 
   public TraceDocuments map(SampledTrace sampled) {
     AssembledTrace trace = sampled.trace();
@@ -82,6 +90,7 @@ public final class SpanDocumentMapper {
       }
       g.writeEndObject();
       writeIndexedAttributes(g, span);
+      writeTags(g, span);
       g.writeFieldName(Fields.OTLP);
       g.writeBinary(OtlpProtoCodec.encode(List.of(span)));
       g.writeEndObject();
@@ -95,13 +104,13 @@ public final class SpanDocumentMapper {
   }
 
   private void writeIndexedAttributes(JsonGenerator g, Span span) throws IOException {
-    if (allowlist.isEmpty()) {
+    if (allowlist.isEmpty() && !allKeys) {
       return;
     }
     Map<String, Object> fields = new LinkedHashMap<>();
     for (List<Attribute> source : List.of(span.resource().attributes(), span.attributes())) {
       for (Attribute a : source) {
-        if (allowlist.contains(a.key())) {
+        if (allowed(a.key())) {
           Object value = indexable(a.value());
           if (value != null) {
             fields.put(a.key().replace('.', '@'), value);
@@ -126,6 +135,44 @@ public final class SpanDocumentMapper {
       }
     }
     g.writeEndObject();
+  }
+
+  /**
+   * {@code tags}: {@code key=value} (value in its string form, whatever its type) for every
+   * allowlisted key on the span, its events, links, resource and scope, so a search matches a value
+   * wherever on the span it is, as Jaeger's search does.
+   */
+  private void writeTags(JsonGenerator g, Span span) throws IOException {
+    Set<String> tags = new LinkedHashSet<>();
+    addTags(tags, span.attributes());
+    for (SpanEvent e : span.events()) {
+      addTags(tags, e.attributes());
+    }
+    for (SpanLink l : span.links()) {
+      addTags(tags, l.attributes());
+    }
+    addTags(tags, span.resource().attributes());
+    addTags(tags, span.scope().attributes());
+    if (tags.isEmpty()) {
+      return;
+    }
+    g.writeArrayFieldStart(Fields.TAGS);
+    for (String t : tags) {
+      g.writeString(t);
+    }
+    g.writeEndArray();
+  }
+
+  private void addTags(Set<String> tags, List<Attribute> attributes) {
+    for (Attribute a : attributes) {
+      if (allowed(a.key())) {
+        tags.add(Fields.tag(a.key(), a.value().asText()));
+      }
+    }
+  }
+
+  private boolean allowed(String key) {
+    return allKeys || allowlist.contains(key);
   }
 
   private static void writeScalar(JsonGenerator g, Object value) throws IOException {

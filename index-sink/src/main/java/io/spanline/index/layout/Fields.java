@@ -35,6 +35,13 @@ public final class Fields {
   public static final String ATTRIBUTES = "attr";
 
   /**
+   * Keyword array of {@code key=value} for the allowlisted attributes of the span, its events,
+   * links, resource and scope, value in its string form ({@code 123}, {@code 72.5}, {@code true}):
+   * see {@link #tag(String, String)}.
+   */
+  public static final String TAGS = "tags";
+
+  /**
    * The whole span as OTLP protobuf {@code TracesData} holding only this span with its resource and
    * scope, base64 (an OpenSearch {@code binary} field): stored, not indexed. Decode with {@code
    * OtlpProtoCodec.decode}.
@@ -53,6 +60,11 @@ public final class Fields {
   public static final String SAMPLING_PROBABILITY = "samplingProbability";
   public static final String ADJUSTED_COUNT = "adjustedCount";
   public static final String FRAGMENTS = "fragments";
+
+  /** One {@link #TAGS} value: {@code key=value}. */
+  public static String tag(String key, String value) {
+    return key + '=' + value;
+  }
 
   /**
    * The indexed field of an allowlisted attribute: {@code attr.} followed by the key with each

@@ -3,6 +3,8 @@ package io.spanline.index.opensearch;
 import io.spanline.index.config.IndexSinkConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
@@ -28,9 +30,22 @@ public final class OpenSearchConnection implements AutoCloseable {
   }
 
   public static OpenSearchConnection open(IndexSinkConfig config) {
+    return open(
+        config.openSearchHosts(),
+        config.openSearchUsername(),
+        config.openSearchPassword(),
+        config.requestTimeout());
+  }
+
+  /**
+   * @param username basic-auth user; empty for none
+   * @param requestTimeout how long one request may take
+   */
+  public static OpenSearchConnection open(
+      List<URI> openSearchHosts, String username, String password, Duration requestTimeout) {
     HttpHost[] hosts =
-        config.openSearchHosts().stream().map(OpenSearchConnection::host).toArray(HttpHost[]::new);
-    long timeoutMs = config.requestTimeout().toMillis();
+        openSearchHosts.stream().map(OpenSearchConnection::host).toArray(HttpHost[]::new);
+    long timeoutMs = requestTimeout.toMillis();
     ApacheHttpClient5TransportBuilder builder =
         ApacheHttpClient5TransportBuilder.builder(hosts)
             .setMapper(new JacksonJsonpMapper())
@@ -40,13 +55,11 @@ public final class OpenSearchConnection implements AutoCloseable {
                 c ->
                     c.setConnectTimeout(Math.min(timeoutMs, 10_000), TimeUnit.MILLISECONDS)
                         .setSocketTimeout(Timeout.ofMilliseconds(timeoutMs)));
-    if (!config.openSearchUsername().isEmpty()) {
+    if (!username.isEmpty()) {
       BasicCredentialsProvider credentials = new BasicCredentialsProvider();
       for (HttpHost host : hosts) {
         credentials.setCredentials(
-            new AuthScope(host),
-            new UsernamePasswordCredentials(
-                config.openSearchUsername(), config.openSearchPassword().toCharArray()));
+            new AuthScope(host), new UsernamePasswordCredentials(username, password.toCharArray()));
       }
       builder.setHttpClientConfigCallback(h -> h.setDefaultCredentialsProvider(credentials));
     }

@@ -10,7 +10,11 @@ import io.spanline.index.testing.IndexSinkHarness;
 import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.AnyValue;
 import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.Attribute;
+import io.spanline.schemas.model.InstrumentationScope;
 import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.SpanEvent;
+import io.spanline.schemas.model.SpanLink;
 import io.spanline.schemas.testing.TraceBuilder;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -81,6 +85,43 @@ class SpanDocumentMapperTest {
   }
 
   @Test
+  void tagsHoldAllowlistedKeysOfSpanEventsLinksResourceAndScope_inStringForm() {
+    Span base = trace.spans().get(1);
+    Span span =
+        base.toBuilder()
+            .addAttribute(Attribute.of("ratio", 72.5))
+            .addEvent(
+                new SpanEvent(
+                    base.startEpochNanos(), "retry", List.of(Attribute.of("attempt", 2)), 0))
+            .addLink(
+                new SpanLink(
+                    trace.traceId(),
+                    trace.spans().get(0).spanId(),
+                    "",
+                    List.of(Attribute.of("linked", true)),
+                    0,
+                    0))
+            .scope(
+                new InstrumentationScope(
+                    "lib", "1.0", List.of(Attribute.of("scope.attr", "s")), 0, ""))
+            .build();
+
+    JsonNode all = json(new SpanDocumentMapper(LAYOUT, Set.of("*")).spanDocument("acme", 0, span));
+    JsonNode some = json(MAPPER.spanDocument("acme", 0, span));
+
+    assertThat(texts(all.get(Fields.TAGS)))
+        .containsExactlyInAnyOrder(
+            "http.response.status_code=201",
+            "order.id=o-1",
+            "ratio=72.5",
+            "attempt=2",
+            "linked=true",
+            "service.name=checkout",
+            "scope.attr=s");
+    assertThat(texts(some.get(Fields.TAGS))).containsExactly("http.response.status_code=201");
+  }
+
+  @Test
   void storesTheWholeSpanAsOtlpProtobuf() throws Exception {
     SpanDocument doc = MAPPER.map(IndexSinkHarness.kept(trace, "errors")).spans().get(1);
 
@@ -147,6 +188,12 @@ class SpanDocumentMapperTest {
             LAYOUT.spanIndex(IndexLayout.dayOf(trace.summary().startEpochNanos()).plusDays(1)));
     assertThat(IndexLayout.dayOf(late.summary().startEpochNanos()))
         .isAfter(LocalDate.of(2025, 1, 1));
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new java.util.ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
   }
 
   private static JsonNode json(SpanDocument doc) {

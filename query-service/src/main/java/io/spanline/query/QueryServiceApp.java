@@ -1,0 +1,137 @@
+package io.spanline.query;
+
+import com.linecorp.armeria.server.Server;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.spanline.archive.reader.ColdTraceReader;
+import io.spanline.archive.s3.S3Clients;
+import io.spanline.index.opensearch.OpenSearchConnection;
+import io.spanline.query.api.jaeger.JaegerApiV3;
+import io.spanline.query.config.QueryConfig;
+import io.spanline.query.store.HotTraceStore;
+import io.spanline.query.store.TraceService;
+import io.spanline.query.tenancy.TenantResolver;
+import io.spanline.service.admin.AdminServer;
+import io.spanline.service.admin.Readiness;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The query service process: the HTTP API port (Jaeger api_v3 so far) over OpenSearch and, for
+ * traces no longer hot, the Parquet archive; the admin port ({@code /healthz}, {@code /readyz} =
+ * OpenSearch answers, {@code /metrics} with Armeria's per-endpoint request metrics).
+ */
+public final class QueryServiceApp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(QueryServiceApp.class);
+
+  private final OpenSearchConnection openSearch;
+  private final Optional<S3Client> s3;
+  private final Server server;
+  private final AdminServer admin;
+
+  private QueryServiceApp(
+      OpenSearchConnection openSearch, Optional<S3Client> s3, Server server, AdminServer admin) {
+    this.openSearch = openSearch;
+    this.s3 = s3;
+    this.server = server;
+    this.admin = admin;
+  }
+
+  public static QueryServiceApp start(QueryConfig config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  public static QueryServiceApp start(QueryConfig config, Clock clock) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    OpenSearchConnection openSearch =
+        OpenSearchConnection.open(
+            config.openSearchHosts(),
+            config.openSearchUsername(),
+            config.openSearchPassword(),
+            config.requestTimeout());
+    Optional<S3Client> s3 =
+        config.archiveEnabled()
+            ? Optional.of(
+                S3Clients.create(
+                    config.s3Endpoint(),
+                    config.s3Region(),
+                    config.pathStyle(),
+                    config.s3AccessKey(),
+                    config.s3SecretKey()))
+            : Optional.empty();
+    TraceService traces =
+        new TraceService(
+            new HotTraceStore(openSearch.client(), config.indexLayout()),
+            s3.map(
+                c ->
+                    new ColdTraceReader(
+                        c, config.bucket(), config.archiveLayout(), config.maxSpans())),
+            config.maxSpans());
+    Server server =
+        Server.builder()
+            .http(new InetSocketAddress(config.httpBindAddress(), config.httpPort()))
+            .meterRegistry(registry)
+            .annotatedService(
+                new JaegerApiV3(traces, new TenantResolver(), config.archiveLookback(), clock))
+            .build();
+    server.start().join();
+    AdminServer admin =
+        AdminServer.start(
+            config.adminBindAddress(),
+            config.adminPort(),
+            new Readiness() {
+              private volatile String problem = "";
+
+              @Override
+              public boolean ready() {
+                try {
+                  openSearch.client().cluster().health();
+                  problem = "";
+                } catch (IOException | RuntimeException e) {
+                  problem = "OpenSearch not reachable: " + e.getClass().getSimpleName();
+                }
+                return problem.isEmpty();
+              }
+
+              @Override
+              public String problem() {
+                return problem;
+              }
+            },
+            registry);
+    LOG.info(
+        "Query service on port {} (admin {}), OpenSearch {}, archive {}",
+        server.activeLocalPort(),
+        admin.port(),
+        config.openSearchHosts(),
+        config.archiveEnabled()
+            ? "s3://" + config.bucket() + "/" + config.archiveLayout().root()
+            : "off");
+    return new QueryServiceApp(openSearch, s3, server, admin);
+  }
+
+  public int port() {
+    return server.activeLocalPort();
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  @Override
+  public void close() {
+    server.stop().join();
+    admin.close();
+    s3.ifPresent(S3Client::close);
+    try {
+      openSearch.close();
+    } catch (IOException e) {
+      LOG.warn("Closing the OpenSearch client failed: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,337 @@
+package io.spanline.query.api.jaeger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.QueryParams;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.server.annotation.Blocking;
+import com.linecorp.armeria.server.annotation.Get;
+import com.linecorp.armeria.server.annotation.Param;
+import io.spanline.query.store.TraceQuery;
+import io.spanline.query.store.TraceService;
+import io.spanline.query.tenancy.TenantResolver;
+import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
+import io.spanline.schemas.model.InvalidIdException;
+import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.TraceId;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Jaeger's api_v3 over HTTP/JSON, as Jaeger v2's HTTP gateway serves it (jaeger-idl {@code api_v3}
+ * OpenAPI; Jaeger's {@code apiv3/http_gateway.go}): traces come back as {@code {"result": <OTLP
+ * TracesData JSON>}}, errors as {@code {"error": {"httpCode": …, "message": …}}} — a malformed
+ * parameter is a 400 naming it, an unknown trace a 404, a store failure a 503 that does not leak
+ * the store's own error text. Query parameters are read in lowerCamelCase ({@code
+ * query.serviceName}) and in the snake_case aliases ({@code query.service_name}).
+ */
+public final class JaegerApiV3 {
+  private static final Logger LOG = LoggerFactory.getLogger(JaegerApiV3.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_SEARCH_DEPTH = 1000;
+
+  private final TraceService traces;
+  private final TenantResolver tenants;
+  private final Duration coldLookback;
+  private final Clock clock;
+
+  /**
+   * @param coldLookback how far back a trace-by-ID without a time range looks in the archive
+   */
+  public JaegerApiV3(
+      TraceService traces, TenantResolver tenants, Duration coldLookback, Clock clock) {
+    this.traces = traces;
+    this.tenants = tenants;
+    this.coldLookback = coldLookback;
+    this.clock = clock;
+  }
+
+  /** A request parameter that is missing or malformed; answered with a 400 naming it. */
+  static final class BadParameter extends RuntimeException {
+    BadParameter(String message) {
+      super(message);
+    }
+  }
+
+  @Get("/api/v3/traces/{trace_id}")
+  @Blocking
+  public HttpResponse getTrace(
+      RequestHeaders headers, @Param("trace_id") String traceId, QueryParams params) {
+    return answer(
+        () -> {
+          String tenant = tenants.tenant(headers);
+          TraceId id = traceId(traceId);
+          Optional<Instant> start = time(params, "startTime", "start_time");
+          Optional<Instant> end = time(params, "endTime", "end_time");
+          Instant to = end.orElse(clock.instant());
+          Instant from = start.orElse(to.minus(coldLookback));
+          if (from.isAfter(to)) {
+            throw new BadParameter("startTime must not be after endTime");
+          }
+          Optional<TraceService.FoundTrace> found =
+              traces.trace(tenant, id, nanos(from), nanos(to));
+          if (found.isEmpty()) {
+            return error(HttpStatus.NOT_FOUND, "trace " + id.toHex() + " not found");
+          }
+          return result(found.get().spans());
+        });
+  }
+
+  @Get("/api/v3/traces")
+  @Blocking
+  public HttpResponse findTraces(RequestHeaders headers, QueryParams params) {
+    return answer(
+        () -> {
+          String tenant = tenants.tenant(headers);
+          TraceQuery query = query(params);
+          List<Span> spans = new ArrayList<>();
+          for (TraceId id : traces.hot().search(tenant, query)) {
+            traces
+                .trace(tenant, id, query.startMinEpochNanos(), query.startMaxEpochNanos())
+                .ifPresent(t -> spans.addAll(t.spans()));
+          }
+          return result(spans);
+        });
+  }
+
+  @Get("/api/v3/services")
+  @Blocking
+  public HttpResponse services(RequestHeaders headers) {
+    return answer(
+        () -> {
+          ObjectNode body = JSON.createObjectNode();
+          ArrayNode services = body.putArray("services");
+          traces.hot().services(tenants.tenant(headers)).forEach(services::add);
+          return json(HttpStatus.OK, body);
+        });
+  }
+
+  @Get("/api/v3/operations")
+  @Blocking
+  public HttpResponse operations(RequestHeaders headers, QueryParams params) {
+    return answer(
+        () -> {
+          String service = first(params, "service").orElse("");
+          if (service.isEmpty()) {
+            throw new BadParameter("service is required");
+          }
+          String kind = first(params, "spanKind", "span_kind").orElse("");
+          String storedKind = kind.isEmpty() ? "" : spanKind(kind);
+          ObjectNode body = JSON.createObjectNode();
+          ArrayNode operations = body.putArray("operations");
+          for (String name :
+              traces.hot().operations(tenants.tenant(headers), service, storedKind)) {
+            operations.addObject().put("name", name).put("spanKind", kind.toLowerCase(Locale.ROOT));
+          }
+          return json(HttpStatus.OK, body);
+        });
+  }
+
+  /** The search of {@code GET /api/v3/traces} from its query parameters. */
+  static TraceQuery query(QueryParams params) {
+    String service =
+        first(params, "query.serviceName", "query.service_name")
+            .orElseThrow(() -> new BadParameter("query.serviceName is required"));
+    Instant min =
+        time(params, "query.startTimeMin", "query.start_time_min")
+            .orElseThrow(() -> new BadParameter("query.startTimeMin is required"));
+    Instant max =
+        time(params, "query.startTimeMax", "query.start_time_max")
+            .orElseThrow(() -> new BadParameter("query.startTimeMax is required"));
+    if (!min.isBefore(max)) {
+      throw new BadParameter("query.startTimeMin must be before query.startTimeMax");
+    }
+    Optional<Long> durationMin = duration(params, "query.durationMin", "query.duration_min");
+    Optional<Long> durationMax = duration(params, "query.durationMax", "query.duration_max");
+    if (durationMin.isPresent()
+        && durationMax.isPresent()
+        && durationMin.get() > durationMax.get()) {
+      throw new BadParameter("query.durationMin must not be above query.durationMax");
+    }
+    int depth = 20;
+    Optional<String> depthText = first(params, "query.searchDepth", "query.search_depth");
+    if (depthText.isPresent()) {
+      try {
+        depth = Integer.parseInt(depthText.get());
+      } catch (NumberFormatException e) {
+        throw new BadParameter(
+            "query.searchDepth must be an integer, was '" + depthText.get() + "'");
+      }
+      if (depth < 1 || depth > MAX_SEARCH_DEPTH) {
+        throw new BadParameter("query.searchDepth must be within 1.." + MAX_SEARCH_DEPTH);
+      }
+    }
+    return new TraceQuery(
+        service,
+        first(params, "query.operationName", "query.operation_name").filter(s -> !s.isEmpty()),
+        attributes(params),
+        nanos(min),
+        nanos(max),
+        durationMin,
+        durationMax,
+        depth);
+  }
+
+  private static Map<String, String> attributes(QueryParams params) {
+    Optional<String> text = first(params, "query.attributes");
+    Map<String, String> out = new LinkedHashMap<>();
+    if (text.isEmpty() || text.get().isBlank()) {
+      return out;
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(text.get());
+    } catch (IOException e) {
+      throw new BadParameter("query.attributes must be a JSON object of string values");
+    }
+    if (node == null || !node.isObject()) {
+      throw new BadParameter("query.attributes must be a JSON object of string values");
+    }
+    for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
+      if (!e.getValue().isTextual()) {
+        throw new BadParameter("query.attributes value of '" + e.getKey() + "' must be a string");
+      }
+      out.put(e.getKey(), e.getValue().asText());
+    }
+    return out;
+  }
+
+  private static Optional<Long> duration(QueryParams params, String... names) {
+    Optional<String> text = first(params, names);
+    if (text.isEmpty() || text.get().isBlank()) {
+      return Optional.empty();
+    }
+    long nanos;
+    try {
+      nanos = GoDurations.parseNanos(text.get());
+    } catch (IllegalArgumentException e) {
+      throw new BadParameter(names[0] + ": " + e.getMessage());
+    }
+    if (nanos < 0) {
+      throw new BadParameter(names[0] + " must not be negative");
+    }
+    return Optional.of(nanos);
+  }
+
+  private static Optional<Instant> time(QueryParams params, String... names) {
+    Optional<String> text = first(params, names);
+    if (text.isEmpty() || text.get().isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(OffsetDateTime.parse(text.get()).toInstant());
+    } catch (DateTimeParseException e) {
+      throw new BadParameter(
+          names[0]
+              + " must be an RFC 3339 time such as 2026-11-22T10:00:00.123456789Z, was '"
+              + text.get()
+              + "'");
+    }
+  }
+
+  private static Optional<String> first(QueryParams params, String... names) {
+    for (String n : names) {
+      String v = params.get(n);
+      if (v != null) {
+        return Optional.of(v);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A trace ID of 1-32 hex chars (left-padded with zeros, as Jaeger reads them), not all zero. */
+  static TraceId traceId(String text) {
+    if (text.isEmpty() || text.length() > 32 || !text.chars().allMatch(GoHex::isHex)) {
+      throw new BadParameter(
+          "trace_id must be 1-32 hex characters, was '" + abbreviate(text) + "'");
+    }
+    try {
+      return TraceId.fromHex("0".repeat(32 - text.length()) + text.toLowerCase(Locale.ROOT));
+    } catch (InvalidIdException e) {
+      throw new BadParameter("trace_id must not be all zeros");
+    }
+  }
+
+  private static String spanKind(String kind) {
+    String upper = kind.toUpperCase(Locale.ROOT).replace("SPAN_KIND_", "");
+    return switch (upper) {
+      case "UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER" -> upper;
+      default ->
+          throw new BadParameter(
+              "spanKind must be one of server, client, producer, consumer, internal, unspecified");
+    };
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "…";
+  }
+
+  private static long nanos(Instant i) {
+    return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+  }
+
+  @FunctionalInterface
+  private interface Answer {
+    HttpResponse get() throws IOException;
+  }
+
+  private static HttpResponse answer(Answer answer) {
+    try {
+      return answer.get();
+    } catch (BadParameter | IllegalArgumentException | ArithmeticException e) {
+      return error(HttpStatus.BAD_REQUEST, e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Query failed", e);
+      return error(HttpStatus.SERVICE_UNAVAILABLE, "the trace store is not available; try again");
+    }
+  }
+
+  private static HttpResponse result(List<Span> spans) {
+    byte[] traces = OtlpJsonCodec.encode(spans);
+    byte[] prefix = "{\"result\":".getBytes(StandardCharsets.UTF_8);
+    byte[] body = new byte[prefix.length + traces.length + 1];
+    System.arraycopy(prefix, 0, body, 0, prefix.length);
+    System.arraycopy(traces, 0, body, prefix.length, traces.length);
+    body[body.length - 1] = '}';
+    return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body);
+  }
+
+  private static HttpResponse error(HttpStatus status, String message) {
+    ObjectNode body = JSON.createObjectNode();
+    body.putObject("error").put("httpCode", status.code()).put("message", message);
+    return json(status, body);
+  }
+
+  private static HttpResponse json(HttpStatus status, JsonNode body) {
+    try {
+      return HttpResponse.of(status, MediaType.JSON_UTF_8, JSON.writeValueAsBytes(body));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Hex digits. */
+  private static final class GoHex {
+    static boolean isHex(int c) {
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+  }
+}

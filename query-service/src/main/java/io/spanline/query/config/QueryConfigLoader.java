@@ -1,0 +1,136 @@
+package io.spanline.query.config;
+
+import io.spanline.archive.layout.ArchiveLayout;
+import io.spanline.index.layout.IndexLayout;
+import io.spanline.service.config.Settings;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds {@link QueryConfig} from, in increasing precedence: defaults, the YAML file named by
+ * {@code SPANLINE_QUERY_CONFIG_FILE}, environment variables {@code SPANLINE_QUERY_<KEY>} and system
+ * properties {@code spanline.query.<key>} (see {@link Settings}). Errors name the key and the bad
+ * value.
+ */
+public final class QueryConfigLoader {
+  /** Every flat setting with its default, in README order. */
+  static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+  static {
+    DEFAULTS.put("http.bind.address", "0.0.0.0");
+    DEFAULTS.put("http.port", "16686");
+    DEFAULTS.put("opensearch.hosts", "http://127.0.0.1:9200");
+    DEFAULTS.put("opensearch.username", "");
+    DEFAULTS.put("opensearch.password", "");
+    DEFAULTS.put("opensearch.request.timeout.ms", "10000");
+    DEFAULTS.put("index.prefix", "spanline");
+    DEFAULTS.put("archive.enabled", "true");
+    DEFAULTS.put("s3.endpoint", "");
+    DEFAULTS.put("s3.region", "us-east-1");
+    DEFAULTS.put("s3.bucket", "spanline-archive");
+    DEFAULTS.put("s3.prefix", "spans");
+    DEFAULTS.put("s3.path-style", "false");
+    DEFAULTS.put("s3.access-key", "");
+    DEFAULTS.put("s3.secret-key", "");
+    DEFAULTS.put("archive.lookback.ms", String.valueOf(24L * 3600 * 1000));
+    DEFAULTS.put("trace.max-spans", "5000");
+    DEFAULTS.put("admin.bind.address", "0.0.0.0");
+    DEFAULTS.put("admin.port", "13138");
+  }
+
+  private QueryConfigLoader() {}
+
+  /** From the process environment and system properties. */
+  public static QueryConfig load() {
+    return from(Settings.load("query", DEFAULTS));
+  }
+
+  /**
+   * @throws IllegalArgumentException naming the key and value of a bad setting
+   */
+  public static QueryConfig load(Map<String, String> env, Map<String, String> systemProperties) {
+    return from(Settings.load("query", DEFAULTS, env, systemProperties));
+  }
+
+  private static QueryConfig from(Settings s) {
+    IndexLayout index;
+    ArchiveLayout archive;
+    try {
+      index = new IndexLayout(s.get("index.prefix"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "Invalid value for property index.prefix. " + e.getMessage());
+    }
+    try {
+      archive = new ArchiveLayout(s.get("s3.prefix"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Invalid value for property s3.prefix. " + e.getMessage());
+    }
+    String endpoint = s.get("s3.endpoint");
+    return new QueryConfig(
+        s.get("http.bind.address"),
+        s.port("http.port"),
+        urls("opensearch.hosts", s.get("opensearch.hosts")),
+        s.get("opensearch.username"),
+        s.get("opensearch.password"),
+        s.millis("opensearch.request.timeout.ms"),
+        index,
+        s.bool("archive.enabled"),
+        endpoint.isEmpty() ? Optional.empty() : Optional.of(urls("s3.endpoint", endpoint).get(0)),
+        s.get("s3.region"),
+        s.get("s3.bucket"),
+        archive,
+        s.bool("s3.path-style"),
+        s.get("s3.access-key"),
+        s.get("s3.secret-key"),
+        s.millis("archive.lookback.ms"),
+        maxSpans(s),
+        s.get("admin.bind.address"),
+        s.port("admin.port"));
+  }
+
+  /** Below OpenSearch's default result window (10 000), which one trace read must fit in. */
+  private static int maxSpans(Settings s) {
+    int max = s.intAtLeast("trace.max-spans", 1);
+    if (max > 9_999) {
+      throw new IllegalArgumentException(
+          "Invalid value for property trace.max-spans=" + max + ". Must be at most 9999.");
+    }
+    return max;
+  }
+
+  private static List<URI> urls(String key, String value) {
+    List<URI> out = new ArrayList<>();
+    for (String part : value.split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      URI uri;
+      try {
+        uri = URI.create(part.strip());
+      } catch (IllegalArgumentException e) {
+        uri = null;
+      }
+      if (uri == null
+          || uri.getHost() == null
+          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+        throw new IllegalArgumentException(
+            "Invalid value for property "
+                + key
+                + "="
+                + value
+                + ". Must be http(s)://host:port URLs.");
+      }
+      out.add(uri);
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Invalid value for property " + key + "=" + value + ". Must name at least one URL.");
+    }
+    return out;
+  }
+}

@@ -1,0 +1,70 @@
+package io.spanline.query.store;
+
+import io.spanline.archive.reader.ColdTraceReader;
+import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.TraceId;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Trace by ID: OpenSearch first; when it holds none of the trace (past hot retention, or never
+ * indexed), the Parquet archive through the cold reader over the given time range. At most {@code
+ * maxSpans} spans come back, with a flag when the trace was cut.
+ */
+public final class TraceService {
+  private final HotTraceStore hot;
+  private final Optional<ColdTraceReader> cold;
+  private final int maxSpans;
+
+  public TraceService(HotTraceStore hot, Optional<ColdTraceReader> cold, int maxSpans) {
+    this.hot = hot;
+    this.cold = cold;
+    this.maxSpans = maxSpans;
+  }
+
+  /** A trace as returned: spans by start, and whether spans were left out. */
+  public record FoundTrace(List<Span> spans, boolean truncated, String source) {}
+
+  /**
+   * @param fromEpochNanos start of the range the cold reader looks in
+   * @param toEpochNanos its end
+   * @return empty when neither store holds the trace
+   * @throws IOException if a store cannot be read
+   */
+  public Optional<FoundTrace> trace(
+      String tenant, TraceId traceId, long fromEpochNanos, long toEpochNanos) throws IOException {
+    List<Span> spans = hot.trace(tenant, traceId, maxSpans);
+    if (!spans.isEmpty()) {
+      return Optional.of(cap(spans, "opensearch"));
+    }
+    if (cold.isEmpty()) {
+      return Optional.empty();
+    }
+    ColdTraceReader.ColdTrace archived =
+        cold.get().find(tenant, traceId, fromEpochNanos, toEpochNanos);
+    if (!archived.found()) {
+      return Optional.empty();
+    }
+    return Optional.of(new FoundTrace(archived.spans(), archived.truncated(), "archive"));
+  }
+
+  public HotTraceStore hot() {
+    return hot;
+  }
+
+  private FoundTrace cap(List<Span> spans, String source) {
+    Map<Long, Span> unique = new LinkedHashMap<>();
+    for (Span s : spans) {
+      unique.putIfAbsent(s.spanId().value(), s);
+    }
+    List<Span> out = new ArrayList<>(unique.values());
+    out.sort(Comparator.comparingLong(Span::startEpochNanos));
+    boolean truncated = out.size() > maxSpans;
+    return new FoundTrace(truncated ? out.subList(0, maxSpans) : out, truncated, source);
+  }
+}
