@@ -1,8 +1,5 @@
 package io.spanline.archive;
 
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.archive.config.ArchiveSinkConfig;
 import io.spanline.archive.metrics.ArchiveSinkMetrics;
 import io.spanline.archive.retention.RetentionSweep;
@@ -13,10 +10,8 @@ import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.registry.SchemaRegistryClient;
 import io.spanline.schemas.serde.ConfluentAvroSerde;
-import io.spanline.service.admin.AdminServer;
-import io.spanline.service.admin.KafkaReadiness;
-import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.consumer.SinkClients;
+import io.spanline.service.consumer.SinkRuntime;
 import io.spanline.service.streams.StreamsApps;
 import java.net.URI;
 import java.time.Clock;
@@ -24,13 +19,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -38,10 +27,10 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
 /**
  * The archive sink process: checks the topics and the bucket (creating it when {@code
- * s3.create-bucket} says so), starts the retention sweep, the consumer threads ({@link
- * ConsumerThreads}: one that fails is started again from the last committed offsets) and the admin
- * port ({@code /healthz}, {@code /readyz} = Kafka reachable with its topics, the bucket reachable,
- * every consumer running; {@code /metrics}).
+ * s3.create-bucket} says so), then runs, in a {@link SinkRuntime}, the retention sweep, the bucket
+ * check and the consumer threads (one that fails is started again from the last committed offsets),
+ * with the admin port ({@code /healthz}, {@code /readyz} = Kafka reachable with its topics, the
+ * bucket reachable, every consumer running; {@code /metrics}).
  */
 public final class ArchiveSinkApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiveSinkApp.class);
@@ -49,47 +38,27 @@ public final class ArchiveSinkApp implements AutoCloseable {
 
   private final ArchiveSinkConfig config;
   private final S3Client s3;
-  private final Producer<byte[], byte[]> deadLetterProducer;
   private final ConfluentAvroSerde<SampledTrace> values;
+  private final SinkRuntime runtime;
   private final ArchiveSinkMetrics metrics;
-  private final PrometheusMeterRegistry registry;
-  private final ScheduledExecutorService scheduler;
-  private final KafkaReadiness kafka;
-  private final AdminServer admin;
-  private volatile ConsumerThreads consumers;
   private volatile String s3Problem = "not checked yet";
 
   private ArchiveSinkApp(ArchiveSinkConfig config, SchemaRegistryClient schemaRegistry) {
     this.config = config;
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.metrics = new ArchiveSinkMetrics(registry);
     this.s3 = S3Clients.create(config);
     this.values = new ConfluentAvroSerde<>(AvroRecordCodec.SAMPLED_TRACE, schemaRegistry);
-    this.deadLetterProducer =
-        new KafkaProducer<>(
-            SinkClients.deadLetterProducerConfig(config.bootstrapServers(), config.groupId()));
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "archive-sink-scheduler");
-              t.setDaemon(true);
-              return t;
-            });
-    this.kafka =
-        new KafkaReadiness(
-            config.bootstrapServers(),
-            List.of(config.sampledTracesTopic(), config.deadLetterTopic()),
-            Duration.ofSeconds(5));
-    this.admin =
-        AdminServer.start(
-            config.adminBindAddress(),
-            config.adminPort(),
-            SinkClients.readiness(
-                kafka,
-                () -> s3Problem,
-                () -> consumers == null ? 0 : consumers.running(),
-                config.consumers()),
-            registry);
+    this.runtime =
+        new SinkRuntime(
+            new SinkRuntime.Settings(
+                "archive-sink",
+                config.bootstrapServers(),
+                config.groupId(),
+                List.of(config.sampledTracesTopic(), config.deadLetterTopic()),
+                config.consumers(),
+                config.adminBindAddress(),
+                config.adminPort()),
+            () -> s3Problem);
+    this.metrics = new ArchiveSinkMetrics(runtime.registry());
   }
 
   /** Starts with the registry at {@code schema-registry.url} and the system clock. */
@@ -113,18 +82,28 @@ public final class ArchiveSinkApp implements AutoCloseable {
     ArchiveSinkApp app = new ArchiveSinkApp(config, schemaRegistry);
     try {
       app.requireBucket();
-      RetentionSweep sweep =
+      app.runtime.schedule(
           new RetentionSweep(
               app.s3,
               config.bucket(),
               config.layout(),
               config.retention(),
               clock,
-              app.metrics::retentionDeleted);
-      app.scheduler.scheduleWithFixedDelay(
-          sweep, 0, config.retentionInterval().toMillis(), TimeUnit.MILLISECONDS);
-      app.scheduler.scheduleWithFixedDelay(app::checkS3, 5, 5, TimeUnit.SECONDS);
-      app.consumers = new ConsumerThreads("archive-sink", config.consumers(), app::consumer);
+              app.metrics::retentionDeleted),
+          Duration.ZERO,
+          config.retentionInterval());
+      app.runtime.schedule(app::checkS3, Duration.ofSeconds(5), Duration.ofSeconds(5));
+      app.runtime.startConsumers(
+          number -> consumerConfig(config, number),
+          (consumer, number) ->
+              new ArchiveSink(
+                  config,
+                  number,
+                  consumer,
+                  app.values.deserializer(),
+                  app.s3,
+                  app.runtime.deadLetterProducer(),
+                  app.metrics));
     } catch (RuntimeException e) {
       app.close();
       throw e;
@@ -140,7 +119,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
   }
 
   public int adminPort() {
-    return admin.port();
+    return runtime.adminPort();
   }
 
   public ArchiveSinkMetrics metrics() {
@@ -155,7 +134,6 @@ public final class ArchiveSinkApp implements AutoCloseable {
   private void requireBucket() {
     try {
       s3.headBucket(h -> h.bucket(config.bucket()));
-      s3Problem = "";
     } catch (NoSuchBucketException e) {
       if (!config.createBucket()) {
         throw new IllegalStateException(
@@ -168,8 +146,8 @@ public final class ArchiveSinkApp implements AutoCloseable {
       }
       s3.createBucket(c -> c.bucket(config.bucket()));
       LOG.info("Created bucket {}", config.bucket());
-      s3Problem = "";
     }
+    s3Problem = "";
   }
 
   private void checkS3() {
@@ -179,31 +157,6 @@ public final class ArchiveSinkApp implements AutoCloseable {
     } catch (RuntimeException e) {
       s3Problem = "S3 bucket " + config.bucket() + " not reachable: " + e;
     }
-  }
-
-  private ConsumerThreads.Worker consumer(int number) {
-    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config, number));
-    KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer);
-    consumerMetrics.bindTo(registry);
-    ArchiveSink sink =
-        new ArchiveSink(
-            config, number, consumer, values.deserializer(), s3, deadLetterProducer, metrics);
-    return new ConsumerThreads.Worker() {
-      @Override
-      public void run() {
-        sink.run();
-      }
-
-      @Override
-      public void stop() {
-        sink.stop();
-      }
-
-      @Override
-      public void cleanUp() {
-        consumerMetrics.close();
-      }
-    };
   }
 
   static Map<String, Object> consumerConfig(ArchiveSinkConfig config, int number) {
@@ -218,13 +171,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
   /** Stops the consumers (open rolls are read again later), then everything else. */
   @Override
   public void close() {
-    if (consumers != null) {
-      consumers.close();
-    }
-    scheduler.shutdownNow();
-    admin.close();
-    kafka.close();
-    deadLetterProducer.close(Duration.ofSeconds(10));
+    runtime.close();
     s3.close();
   }
 }

@@ -7,17 +7,13 @@ import io.spanline.archive.testing.ArchiveSinkHarness;
 import io.spanline.localinfra.Ports;
 import io.spanline.localinfra.Probe;
 import io.spanline.localinfra.junit.LocalInfraExtension;
+import io.spanline.localinfra.junit.ServiceProcess;
 import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.localinfra.s3.LocalS3;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.testing.TraceBuilder;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,9 +72,10 @@ class ArchiveSinkKillIT {
       settings.put("admin.port", String.valueOf(adminPort));
       settings.put("work.dir", dir.resolve("work-killed").toString());
       Path log = Path.of("target", UniqueNames.unique("killed-archive-sink") + ".log");
-      Process killed = startChildJvm(settings, log);
+      Process killed =
+          ServiceProcess.start(ArchiveSinkMain.class, "spanline.archive.", settings, log);
       try {
-        awaitReady(adminPort, killed, log);
+        ServiceProcess.awaitReady(adminPort, killed, log);
         // Given a sink that has archived part of a steady stream of traces
         h.send(traces.subList(0, 1500));
         Probe.until(
@@ -109,37 +106,7 @@ class ArchiveSinkKillIT {
       // (sets: with the counts above equal, the same set means the same spans, each once)
       assertThat(new HashSet<>(ArchiveSinkHarness.spans(rows)))
           .isEqualTo(
-              traces.stream()
-                  .flatMap(t -> t.trace().spans().stream())
-                  .collect(Collectors.toSet()));
+              traces.stream().flatMap(t -> t.trace().spans().stream()).collect(Collectors.toSet()));
     }
-  }
-
-  private static Process startChildJvm(Map<String, String> settings, Path log) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx512m");
-    ArchiveSinkHarness.systemProperties(settings).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(ArchiveSinkMain.class.getName());
-    Files.createDirectories(log.toAbsolutePath().getParent());
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-  }
-
-  private static void awaitReady(int adminPort, Process process, Path log) {
-    HttpClient http = HttpClient.newHttpClient();
-    HttpRequest readyz =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz")).build();
-    Probe.until(
-        "archive sink process on admin port " + adminPort + " (log: " + log + ")",
-        Duration.ofSeconds(90),
-        Duration.ofMillis(200),
-        () -> {
-          if (!process.isAlive()) {
-            throw new Probe.GiveUp("archive sink process exited: " + Files.readString(log));
-          }
-          return http.send(readyz, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        });
   }
 }

@@ -1,8 +1,5 @@
 package io.spanline.index;
 
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.index.config.IndexSinkConfig;
 import io.spanline.index.metrics.IndexSinkMetrics;
 import io.spanline.index.opensearch.IndexTemplates;
@@ -15,10 +12,8 @@ import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.registry.SchemaRegistryClient;
 import io.spanline.schemas.serde.ConfluentAvroSerde;
-import io.spanline.service.admin.AdminServer;
-import io.spanline.service.admin.KafkaReadiness;
-import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.consumer.SinkClients;
+import io.spanline.service.consumer.SinkRuntime;
 import io.spanline.service.streams.StreamsApps;
 import java.io.IOException;
 import java.net.URI;
@@ -26,12 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.utils.ExponentialBackoff;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.slf4j.Logger;
@@ -39,10 +28,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The index sink process: installs the index templates (retrying until OpenSearch answers) and,
- * where the ISM plugin exists, the retention policy; starts the retention job, the consumer threads
- * ({@link ConsumerThreads}: one that fails is started again from the last committed offsets) and
- * the admin port ({@code /healthz}, {@code /readyz} = Kafka reachable with its topics, OpenSearch
- * reachable, every consumer running; {@code /metrics}).
+ * where the ISM plugin exists, the retention policy; then runs, in a {@link SinkRuntime}, the
+ * retention job, the OpenSearch check and the consumer threads (one that fails is started again
+ * from the last committed offsets), with the admin port ({@code /healthz}, {@code /readyz} = Kafka
+ * reachable with its topics, OpenSearch reachable, every consumer running; {@code /metrics}).
  */
 public final class IndexSinkApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IndexSinkApp.class);
@@ -50,49 +39,28 @@ public final class IndexSinkApp implements AutoCloseable {
 
   private final IndexSinkConfig config;
   private final OpenSearchConnection openSearch;
-  private final Producer<byte[], byte[]> deadLetterProducer;
   private final ConfluentAvroSerde<SampledTrace> values;
+  private final SinkRuntime runtime;
   private final IndexSinkMetrics metrics;
-  private final PrometheusMeterRegistry registry;
-  private final ScheduledExecutorService scheduler;
-  private final KafkaReadiness kafka;
-  private volatile ConsumerThreads consumers;
-  private final AdminServer admin;
   private volatile boolean running = true;
   private volatile String openSearchProblem = "not checked yet";
 
   private IndexSinkApp(IndexSinkConfig config, SchemaRegistryClient schemaRegistry) {
     this.config = config;
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.metrics = new IndexSinkMetrics(registry);
     this.openSearch = OpenSearchConnection.open(config);
     this.values = new ConfluentAvroSerde<>(AvroRecordCodec.SAMPLED_TRACE, schemaRegistry);
-    this.deadLetterProducer =
-        new KafkaProducer<>(
-            SinkClients.deadLetterProducerConfig(config.bootstrapServers(), config.groupId()));
-    this.scheduler =
-        Executors.newScheduledThreadPool(
-            1,
-            r -> {
-              Thread t = new Thread(r, "index-sink-scheduler");
-              t.setDaemon(true);
-              return t;
-            });
-    this.kafka =
-        new KafkaReadiness(
-            config.bootstrapServers(),
-            List.of(config.sampledTracesTopic(), config.deadLetterTopic()),
-            Duration.ofSeconds(5));
-    this.admin =
-        AdminServer.start(
-            config.adminBindAddress(),
-            config.adminPort(),
-            SinkClients.readiness(
-                kafka,
-                () -> openSearchProblem,
-                () -> consumers == null ? 0 : consumers.running(),
-                config.consumers()),
-            registry);
+    this.runtime =
+        new SinkRuntime(
+            new SinkRuntime.Settings(
+                "index-sink",
+                config.bootstrapServers(),
+                config.groupId(),
+                List.of(config.sampledTracesTopic(), config.deadLetterTopic()),
+                config.consumers(),
+                config.adminBindAddress(),
+                config.adminPort()),
+            () -> openSearchProblem);
+    this.metrics = new IndexSinkMetrics(runtime.registry());
   }
 
   /** Starts with the registry at {@code schema-registry.url} and the system clock. */
@@ -118,8 +86,26 @@ public final class IndexSinkApp implements AutoCloseable {
     IndexSinkApp app = new IndexSinkApp(config, schemaRegistry);
     try {
       app.installTemplates();
-      app.scheduleJobs(clock);
-      app.consumers = new ConsumerThreads("index-sink", config.consumers(), app::consumer);
+      app.runtime.schedule(
+          new RetentionJob(
+              app.openSearch.client(),
+              config.layout(),
+              config.retention(),
+              clock,
+              app.metrics::retentionDeleted),
+          Duration.ZERO,
+          config.retentionInterval());
+      app.runtime.schedule(app::checkOpenSearch, Duration.ZERO, Duration.ofSeconds(5));
+      app.runtime.startConsumers(
+          number -> consumerConfig(config, number),
+          (consumer, number) ->
+              new IndexSink(
+                  config,
+                  consumer,
+                  app.values.deserializer(),
+                  app.openSearch.client(),
+                  app.runtime.deadLetterProducer(),
+                  app.metrics));
     } catch (RuntimeException e) {
       app.close();
       throw e;
@@ -134,7 +120,7 @@ public final class IndexSinkApp implements AutoCloseable {
   }
 
   public int adminPort() {
-    return admin.port();
+    return runtime.adminPort();
   }
 
   public IndexSinkMetrics metrics() {
@@ -156,7 +142,12 @@ public final class IndexSinkApp implements AutoCloseable {
       } catch (IOException e) {
         long wait = backoff.backoff(attempt);
         LOG.warn("OpenSearch not reachable ({}); installing templates again in {} ms", e, wait);
-        sleep(wait);
+        try {
+          Thread.sleep(wait);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          running = false;
+        }
       }
     }
     try {
@@ -167,64 +158,12 @@ public final class IndexSinkApp implements AutoCloseable {
     }
   }
 
-  private void scheduleJobs(Clock clock) {
-    RetentionJob retention =
-        new RetentionJob(
-            openSearch.client(),
-            config.layout(),
-            config.retention(),
-            clock,
-            metrics::retentionDeleted);
-    scheduler.scheduleWithFixedDelay(
-        retention, 0, config.retentionInterval().toMillis(), TimeUnit.MILLISECONDS);
-    scheduler.scheduleWithFixedDelay(this::checkOpenSearch, 0, 5, TimeUnit.SECONDS);
-  }
-
   private void checkOpenSearch() {
     try {
       openSearch.client().cluster().health(h -> h.timeout(t -> t.time("3s")));
       openSearchProblem = "";
     } catch (IOException | RuntimeException e) {
       openSearchProblem = "OpenSearch not reachable: " + e;
-    }
-  }
-
-  private ConsumerThreads.Worker consumer(int number) {
-    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config, number));
-    KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer);
-    consumerMetrics.bindTo(registry);
-    IndexSink sink =
-        new IndexSink(
-            config,
-            consumer,
-            values.deserializer(),
-            openSearch.client(),
-            deadLetterProducer,
-            metrics);
-    return new ConsumerThreads.Worker() {
-      @Override
-      public void run() {
-        sink.run();
-      }
-
-      @Override
-      public void stop() {
-        sink.stop();
-      }
-
-      @Override
-      public void cleanUp() {
-        consumerMetrics.close();
-      }
-    };
-  }
-
-  private void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
     }
   }
 
@@ -237,17 +176,11 @@ public final class IndexSinkApp implements AutoCloseable {
         config.consumerOverrides());
   }
 
-  /** Stops the consumers (the batch in progress is not committed), then everything else. */
+  /** Stops the consumers (the batches in progress are not committed), then everything else. */
   @Override
   public void close() {
     running = false;
-    if (consumers != null) {
-      consumers.close();
-    }
-    scheduler.shutdownNow();
-    admin.close();
-    kafka.close();
-    deadLetterProducer.close(Duration.ofSeconds(10));
+    runtime.close();
     try {
       openSearch.close();
     } catch (IOException e) {

@@ -10,16 +10,13 @@ import io.spanline.assembly.testing.TraceWorkload;
 import io.spanline.localinfra.Ports;
 import io.spanline.localinfra.Probe;
 import io.spanline.localinfra.junit.LocalInfraExtension;
+import io.spanline.localinfra.junit.ServiceProcess;
 import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -172,7 +169,8 @@ class TraceAssemblyIT {
     first.put("num.stream.threads", "1");
     TraceWorkload workload = new TraceWorkload(11, 200);
     Path log = Path.of("target", "local-infra", UniqueNames.unique("killed-assembly") + ".log");
-    Process killed = startChildJvm(first, log);
+    Process killed =
+        ServiceProcess.start(TraceAssemblyMain.class, "spanline.assembly.", first, log);
     try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         Admin admin = kafka.admin();
         AssembledReader reader =
@@ -180,7 +178,7 @@ class TraceAssemblyIT {
                 kafka.bootstrapServers(),
                 names.output,
                 new RestSchemaRegistryClient(registry.uri(), Duration.ofSeconds(10)))) {
-      awaitReady(adminPort, killed, log);
+      ServiceProcess.awaitReady(adminPort, killed, log);
       // Given a first instance that has buffered (and committed) part of the traces
       workload.sendBatch(producer, names.input, "acme", 500);
       workload.sendBatch(producer, names.input, "acme", 500);
@@ -216,34 +214,6 @@ class TraceAssemblyIT {
         Duration.ofMinutes(2),
         Duration.ofMillis(100),
         () -> app.metrics().openTraces() == 0);
-  }
-
-  private static Process startChildJvm(Map<String, String> settings, Path log) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx512m");
-    settings.forEach((k, v) -> cmd.add("-Dspanline.assembly." + k + "=" + v));
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(TraceAssemblyMain.class.getName());
-    Files.createDirectories(log.getParent());
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-  }
-
-  private static void awaitReady(int adminPort, Process process, Path log) {
-    HttpClient http = HttpClient.newHttpClient();
-    HttpRequest readyz =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz")).build();
-    Probe.until(
-        "assembly process on admin port " + adminPort + " (log: " + log + ")",
-        Duration.ofSeconds(90),
-        Duration.ofMillis(200),
-        () -> {
-          if (!process.isAlive()) {
-            throw new Probe.GiveUp("assembly process exited: " + Files.readString(log));
-          }
-          return http.send(readyz, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        });
   }
 
   /** Waits until the application committed at least {@code records} input offsets. */

@@ -1,10 +1,10 @@
 package io.spanline.archive.retention;
 
 import io.spanline.archive.layout.ArchiveLayout;
+import io.spanline.service.retention.DailyRetention;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +31,7 @@ public final class RetentionSweep implements Runnable {
   private final S3Client s3;
   private final String bucket;
   private final ArchiveLayout layout;
-  private final Duration retention;
-  private final Clock clock;
+  private final DailyRetention retention;
   private final IntConsumer deleted;
 
   /**
@@ -46,20 +45,16 @@ public final class RetentionSweep implements Runnable {
       Duration retention,
       Clock clock,
       IntConsumer deleted) {
-    if (retention.toDays() < 1) {
-      throw new IllegalArgumentException("retention must be at least one day, was " + retention);
-    }
     this.s3 = s3;
     this.bucket = bucket;
     this.layout = layout;
-    this.retention = retention;
-    this.clock = clock;
+    this.retention = new DailyRetention(retention, clock);
     this.deleted = deleted;
   }
 
   /** The first day kept: partitions of earlier days are deleted. */
   public LocalDate firstDayKept() {
-    return LocalDate.now(clock.withZone(ZoneOffset.UTC)).minusDays(retention.toDays() - 1);
+    return retention.firstDayKept();
   }
 
   /**

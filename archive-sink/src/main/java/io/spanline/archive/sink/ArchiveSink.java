@@ -7,6 +7,7 @@ import io.spanline.archive.parquet.ParquetTraceWriter;
 import io.spanline.archive.s3.S3Uploader;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SampledTrace;
+import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.consumer.DeadLetters;
 import io.spanline.service.consumer.PausingBackoff;
 import java.io.IOException;
@@ -52,7 +53,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * (the same records go to the same keys). A record that cannot be read goes to the dead-letter
  * topic and counts in its roll's offsets.
  */
-public final class ArchiveSink implements Runnable {
+public final class ArchiveSink implements ConsumerThreads.Worker {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiveSink.class);
   private static final Duration POLL = Duration.ofMillis(500);
 
@@ -140,6 +141,7 @@ public final class ArchiveSink implements Runnable {
   }
 
   /** Stops the loop (from any thread); open rolls are left uncommitted, to be read again. */
+  @Override
   public void stop() {
     running.set(false);
     consumer.wakeup();

@@ -1,11 +1,11 @@
 package io.spanline.index.retention;
 
 import io.spanline.index.layout.IndexLayout;
+import io.spanline.service.retention.DailyRetention;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,8 +27,7 @@ public final class RetentionJob implements Runnable {
 
   private final OpenSearchClient client;
   private final IndexLayout layout;
-  private final Duration retention;
-  private final Clock clock;
+  private final DailyRetention retention;
   private final IntConsumer deleted;
 
   /**
@@ -42,19 +41,15 @@ public final class RetentionJob implements Runnable {
       Duration retention,
       Clock clock,
       IntConsumer deleted) {
-    if (retention.toDays() < 1) {
-      throw new IllegalArgumentException("retention must be at least one day, was " + retention);
-    }
     this.client = client;
     this.layout = layout;
-    this.retention = retention;
-    this.clock = clock;
+    this.retention = new DailyRetention(retention, clock);
     this.deleted = deleted;
   }
 
   /** The first day kept: indices of earlier days are deleted. */
   public LocalDate firstDayKept() {
-    return LocalDate.now(clock.withZone(ZoneOffset.UTC)).minusDays(retention.toDays() - 1);
+    return retention.firstDayKept();
   }
 
   /**

@@ -10,6 +10,7 @@ import io.spanline.index.document.TraceDocuments;
 import io.spanline.index.document.TraceSummaryUpdate;
 import io.spanline.index.metrics.IndexSinkMetrics;
 import io.spanline.schemas.model.SampledTrace;
+import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.consumer.DeadLetters;
 import io.spanline.service.consumer.PausingBackoff;
 import java.io.IOException;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * is skipped; documents have deterministic IDs, so what is indexed twice after a crash or rebalance
  * is overwritten, not duplicated.
  */
-public final class IndexSink implements Runnable {
+public final class IndexSink implements ConsumerThreads.Worker {
   private static final Logger LOG = LoggerFactory.getLogger(IndexSink.class);
   private static final Duration POLL = Duration.ofMillis(500);
   private static final String JSON = "application/json";
@@ -117,6 +118,7 @@ public final class IndexSink implements Runnable {
   }
 
   /** Stops the loop (from any thread); the batch in progress is not committed. */
+  @Override
   public void stop() {
     running.set(false);
     consumer.wakeup();
