@@ -7,6 +7,7 @@ import io.spanline.archive.reader.ColdTraceReader;
 import io.spanline.archive.s3.S3Clients;
 import io.spanline.index.opensearch.OpenSearchConnection;
 import io.spanline.query.api.jaeger.JaegerApiV3;
+import io.spanline.query.api.v1.NativeApi;
 import io.spanline.query.config.QueryConfig;
 import io.spanline.query.store.HotTraceStore;
 import io.spanline.query.store.TraceService;
@@ -78,6 +79,8 @@ public final class QueryServiceApp implements AutoCloseable {
             .meterRegistry(registry)
             .annotatedService(
                 new JaegerApiV3(traces, new TenantResolver(), config.archiveLookback(), clock))
+            .annotatedService(
+                new NativeApi(traces, new TenantResolver(), config.archiveLookback(), clock))
             .build();
     server.start().join();
     AdminServer admin =

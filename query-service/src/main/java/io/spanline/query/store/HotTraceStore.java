@@ -63,7 +63,9 @@ public final class HotTraceStore {
   public List<TraceId> search(String tenant, TraceQuery q) throws IOException {
     List<Query> filters = new ArrayList<>();
     filters.add(term(Fields.TENANT, tenant));
-    filters.add(term(Fields.SERVICE, q.service()));
+    if (!q.service().isEmpty()) {
+      filters.add(term(Fields.SERVICE, q.service()));
+    }
     q.operation().ifPresent(op -> filters.add(term(Fields.NAME, op)));
     for (Map.Entry<String, String> a : q.attributes().entrySet()) {
       filters.add(term(Fields.TAGS, Fields.tag(a.getKey(), a.getValue())));
@@ -114,6 +116,79 @@ public final class HotTraceStore {
       ids.add(TraceId.fromHex(b.key()));
     }
     return ids;
+  }
+
+  /**
+   * Trace summaries matching the query, most recent first. Span conditions (operation, attributes)
+   * first pick up to 1 000 candidate traces from the span indices; the summary indices then apply
+   * the trace-level conditions.
+   */
+  public List<ObjectNode> summaries(String tenant, SummaryQuery q) throws IOException {
+    List<Query> filters = new ArrayList<>();
+    filters.add(term(Fields.TENANT, tenant));
+    q.service().ifPresent(s -> filters.add(term(Fields.SERVICES, s)));
+    q.error()
+        .ifPresent(
+            e ->
+                filters.add(
+                    Query.of(b -> b.term(t -> t.field(Fields.ERROR).value(FieldValue.of(e))))));
+    if (q.minDurationNanos().isPresent() || q.maxDurationNanos().isPresent()) {
+      filters.add(
+          Query.of(
+              b ->
+                  b.range(
+                      r -> {
+                        r.field(Fields.DURATION_NANOS);
+                        q.minDurationNanos().ifPresent(min -> r.gte(JsonData.of(min)));
+                        q.maxDurationNanos().ifPresent(max -> r.lte(JsonData.of(max)));
+                        return r;
+                      })));
+    }
+    filters.add(
+        Query.of(
+            b ->
+                b.range(
+                    r ->
+                        r.field(Fields.START_TIME_UNIX_NANO)
+                            .gte(JsonData.of(q.fromEpochNanos()))
+                            .lte(JsonData.of(q.toEpochNanos())))));
+    if (q.hasSpanConditions()) {
+      List<TraceId> candidates =
+          search(
+              tenant,
+              new TraceQuery(
+                  q.service().orElse(""),
+                  q.operation(),
+                  q.attributes(),
+                  q.fromEpochNanos(),
+                  q.toEpochNanos() + 3_600_000_000_000L,
+                  java.util.Optional.empty(),
+                  java.util.Optional.empty(),
+                  1000));
+      if (candidates.isEmpty()) {
+        return List.of();
+      }
+      List<FieldValue> ids = candidates.stream().map(id -> FieldValue.of(id.toHex())).toList();
+      filters.add(Query.of(b -> b.terms(t -> t.field(Fields.TRACE_ID).terms(v -> v.value(ids)))));
+    }
+    SearchResponse<ObjectNode> response =
+        client.search(
+            s ->
+                s.index(layout.traceIndices(q.fromEpochNanos(), q.toEpochNanos()))
+                    .ignoreUnavailable(true)
+                    .allowNoIndices(true)
+                    .query(Query.of(b -> b.bool(x -> x.filter(filters))))
+                    .sort(
+                        o ->
+                            o.field(
+                                f -> f.field(Fields.START_TIME_UNIX_NANO).order(SortOrder.Desc)))
+                    .size(q.limit()),
+            ObjectNode.class);
+    List<ObjectNode> out = new ArrayList<>();
+    for (Hit<ObjectNode> h : response.hits().hits()) {
+      out.add(h.source());
+    }
+    return out;
   }
 
   /** Services with spans in the tenant's indices, sorted. */

@@ -10,6 +10,7 @@ import java.util.Optional;
  * Attribute values match the attribute's string form whatever its type, on the span, its events,
  * links, resource or scope. Times are epoch nanoseconds; durations nanoseconds.
  *
+ * @param service the span's service; "" for any (the native API; Jaeger's requires one)
  * @param operation span name; empty for any
  * @param attributes key → value in string form; all must match on the same span
  * @param limit at most this many traces, the most recent (by the matching span's start) first

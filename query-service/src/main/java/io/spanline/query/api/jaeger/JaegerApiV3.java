@@ -1,7 +1,15 @@
 package io.spanline.query.api.jaeger;
 
+import static io.spanline.query.api.Params.first;
+import static io.spanline.query.api.Params.nanos;
+import static io.spanline.query.api.Params.time;
+import static io.spanline.query.api.Params.traceId;
+import static io.spanline.query.api.Responses.JSON;
+import static io.spanline.query.api.Responses.answer;
+import static io.spanline.query.api.Responses.error;
+import static io.spanline.query.api.Responses.json;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpResponse;
@@ -12,11 +20,11 @@ import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.server.annotation.Blocking;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
+import io.spanline.query.api.Responses.BadParameter;
 import io.spanline.query.store.TraceQuery;
 import io.spanline.query.store.TraceService;
 import io.spanline.query.tenancy.TenantResolver;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
-import io.spanline.schemas.model.InvalidIdException;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
 import java.io.IOException;
@@ -24,16 +32,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Jaeger's api_v3 over HTTP/JSON, as Jaeger v2's HTTP gateway serves it (jaeger-idl {@code api_v3}
@@ -44,8 +48,6 @@ import org.slf4j.LoggerFactory;
  * query.serviceName}) and in the snake_case aliases ({@code query.service_name}).
  */
 public final class JaegerApiV3 {
-  private static final Logger LOG = LoggerFactory.getLogger(JaegerApiV3.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_SEARCH_DEPTH = 1000;
 
   private final TraceService traces;
@@ -62,13 +64,6 @@ public final class JaegerApiV3 {
     this.tenants = tenants;
     this.coldLookback = coldLookback;
     this.clock = clock;
-  }
-
-  /** A request parameter that is missing or malformed; answered with a 400 naming it. */
-  static final class BadParameter extends RuntimeException {
-    BadParameter(String message) {
-      super(message);
-    }
   }
 
   @Get("/api/v3/traces/{trace_id}")
@@ -231,45 +226,6 @@ public final class JaegerApiV3 {
     return Optional.of(nanos);
   }
 
-  private static Optional<Instant> time(QueryParams params, String... names) {
-    Optional<String> text = first(params, names);
-    if (text.isEmpty() || text.get().isBlank()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(OffsetDateTime.parse(text.get()).toInstant());
-    } catch (DateTimeParseException e) {
-      throw new BadParameter(
-          names[0]
-              + " must be an RFC 3339 time such as 2026-11-22T10:00:00.123456789Z, was '"
-              + text.get()
-              + "'");
-    }
-  }
-
-  private static Optional<String> first(QueryParams params, String... names) {
-    for (String n : names) {
-      String v = params.get(n);
-      if (v != null) {
-        return Optional.of(v);
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** A trace ID of 1-32 hex chars (left-padded with zeros, as Jaeger reads them), not all zero. */
-  static TraceId traceId(String text) {
-    if (text.isEmpty() || text.length() > 32 || !text.chars().allMatch(GoHex::isHex)) {
-      throw new BadParameter(
-          "trace_id must be 1-32 hex characters, was '" + abbreviate(text) + "'");
-    }
-    try {
-      return TraceId.fromHex("0".repeat(32 - text.length()) + text.toLowerCase(Locale.ROOT));
-    } catch (InvalidIdException e) {
-      throw new BadParameter("trace_id must not be all zeros");
-    }
-  }
-
   private static String spanKind(String kind) {
     String upper = kind.toUpperCase(Locale.ROOT).replace("SPAN_KIND_", "");
     return switch (upper) {
@@ -280,30 +236,6 @@ public final class JaegerApiV3 {
     };
   }
 
-  private static String abbreviate(String s) {
-    return s.length() <= 64 ? s : s.substring(0, 64) + "…";
-  }
-
-  private static long nanos(Instant i) {
-    return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
-  }
-
-  @FunctionalInterface
-  private interface Answer {
-    HttpResponse get() throws IOException;
-  }
-
-  private static HttpResponse answer(Answer answer) {
-    try {
-      return answer.get();
-    } catch (BadParameter | IllegalArgumentException | ArithmeticException e) {
-      return error(HttpStatus.BAD_REQUEST, e.getMessage());
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("Query failed", e);
-      return error(HttpStatus.SERVICE_UNAVAILABLE, "the trace store is not available; try again");
-    }
-  }
-
   private static HttpResponse result(List<Span> spans) {
     byte[] traces = OtlpJsonCodec.encode(spans);
     byte[] prefix = "{\"result\":".getBytes(StandardCharsets.UTF_8);
@@ -312,26 +244,5 @@ public final class JaegerApiV3 {
     System.arraycopy(traces, 0, body, prefix.length, traces.length);
     body[body.length - 1] = '}';
     return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body);
-  }
-
-  private static HttpResponse error(HttpStatus status, String message) {
-    ObjectNode body = JSON.createObjectNode();
-    body.putObject("error").put("httpCode", status.code()).put("message", message);
-    return json(status, body);
-  }
-
-  private static HttpResponse json(HttpStatus status, JsonNode body) {
-    try {
-      return HttpResponse.of(status, MediaType.JSON_UTF_8, JSON.writeValueAsBytes(body));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** Hex digits. */
-  private static final class GoHex {
-    static boolean isHex(int c) {
-      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    }
   }
 }

@@ -74,7 +74,9 @@ class JaegerQueryParsingTest {
                         .add("query.startTimeMax", "2026-11-22T10:00:00Z")
                         .build()))
         .hasMessageContaining("before query.startTimeMax");
-    assertThatThrownBy(() -> JaegerApiV3.traceId("g".repeat(32))).hasMessageContaining("trace_id");
-    assertThat(JaegerApiV3.traceId("abc").toHex()).isEqualTo("0".repeat(29) + "abc");
+    assertThatThrownBy(() -> io.spanline.query.api.Params.traceId("g".repeat(32)))
+        .hasMessageContaining("trace_id");
+    assertThat(io.spanline.query.api.Params.traceId("abc").toHex())
+        .isEqualTo("0".repeat(29) + "abc");
   }
 }

@@ -1,0 +1,64 @@
+package io.spanline.query.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How every API of the service answers: JSON bodies, errors as {@code {"error": {"httpCode": …,
+ * "message": …}}} — a {@link BadParameter} or other argument error is a 400 with its message, a
+ * store failure a 503 whose message never carries the store's own error text (it is logged).
+ */
+public final class Responses {
+  private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
+
+  /** Shared JSON mapper of the APIs. */
+  public static final ObjectMapper JSON = new ObjectMapper();
+
+  private Responses() {}
+
+  /** A request parameter that is missing or malformed; answered with a 400 naming it. */
+  public static final class BadParameter extends IllegalArgumentException {
+    public BadParameter(String message) {
+      super(message);
+    }
+  }
+
+  /** An answer that may fail reading a store. */
+  @FunctionalInterface
+  public interface Answer {
+    HttpResponse get() throws IOException;
+  }
+
+  /** Runs {@code answer}, turning argument errors into 400 and store failures into 503. */
+  public static HttpResponse answer(Answer answer) {
+    try {
+      return answer.get();
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      return error(HttpStatus.BAD_REQUEST, e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Query failed", e);
+      return error(HttpStatus.SERVICE_UNAVAILABLE, "the trace store is not available; try again");
+    }
+  }
+
+  public static HttpResponse error(HttpStatus status, String message) {
+    ObjectNode body = JSON.createObjectNode();
+    body.putObject("error").put("httpCode", status.code()).put("message", message);
+    return json(status, body);
+  }
+
+  public static HttpResponse json(HttpStatus status, JsonNode body) {
+    try {
+      return HttpResponse.of(status, MediaType.JSON_UTF_8, JSON.writeValueAsBytes(body));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,223 @@
+package io.spanline.query.api.v1;
+
+import static io.spanline.query.api.Params.first;
+import static io.spanline.query.api.Params.nanos;
+import static io.spanline.query.api.Params.time;
+import static io.spanline.query.api.Params.traceId;
+import static io.spanline.query.api.Responses.JSON;
+import static io.spanline.query.api.Responses.answer;
+import static io.spanline.query.api.Responses.error;
+import static io.spanline.query.api.Responses.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.QueryParams;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.server.annotation.Blocking;
+import com.linecorp.armeria.server.annotation.Get;
+import com.linecorp.armeria.server.annotation.Param;
+import io.spanline.index.layout.Fields;
+import io.spanline.query.api.Responses.BadParameter;
+import io.spanline.query.store.SummaryQuery;
+import io.spanline.query.store.TraceService;
+import io.spanline.query.tenancy.TenantResolver;
+import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
+import io.spanline.schemas.model.TraceId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Spanline's own API ({@code /v1}, described by {@code /openapi.json}): trace by ID, trace search
+ * returning summaries where duration and error conditions apply to the whole trace, services and
+ * operations. Times in responses are epoch nanoseconds; traces are OTLP/JSON.
+ */
+public final class NativeApi {
+  private static final int MAX_LIMIT = 1000;
+  private static final byte[] OPENAPI = load();
+
+  private final TraceService traces;
+  private final TenantResolver tenants;
+  private final Duration coldLookback;
+  private final Clock clock;
+
+  public NativeApi(
+      TraceService traces, TenantResolver tenants, Duration coldLookback, Clock clock) {
+    this.traces = traces;
+    this.tenants = tenants;
+    this.coldLookback = coldLookback;
+    this.clock = clock;
+  }
+
+  @Get("/openapi.json")
+  public HttpResponse openApi() {
+    return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, OPENAPI);
+  }
+
+  @Get("/v1/traces/{traceId}")
+  @Blocking
+  public HttpResponse trace(
+      RequestHeaders headers, @Param("traceId") String traceId, QueryParams params) {
+    return answer(
+        () -> {
+          String tenant = tenants.tenant(headers);
+          TraceId id = traceId(traceId);
+          Instant to = time(params, "to").orElse(clock.instant());
+          Instant from = time(params, "from").orElse(to.minus(coldLookback));
+          if (from.isAfter(to)) {
+            throw new BadParameter("from must not be after to");
+          }
+          Optional<TraceService.FoundTrace> found =
+              traces.trace(tenant, id, nanos(from), nanos(to));
+          if (found.isEmpty()) {
+            return error(HttpStatus.NOT_FOUND, "trace " + id.toHex() + " not found");
+          }
+          ObjectNode body = JSON.createObjectNode();
+          body.put("traceId", id.toHex());
+          body.put("spanCount", found.get().spans().size());
+          body.put("truncated", found.get().truncated());
+          body.put("source", found.get().source());
+          body.set("trace", JSON.readTree(OtlpJsonCodec.encode(found.get().spans())));
+          return json(HttpStatus.OK, body);
+        });
+  }
+
+  @Get("/v1/traces/search")
+  @Blocking
+  public HttpResponse search(RequestHeaders headers, QueryParams params) {
+    return answer(
+        () -> {
+          SummaryQuery query = query(params, clock.instant());
+          ObjectNode body = JSON.createObjectNode();
+          ArrayNode out = body.putArray("traces");
+          for (ObjectNode s : traces.hot().summaries(tenants.tenant(headers), query)) {
+            ObjectNode t = out.addObject();
+            t.put("traceId", s.path(Fields.TRACE_ID).asText());
+            t.put("rootService", s.path(Fields.ROOT_SERVICE).asText());
+            t.put("rootOperation", s.path(Fields.ROOT_NAME).asText());
+            t.put("startTimeUnixNano", s.path(Fields.START_TIME_UNIX_NANO).asLong());
+            t.put("durationNanos", s.path(Fields.DURATION_NANOS).asLong());
+            t.put("spanCount", s.path(Fields.SPAN_COUNT).asInt());
+            t.put("error", s.path(Fields.ERROR).asBoolean());
+            t.set("services", s.path(Fields.SERVICES));
+          }
+          return json(HttpStatus.OK, body);
+        });
+  }
+
+  @Get("/v1/services")
+  @Blocking
+  public HttpResponse services(RequestHeaders headers) {
+    return answer(
+        () -> {
+          ObjectNode body = JSON.createObjectNode();
+          ArrayNode services = body.putArray("services");
+          traces.hot().services(tenants.tenant(headers)).forEach(services::add);
+          return json(HttpStatus.OK, body);
+        });
+  }
+
+  @Get("/v1/services/{service}/operations")
+  @Blocking
+  public HttpResponse operations(RequestHeaders headers, @Param("service") String service) {
+    return answer(
+        () -> {
+          ObjectNode body = JSON.createObjectNode();
+          ArrayNode operations = body.putArray("operations");
+          traces.hot().operations(tenants.tenant(headers), service, "").forEach(operations::add);
+          return json(HttpStatus.OK, body);
+        });
+  }
+
+  /** The search of {@code /v1/traces/search}; the time range defaults to the last hour. */
+  static SummaryQuery query(QueryParams params, Instant now) {
+    Instant to = time(params, "to").orElse(now);
+    Instant from = time(params, "from").orElse(to.minus(Duration.ofHours(1)));
+    if (from.isAfter(to)) {
+      throw new BadParameter("from must not be after to");
+    }
+    Optional<Boolean> error =
+        first(params, "status")
+            .map(
+                s ->
+                    switch (s.toLowerCase(Locale.ROOT)) {
+                      case "error" -> true;
+                      case "ok" -> false;
+                      default ->
+                          throw new BadParameter("status must be error or ok, was '" + s + "'");
+                    });
+    Optional<Long> min = millis(params, "minDurationMs");
+    Optional<Long> max = millis(params, "maxDurationMs");
+    if (min.isPresent() && max.isPresent() && min.get() > max.get()) {
+      throw new BadParameter("minDurationMs must not be above maxDurationMs");
+    }
+    int limit = 20;
+    Optional<String> limitText = first(params, "limit");
+    if (limitText.isPresent()) {
+      try {
+        limit = Integer.parseInt(limitText.get());
+      } catch (NumberFormatException e) {
+        throw new BadParameter("limit must be an integer, was '" + limitText.get() + "'");
+      }
+      if (limit < 1 || limit > MAX_LIMIT) {
+        throw new BadParameter("limit must be within 1.." + MAX_LIMIT);
+      }
+    }
+    Map<String, String> attributes = new LinkedHashMap<>();
+    for (String name : params.names()) {
+      if (name.startsWith("attr.") && name.length() > 5) {
+        attributes.put(name.substring(5), params.get(name));
+      }
+    }
+    return new SummaryQuery(
+        first(params, "service").filter(s -> !s.isEmpty()),
+        first(params, "operation").filter(s -> !s.isEmpty()),
+        error,
+        min,
+        max,
+        attributes,
+        nanos(from),
+        nanos(to),
+        limit);
+  }
+
+  private static Optional<Long> millis(QueryParams params, String name) {
+    Optional<String> text = first(params, name);
+    if (text.isEmpty() || text.get().isBlank()) {
+      return Optional.empty();
+    }
+    double ms;
+    try {
+      ms = Double.parseDouble(text.get());
+    } catch (NumberFormatException e) {
+      throw new BadParameter(name + " must be a number of milliseconds, was '" + text.get() + "'");
+    }
+    if (!(ms >= 0) || ms > 365L * 24 * 3600 * 1000) {
+      throw new BadParameter(name + " must be between 0 and a year in milliseconds");
+    }
+    return Optional.of(Math.round(ms * 1_000_000));
+  }
+
+  private static byte[] load() {
+    try (InputStream in = NativeApi.class.getResourceAsStream("/openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json is not on the classpath");
+      }
+      JsonNode parsed = JSON.readTree(in);
+      return JSON.writeValueAsBytes(parsed);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.spanline.query.store;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A search over whole traces (the native {@code /v1/traces/search}): the trace's start within the
+ * range, and — unlike Jaeger's search — the duration and error conditions on the whole trace (root
+ * start to last end, any span failed). Service matches any service of the trace. Operation and
+ * attributes match spans (all of them on one span). Times are epoch nanoseconds.
+ *
+ * @param error present to ask for traces with (true) or without (false) a failed span
+ */
+public record SummaryQuery(
+    Optional<String> service,
+    Optional<String> operation,
+    Optional<Boolean> error,
+    Optional<Long> minDurationNanos,
+    Optional<Long> maxDurationNanos,
+    Map<String, String> attributes,
+    long fromEpochNanos,
+    long toEpochNanos,
+    int limit) {
+  public SummaryQuery {
+    Objects.requireNonNull(service, "service");
+    Objects.requireNonNull(operation, "operation");
+    Objects.requireNonNull(error, "error");
+    Objects.requireNonNull(minDurationNanos, "minDurationNanos");
+    Objects.requireNonNull(maxDurationNanos, "maxDurationNanos");
+    attributes = Map.copyOf(attributes);
+  }
+
+  /** Whether span-level conditions (operation, attributes) narrow the traces first. */
+  public boolean hasSpanConditions() {
+    return operation.isPresent() || !attributes.isEmpty();
+  }
+}
