@@ -2,11 +2,13 @@ package io.spanline.query.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import java.io.IOException;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,14 @@ public final class Responses {
     ObjectNode body = JSON.createObjectNode();
     body.putObject("error").put("httpCode", status.code()).put("message", message);
     return json(status, body);
+  }
+
+  /** {@code {"<field>": [values...]}} with status 200. */
+  public static HttpResponse list(String field, List<String> values) {
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode array = body.putArray(field);
+    values.forEach(array::add);
+    return json(HttpStatus.OK, body);
   }
 
   public static HttpResponse json(HttpStatus status, JsonNode body) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.opensearch.client.json.JsonData;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.FieldValue;
@@ -78,18 +79,7 @@ public final class HotTraceStore {
                         r.field(Fields.START_TIME_UNIX_NANO)
                             .gte(JsonData.of(q.startMinEpochNanos()))
                             .lte(JsonData.of(q.startMaxEpochNanos())))));
-    if (q.durationMinNanos().isPresent() || q.durationMaxNanos().isPresent()) {
-      filters.add(
-          Query.of(
-              b ->
-                  b.range(
-                      r -> {
-                        r.field(Fields.DURATION_NANOS);
-                        q.durationMinNanos().ifPresent(min -> r.gte(JsonData.of(min)));
-                        q.durationMaxNanos().ifPresent(max -> r.lte(JsonData.of(max)));
-                        return r;
-                      })));
-    }
+    durationRange(q.durationMinNanos(), q.durationMaxNanos()).ifPresent(filters::add);
     Aggregation byTrace =
         Aggregation.of(
             a ->
@@ -132,18 +122,7 @@ public final class HotTraceStore {
             e ->
                 filters.add(
                     Query.of(b -> b.term(t -> t.field(Fields.ERROR).value(FieldValue.of(e))))));
-    if (q.minDurationNanos().isPresent() || q.maxDurationNanos().isPresent()) {
-      filters.add(
-          Query.of(
-              b ->
-                  b.range(
-                      r -> {
-                        r.field(Fields.DURATION_NANOS);
-                        q.minDurationNanos().ifPresent(min -> r.gte(JsonData.of(min)));
-                        q.maxDurationNanos().ifPresent(max -> r.lte(JsonData.of(max)));
-                        return r;
-                      })));
-    }
+    durationRange(q.minDurationNanos(), q.maxDurationNanos()).ifPresent(filters::add);
     filters.add(
         Query.of(
             b ->
@@ -162,8 +141,8 @@ public final class HotTraceStore {
                   q.attributes(),
                   q.fromEpochNanos(),
                   q.toEpochNanos() + 3_600_000_000_000L,
-                  java.util.Optional.empty(),
-                  java.util.Optional.empty(),
+                  Optional.empty(),
+                  Optional.empty(),
                   1000));
       if (candidates.isEmpty()) {
         return List.of();
@@ -225,6 +204,22 @@ public final class HotTraceStore {
     }
     values.sort(null);
     return values;
+  }
+
+  private static Optional<Query> durationRange(Optional<Long> min, Optional<Long> max) {
+    if (min.isEmpty() && max.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Query.of(
+            b ->
+                b.range(
+                    r -> {
+                      r.field(Fields.DURATION_NANOS);
+                      min.ifPresent(v -> r.gte(JsonData.of(v)));
+                      max.ifPresent(v -> r.lte(JsonData.of(v)));
+                      return r;
+                    })));
   }
 
   private static Query term(String field, String value) {

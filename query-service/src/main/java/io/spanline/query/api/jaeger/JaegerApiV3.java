@@ -8,6 +8,7 @@ import static io.spanline.query.api.Responses.JSON;
 import static io.spanline.query.api.Responses.answer;
 import static io.spanline.query.api.Responses.error;
 import static io.spanline.query.api.Responses.json;
+import static io.spanline.query.api.Responses.list;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -110,13 +111,7 @@ public final class JaegerApiV3 {
   @Get("/api/v3/services")
   @Blocking
   public HttpResponse services(RequestHeaders headers) {
-    return answer(
-        () -> {
-          ObjectNode body = JSON.createObjectNode();
-          ArrayNode services = body.putArray("services");
-          traces.hot().services(tenants.tenant(headers)).forEach(services::add);
-          return json(HttpStatus.OK, body);
-        });
+    return answer(() -> list("services", traces.hot().services(tenants.tenant(headers))));
   }
 
   @Get("/api/v3/operations")

@@ -8,6 +8,7 @@ import static io.spanline.query.api.Responses.JSON;
 import static io.spanline.query.api.Responses.answer;
 import static io.spanline.query.api.Responses.error;
 import static io.spanline.query.api.Responses.json;
+import static io.spanline.query.api.Responses.list;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -119,25 +120,14 @@ public final class NativeApi {
   @Get("/v1/services")
   @Blocking
   public HttpResponse services(RequestHeaders headers) {
-    return answer(
-        () -> {
-          ObjectNode body = JSON.createObjectNode();
-          ArrayNode services = body.putArray("services");
-          traces.hot().services(tenants.tenant(headers)).forEach(services::add);
-          return json(HttpStatus.OK, body);
-        });
+    return answer(() -> list("services", traces.hot().services(tenants.tenant(headers))));
   }
 
   @Get("/v1/services/{service}/operations")
   @Blocking
   public HttpResponse operations(RequestHeaders headers, @Param("service") String service) {
     return answer(
-        () -> {
-          ObjectNode body = JSON.createObjectNode();
-          ArrayNode operations = body.putArray("operations");
-          traces.hot().operations(tenants.tenant(headers), service, "").forEach(operations::add);
-          return json(HttpStatus.OK, body);
-        });
+        () -> list("operations", traces.hot().operations(tenants.tenant(headers), service, "")));
   }
 
   /** The search of {@code /v1/traces/search}; the time range defaults to the last hour. */
