@@ -1,19 +1,25 @@
 package io.spanline.query;
 
+import com.linecorp.armeria.common.ServerCacheControl;
+import com.linecorp.armeria.common.metric.MeterIdPrefixFunction;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.file.FileService;
+import com.linecorp.armeria.server.metric.MetricCollectingService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.archive.reader.ColdTraceReader;
 import io.spanline.archive.s3.S3Clients;
 import io.spanline.index.opensearch.OpenSearchConnection;
 import io.spanline.query.api.jaeger.JaegerApiV3;
+import io.spanline.query.api.tempo.TempoApi;
 import io.spanline.query.api.v1.NativeApi;
 import io.spanline.query.config.QueryConfig;
 import io.spanline.query.store.HotTraceStore;
 import io.spanline.query.store.TraceService;
-import io.spanline.query.tenancy.TenantResolver;
+import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.Readiness;
+import io.spanline.service.tenancy.TenantResolver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -67,20 +73,31 @@ public final class QueryServiceApp implements AutoCloseable {
             : Optional.empty();
     TraceService traces =
         new TraceService(
-            new HotTraceStore(openSearch.client(), config.indexLayout()),
+            new HotTraceStore(openSearch.client(), config.indexLayout(), registry),
             s3.map(
                 c ->
                     new ColdTraceReader(
                         c, config.bucket(), config.archiveLayout(), config.maxSpans())),
-            config.maxSpans());
+            config.maxSpans(),
+            registry);
+    RequestTenants tenants =
+        new RequestTenants(new TenantResolver(config.authEnabled(), config.apiKeys()));
     Server server =
         Server.builder()
             .http(new InetSocketAddress(config.httpBindAddress(), config.httpPort()))
             .meterRegistry(registry)
-            .annotatedService(
-                new JaegerApiV3(traces, new TenantResolver(), config.archiveLookback(), clock))
-            .annotatedService(
-                new NativeApi(traces, new TenantResolver(), config.archiveLookback(), clock))
+            .decorator(
+                MetricCollectingService.newDecorator(
+                    MeterIdPrefixFunction.ofDefault("spanline.query.http")))
+            .annotatedService(new JaegerApiV3(traces, tenants, config.archiveLookback(), clock))
+            .annotatedService(new NativeApi(traces, tenants, config.archiveLookback(), clock))
+            .annotatedService(new TempoApi(traces, tenants, config.archiveLookback(), clock))
+            // The web UI: static files from the classpath folder ui/, index.html at "/".
+            .serviceUnder(
+                "/",
+                FileService.builder(QueryServiceApp.class.getClassLoader(), "ui")
+                    .cacheControl(ServerCacheControl.REVALIDATED)
+                    .build())
             .build();
     server.start().join();
     AdminServer admin =

@@ -12,9 +12,9 @@ import io.spanline.gateway.ingest.TraceIngestor;
 import io.spanline.gateway.kafka.InFlightBudget;
 import io.spanline.gateway.kafka.SpanRecordWriter;
 import io.spanline.gateway.tenancy.TenantRateLimiter;
-import io.spanline.gateway.tenancy.TenantResolver;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.KafkaReadiness;
+import io.spanline.service.tenancy.TenantResolver;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -55,7 +55,7 @@ public final class Gateway implements AutoCloseable {
     InFlightBudget budget = new InFlightBudget(config.maxInflightBytes());
     TraceIngestor ingestor =
         new TraceIngestor(config, writer, budget, new TenantRateLimiter(config), metrics);
-    TenantResolver tenants = new TenantResolver(config);
+    TenantResolver tenants = new TenantResolver(config.authEnabled(), config.apiKeys());
     KafkaReadiness readiness =
         new KafkaReadiness(
             config.bootstrapServers(), List.of(config.topic()), Duration.ofSeconds(5));

@@ -18,6 +18,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,13 +56,31 @@ public final class SpanDocumentMapper {
   public TraceDocuments map(SampledTrace sampled) {
     AssembledTrace trace = sampled.trace();
     List<SpanDocument> spans = new ArrayList<>(trace.spans().size());
+    Map<Long, String> serviceBySpanId = new HashMap<>(trace.spans().size() * 2);
     for (Span span : trace.spans()) {
-      spans.add(spanDocument(trace.tenant(), trace.fragment(), span));
+      serviceBySpanId.put(span.spanId().value(), span.serviceName());
+    }
+    for (Span span : trace.spans()) {
+      String parentService =
+          span.parentSpanId() == null ? null : serviceBySpanId.get(span.parentSpanId().value());
+      spans.add(
+          spanDocument(
+              trace.tenant(),
+              trace.fragment(),
+              span,
+              span.serviceName().equals(parentService) ? null : parentService));
     }
     return new TraceDocuments(spans, summary(trace, sampled.decision()));
   }
 
   SpanDocument spanDocument(String tenant, int fragment, Span span) {
+    return spanDocument(tenant, fragment, span, null);
+  }
+
+  /**
+   * @param parentService the parent span's service when it is another service, else null
+   */
+  SpanDocument spanDocument(String tenant, int fragment, Span span, String parentService) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
@@ -70,6 +89,9 @@ public final class SpanDocumentMapper {
       g.writeStringField(Fields.SPAN_ID, span.spanId().toHex());
       if (span.parentSpanId() != null) {
         g.writeStringField(Fields.PARENT_SPAN_ID, span.parentSpanId().toHex());
+      }
+      if (parentService != null) {
+        g.writeStringField(Fields.PARENT_SERVICE, parentService);
       }
       g.writeNumberField(Fields.FRAGMENT, fragment);
       g.writeStringField(Fields.SERVICE, span.serviceName());
@@ -140,19 +162,20 @@ public final class SpanDocumentMapper {
   /**
    * {@code tags}: {@code key=value} (value in its string form, whatever its type) for every
    * allowlisted key on the span, its events, links, resource and scope, so a search matches a value
-   * wherever on the span it is, as Jaeger's search does.
+   * wherever on the span it is, as Jaeger's search does; {@code tagKeys}: their keys.
    */
   private void writeTags(JsonGenerator g, Span span) throws IOException {
     Set<String> tags = new LinkedHashSet<>();
-    addTags(tags, span.attributes());
+    Set<String> keys = new LinkedHashSet<>();
+    addTags(tags, keys, span.attributes());
     for (SpanEvent e : span.events()) {
-      addTags(tags, e.attributes());
+      addTags(tags, keys, e.attributes());
     }
     for (SpanLink l : span.links()) {
-      addTags(tags, l.attributes());
+      addTags(tags, keys, l.attributes());
     }
-    addTags(tags, span.resource().attributes());
-    addTags(tags, span.scope().attributes());
+    addTags(tags, keys, span.resource().attributes());
+    addTags(tags, keys, span.scope().attributes());
     if (tags.isEmpty()) {
       return;
     }
@@ -161,12 +184,18 @@ public final class SpanDocumentMapper {
       g.writeString(t);
     }
     g.writeEndArray();
+    g.writeArrayFieldStart(Fields.TAG_KEYS);
+    for (String k : keys) {
+      g.writeString(k);
+    }
+    g.writeEndArray();
   }
 
-  private void addTags(Set<String> tags, List<Attribute> attributes) {
+  private void addTags(Set<String> tags, Set<String> keys, List<Attribute> attributes) {
     for (Attribute a : attributes) {
       if (allowed(a.key())) {
         tags.add(Fields.tag(a.key(), a.value().asText()));
+        keys.add(a.key());
       }
     }
   }

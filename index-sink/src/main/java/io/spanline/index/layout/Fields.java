@@ -20,6 +20,13 @@ public final class Fields {
   // Span documents
   public static final String SPAN_ID = "spanId";
   public static final String PARENT_SPAN_ID = "parentSpanId";
+
+  /**
+   * The service of the span's parent when the parent is in the same trace fragment and belongs to
+   * another service: one call from that service to this one, the unit of the dependency graph.
+   */
+  public static final String PARENT_SERVICE = "parentService";
+
   public static final String FRAGMENT = "fragment";
   public static final String SERVICE = "service";
   public static final String NAME = "name";
@@ -40,6 +47,9 @@ public final class Fields {
    * see {@link #tag(String, String)}.
    */
   public static final String TAGS = "tags";
+
+  /** Keyword array of the attribute keys present in {@link #TAGS}, to list keys cheaply. */
+  public static final String TAG_KEYS = "tagKeys";
 
   /**
    * The whole span as OTLP protobuf {@code TracesData} holding only this span with its resource and

@@ -52,6 +52,8 @@ public final class IndexTemplates {
     IndexLayout layout = config.layout();
     put(client, "/_index_template/" + layout.spanTemplateName(), spans(config));
     put(client, "/_index_template/" + layout.traceTemplateName(), traces(config));
+    addNewFieldsToExistingIndices(client, layout.spanIndexPattern(), spans(config));
+    addNewFieldsToExistingIndices(client, layout.traceIndexPattern(), traces(config));
     client.putScript(
         p ->
             p.id(SummaryScript.id(layout.prefix()))
@@ -67,6 +69,26 @@ public final class IndexTemplates {
         config.shards(),
         config.replicas(),
         config.refreshInterval());
+  }
+
+  /**
+   * Puts the template's field mappings on the indices that already exist, so that fields added by
+   * an upgrade (the mappings are strict) can be written into today's index too. Mappings only grow;
+   * where an existing index refuses (a changed field type), it keeps its mapping and a warning says
+   * so.
+   */
+  private static void addNewFieldsToExistingIndices(
+      OpenSearchClient client, String pattern, ObjectNode template) throws IOException {
+    ObjectNode mapping = JSON.createObjectNode();
+    mapping.set("properties", template.path("template").path("mappings").path("properties"));
+    try {
+      put(
+          client,
+          "/" + pattern + "/_mapping?allow_no_indices=true&ignore_unavailable=true",
+          mapping);
+    } catch (IllegalStateException e) {
+      LOG.warn("Existing indices {} keep their mapping: {}", pattern, e.getMessage());
+    }
   }
 
   static void put(OpenSearchClient client, String endpoint, JsonNode body) throws IOException {

@@ -119,6 +119,37 @@ class SpanDocumentMapperTest {
             "service.name=checkout",
             "scope.attr=s");
     assertThat(texts(some.get(Fields.TAGS))).containsExactly("http.response.status_code=201");
+    assertThat(texts(all.get(Fields.TAG_KEYS)))
+        .containsExactlyInAnyOrder(
+            "http.response.status_code",
+            "order.id",
+            "ratio",
+            "attempt",
+            "linked",
+            "service.name",
+            "scope.attr");
+    assertThat(texts(some.get(Fields.TAG_KEYS))).containsExactly("http.response.status_code");
+  }
+
+  @Test
+  void namesTheParentService_onlyForCallsFromAnotherServiceInTheSameFragment() {
+    AssembledTrace calls =
+        TraceBuilder.trace()
+            .root("frontend", "GET /", 100)
+            .child("frontend", "render", 10)
+            .child("checkout", "POST /orders", 50)
+            .orphan("payment", "charge", 5, 20)
+            .build();
+
+    List<JsonNode> docs =
+        MAPPER.map(IndexSinkHarness.kept(calls, "errors")).spans().stream()
+            .map(SpanDocumentMapperTest::json)
+            .toList();
+
+    assertThat(docs)
+        .extracting(
+            d -> d.path(Fields.NAME).asText() + "<-" + d.path(Fields.PARENT_SERVICE).asText())
+        .containsExactlyInAnyOrder("GET /<-", "render<-", "POST /orders<-frontend", "charge<-");
   }
 
   @Test

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * How every API of the service answers: JSON bodies, errors as {@code {"error": {"httpCode": …,
  * "message": …}}} — a {@link BadParameter} or other argument error is a 400 with its message, a
- * store failure a 503 whose message never carries the store's own error text (it is logged).
+ * missing or unknown API key ({@link Unauthenticated}) a 401, a store failure a 503 whose message
+ * never carries the store's own error text (it is logged).
  */
 public final class Responses {
   private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
@@ -32,6 +33,13 @@ public final class Responses {
     }
   }
 
+  /** A request without a valid API key while authentication is on; answered with a 401. */
+  public static final class Unauthenticated extends RuntimeException {
+    public Unauthenticated(String message) {
+      super(message);
+    }
+  }
+
   /** An answer that may fail reading a store. */
   @FunctionalInterface
   public interface Answer {
@@ -42,6 +50,8 @@ public final class Responses {
   public static HttpResponse answer(Answer answer) {
     try {
       return answer.get();
+    } catch (Unauthenticated e) {
+      return error(HttpStatus.UNAUTHORIZED, e.getMessage());
     } catch (IllegalArgumentException | ArithmeticException e) {
       return error(HttpStatus.BAD_REQUEST, e.getMessage());
     } catch (IOException | RuntimeException e) {

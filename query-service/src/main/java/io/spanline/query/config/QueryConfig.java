@@ -5,6 +5,7 @@ import io.spanline.index.layout.IndexLayout;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -14,6 +15,8 @@ import java.util.Optional;
  *
  * @param archiveLookback how far back a trace-by-ID without a time range looks in the archive
  * @param maxSpans most spans returned for one trace
+ * @param authEnabled whether callers need an API key (which names their tenant)
+ * @param apiKeys API key → tenant
  */
 public record QueryConfig(
     String httpBindAddress,
@@ -33,6 +36,8 @@ public record QueryConfig(
     String s3SecretKey,
     Duration archiveLookback,
     int maxSpans,
+    boolean authEnabled,
+    Map<String, String> apiKeys,
     String adminBindAddress,
     int adminPort) {
   public QueryConfig {
@@ -42,5 +47,6 @@ public record QueryConfig(
     Objects.requireNonNull(s3Endpoint, "s3Endpoint");
     Objects.requireNonNull(archiveLayout, "archiveLayout");
     Objects.requireNonNull(archiveLookback, "archiveLookback");
+    apiKeys = Map.copyOf(apiKeys);
   }
 }

@@ -3,6 +3,7 @@ package io.spanline.query.config;
 import io.spanline.archive.layout.ArchiveLayout;
 import io.spanline.index.layout.IndexLayout;
 import io.spanline.service.config.Settings;
+import io.spanline.service.tenancy.TenantResolver;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,6 +39,7 @@ public final class QueryConfigLoader {
     DEFAULTS.put("s3.secret-key", "");
     DEFAULTS.put("archive.lookback.ms", String.valueOf(24L * 3600 * 1000));
     DEFAULTS.put("trace.max-spans", "5000");
+    DEFAULTS.put("auth.enabled", "false");
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13138");
   }
@@ -89,6 +91,8 @@ public final class QueryConfigLoader {
         s.get("s3.secret-key"),
         s.millis("archive.lookback.ms"),
         maxSpans(s),
+        s.bool("auth.enabled"),
+        TenantResolver.apiKeys(s, "SPANLINE_QUERY_API_KEYS"),
         s.get("admin.bind.address"),
         s.port("admin.port"));
   }

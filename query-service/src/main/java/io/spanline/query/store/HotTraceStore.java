@@ -1,6 +1,8 @@
 package io.spanline.query.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.spanline.index.layout.Fields;
 import io.spanline.index.layout.IndexLayout;
 import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
@@ -9,9 +11,11 @@ import io.spanline.schemas.model.TraceId;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.opensearch.client.json.JsonData;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.FieldValue;
@@ -19,8 +23,10 @@ import org.opensearch.client.opensearch._types.SortOrder;
 import org.opensearch.client.opensearch._types.aggregations.Aggregation;
 import org.opensearch.client.opensearch._types.aggregations.StringTermsBucket;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
+import org.opensearch.client.opensearch.core.SearchRequest;
 import org.opensearch.client.opensearch.core.SearchResponse;
 import org.opensearch.client.opensearch.core.search.Hit;
+import org.opensearch.client.util.ObjectBuilder;
 
 /**
  * Reads the span indices the index sink writes ({@link IndexLayout}, {@link Fields}): one trace's
@@ -29,18 +35,49 @@ import org.opensearch.client.opensearch.core.search.Hit;
  * cannot change a query's shape.
  */
 public final class HotTraceStore {
+  /** Most values one list (services, operations, attribute keys or values) returns. */
+  public static final int MAX_TERMS = 10_000;
+
   private final OpenSearchClient client;
   private final IndexLayout layout;
+  private final MeterRegistry metrics;
 
-  public HotTraceStore(OpenSearchClient client, IndexLayout layout) {
+  /**
+   * @param metrics gets {@code spanline_query_opensearch_seconds{operation, outcome}}
+   */
+  public HotTraceStore(OpenSearchClient client, IndexLayout layout, MeterRegistry metrics) {
     this.client = client;
     this.layout = layout;
+    this.metrics = metrics;
+  }
+
+  private <T> SearchResponse<T> search(
+      String operation,
+      Function<SearchRequest.Builder, ObjectBuilder<SearchRequest>> request,
+      Class<T> documentType)
+      throws IOException {
+    Timer.Sample sample = Timer.start(metrics);
+    String outcome = "error";
+    try {
+      SearchResponse<T> response = client.search(request, documentType);
+      outcome = "success";
+      return response;
+    } finally {
+      sample.stop(
+          Timer.builder("spanline.query.opensearch")
+              .description("OpenSearch search latency of the query service")
+              .tag("operation", operation)
+              .tag("outcome", outcome)
+              .publishPercentileHistogram()
+              .register(metrics));
+    }
   }
 
   /** A trace's spans, at most {@code maxSpans + 1} (so a caller can tell it was cut). */
   public List<Span> trace(String tenant, TraceId traceId, int maxSpans) throws IOException {
     SearchResponse<ObjectNode> response =
-        client.search(
+        search(
+            "trace",
             s ->
                 s.index(layout.spanIndexPattern())
                     .ignoreUnavailable(true)
@@ -68,6 +105,7 @@ public final class HotTraceStore {
       filters.add(term(Fields.SERVICE, q.service()));
     }
     q.operation().ifPresent(op -> filters.add(term(Fields.NAME, op)));
+    q.spanStatus().ifPresent(st -> filters.add(term(Fields.STATUS, st)));
     for (Map.Entry<String, String> a : q.attributes().entrySet()) {
       filters.add(term(Fields.TAGS, Fields.tag(a.getKey(), a.getValue())));
     }
@@ -92,7 +130,8 @@ public final class HotTraceStore {
                         "latest",
                         Aggregation.of(m -> m.max(x -> x.field(Fields.START_TIME_UNIX_NANO)))));
     SearchResponse<Void> response =
-        client.search(
+        search(
+            "search",
             s ->
                 s.index(layout.spanIndices(q.startMinEpochNanos(), q.startMaxEpochNanos()))
                     .ignoreUnavailable(true)
@@ -139,6 +178,7 @@ public final class HotTraceStore {
                   q.service().orElse(""),
                   q.operation(),
                   q.attributes(),
+                  q.spanStatus(),
                   q.fromEpochNanos(),
                   q.toEpochNanos() + 3_600_000_000_000L,
                   Optional.empty(),
@@ -151,7 +191,8 @@ public final class HotTraceStore {
       filters.add(Query.of(b -> b.terms(t -> t.field(Fields.TRACE_ID).terms(v -> v.value(ids)))));
     }
     SearchResponse<ObjectNode> response =
-        client.search(
+        search(
+            "summaries",
             s ->
                 s.index(layout.traceIndices(q.fromEpochNanos(), q.toEpochNanos()))
                     .ignoreUnavailable(true)
@@ -175,6 +216,11 @@ public final class HotTraceStore {
     return terms(term(Fields.TENANT, tenant), Fields.SERVICE);
   }
 
+  /** Span names over all services of the tenant, sorted. */
+  public List<String> spanNames(String tenant) throws IOException {
+    return terms(term(Fields.TENANT, tenant), Fields.NAME);
+  }
+
   /** Operations of a service, sorted; with a span kind ({@code SERVER}, …) only those. */
   public List<String> operations(String tenant, String service, String spanKind)
       throws IOException {
@@ -186,17 +232,149 @@ public final class HotTraceStore {
     return terms(Query.of(b -> b.bool(x -> x.filter(filters))), Fields.NAME);
   }
 
-  private List<String> terms(Query query, String field) throws IOException {
+  /** One edge of the dependency graph: spans of {@code child} whose parent is in {@code parent}. */
+  public record Dependency(String parent, String child, long callCount) {}
+
+  /**
+   * Service-to-service calls of spans starting in the range: a span whose parent span (in the same
+   * trace fragment) belongs to another service is one call from that service. Sorted by parent,
+   * then child.
+   */
+  public List<Dependency> dependencies(String tenant, long fromEpochNanos, long toEpochNanos)
+      throws IOException {
+    Query query =
+        Query.of(
+            b ->
+                b.bool(
+                    x ->
+                        x.filter(
+                            List.of(
+                                term(Fields.TENANT, tenant),
+                                startRange(fromEpochNanos, toEpochNanos),
+                                Query.of(e -> e.exists(f -> f.field(Fields.PARENT_SERVICE)))))));
+    Aggregation calls =
+        Aggregation.of(
+            a ->
+                a.terms(t -> t.field(Fields.PARENT_SERVICE).size(MAX_TERMS))
+                    .aggregations(
+                        "children",
+                        Aggregation.of(
+                            c -> c.terms(t -> t.field(Fields.SERVICE).size(MAX_TERMS)))));
     SearchResponse<Void> response =
-        client.search(
+        search(
+            "dependencies",
             s ->
-                s.index(layout.spanIndexPattern())
+                s.index(layout.spanIndices(fromEpochNanos, toEpochNanos))
+                    .ignoreUnavailable(true)
+                    .allowNoIndices(true)
+                    .size(0)
+                    .query(query)
+                    .aggregations("parents", calls),
+            Void.class);
+    List<Dependency> out = new ArrayList<>();
+    for (StringTermsBucket parent :
+        response.aggregations().get("parents").sterms().buckets().array()) {
+      for (StringTermsBucket child :
+          parent.aggregations().get("children").sterms().buckets().array()) {
+        out.add(new Dependency(parent.key(), child.key(), child.docCount()));
+      }
+    }
+    out.sort(Comparator.comparing(Dependency::parent).thenComparing(Dependency::child));
+    return out;
+  }
+
+  /**
+   * Attribute keys searchable on the tenant's spans (those the index sink indexes as tags), sorted;
+   * with a time range, only on spans starting in it.
+   */
+  public List<String> attributeKeys(String tenant, Optional<TimeRange> range) throws IOException {
+    return terms(inRange(term(Fields.TENANT, tenant), range), Fields.TAG_KEYS, range, null);
+  }
+
+  /**
+   * Values (in string form) of one attribute key on the tenant's spans, sorted; at most {@value
+   * #MAX_TERMS}.
+   */
+  public List<String> attributeValues(String tenant, String key, Optional<TimeRange> range)
+      throws IOException {
+    String prefix = Fields.tag(key, "");
+    List<String> tags =
+        terms(
+            inRange(term(Fields.TENANT, tenant), range),
+            Fields.TAGS,
+            range,
+            literalRegex(prefix) + ".*");
+    List<String> values = new ArrayList<>(tags.size());
+    for (String t : tags) {
+      values.add(t.substring(prefix.length()));
+    }
+    return values;
+  }
+
+  /**
+   * A Lucene regular expression matching {@code text} literally: every non-alphanumeric escaped.
+   */
+  static String literalRegex(String text) {
+    StringBuilder out = new StringBuilder(text.length() * 2);
+    text.codePoints()
+        .forEach(
+            c -> {
+              if (!Character.isLetterOrDigit(c)) {
+                out.append('\\');
+              }
+              out.appendCodePoint(c);
+            });
+    return out.toString();
+  }
+
+  private static Query inRange(Query tenant, Optional<TimeRange> range) {
+    if (range.isEmpty()) {
+      return tenant;
+    }
+    return and(tenant, startRange(range.get().fromEpochNanos(), range.get().toEpochNanos()));
+  }
+
+  private static Query startRange(long fromEpochNanos, long toEpochNanos) {
+    return Query.of(
+        b ->
+            b.range(
+                r ->
+                    r.field(Fields.START_TIME_UNIX_NANO)
+                        .gte(JsonData.of(fromEpochNanos))
+                        .lte(JsonData.of(toEpochNanos))));
+  }
+
+  private List<String> terms(Query query, String field) throws IOException {
+    return terms(query, field, Optional.empty(), null);
+  }
+
+  private List<String> terms(Query query, String field, Optional<TimeRange> range, String include)
+      throws IOException {
+    SearchResponse<Void> response =
+        search(
+            "terms",
+            s ->
+                s.index(
+                        range.isPresent()
+                            ? layout.spanIndices(
+                                range.get().fromEpochNanos(), range.get().toEpochNanos())
+                            : List.of(layout.spanIndexPattern()))
                     .ignoreUnavailable(true)
                     .allowNoIndices(true)
                     .size(0)
                     .query(query)
                     .aggregations(
-                        "values", Aggregation.of(a -> a.terms(t -> t.field(field).size(10_000)))),
+                        "values",
+                        Aggregation.of(
+                            a ->
+                                a.terms(
+                                    t -> {
+                                      t.field(field).size(MAX_TERMS);
+                                      if (include != null) {
+                                        t.include(i -> i.regexp(include));
+                                      }
+                                      return t;
+                                    }))),
             Void.class);
     List<String> values = new ArrayList<>();
     for (StringTermsBucket b : response.aggregations().get("values").sterms().buckets().array()) {

@@ -11,6 +11,8 @@ import java.util.Optional;
  * attributes match spans (all of them on one span). Times are epoch nanoseconds.
  *
  * @param error present to ask for traces with (true) or without (false) a failed span
+ * @param spanStatus a span condition: a span with this status code ({@code OK}, {@code ERROR},
+ *     {@code UNSET})
  */
 public record SummaryQuery(
     Optional<String> service,
@@ -19,6 +21,7 @@ public record SummaryQuery(
     Optional<Long> minDurationNanos,
     Optional<Long> maxDurationNanos,
     Map<String, String> attributes,
+    Optional<String> spanStatus,
     long fromEpochNanos,
     long toEpochNanos,
     int limit) {
@@ -29,10 +32,11 @@ public record SummaryQuery(
     Objects.requireNonNull(minDurationNanos, "minDurationNanos");
     Objects.requireNonNull(maxDurationNanos, "maxDurationNanos");
     attributes = Map.copyOf(attributes);
+    Objects.requireNonNull(spanStatus, "spanStatus");
   }
 
-  /** Whether span-level conditions (operation, attributes) narrow the traces first. */
+  /** Whether span-level conditions (operation, attributes, span status) narrow the traces first. */
   public boolean hasSpanConditions() {
-    return operation.isPresent() || !attributes.isEmpty();
+    return operation.isPresent() || !attributes.isEmpty() || spanStatus.isPresent();
   }
 }

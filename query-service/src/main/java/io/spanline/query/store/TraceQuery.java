@@ -13,12 +13,15 @@ import java.util.Optional;
  * @param service the span's service; "" for any (the native API; Jaeger's requires one)
  * @param operation span name; empty for any
  * @param attributes key → value in string form; all must match on the same span
+ * @param spanStatus the span's status code ({@code OK}, {@code ERROR}, {@code UNSET}); empty for
+ *     any
  * @param limit at most this many traces, the most recent (by the matching span's start) first
  */
 public record TraceQuery(
     String service,
     Optional<String> operation,
     Map<String, String> attributes,
+    Optional<String> spanStatus,
     long startMinEpochNanos,
     long startMaxEpochNanos,
     Optional<Long> durationMinNanos,
@@ -32,6 +35,7 @@ public record TraceQuery(
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(operation, "operation");
     attributes = Map.copyOf(attributes);
+    Objects.requireNonNull(spanStatus, "spanStatus");
     Objects.requireNonNull(durationMinNanos, "durationMinNanos");
     Objects.requireNonNull(durationMaxNanos, "durationMaxNanos");
     if (startMinEpochNanos > startMaxEpochNanos) {

@@ -1,5 +1,8 @@
 package io.spanline.query.store;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.spanline.archive.reader.ColdTraceReader;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
@@ -20,11 +23,28 @@ public final class TraceService {
   private final HotTraceStore hot;
   private final Optional<ColdTraceReader> cold;
   private final int maxSpans;
+  private final MeterRegistry metrics;
+  private final Counter archiveBytes;
+  private final Counter archiveRequests;
 
-  public TraceService(HotTraceStore hot, Optional<ColdTraceReader> cold, int maxSpans) {
+  /**
+   * @param metrics gets {@code spanline_query_s3_seconds{outcome}} (one cold read, all its ranged
+   *     GETs) and {@code spanline_query_archive_bytes_total} / {@code _requests_total} fetched
+   */
+  public TraceService(
+      HotTraceStore hot, Optional<ColdTraceReader> cold, int maxSpans, MeterRegistry metrics) {
     this.hot = hot;
     this.cold = cold;
     this.maxSpans = maxSpans;
+    this.metrics = metrics;
+    this.archiveBytes =
+        Counter.builder("spanline.query.archive.bytes")
+            .description("Bytes the cold reader fetched from the archive")
+            .register(metrics);
+    this.archiveRequests =
+        Counter.builder("spanline.query.archive.requests")
+            .description("Ranged GETs the cold reader made")
+            .register(metrics);
   }
 
   /** A trace as returned: spans by start, and whether spans were left out. */
@@ -45,8 +65,22 @@ public final class TraceService {
     if (cold.isEmpty()) {
       return Optional.empty();
     }
-    ColdTraceReader.ColdTrace archived =
-        cold.get().find(tenant, traceId, fromEpochNanos, toEpochNanos);
+    Timer.Sample sample = Timer.start(metrics);
+    String outcome = "error";
+    ColdTraceReader.ColdTrace archived;
+    try {
+      archived = cold.get().find(tenant, traceId, fromEpochNanos, toEpochNanos);
+      outcome = "success";
+    } finally {
+      sample.stop(
+          Timer.builder("spanline.query.s3")
+              .description("Cold trace read latency (listing plus ranged GETs)")
+              .tag("outcome", outcome)
+              .publishPercentileHistogram()
+              .register(metrics));
+    }
+    archiveBytes.increment(archived.bytesFetched());
+    archiveRequests.increment(archived.requests());
     if (!archived.found()) {
       return Optional.empty();
     }

@@ -2,6 +2,7 @@ package io.spanline.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.spanline.service.config.Settings;
+import io.spanline.service.tenancy.TenantResolver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -85,21 +86,7 @@ public final class GatewayConfigLoader {
             s.intValue("limits.max-links-per-span"),
             s.longValue("limits.spans-per-second"),
             s.longValue("limits.bytes-per-second"));
-    Map<String, String> apiKeys = new HashMap<>();
-    yaml.path("api-keys")
-        .fields()
-        .forEachRemaining(e -> apiKeys.put(e.getKey(), e.getValue().asText()));
-    String keysFromEnv = s.environmentVariable("SPANLINE_GATEWAY_API_KEYS");
-    if (keysFromEnv != null && !keysFromEnv.isBlank()) {
-      for (String pair : keysFromEnv.split(",")) {
-        String[] kv = pair.split("=", 2);
-        if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank()) {
-          throw new IllegalArgumentException(
-              "Invalid value in SPANLINE_GATEWAY_API_KEYS: '" + pair + "'. Must be key=tenant.");
-        }
-        apiKeys.put(kv[0].trim(), kv[1].trim());
-      }
-    }
+    Map<String, String> apiKeys = TenantResolver.apiKeys(s, "SPANLINE_GATEWAY_API_KEYS");
     return new GatewayConfig(
         s.get("bind.address"),
         s.port("otlp.grpc.port"),

@@ -13,18 +13,22 @@ import static io.spanline.query.api.Responses.list;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.annotation.Blocking;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
+import io.spanline.query.api.GoDurations;
 import io.spanline.query.api.Responses.BadParameter;
 import io.spanline.query.store.TraceQuery;
 import io.spanline.query.store.TraceService;
-import io.spanline.query.tenancy.TenantResolver;
+import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
@@ -49,10 +53,13 @@ import java.util.Optional;
  * query.serviceName}) and in the snake_case aliases ({@code query.service_name}).
  */
 public final class JaegerApiV3 {
+  /** Response header set to {@code true} when a returned trace was cut at the span limit. */
+  public static final String TRUNCATED_HEADER = "Spanline-Trace-Truncated";
+
   private static final int MAX_SEARCH_DEPTH = 1000;
 
   private final TraceService traces;
-  private final TenantResolver tenants;
+  private final RequestTenants tenants;
   private final Duration coldLookback;
   private final Clock clock;
 
@@ -60,7 +67,7 @@ public final class JaegerApiV3 {
    * @param coldLookback how far back a trace-by-ID without a time range looks in the archive
    */
   public JaegerApiV3(
-      TraceService traces, TenantResolver tenants, Duration coldLookback, Clock clock) {
+      TraceService traces, RequestTenants tenants, Duration coldLookback, Clock clock) {
     this.traces = traces;
     this.tenants = tenants;
     this.coldLookback = coldLookback;
@@ -87,7 +94,7 @@ public final class JaegerApiV3 {
           if (found.isEmpty()) {
             return error(HttpStatus.NOT_FOUND, "trace " + id.toHex() + " not found");
           }
-          return result(found.get().spans());
+          return result(found.get().spans(), found.get().truncated());
         });
   }
 
@@ -99,12 +106,16 @@ public final class JaegerApiV3 {
           String tenant = tenants.tenant(headers);
           TraceQuery query = query(params);
           List<Span> spans = new ArrayList<>();
+          boolean truncated = false;
           for (TraceId id : traces.hot().search(tenant, query)) {
-            traces
-                .trace(tenant, id, query.startMinEpochNanos(), query.startMaxEpochNanos())
-                .ifPresent(t -> spans.addAll(t.spans()));
+            Optional<TraceService.FoundTrace> found =
+                traces.trace(tenant, id, query.startMinEpochNanos(), query.startMaxEpochNanos());
+            if (found.isPresent()) {
+              spans.addAll(found.get().spans());
+              truncated |= found.get().truncated();
+            }
           }
-          return result(spans);
+          return result(spans, truncated);
         });
   }
 
@@ -173,6 +184,7 @@ public final class JaegerApiV3 {
         service,
         first(params, "query.operationName", "query.operation_name").filter(s -> !s.isEmpty()),
         attributes(params),
+        Optional.empty(),
         nanos(min),
         nanos(max),
         durationMin,
@@ -231,13 +243,24 @@ public final class JaegerApiV3 {
     };
   }
 
-  private static HttpResponse result(List<Span> spans) {
+  /**
+   * {@code {"result": TracesData}}; when a trace was cut at {@code trace.max-spans}, the header
+   * {@value #TRUNCATED_HEADER}{@code : true} says so (Jaeger's schema has no field for it).
+   */
+  private static HttpResponse result(List<Span> spans, boolean truncated) {
     byte[] traces = OtlpJsonCodec.encode(spans);
     byte[] prefix = "{\"result\":".getBytes(StandardCharsets.UTF_8);
     byte[] body = new byte[prefix.length + traces.length + 1];
     System.arraycopy(prefix, 0, body, 0, prefix.length);
     System.arraycopy(traces, 0, body, prefix.length, traces.length);
     body[body.length - 1] = '}';
-    return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body);
+    ResponseHeaders headers =
+        truncated
+            ? ResponseHeaders.builder(HttpStatus.OK)
+                .contentType(MediaType.JSON_UTF_8)
+                .add(TRUNCATED_HEADER, "true")
+                .build()
+            : ResponseHeaders.of(HttpStatus.OK, HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8);
+    return HttpResponse.of(headers, HttpData.wrap(body));
   }
 }

@@ -23,9 +23,11 @@ import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import io.spanline.index.layout.Fields;
 import io.spanline.query.api.Responses.BadParameter;
+import io.spanline.query.store.HotTraceStore;
 import io.spanline.query.store.SummaryQuery;
+import io.spanline.query.store.TimeRange;
 import io.spanline.query.store.TraceService;
-import io.spanline.query.tenancy.TenantResolver;
+import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
 import io.spanline.schemas.model.TraceId;
 import java.io.IOException;
@@ -41,20 +43,21 @@ import java.util.Optional;
 
 /**
  * Spanline's own API ({@code /v1}, described by {@code /openapi.json}): trace by ID, trace search
- * returning summaries where duration and error conditions apply to the whole trace, services and
- * operations. Times in responses are epoch nanoseconds; traces are OTLP/JSON.
+ * returning summaries where duration and error conditions apply to the whole trace, services,
+ * operations, the service dependency graph, and attribute keys and values. Times in responses are
+ * epoch nanoseconds; traces are OTLP/JSON.
  */
 public final class NativeApi {
   private static final int MAX_LIMIT = 1000;
   private static final byte[] OPENAPI = load();
 
   private final TraceService traces;
-  private final TenantResolver tenants;
+  private final RequestTenants tenants;
   private final Duration coldLookback;
   private final Clock clock;
 
   public NativeApi(
-      TraceService traces, TenantResolver tenants, Duration coldLookback, Clock clock) {
+      TraceService traces, RequestTenants tenants, Duration coldLookback, Clock clock) {
     this.traces = traces;
     this.tenants = tenants;
     this.coldLookback = coldLookback;
@@ -130,13 +133,70 @@ public final class NativeApi {
         () -> list("operations", traces.hot().operations(tenants.tenant(headers), service, "")));
   }
 
-  /** The search of {@code /v1/traces/search}; the time range defaults to the last hour. */
-  static SummaryQuery query(QueryParams params, Instant now) {
+  @Get("/v1/dependencies")
+  @Blocking
+  public HttpResponse dependencies(RequestHeaders headers, QueryParams params) {
+    return answer(
+        () -> {
+          TimeRange range = range(params, clock.instant(), Duration.ofHours(1));
+          ObjectNode body = JSON.createObjectNode();
+          ArrayNode out = body.putArray("dependencies");
+          for (HotTraceStore.Dependency d :
+              traces
+                  .hot()
+                  .dependencies(
+                      tenants.tenant(headers), range.fromEpochNanos(), range.toEpochNanos())) {
+            out.addObject()
+                .put("parent", d.parent())
+                .put("child", d.child())
+                .put("callCount", d.callCount());
+          }
+          return json(HttpStatus.OK, body);
+        });
+  }
+
+  @Get("/v1/attributes")
+  @Blocking
+  public HttpResponse attributes(RequestHeaders headers, QueryParams params) {
+    return answer(
+        () ->
+            list(
+                "attributes",
+                traces.hot().attributeKeys(tenants.tenant(headers), optionalRange(params))));
+  }
+
+  @Get("/v1/attributes/{key}/values")
+  @Blocking
+  public HttpResponse attributeValues(
+      RequestHeaders headers, @Param("key") String key, QueryParams params) {
+    return answer(
+        () ->
+            list(
+                "values",
+                traces.hot().attributeValues(tenants.tenant(headers), key, optionalRange(params))));
+  }
+
+  /** {@code from}/{@code to}, defaulting to the {@code span} before now. */
+  static TimeRange range(QueryParams params, Instant now, Duration span) {
     Instant to = time(params, "to").orElse(now);
-    Instant from = time(params, "from").orElse(to.minus(Duration.ofHours(1)));
+    Instant from = time(params, "from").orElse(to.minus(span));
     if (from.isAfter(to)) {
       throw new BadParameter("from must not be after to");
     }
+    return new TimeRange(nanos(from), nanos(to));
+  }
+
+  /** {@code from}/{@code to} when either is given; else no bound (all hot data). */
+  private static Optional<TimeRange> optionalRange(QueryParams params) {
+    if (first(params, "from").isEmpty() && first(params, "to").isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(range(params, Instant.now(), Duration.ofHours(1)));
+  }
+
+  /** The search of {@code /v1/traces/search}; the time range defaults to the last hour. */
+  static SummaryQuery query(QueryParams params, Instant now) {
+    TimeRange range = range(params, now, Duration.ofHours(1));
     Optional<Boolean> error =
         first(params, "status")
             .map(
@@ -177,8 +237,9 @@ public final class NativeApi {
         min,
         max,
         attributes,
-        nanos(from),
-        nanos(to),
+        Optional.empty(),
+        range.fromEpochNanos(),
+        range.toEpochNanos(),
         limit);
   }
 

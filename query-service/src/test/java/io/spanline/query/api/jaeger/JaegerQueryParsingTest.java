@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.linecorp.armeria.common.QueryParams;
+import io.spanline.query.api.GoDurations;
 import io.spanline.query.store.TraceQuery;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.spanline.query.api.jaeger;
+package io.spanline.query.api;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * a unit ({@code ns}, {@code us} or {@code µs}, {@code ms}, {@code s}, {@code m}, {@code h}), e.g.
  * {@code 1.5s}, {@code 250ms}, {@code 1h30m}; an optional leading sign; {@code 0} alone.
  */
-final class GoDurations {
+public final class GoDurations {
   private static final Pattern PART = Pattern.compile("([0-9]*\\.?[0-9]*)(ns|us|µs|μs|ms|s|m|h)");
 
   private GoDurations() {}
@@ -18,7 +18,7 @@ final class GoDurations {
    * @return nanoseconds
    * @throws IllegalArgumentException if the text is not a Go duration or overflows
    */
-  static long parseNanos(String text) {
+  public static long parseNanos(String text) {
     String s = text.strip();
     if (s.isEmpty()) {
       throw new IllegalArgumentException("empty duration");

@@ -1,0 +1,322 @@
+package io.spanline.query.api.tempo;
+
+import static io.spanline.query.api.Params.first;
+import static io.spanline.query.api.Params.nanos;
+import static io.spanline.query.api.Params.traceId;
+import static io.spanline.query.api.Responses.JSON;
+import static io.spanline.query.api.Responses.answer;
+import static io.spanline.query.api.Responses.error;
+import static io.spanline.query.api.Responses.json;
+import static io.spanline.query.api.Responses.list;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.CodedOutputStream;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.QueryParams;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.server.annotation.Blocking;
+import com.linecorp.armeria.server.annotation.Get;
+import com.linecorp.armeria.server.annotation.Param;
+import io.spanline.index.layout.Fields;
+import io.spanline.query.api.GoDurations;
+import io.spanline.query.api.Responses.BadParameter;
+import io.spanline.query.store.SummaryQuery;
+import io.spanline.query.store.TraceService;
+import io.spanline.query.tenancy.RequestTenants;
+import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
+import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
+import io.spanline.schemas.model.TraceId;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The subset of Grafana Tempo's HTTP API that Grafana's Tempo data source uses without TraceQL:
+ * {@code /api/echo}, trace by ID ({@code /api/traces/{id}}, {@code /api/v2/traces/{id}}; OTLP/JSON,
+ * or protobuf when {@code Accept: application/protobuf}), the tag search {@code /api/search}
+ * ({@code tags} in logfmt, {@code minDuration}/{@code maxDuration} as Go durations on the whole
+ * trace, {@code limit}, {@code start}/{@code end} in epoch seconds), {@code /api/search/tags} and
+ * {@code /api/search/tag/{tag}/values}. Tenants as everywhere: API key or {@code X-Scope-OrgID}.
+ *
+ * <p>Tag keys {@code service.name}, {@code name} (span name) and {@code status} ({@code error},
+ * {@code ok}, {@code unset}) are the span's own fields; any other key matches an attribute's string
+ * form on the span, its events, links, resource or scope. All tags must hold on one span. Source:
+ * Tempo's HTTP API documentation (grafana.com/docs/tempo/latest/api_docs).
+ */
+public final class TempoApi {
+  /** Tempo's protobuf media type for trace by ID. */
+  static final MediaType PROTOBUF = MediaType.parse("application/protobuf");
+
+  private static final int MAX_LIMIT = 1000;
+  private static final List<String> STATUSES = List.of("error", "ok", "unset");
+
+  private final TraceService traces;
+  private final RequestTenants tenants;
+  private final Duration coldLookback;
+  private final Clock clock;
+
+  public TempoApi(TraceService traces, RequestTenants tenants, Duration coldLookback, Clock clock) {
+    this.traces = traces;
+    this.tenants = tenants;
+    this.coldLookback = coldLookback;
+    this.clock = clock;
+  }
+
+  @Get("/api/echo")
+  public HttpResponse echo() {
+    return HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "echo");
+  }
+
+  /** Tempo v1: {@code {"batches": [ResourceSpans…]}}, or {@code tempopb.Trace} protobuf. */
+  @Get("/api/traces/{traceId}")
+  @Blocking
+  public HttpResponse traceV1(
+      RequestHeaders headers, @Param("traceId") String traceId, QueryParams params) {
+    return answer(
+        () -> {
+          Optional<TraceService.FoundTrace> found = find(headers, traceId, params);
+          if (found.isEmpty()) {
+            return error(HttpStatus.NOT_FOUND, "trace not found");
+          }
+          byte[] tracesData = OtlpProtoCodec.encode(found.get().spans());
+          if (wantsProtobuf(headers)) {
+            // tempopb.Trace has OTLP's ResourceSpans as field 1, as TracesData does.
+            return HttpResponse.of(HttpStatus.OK, PROTOBUF, tracesData);
+          }
+          ObjectNode body = JSON.createObjectNode();
+          body.set("batches", otlpJson(tracesData).path("resourceSpans"));
+          return json(HttpStatus.OK, body);
+        });
+  }
+
+  /**
+   * Tempo v2: {@code {"trace": TracesData, "status": "COMPLETE"|"PARTIAL", "message"}} ({@code
+   * PARTIAL} when the trace was cut at {@code trace.max-spans}), or {@code
+   * tempopb.TraceByIDResponse} protobuf.
+   */
+  @Get("/api/v2/traces/{traceId}")
+  @Blocking
+  public HttpResponse traceV2(
+      RequestHeaders headers, @Param("traceId") String traceId, QueryParams params) {
+    return answer(
+        () -> {
+          Optional<TraceService.FoundTrace> found = find(headers, traceId, params);
+          if (found.isEmpty()) {
+            return error(HttpStatus.NOT_FOUND, "trace not found");
+          }
+          byte[] tracesData = OtlpProtoCodec.encode(found.get().spans());
+          boolean partial = found.get().truncated();
+          String message =
+              partial
+                  ? "trace cut at " + found.get().spans().size() + " spans (trace.max-spans)"
+                  : "";
+          if (wantsProtobuf(headers)) {
+            return HttpResponse.of(
+                HttpStatus.OK, PROTOBUF, traceByIdResponse(tracesData, partial, message));
+          }
+          ObjectNode body = JSON.createObjectNode();
+          body.set("trace", otlpJson(tracesData));
+          body.put("status", partial ? "PARTIAL" : "COMPLETE");
+          if (partial) {
+            body.put("message", message);
+          }
+          return json(HttpStatus.OK, body);
+        });
+  }
+
+  /**
+   * {@code {"traces": [{"traceID", "rootServiceName", "rootTraceName", "startTimeUnixNano",
+   * "durationMs"}], "metrics": {"inspectedTraces"}}}, most recent first.
+   */
+  @Get("/api/search")
+  @Blocking
+  public HttpResponse search(RequestHeaders headers, QueryParams params) {
+    return answer(
+        () -> {
+          String tenant = tenants.tenant(headers);
+          SummaryQuery query = query(params, clock.instant());
+          List<ObjectNode> found = traces.hot().summaries(tenant, query);
+          ObjectNode body = JSON.createObjectNode();
+          ArrayNode out = body.putArray("traces");
+          for (ObjectNode s : found) {
+            ObjectNode t = out.addObject();
+            t.put("traceID", s.path(Fields.TRACE_ID).asText());
+            t.put("rootServiceName", s.path(Fields.ROOT_SERVICE).asText());
+            t.put("rootTraceName", s.path(Fields.ROOT_NAME).asText());
+            t.put("startTimeUnixNano", s.path(Fields.START_TIME_UNIX_NANO).asText());
+            t.put("durationMs", s.path(Fields.DURATION_NANOS).asLong() / 1_000_000);
+          }
+          body.putObject("metrics").put("inspectedTraces", found.size());
+          return json(HttpStatus.OK, body);
+        });
+  }
+
+  /** {@code {"tagNames": [...]}}: the intrinsic keys and every searchable attribute key. */
+  @Get("/api/search/tags")
+  @Blocking
+  public HttpResponse tags(RequestHeaders headers) {
+    return answer(
+        () -> {
+          TreeSet<String> names = new TreeSet<>(List.of("service.name", "name", "status"));
+          names.addAll(traces.hot().attributeKeys(tenants.tenant(headers), Optional.empty()));
+          return list("tagNames", new ArrayList<>(names));
+        });
+  }
+
+  /** {@code {"tagValues": [...]}}, sorted. */
+  @Get("/api/search/tag/{tag}/values")
+  @Blocking
+  public HttpResponse tagValues(RequestHeaders headers, @Param("tag") String tag) {
+    return answer(
+        () -> {
+          String tenant = tenants.tenant(headers);
+          List<String> values =
+              switch (tag) {
+                case "service.name" -> traces.hot().services(tenant);
+                case "name" -> traces.hot().spanNames(tenant);
+                case "status" -> STATUSES;
+                default -> traces.hot().attributeValues(tenant, tag, Optional.empty());
+              };
+          return list("tagValues", values);
+        });
+  }
+
+  /** The search of {@code /api/search}; without {@code start}/{@code end}, the last hour. */
+  static SummaryQuery query(QueryParams params, Instant now) {
+    if (first(params, "q").filter(q -> !q.isBlank()).isPresent()) {
+      throw new BadParameter("q: TraceQL is not supported; search with tags (logfmt) instead");
+    }
+    Instant end = epochSeconds(params, "end").orElse(now);
+    Instant start = epochSeconds(params, "start").orElse(end.minus(Duration.ofHours(1)));
+    if (start.isAfter(end)) {
+      throw new BadParameter("start must not be after end");
+    }
+    Map<String, String> tags = Logfmt.parse(first(params, "tags").orElse(""));
+    Optional<String> service = Optional.ofNullable(tags.remove("service.name"));
+    Optional<String> name = Optional.ofNullable(tags.remove("name"));
+    Optional<String> status = Optional.ofNullable(tags.remove("status")).map(TempoApi::spanStatus);
+    Optional<Long> min = duration(params, "minDuration");
+    Optional<Long> max = duration(params, "maxDuration");
+    if (min.isPresent() && max.isPresent() && min.get() > max.get()) {
+      throw new BadParameter("minDuration must not be above maxDuration");
+    }
+    int limit = 20;
+    Optional<String> limitText = first(params, "limit").filter(l -> !l.isBlank());
+    if (limitText.isPresent()) {
+      try {
+        limit = Integer.parseInt(limitText.get());
+      } catch (NumberFormatException e) {
+        throw new BadParameter("limit must be an integer, was '" + limitText.get() + "'");
+      }
+      if (limit < 1 || limit > MAX_LIMIT) {
+        throw new BadParameter("limit must be within 1.." + MAX_LIMIT);
+      }
+    }
+    return new SummaryQuery(
+        service,
+        name,
+        Optional.empty(),
+        min,
+        max,
+        new LinkedHashMap<>(tags),
+        status,
+        nanos(start),
+        nanos(end),
+        limit);
+  }
+
+  private Optional<TraceService.FoundTrace> find(
+      RequestHeaders headers, String traceId, QueryParams params) throws IOException {
+    String tenant = tenants.tenant(headers);
+    TraceId id = traceId(traceId);
+    Instant end = epochSeconds(params, "end").orElse(clock.instant());
+    Instant start = epochSeconds(params, "start").orElse(end.minus(coldLookback));
+    if (start.isAfter(end)) {
+      throw new BadParameter("start must not be after end");
+    }
+    return traces.trace(tenant, id, nanos(start), nanos(end));
+  }
+
+  private static boolean wantsProtobuf(RequestHeaders headers) {
+    String accept = headers.get(HttpHeaderNames.ACCEPT);
+    return accept != null && accept.toLowerCase(Locale.ROOT).contains("application/protobuf");
+  }
+
+  private static JsonNode otlpJson(byte[] tracesData) throws IOException {
+    return JSON.readTree(OtlpJsonCodec.fromProtobuf(tracesData));
+  }
+
+  /**
+   * {@code tempopb.TraceByIDResponse}: trace (field 1, a {@code tempopb.Trace}, whose field 1 holds
+   * the ResourceSpans as TracesData does), status (field 3, {@code PARTIAL} = 1), message (4).
+   */
+  static byte[] traceByIdResponse(byte[] tracesData, boolean partial, String message)
+      throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(tracesData.length + 64);
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    out.writeByteArray(1, tracesData);
+    if (partial) {
+      out.writeEnum(3, 1);
+      out.writeString(4, message);
+    }
+    out.flush();
+    return bytes.toByteArray();
+  }
+
+  private static String spanStatus(String status) {
+    return switch (status.toLowerCase(Locale.ROOT)) {
+      case "error" -> "ERROR";
+      case "ok" -> "OK";
+      case "unset" -> "UNSET";
+      default -> throw new BadParameter("status must be error, ok or unset, was '" + status + "'");
+    };
+  }
+
+  private static Optional<Long> duration(QueryParams params, String name) {
+    Optional<String> text = first(params, name).filter(t -> !t.isBlank());
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    long nanos;
+    try {
+      nanos = GoDurations.parseNanos(text.get());
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new BadParameter(name + ": " + e.getMessage());
+    }
+    if (nanos < 0) {
+      throw new BadParameter(name + " must not be negative");
+    }
+    return Optional.of(nanos);
+  }
+
+  private static Optional<Instant> epochSeconds(QueryParams params, String name) {
+    Optional<String> text = first(params, name).filter(t -> !t.isBlank());
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    long seconds;
+    try {
+      seconds = Long.parseLong(text.get());
+    } catch (NumberFormatException e) {
+      throw new BadParameter(name + " must be Unix epoch seconds, was '" + text.get() + "'");
+    }
+    if (seconds < 0 || seconds > 32_503_680_000L) {
+      throw new BadParameter(name + " must be Unix epoch seconds before the year 3000");
+    }
+    return Optional.of(Instant.ofEpochSecond(seconds));
+  }
+}

@@ -1,0 +1,197 @@
+package io.spanline.query.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spanline.index.IndexSinkApp;
+import io.spanline.index.config.IndexSinkConfig;
+import io.spanline.index.config.IndexSinkConfigLoader;
+import io.spanline.localinfra.Probe;
+import io.spanline.localinfra.junit.UniqueNames;
+import io.spanline.localinfra.kafka.LocalKafka;
+import io.spanline.localinfra.opensearch.LocalOpenSearch;
+import io.spanline.localinfra.registry.LocalSchemaRegistry;
+import io.spanline.query.QueryServiceApp;
+import io.spanline.query.config.QueryConfigLoader;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.DecisionOutcome;
+import io.spanline.schemas.model.SampledTrace;
+import io.spanline.schemas.model.SamplingDecision;
+import io.spanline.schemas.registry.RestSchemaRegistryClient;
+import io.spanline.schemas.topic.SpanlineTopics;
+import io.spanline.schemas.topic.TopicNames;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Test setup of the query service over real data: traces go as kept traces through Kafka into the
+ * real index sink (every attribute key indexed), then a query service reads that index. Plus a
+ * small HTTP client for the APIs.
+ */
+public final class QueryFixture {
+  public static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private QueryFixture() {}
+
+  /**
+   * Indexes the traces through the index sink and waits until every summary is written.
+   *
+   * @return the index prefix they were written under
+   */
+  public static String index(
+      LocalKafka kafka,
+      LocalSchemaRegistry registry,
+      LocalOpenSearch node,
+      List<AssembledTrace> traces)
+      throws Exception {
+    String prefix = UniqueNames.unique("query");
+    String topic = UniqueNames.unique("sampled");
+    String deadLetter = UniqueNames.unique("dlq");
+    kafka.createTopics(1, List.of(topic, deadLetter));
+    Map<String, String> s = new HashMap<>();
+    s.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    s.put("schema-registry.url", registry.uri().toString());
+    s.put("topic.sampled-traces", topic);
+    s.put("topic.dead-letter", deadLetter);
+    s.put("group.id", UniqueNames.unique("index"));
+    s.put("opensearch.hosts", node.uri().toString());
+    s.put("index.prefix", prefix);
+    s.put("index.replicas", "0");
+    s.put("index.refresh-interval", "1s");
+    s.put("index.attributes", "*");
+    s.put("retention.days", "3650");
+    s.put("admin.bind.address", "127.0.0.1");
+    s.put("admin.port", "0");
+    Map<String, String> props = new HashMap<>();
+    s.forEach((k, v) -> props.put("spanline.index." + k, v));
+    IndexSinkConfig indexConfig = IndexSinkConfigLoader.load(Map.of(), props);
+    RestSchemaRegistryClient schemas =
+        new RestSchemaRegistryClient(registry.uri(), Duration.ofSeconds(10));
+    SpanlineTopics topics =
+        new SpanlineTopics(
+            new TopicNames("otlp_spans", "assembled", topic, "decisions", "metrics"), schemas);
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    try (IndexSinkApp sink = IndexSinkApp.start(indexConfig, schemas, Clock.systemUTC());
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+      for (AssembledTrace t : traces) {
+        SampledTrace kept =
+            new SampledTrace(
+                t,
+                new SamplingDecision(
+                    t.tenant(), t.traceId(), DecisionOutcome.KEEP, List.of("all"), 1.0, 0L));
+        producer
+            .send(
+                new ProducerRecord<>(
+                    topic,
+                    t.traceId().toHex().getBytes(StandardCharsets.US_ASCII),
+                    topics.sampledTraces().valueSerde().serializer().serialize(topic, kept)))
+            .get();
+      }
+      Probe.until(
+          traces.size() + " summaries indexed",
+          Duration.ofSeconds(60),
+          Duration.ofMillis(200),
+          () ->
+              sink.metrics()
+                      .registry()
+                      .get("spanline.index.documents")
+                      .tag("type", "trace")
+                      .counter()
+                      .count()
+                  >= traces.size());
+    }
+    return prefix;
+  }
+
+  /** A query service on a random port over the index, archive off, plus {@code settings}. */
+  public static QueryServiceApp start(LocalOpenSearch node, String prefix, String... settings) {
+    return start(node, prefix, Map.of(), settings);
+  }
+
+  /** As {@link #start(LocalOpenSearch, String, String...)} with environment variables. */
+  public static QueryServiceApp start(
+      LocalOpenSearch node, String prefix, Map<String, String> env, String... settings) {
+    Map<String, String> q = new LinkedHashMap<>();
+    q.put("spanline.query.opensearch.hosts", node.uri().toString());
+    q.put("spanline.query.index.prefix", prefix);
+    q.put("spanline.query.archive.enabled", "false");
+    q.put("spanline.query.http.bind.address", "127.0.0.1");
+    q.put("spanline.query.http.port", "0");
+    q.put("spanline.query.admin.bind.address", "127.0.0.1");
+    q.put("spanline.query.admin.port", "0");
+    for (int i = 0; i < settings.length; i += 2) {
+      q.put("spanline.query." + settings[i], settings[i + 1]);
+    }
+    return QueryServiceApp.start(QueryConfigLoader.load(env, q));
+  }
+
+  /** GET on the API port with the query parameters and headers (name, value, …). */
+  public static HttpResponse<byte[]> get(
+      QueryServiceApp app, String path, Map<String, String> params, String... headers)
+      throws Exception {
+    String query =
+        params.entrySet().stream()
+            .map(
+                e ->
+                    URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
+                        + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+            .collect(Collectors.joining("&"));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+            URI.create(
+                "http://127.0.0.1:" + app.port() + path + (query.isEmpty() ? "" : "?" + query)));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** GET as a tenant ({@code X-Scope-OrgID}). */
+  public static HttpResponse<byte[]> getAs(
+      QueryServiceApp app, String tenant, String path, Map<String, String> params)
+      throws Exception {
+    return get(app, path, params, "X-Scope-OrgID", tenant);
+  }
+
+  /** The JSON body of a 200 answer. */
+  public static JsonNode ok(HttpResponse<byte[]> r) throws Exception {
+    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  /** The error message of a 400 answer. */
+  public static String badRequest(HttpResponse<byte[]> r) throws Exception {
+    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(400);
+    return JSON.readTree(r.body()).at("/error/message").asText();
+  }
+
+  /** {@code base} plus the key/value pairs. */
+  public static Map<String, String> with(Map<String, String> base, String... kv) {
+    Map<String, String> m = new LinkedHashMap<>(base);
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+}
