@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +24,11 @@ import org.opensearch.client.opensearch._types.SortOrder;
 import org.opensearch.client.opensearch._types.aggregations.Aggregation;
 import org.opensearch.client.opensearch._types.aggregations.StringTermsBucket;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
+import org.opensearch.client.opensearch.core.MsearchResponse;
 import org.opensearch.client.opensearch.core.SearchRequest;
 import org.opensearch.client.opensearch.core.SearchResponse;
+import org.opensearch.client.opensearch.core.msearch.MultiSearchResponseItem;
+import org.opensearch.client.opensearch.core.msearch.RequestItem;
 import org.opensearch.client.opensearch.core.search.Hit;
 import org.opensearch.client.util.ObjectBuilder;
 
@@ -89,8 +93,78 @@ public final class HotTraceStore {
                             o.field(f -> f.field(Fields.START_TIME_UNIX_NANO).order(SortOrder.Asc)))
                     .size(maxSpans + 1),
             ObjectNode.class);
+    return spans(response.hits().hits());
+  }
+
+  /**
+   * Several traces' spans in one {@code _msearch} round trip, each at most {@code maxSpans + 1};
+   * traces the index does not hold are absent from the map. Order follows {@code traceIds}.
+   *
+   * @throws IOException if OpenSearch cannot be read or refuses one of the searches
+   */
+  public Map<TraceId, List<Span>> traces(String tenant, List<TraceId> traceIds, int maxSpans)
+      throws IOException {
+    Map<TraceId, List<Span>> out = new LinkedHashMap<>();
+    if (traceIds.isEmpty()) {
+      return out;
+    }
+    List<RequestItem> searches = new ArrayList<>(traceIds.size());
+    for (TraceId id : traceIds) {
+      searches.add(
+          RequestItem.of(
+              r ->
+                  r.header(
+                          h ->
+                              h.index(layout.spanIndexPattern())
+                                  .ignoreUnavailable(true)
+                                  .allowNoIndices(true))
+                      .body(
+                          b ->
+                              b.query(
+                                      and(
+                                          term(Fields.TENANT, tenant),
+                                          term(Fields.TRACE_ID, id.toHex())))
+                                  .source(src -> src.filter(f -> f.includes(Fields.OTLP)))
+                                  .sort(
+                                      o ->
+                                          o.field(
+                                              f ->
+                                                  f.field(Fields.START_TIME_UNIX_NANO)
+                                                      .order(SortOrder.Asc)))
+                                  .size(maxSpans + 1))));
+    }
+    Timer.Sample sample = Timer.start(metrics);
+    String outcome = "error";
+    MsearchResponse<ObjectNode> response;
+    try {
+      response = client.msearch(m -> m.searches(searches), ObjectNode.class);
+      outcome = "success";
+    } finally {
+      sample.stop(
+          Timer.builder("spanline.query.opensearch")
+              .description("OpenSearch search latency of the query service")
+              .tag("operation", "traces")
+              .tag("outcome", outcome)
+              .publishPercentileHistogram()
+              .register(metrics));
+    }
+    for (int i = 0; i < traceIds.size(); i++) {
+      MultiSearchResponseItem<ObjectNode> item = response.responses().get(i);
+      if (item.isFailure()) {
+        throw new IOException(
+            "OpenSearch refused a trace search: " + item.failure().error().type());
+      }
+      List<Span> spans = spans(item.result().hits().hits());
+      if (!spans.isEmpty()) {
+        out.put(traceIds.get(i), spans);
+      }
+    }
+    return out;
+  }
+
+  private static List<Span> spans(List<Hit<ObjectNode>> hits) {
     List<Span> spans = new ArrayList<>();
-    for (Hit<ObjectNode> hit : response.hits().hits()) {
+    for (Hit<ObjectNode> hit : hits) {
       byte[] otlp = Base64.getDecoder().decode(hit.source().get(Fields.OTLP).asText());
       spans.addAll(OtlpProtoCodec.decode(otlp));
     }

@@ -87,6 +87,20 @@ public final class TraceService {
     return Optional.of(new FoundTrace(archived.spans(), archived.truncated(), "archive"));
   }
 
+  /**
+   * Traces found by a search, from OpenSearch in one round trip (a search only finds indexed
+   * traces), each capped as {@link #trace} caps it; in the order of {@code traceIds}.
+   *
+   * @throws IOException if OpenSearch cannot be read
+   */
+  public List<FoundTrace> hotTraces(String tenant, List<TraceId> traceIds) throws IOException {
+    List<FoundTrace> out = new ArrayList<>(traceIds.size());
+    for (List<Span> spans : hot.traces(tenant, traceIds, maxSpans).values()) {
+      out.add(cap(spans, "opensearch"));
+    }
+    return out;
+  }
+
   public HotTraceStore hot() {
     return hot;
   }

@@ -107,13 +107,10 @@ public final class JaegerApiV3 {
           TraceQuery query = query(params);
           List<Span> spans = new ArrayList<>();
           boolean truncated = false;
-          for (TraceId id : traces.hot().search(tenant, query)) {
-            Optional<TraceService.FoundTrace> found =
-                traces.trace(tenant, id, query.startMinEpochNanos(), query.startMaxEpochNanos());
-            if (found.isPresent()) {
-              spans.addAll(found.get().spans());
-              truncated |= found.get().truncated();
-            }
+          for (TraceService.FoundTrace found :
+              traces.hotTraces(tenant, traces.hot().search(tenant, query))) {
+            spans.addAll(found.spans());
+            truncated |= found.truncated();
           }
           return result(spans, truncated);
         });

@@ -30,9 +30,11 @@ import io.spanline.query.store.TraceService;
 import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
 import io.spanline.schemas.model.TraceId;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,13 +89,20 @@ public final class NativeApi {
           if (found.isEmpty()) {
             return error(HttpStatus.NOT_FOUND, "trace " + id.toHex() + " not found");
           }
-          ObjectNode body = JSON.createObjectNode();
-          body.put("traceId", id.toHex());
-          body.put("spanCount", found.get().spans().size());
-          body.put("truncated", found.get().truncated());
-          body.put("source", found.get().source());
-          body.set("trace", JSON.readTree(OtlpJsonCodec.encode(found.get().spans())));
-          return json(HttpStatus.OK, body);
+          // The OTLP/JSON goes in as written, not parsed again into a tree.
+          ObjectNode head = JSON.createObjectNode();
+          head.put("traceId", id.toHex());
+          head.put("spanCount", found.get().spans().size());
+          head.put("truncated", found.get().truncated());
+          head.put("source", found.get().source());
+          byte[] fields = JSON.writeValueAsBytes(head);
+          byte[] trace = OtlpJsonCodec.encode(found.get().spans());
+          ByteArrayOutputStream body = new ByteArrayOutputStream(fields.length + trace.length + 16);
+          body.write(fields, 0, fields.length - 1);
+          body.write(",\"trace\":".getBytes(StandardCharsets.US_ASCII));
+          body.write(trace);
+          body.write('}');
+          return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body.toByteArray());
         });
   }
 
