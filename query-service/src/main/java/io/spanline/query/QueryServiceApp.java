@@ -92,10 +92,10 @@ public final class QueryServiceApp implements AutoCloseable {
             .annotatedService(new JaegerApiV3(traces, tenants, config.archiveLookback(), clock))
             .annotatedService(new NativeApi(traces, tenants, config.archiveLookback(), clock))
             .annotatedService(new TempoApi(traces, tenants, config.archiveLookback(), clock))
-            // The web UI: static files from the classpath folder ui/, index.html at "/".
+            // The web UI: static files from the classpath folder web/, index.html at "/".
             .serviceUnder(
                 "/",
-                FileService.builder(QueryServiceApp.class.getClassLoader(), "ui")
+                FileService.builder(QueryServiceApp.class.getClassLoader(), "web")
                     .cacheControl(ServerCacheControl.REVALIDATED)
                     .build())
             .build();

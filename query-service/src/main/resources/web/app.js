@@ -1,0 +1,442 @@
+// Spanline web UI: search, trace waterfall and dependency graph over the native /v1 API.
+// Plain modules, no build step. Text from the API only ever reaches the page as text nodes.
+
+const PALETTE = ['#2f6fde', '#1b998b', '#e07a1f', '#8e44ad', '#c0392b', '#16a085', '#d4a017',
+  '#5d6d7e', '#e84393', '#0984e3', '#6ab04c', '#b33939'];
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k === 'style') node.setAttribute('style', v);
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) {
+    if (c === null || c === undefined) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+function colour(service) {
+  let h = 0;
+  for (const ch of service) h = (h * 31 + ch.codePointAt(0)) >>> 0;
+  return PALETTE[h % PALETTE.length];
+}
+
+function formatNanos(nanos) {
+  const ms = nanos / 1e6;
+  if (ms < 1) return `${(nanos / 1e3).toFixed(0)} µs`;
+  if (ms < 1000) return `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function localTime(epochNanos) {
+  return new Date(Number(BigInt(epochNanos) / 1000000n)).toLocaleString();
+}
+
+// ---- API -------------------------------------------------------------------------------------
+
+function headers() {
+  const h = {};
+  const tenant = $('tenant').value.trim();
+  const key = $('api-key').value.trim();
+  if (tenant) h['X-Scope-OrgID'] = tenant;
+  if (key) h['Authorization'] = `Bearer ${key}`;
+  return h;
+}
+
+async function api(path, params = {}) {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== '' && v !== null && v !== undefined) query.append(k, v);
+  }
+  const qs = query.toString();
+  const response = await fetch(qs ? `${path}?${qs}` : path, { headers: headers() });
+  let body = null;
+  try { body = await response.json(); } catch (e) { body = null; }
+  if (!response.ok) {
+    const message = body && body.error && body.error.message ? body.error.message : response.statusText;
+    throw new Error(`${response.status}: ${message}`);
+  }
+  return body;
+}
+
+function showError(error) {
+  const box = $('error');
+  if (!error) { box.hidden = true; box.textContent = ''; return; }
+  box.textContent = error.message || String(error);
+  box.hidden = false;
+}
+
+function rangeParams(minutes) {
+  const to = new Date();
+  const from = new Date(to.getTime() - minutes * 60000);
+  return { from: from.toISOString(), to: to.toISOString() };
+}
+
+// ---- search ----------------------------------------------------------------------------------
+
+async function loadServices() {
+  try {
+    const { services } = await api('/v1/services');
+    const select = $('service');
+    const current = select.value;
+    select.replaceChildren(el('option', { value: '' }, 'any'));
+    for (const s of services) select.append(el('option', { value: s }, s));
+    if (services.includes(current)) select.value = current;
+    showError(null);
+  } catch (e) { showError(e); }
+}
+
+async function loadOperations() {
+  const service = $('service').value;
+  const select = $('operation');
+  select.replaceChildren(el('option', { value: '' }, 'any'));
+  if (!service) return;
+  try {
+    const { operations } = await api(`/v1/services/${encodeURIComponent(service)}/operations`);
+    for (const o of operations) select.append(el('option', { value: o }, o));
+  } catch (e) { showError(e); }
+}
+
+function searchParams() {
+  const params = {
+    service: $('service').value,
+    operation: $('operation').value,
+    status: $('status').value,
+    minDurationMs: $('min-duration').value,
+    maxDurationMs: $('max-duration').value,
+    limit: $('limit').value,
+    ...rangeParams(Number($('range').value)),
+  };
+  for (const line of $('attributes').value.split('\n')) {
+    const at = line.indexOf('=');
+    if (at > 0) params[`attr.${line.slice(0, at).trim()}`] = line.slice(at + 1).trim();
+  }
+  return params;
+}
+
+async function search(event) {
+  if (event) event.preventDefault();
+  const results = $('results');
+  results.replaceChildren(el('div', { class: 'empty' }, 'Searching…'));
+  $('results-summary').textContent = '';
+  try {
+    const { traces } = await api('/v1/traces/search', searchParams());
+    showError(null);
+    renderResults(traces);
+  } catch (e) {
+    results.replaceChildren();
+    showError(e);
+  }
+}
+
+function renderResults(traces) {
+  const results = $('results');
+  results.replaceChildren();
+  $('results-summary').textContent = `${traces.length} trace${traces.length === 1 ? '' : 's'}`;
+  if (traces.length === 0) {
+    results.append(el('div', { class: 'empty' }, 'No traces found'));
+    return;
+  }
+  const longest = Math.max(...traces.map((t) => t.durationNanos), 1);
+  for (const t of traces) {
+    const width = Math.max(0.5, (100 * t.durationNanos) / longest);
+    const row = el('div', { class: `trace-row${t.error ? ' error' : ''}`, 'data-trace-id': t.traceId,
+      onclick: () => { location.hash = `#/trace/${t.traceId}`; } },
+      el('div', { class: 'title' },
+        el('span', {}, t.error ? el('span', { class: 'error-mark' }, '! ') : null,
+          `${t.rootService}: ${t.rootOperation}`),
+        el('span', {}, formatNanos(t.durationNanos))),
+      el('div', { class: 'meta' },
+        el('span', { class: 'id' }, t.traceId.slice(0, 16)),
+        el('span', {}, localTime(t.startTimeUnixNano)),
+        el('span', {}, `${t.spanCount} spans`),
+        el('span', {}, ...t.services.map((s) => el('span', { class: 'chip', style: `background:${colour(s)}` }, s)))),
+      el('div', { class: 'duration-track' }, el('div', { class: 'duration-bar', style: `width:${width}%` })));
+    results.append(row);
+  }
+}
+
+// ---- trace view ------------------------------------------------------------------------------
+
+function anyValue(v) {
+  if (!v) return '';
+  if ('stringValue' in v) return v.stringValue;
+  if ('intValue' in v) return String(v.intValue);
+  if ('doubleValue' in v) return String(v.doubleValue);
+  if ('boolValue' in v) return String(v.boolValue);
+  if ('bytesValue' in v) return v.bytesValue;
+  if ('arrayValue' in v) return `[${(v.arrayValue.values || []).map(anyValue).join(', ')}]`;
+  if ('kvlistValue' in v) {
+    return `{${(v.kvlistValue.values || []).map((kv) => `${kv.key}: ${anyValue(kv.value)}`).join(', ')}}`;
+  }
+  return '';
+}
+
+const KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
+const STATUSES = ['UNSET', 'OK', 'ERROR'];
+
+function enumName(value, names, prefix) {
+  if (typeof value === 'number') return names[value] || String(value);
+  if (typeof value === 'string') return value.replace(prefix, '');
+  return names[0];
+}
+
+function flatten(tracesData) {
+  const spans = [];
+  for (const rs of tracesData.resourceSpans || []) {
+    const resource = (rs.resource && rs.resource.attributes) || [];
+    const serviceAttr = resource.find((a) => a.key === 'service.name');
+    const service = serviceAttr ? anyValue(serviceAttr.value) : 'unknown_service';
+    for (const ss of rs.scopeSpans || []) {
+      for (const s of ss.spans || []) {
+        spans.push({
+          ...s, service, resource, scope: ss.scope || {},
+          start: BigInt(s.startTimeUnixNano), end: BigInt(s.endTimeUnixNano),
+          kindName: enumName(s.kind, KINDS, 'SPAN_KIND_'),
+          statusName: enumName(s.status && s.status.code, STATUSES, 'STATUS_CODE_'),
+        });
+      }
+    }
+  }
+  return spans;
+}
+
+function ordered(spans) {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const children = new Map();
+  const roots = [];
+  for (const s of spans) {
+    if (s.parentSpanId && byId.has(s.parentSpanId) && s.parentSpanId !== s.spanId) {
+      if (!children.has(s.parentSpanId)) children.set(s.parentSpanId, []);
+      children.get(s.parentSpanId).push(s);
+    } else {
+      roots.push(s);
+    }
+  }
+  const byStart = (a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0);
+  const out = [];
+  const seen = new Set();
+  const visit = (s, depth) => {
+    if (seen.has(s.spanId)) return;
+    seen.add(s.spanId);
+    out.push({ span: s, depth });
+    for (const c of (children.get(s.spanId) || []).sort(byStart)) visit(c, depth + 1);
+  };
+  roots.sort(byStart).forEach((r) => visit(r, 0));
+  return out;
+}
+
+function kvTable(attributes) {
+  if (!attributes || attributes.length === 0) return el('div', { class: 'muted' }, 'none');
+  return el('table', { class: 'kv' }, ...attributes.map((a) =>
+    el('tr', {}, el('td', {}, a.key), el('td', {}, anyValue(a.value)))));
+}
+
+function details(span, traceStart) {
+  const offset = (big) => formatNanos(Number(big - traceStart));
+  const box = el('div', { class: 'span-details', onclick: (e) => e.stopPropagation() },
+    el('table', { class: 'kv' },
+      el('tr', {}, el('td', {}, 'span ID'), el('td', {}, span.spanId)),
+      el('tr', {}, el('td', {}, 'kind'), el('td', {}, span.kindName)),
+      el('tr', {}, el('td', {}, 'status'), el('td', {}, span.statusName +
+        (span.status && span.status.message ? ` — ${span.status.message}` : ''))),
+      el('tr', {}, el('td', {}, 'start'), el('td', {}, `+${offset(span.start)}`)),
+      el('tr', {}, el('td', {}, 'duration'), el('td', {}, formatNanos(Number(span.end - span.start)))),
+      el('tr', {}, el('td', {}, 'scope'), el('td', {}, `${span.scope.name || ''} ${span.scope.version || ''}`))),
+    el('h4', {}, 'Attributes'), kvTable(span.attributes),
+    el('h4', {}, 'Resource'), kvTable(span.resource));
+  const events = span.events || [];
+  box.append(el('h4', {}, `Events (${events.length})`));
+  for (const e of events) {
+    box.append(el('div', {}, `+${offset(BigInt(e.timeUnixNano))} `, el('strong', {}, e.name || '')),
+      kvTable(e.attributes));
+  }
+  const links = span.links || [];
+  box.append(el('h4', {}, `Links (${links.length})`));
+  for (const l of links) box.append(el('div', { class: 'muted' }, `${l.traceId} / ${l.spanId}`), kvTable(l.attributes));
+  return box;
+}
+
+async function showTrace(traceId) {
+  const view = $('trace-view');
+  view.replaceChildren(el('div', { class: 'empty' }, 'Loading trace…'));
+  let body;
+  try {
+    body = await api(`/v1/traces/${encodeURIComponent(traceId)}`);
+    showError(null);
+  } catch (e) {
+    view.replaceChildren(el('button', { class: 'secondary', onclick: () => history.back() }, '← Back'));
+    showError(e);
+    return;
+  }
+  const spans = flatten(body.trace);
+  const rows = ordered(spans);
+  const start = spans.reduce((m, s) => (s.start < m ? s.start : m), spans[0].start);
+  const end = spans.reduce((m, s) => (s.end > m ? s.end : m), spans[0].end);
+  const total = Math.max(1, Number(end - start));
+  const root = rows.length ? rows[0].span : spans[0];
+  const services = [...new Set(spans.map((s) => s.service))].sort();
+  const header = el('div', { class: 'panel trace-header' },
+    el('button', { class: 'secondary', onclick: () => { location.hash = '#/search'; } }, '← Results'),
+    el('h2', {}, `${root.service}: ${root.name}`),
+    el('div', { class: 'meta' },
+      el('span', { class: 'id' }, body.traceId),
+      el('span', {}, localTime(start.toString())),
+      el('span', { id: 'trace-duration' }, formatNanos(total)),
+      el('span', {}, `${body.spanCount} spans`),
+      el('span', {}, `from ${body.source}`),
+      el('span', {}, ...services.map((s) => el('span', { class: 'chip', style: `background:${colour(s)}` }, s)))),
+    body.truncated ? el('div', { class: 'warning', id: 'truncated' },
+      `This trace has more spans than the service returns (trace.max-spans); only the first ${body.spanCount} are shown.`) : null);
+  const ticks = el('div', { class: 'ticks' });
+  for (let i = 0; i <= 4; i++) {
+    ticks.append(el('span', { class: 'tick', style: `left:${Math.min(i * 25, 97)}%` }, formatNanos((total * i) / 4)));
+  }
+  const waterfall = el('div', { class: 'waterfall', id: 'waterfall' },
+    el('div', { class: 'axis' }, el('div', { class: 'label' }, 'Service: span'), ticks));
+  for (const { span, depth } of rows) {
+    const left = (100 * Number(span.start - start)) / total;
+    const width = Math.max(0.2, (100 * Number(span.end - span.start)) / total);
+    const isError = span.statusName === 'ERROR';
+    const row = el('div', { class: `span-row${isError ? ' error' : ''}`, 'data-span-id': span.spanId },
+      el('div', { class: 'label', style: `padding-left:${8 + depth * 14}px`, title: `${span.service}: ${span.name}` },
+        el('span', { class: 'service', style: `color:${colour(span.service)}` }, span.service), span.name),
+      el('div', { class: 'timeline' },
+        el('div', { class: 'bar', style: `left:${left}%;width:${width}%;background:${colour(span.service)}` }),
+        el('span', { class: 'bar-text', style: `left:calc(${Math.min(left + width, 90)}% + 4px)` },
+          formatNanos(Number(span.end - span.start)))));
+    let open = null;
+    row.addEventListener('click', () => {
+      if (open) { open.remove(); open = null; return; }
+      open = details(span, start);
+      row.after(open);
+    });
+    waterfall.append(row);
+  }
+  view.replaceChildren(header, waterfall);
+}
+
+// ---- dependency graph ------------------------------------------------------------------------
+
+async function showDependencies() {
+  const graph = $('dependency-graph');
+  graph.replaceChildren(el('div', { class: 'empty' }, 'Loading…'));
+  let dependencies;
+  try {
+    ({ dependencies } = await api('/v1/dependencies', rangeParams(Number($('dependencies-range').value))));
+    showError(null);
+  } catch (e) { graph.replaceChildren(); showError(e); return; }
+  if (dependencies.length === 0) {
+    graph.replaceChildren(el('div', { class: 'empty' }, 'No calls between services in this range'));
+    return;
+  }
+  const nodes = [...new Set(dependencies.flatMap((d) => [d.parent, d.child]))].sort();
+  // Longest-path layers from the callers; a cycle stops growing after nodes.length rounds.
+  const layer = new Map(nodes.map((n) => [n, 0]));
+  for (let round = 0; round < nodes.length; round++) {
+    let changed = false;
+    for (const d of dependencies) {
+      if (d.parent !== d.child && layer.get(d.child) < layer.get(d.parent) + 1 && layer.get(d.parent) + 1 < nodes.length) {
+        layer.set(d.child, layer.get(d.parent) + 1);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  const columns = new Map();
+  for (const n of nodes) {
+    const l = layer.get(n);
+    if (!columns.has(l)) columns.set(l, []);
+    columns.get(l).push(n);
+  }
+  const W = 160, H = 36, GX = 110, GY = 40;
+  const position = new Map();
+  let rowsMax = 0;
+  for (const [l, list] of columns) {
+    list.forEach((n, i) => position.set(n, { x: 20 + l * (W + GX), y: 20 + i * (H + GY) }));
+    rowsMax = Math.max(rowsMax, list.length);
+  }
+  const width = 40 + columns.size * (W + GX);
+  const height = 40 + rowsMax * (H + GY);
+  const NS = 'http://www.w3.org/2000/svg';
+  const svg = (tag, attrs = {}, text) => {
+    const node = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, id: 'dependency-svg' });
+  const defs = svg('defs');
+  const marker = svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5', markerWidth: '8', markerHeight: '8', orient: 'auto-start-reverse' });
+  marker.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#8795a8' }));
+  defs.append(marker);
+  root.append(defs);
+  for (const d of dependencies) {
+    const a = position.get(d.parent), b = position.get(d.child);
+    const g = svg('g', { class: 'edge', 'data-edge': `${d.parent}>${d.child}` });
+    let path, lx, ly;
+    if (d.parent === d.child) {
+      path = `M ${a.x + W - 20} ${a.y} C ${a.x + W + 30} ${a.y - 40}, ${a.x + W + 30} ${a.y + H + 40}, ${a.x + W} ${a.y + H - 8}`;
+      lx = a.x + W + 26; ly = a.y + H / 2;
+    } else {
+      const x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2;
+      const backwards = x2 <= x1;
+      const bend = backwards ? 80 : (x2 - x1) / 2;
+      path = backwards
+        ? `M ${a.x + W / 2} ${a.y + H} C ${a.x + W / 2} ${a.y + H + bend}, ${b.x + W / 2} ${b.y + H + bend}, ${b.x + W / 2} ${b.y + H}`
+        : `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`;
+      lx = (x1 + x2) / 2; ly = (y1 + y2) / 2 - 6;
+    }
+    g.append(svg('path', { d: path, 'marker-end': 'url(#arrow)' }));
+    g.append(svg('text', { x: lx, y: ly, 'text-anchor': 'middle' }, `${d.callCount} call${d.callCount === 1 ? "" : "s"}`));
+    root.append(g);
+  }
+  for (const n of nodes) {
+    const p = position.get(n);
+    const g = svg('g', { class: 'node', 'data-service': n });
+    g.append(svg('rect', { x: p.x, y: p.y, width: W, height: H, style: `stroke:${colour(n)}` }));
+    g.append(svg('text', { x: p.x + W / 2, y: p.y + H / 2 + 4, 'text-anchor': 'middle' }, n));
+    root.append(g);
+  }
+  graph.replaceChildren(root);
+}
+
+// ---- routing ---------------------------------------------------------------------------------
+
+function route() {
+  const hash = location.hash || '#/search';
+  const [, view, arg] = hash.match(/^#\/([a-z]+)\/?(.*)$/) || [null, 'search', ''];
+  $('search-view').hidden = view !== 'search';
+  $('trace-view').hidden = view !== 'trace';
+  $('dependencies').hidden = view !== 'dependencies';
+  $('nav-search').classList.toggle('active', view === 'search' || view === 'trace');
+  $('nav-dependencies').classList.toggle('active', view === 'dependencies');
+  if (view === 'trace' && arg) showTrace(decodeURIComponent(arg));
+  if (view === 'dependencies') showDependencies();
+}
+
+function init() {
+  for (const [id, key] of [['tenant', 'spanline.tenant'], ['api-key', 'spanline.apiKey']]) {
+    $(id).value = localStorage.getItem(key) || '';
+    $(id).addEventListener('change', () => { localStorage.setItem(key, $(id).value.trim()); loadServices(); });
+  }
+  $('service').addEventListener('change', loadOperations);
+  $('search-form').addEventListener('submit', search);
+  $('dependencies-range').addEventListener('change', showDependencies);
+  $('lookup').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const id = $('lookup-id').value.trim();
+    if (id) location.hash = `#/trace/${id}`;
+  });
+  window.addEventListener('hashchange', route);
+  loadServices();
+  route();
+}
+
+init();

@@ -1,0 +1,179 @@
+package io.spanline.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.spanline.localinfra.junit.LocalInfraExtension;
+import io.spanline.localinfra.kafka.LocalKafka;
+import io.spanline.localinfra.opensearch.LocalOpenSearch;
+import io.spanline.localinfra.registry.LocalSchemaRegistry;
+import io.spanline.query.testing.QueryFixture;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.testing.TraceBuilder;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web UI in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver},
+ * which {@code .ci/run} installs): search for a known trace, open it, see its spans in the
+ * waterfall, open a span's details, see the dependency graph. Screenshots go to {@code
+ * target/ui-screenshots/}.
+ */
+@ExtendWith(LocalInfraExtension.class)
+class WebUiIT {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+  @Test
+  void findsATraceOpensItsWaterfallAndDrawsTheDependencyGraph(
+      LocalKafka kafka, LocalSchemaRegistry registry, LocalOpenSearch node) throws Exception {
+    assertThat(CHROMIUM)
+        .as("Debian's chromium (apt-get install chromium chromium-driver; .ci/run does it)")
+        .exists();
+    assertThat(CHROMEDRIVER).as("Debian's chromium-driver").exists();
+    // Given a trace of now (the UI searches relative time ranges) and another tenant's trace
+    Duration sinceBuilderStart =
+        Duration.ofNanos(
+            Instant.now().minusSeconds(30).toEpochMilli() * 1_000_000L - TraceBuilder.START);
+    AssembledTrace checkout =
+        TraceBuilder.trace()
+            .tenant("acme")
+            .shiftedBy(sinceBuilderStart)
+            .root("frontend", "GET /checkout", 120)
+            .child("checkout", "POST /orders", 80)
+            .attr("order.id", "o-42")
+            .child("payment", "charge card", 40)
+            .error()
+            .build();
+    AssembledTrace other =
+        TraceBuilder.trace()
+            .tenant("globex")
+            .shiftedBy(sinceBuilderStart)
+            .root("billing", "POST /invoice", 10)
+            .build();
+    String prefix = QueryFixture.index(kafka, registry, node, List.of(checkout, other));
+    Path shots = Path.of("target", "ui-screenshots");
+    Files.createDirectories(shots);
+
+    try (QueryServiceApp app = QueryFixture.start(node, prefix)) {
+      WebDriver browser = chromium();
+      try {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        browser.get("http://127.0.0.1:" + app.port() + "/");
+        browser.findElement(By.id("tenant")).sendKeys("acme");
+        browser.findElement(By.id("lookup-id")).click(); // the tenant field's change event
+        // When searching payment's traces with an error
+        wait.until(
+            d ->
+                new Select(d.findElement(By.id("service")))
+                    .getOptions().stream().anyMatch(o -> o.getText().equals("payment")));
+        new Select(browser.findElement(By.id("service"))).selectByVisibleText("payment");
+        new Select(browser.findElement(By.id("status"))).selectByValue("error");
+        browser.findElement(By.id("search-button")).click();
+
+        // Then the known trace is listed, with its duration bar
+        WebElement row =
+            wait.until(
+                d ->
+                    d.findElements(By.cssSelector("#results .trace-row")).stream()
+                        .filter(
+                            r -> checkout.traceId().toHex().equals(r.getAttribute("data-trace-id")))
+                        .findFirst()
+                        .orElse(null));
+        assertThat(browser.findElements(By.cssSelector("#results .trace-row"))).hasSize(1);
+        assertThat(row.getText()).contains("frontend: GET /checkout").contains("3 spans");
+        assertThat(row.findElement(By.className("duration-bar")).getAttribute("style"))
+            .contains("width: 100%");
+        screenshot(browser, shots.resolve("search.png"));
+
+        // and opening it shows every span in the waterfall, the failed one marked
+        row.click();
+        List<WebElement> spans =
+            wait.until(
+                d -> {
+                  List<WebElement> found = d.findElements(By.cssSelector("#waterfall .span-row"));
+                  return found.size() == 3 ? found : null;
+                });
+        assertThat(spans.stream().map(s -> s.getAttribute("data-span-id")))
+            .containsExactlyElementsOf(
+                checkout.spans().stream().map(s -> s.spanId().toHex()).toList());
+        assertThat(spans.get(2).getAttribute("class")).contains("error");
+        assertThat(
+                spans.stream()
+                    .map(s -> s.findElement(By.className("label")).getText())
+                    .collect(Collectors.toList()))
+            .containsExactly(
+                "frontend" + "GET /checkout",
+                "checkout" + "POST /orders",
+                "payment" + "charge card");
+        spans.get(1).click();
+        WebElement details =
+            wait.until(d -> d.findElement(By.cssSelector("#waterfall .span-details")));
+        assertThat(details.getText()).contains("order.id").contains("o-42").contains("CLIENT");
+        screenshot(browser, shots.resolve("trace.png"));
+
+        // and the dependency graph has the two calls
+        browser.findElement(By.id("nav-dependencies")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#dependency-svg .edge")).size() == 2);
+        assertThat(
+                browser.findElements(By.cssSelector("#dependency-svg .edge")).stream()
+                    .map(e -> e.getAttribute("data-edge")))
+            .containsExactlyInAnyOrder("frontend>checkout", "checkout>payment");
+        assertThat(browser.findElements(By.cssSelector("#dependency-svg .node"))).hasSize(3);
+        screenshot(browser, shots.resolve("dependencies.png"));
+
+        // and another tenant's trace is not found for this one: the page says why
+        browser.get("http://127.0.0.1:" + app.port() + "/#/trace/" + other.traceId().toHex());
+        WebElement error = wait.until(d -> d.findElement(By.id("error")));
+        wait.until(d -> error.isDisplayed());
+        assertThat(error.getText()).contains("404").contains("not found");
+      } finally {
+        browser.quit();
+      }
+    }
+  }
+
+  private static WebDriver chromium() throws Exception {
+    Path profile = Files.createTempDirectory("spanline-chromium");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+        "--window-size=1400,900",
+        "--user-data-dir=" + profile);
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+            .usingAnyFreePort()
+            .build();
+    return new ChromeDriver(service, options);
+  }
+
+  private static void screenshot(WebDriver browser, Path file) throws Exception {
+    Files.write(file, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+  }
+}
