@@ -139,6 +139,20 @@ class NativeApiIT {
               ok(getAs(app, "globex", "/v1/services/payment/operations", Map.of()))
                   .get("operations"))
           .isEmpty();
+      // Jaeger's operations are (name, kind) pairs
+      assertThat(
+              ok(getAs(app, "acme", "/api/v3/operations", Map.of("service", "checkout")))
+                  .get("operations")
+                  .toString())
+          .isEqualTo("[{\"name\":\"POST /orders\",\"spanKind\":\"client\"}]");
+      assertThat(
+              ok(getAs(
+                      app,
+                      "acme",
+                      "/api/v3/operations",
+                      Map.of("service", "checkout", "spanKind", "server")))
+                  .get("operations"))
+          .isEmpty();
       HttpResponse<byte[]> trace =
           getAs(app, "acme", "/v1/traces/" + checkout.traceId().toHex(), Map.of());
       assertThat(ok(trace).get("spanCount").asInt()).isEqualTo(3);

@@ -295,6 +295,49 @@ public final class HotTraceStore {
     return terms(term(Fields.TENANT, tenant), Fields.NAME);
   }
 
+  /** An operation: span name and span kind ({@code SERVER}, {@code CLIENT}, …). */
+  public record Operation(String name, String kind) {}
+
+  /**
+   * The (span name, span kind) pairs of a service's spans, sorted by name then kind; with a span
+   * kind, only those of that kind.
+   */
+  public List<Operation> operationKinds(String tenant, String service, String spanKind)
+      throws IOException {
+    List<Query> filters =
+        new ArrayList<>(List.of(term(Fields.TENANT, tenant), term(Fields.SERVICE, service)));
+    if (!spanKind.isEmpty()) {
+      filters.add(term(Fields.KIND, spanKind));
+    }
+    SearchResponse<Void> response =
+        search(
+            "terms",
+            s ->
+                s.index(layout.spanIndexPattern())
+                    .ignoreUnavailable(true)
+                    .allowNoIndices(true)
+                    .size(0)
+                    .query(Query.of(b -> b.bool(x -> x.filter(filters))))
+                    .aggregations(
+                        "names",
+                        Aggregation.of(
+                            a ->
+                                a.terms(t -> t.field(Fields.NAME).size(MAX_TERMS))
+                                    .aggregations(
+                                        "kinds",
+                                        Aggregation.of(
+                                            k -> k.terms(t -> t.field(Fields.KIND).size(10)))))),
+            Void.class);
+    List<Operation> out = new ArrayList<>();
+    for (StringTermsBucket name : response.aggregations().get("names").sterms().buckets().array()) {
+      for (StringTermsBucket kind : name.aggregations().get("kinds").sterms().buckets().array()) {
+        out.add(new Operation(name.key(), kind.key()));
+      }
+    }
+    out.sort(Comparator.comparing(Operation::name).thenComparing(Operation::kind));
+    return out;
+  }
+
   /** Operations of a service, sorted; with a span kind ({@code SERVER}, …) only those. */
   public List<String> operations(String tenant, String service, String spanKind)
       throws IOException {

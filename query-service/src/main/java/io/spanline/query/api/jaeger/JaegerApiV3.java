@@ -26,6 +26,7 @@ import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import io.spanline.query.api.GoDurations;
 import io.spanline.query.api.Responses.BadParameter;
+import io.spanline.query.store.HotTraceStore;
 import io.spanline.query.store.TraceQuery;
 import io.spanline.query.store.TraceService;
 import io.spanline.query.tenancy.RequestTenants;
@@ -135,9 +136,12 @@ public final class JaegerApiV3 {
           String storedKind = kind.isEmpty() ? "" : spanKind(kind);
           ObjectNode body = JSON.createObjectNode();
           ArrayNode operations = body.putArray("operations");
-          for (String name :
-              traces.hot().operations(tenants.tenant(headers), service, storedKind)) {
-            operations.addObject().put("name", name).put("spanKind", kind.toLowerCase(Locale.ROOT));
+          for (HotTraceStore.Operation op :
+              traces.hot().operationKinds(tenants.tenant(headers), service, storedKind)) {
+            operations
+                .addObject()
+                .put("name", op.name())
+                .put("spanKind", op.kind().toLowerCase(Locale.ROOT));
           }
           return json(HttpStatus.OK, body);
         });
