@@ -6,14 +6,7 @@ import io.spanline.archive.config.ArchiveSinkConfigLoader;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.localinfra.s3.LocalS3;
 import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
-import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.DecisionOutcome;
-import io.spanline.schemas.model.SampledTrace;
-import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
-import io.spanline.schemas.topic.SpanlineTopics;
-import io.spanline.schemas.topic.TopicNames;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,10 +15,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Spans/s the archive sink writes to an S3-compatible store (S3Proxy, filesystem-backed, in this
@@ -62,7 +51,15 @@ public final class ArchiveBench {
                   new NewTopic("bench-archive-dead-letter", 1, (short) 1)))
           .all()
           .get();
-      long[] written = produce(kafka, registry, targetSpans);
+      long[] otlpBytes = {0};
+      long[] counts =
+          KeptTraces.produce(
+              kafka,
+              registry,
+              INPUT,
+              targetSpans,
+              (index, id, spans) -> otlpBytes[0] += OtlpProtoCodec.encode(spans).length);
+      long[] written = {counts[0], counts[1], otlpBytes[0]};
       System.out.printf(
           "INPUT %d kept traces, %d spans; OTLP protobuf %.0f bytes per span (each trace encoded"
               + " as one TracesData)%n",
@@ -127,42 +124,6 @@ public final class ArchiveBench {
       if ((long) rows != written[1]) {
         throw new IllegalStateException("archived " + rows + " rows of " + written[1] + " spans");
       }
-    }
-  }
-
-  /** Writes kept traces of at least {@code target} spans; returns {traces, spans, OTLP bytes}. */
-  private static long[] produce(BrokerProcess kafka, LocalSchemaRegistry registry, long target)
-      throws Exception {
-    SpanlineTopics specs =
-        new SpanlineTopics(
-            new TopicNames("otlp_spans", "unused", INPUT, "unused", "unused"),
-            new RestSchemaRegistryClient(registry.uri(), Duration.ofSeconds(10)));
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
-    var serializer = specs.sampledTraces().valueSerde().serializer();
-    long[] otlpBytes = {0};
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      long[] counts =
-          Workload.traces(
-              target,
-              (index, id, spans) -> {
-                otlpBytes[0] += OtlpProtoCodec.encode(spans).length;
-                AssembledTrace trace = AssembledTrace.of("default", id, 0, spans);
-                SamplingDecision decision =
-                    new SamplingDecision(
-                        "default", id, DecisionOutcome.KEEP, List.of("baseline"), 0.1, 0L);
-                producer.send(
-                    new ProducerRecord<>(
-                        INPUT,
-                        id.toHex().getBytes(StandardCharsets.US_ASCII),
-                        serializer.serialize(INPUT, new SampledTrace(trace, decision))));
-              });
-      producer.flush();
-      return new long[] {counts[0], counts[1], otlpBytes[0]};
     }
   }
 }

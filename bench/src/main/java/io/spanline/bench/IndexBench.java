@@ -5,14 +5,7 @@ import io.spanline.index.config.IndexSinkConfig;
 import io.spanline.index.config.IndexSinkConfigLoader;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
-import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.DecisionOutcome;
-import io.spanline.schemas.model.SampledTrace;
-import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
-import io.spanline.schemas.topic.SpanlineTopics;
-import io.spanline.schemas.topic.TopicNames;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,10 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Spans/s the index sink indexes into a real OpenSearch 2.19 node (child JVM, 1 GB heap, one shard,
@@ -72,7 +61,8 @@ public final class IndexBench {
                   new NewTopic("bench-index-dead-letter", 1, (short) 1)))
           .all()
           .get();
-      long[] written = produce(kafka, registry, targetSpans);
+      long[] written =
+          KeptTraces.produce(kafka, registry, INPUT, targetSpans, (index, id, spans) -> {});
       System.out.printf(
           "INPUT %d kept traces, %d spans (%.1f spans per trace)%n",
           written[0], written[1], written[1] / (double) written[0]);
@@ -136,40 +126,6 @@ public final class IndexBench {
         throw new IllegalStateException("indexed " + indexed + " span documents of " + spans);
       }
       app.openSearch().indices().delete(d -> d.index("bench-r" + number + "-*"));
-    }
-  }
-
-  /** Writes kept traces of at least {@code target} spans; returns {traces, spans}. */
-  private static long[] produce(BrokerProcess kafka, LocalSchemaRegistry registry, long target)
-      throws Exception {
-    SpanlineTopics specs =
-        new SpanlineTopics(
-            new TopicNames("otlp_spans", "unused", INPUT, "unused", "unused"),
-            new RestSchemaRegistryClient(registry.uri(), Duration.ofSeconds(10)));
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
-    var serializer = specs.sampledTraces().valueSerde().serializer();
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      long[] counts =
-          Workload.traces(
-              target,
-              (index, id, spans) -> {
-                AssembledTrace trace = AssembledTrace.of("default", id, 0, spans);
-                SamplingDecision decision =
-                    new SamplingDecision(
-                        "default", id, DecisionOutcome.KEEP, List.of("baseline"), 0.1, 0L);
-                producer.send(
-                    new ProducerRecord<>(
-                        INPUT,
-                        id.toHex().getBytes(StandardCharsets.US_ASCII),
-                        serializer.serialize(INPUT, new SampledTrace(trace, decision))));
-              });
-      producer.flush();
-      return counts;
     }
   }
 }

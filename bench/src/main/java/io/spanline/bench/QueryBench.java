@@ -7,15 +7,9 @@ import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.query.QueryServiceApp;
 import io.spanline.query.config.QueryConfigLoader;
-import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.DecisionOutcome;
-import io.spanline.schemas.model.SampledTrace;
-import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
-import io.spanline.schemas.topic.SpanlineTopics;
-import io.spanline.schemas.topic.TopicNames;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -36,16 +30,12 @@ import java.util.TreeSet;
 import java.util.function.IntFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * p50/p99 latency of the query service's trace by ID and searches over an index of at least a
  * million spans (default 1 050 000) that the real index sink wrote into a real OpenSearch 2.19 node
  * (child JVM, 1 GB heap, one shard, no replica). Requests are sent one at a time over HTTP from
- * this JVM to the query service in this JVM, after a warm-up of 50 requests per kind. Run: {@code
+ * this JVM to the query service in this JVM, after a warm-up of 300 requests per kind. Run: {@code
  * ./mvnw -q install -DskipTests && ./mvnw -q -pl bench exec:exec
  * -Dbench.main=io.spanline.bench.QueryBench} (optional arg: spans).
  */
@@ -53,6 +43,12 @@ public final class QueryBench {
   private static final String INPUT = "bench-query-sampled";
   private static final String PREFIX = "bench-query";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /**
+   * Requests before each kind's timed ones: with 50, whichever kind ran first was ~1.6× slower at
+   * p50 than the same work measured later (the JIT still compiling the shared path).
+   */
+  private static final int WARM_UP = 300;
 
   private QueryBench() {}
 
@@ -86,7 +82,25 @@ public final class QueryBench {
                   new NewTopic("bench-query-dead-letter", 1, (short) 1)))
           .all()
           .get();
-      Written written = produce(kafka, registry, targetSpans);
+      Written written = new Written();
+      long[] counts =
+          KeptTraces.produce(
+              kafka,
+              registry,
+              INPUT,
+              targetSpans,
+              (index, id, spans) -> {
+                if (index % 100 == 0) {
+                  written.sample.add(id);
+                }
+                for (Span s : spans) {
+                  written.services.add(s.serviceName());
+                  written.minStart = Math.min(written.minStart, s.startEpochNanos());
+                  written.maxStart = Math.max(written.maxStart, s.startEpochNanos());
+                }
+              });
+      written.traces = counts[0];
+      written.spans = counts[1];
       System.out.printf(
           "INPUT %d kept traces, %d spans, services %s%n",
           written.traces, written.spans, written.services);
@@ -114,13 +128,13 @@ public final class QueryBench {
     List<String> services = new ArrayList<>(w.services);
     Random random = new Random(7);
     kind(
-        "trace by ID, native /v1/traces/{id}",
-        1000,
-        i -> base + "/v1/traces/" + w.sample.get(random.nextInt(w.sample.size())).toHex());
-    kind(
         "trace by ID, Jaeger /api/v3/traces/{id}",
         1000,
         i -> base + "/api/v3/traces/" + w.sample.get(random.nextInt(w.sample.size())).toHex());
+    kind(
+        "trace by ID, native /v1/traces/{id}",
+        1000,
+        i -> base + "/v1/traces/" + w.sample.get(random.nextInt(w.sample.size())).toHex());
     kind(
         "search 20 summaries by service, whole range",
         300,
@@ -169,9 +183,9 @@ public final class QueryBench {
         i -> base + "/v1/dependencies?from=" + enc(from) + "&to=" + enc(to));
   }
 
-  /** Runs 50 warm-up then {@code n} timed requests, one at a time, and prints the figures. */
+  /** Runs 300 warm-up then {@code n} timed requests, one at a time, and prints the figures. */
   private static void kind(String name, int n, IntFunction<String> url) throws Exception {
-    for (int i = 0; i < 50; i++) {
+    for (int i = 0; i < WARM_UP; i++) {
       call(url.apply(i));
     }
     long[] nanos = new long[n];
@@ -252,50 +266,6 @@ public final class QueryBench {
       if (indexed != written.spans) {
         throw new IllegalStateException("indexed " + indexed + " of " + written.spans);
       }
-    }
-  }
-
-  private static Written produce(BrokerProcess kafka, LocalSchemaRegistry registry, long target)
-      throws Exception {
-    SpanlineTopics specs =
-        new SpanlineTopics(
-            new TopicNames("otlp_spans", "unused", INPUT, "unused", "unused"),
-            new RestSchemaRegistryClient(registry.uri(), Duration.ofSeconds(10)));
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
-    var serializer = specs.sampledTraces().valueSerde().serializer();
-    Written w = new Written();
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      long[] counts =
-          Workload.traces(
-              target,
-              (index, id, spans) -> {
-                if (index % 100 == 0) {
-                  w.sample.add(id);
-                }
-                for (Span s : spans) {
-                  w.services.add(s.serviceName());
-                  w.minStart = Math.min(w.minStart, s.startEpochNanos());
-                  w.maxStart = Math.max(w.maxStart, s.startEpochNanos());
-                }
-                AssembledTrace trace = AssembledTrace.of("default", id, 0, spans);
-                SamplingDecision decision =
-                    new SamplingDecision(
-                        "default", id, DecisionOutcome.KEEP, List.of("baseline"), 0.1, 0L);
-                producer.send(
-                    new ProducerRecord<>(
-                        INPUT,
-                        id.toHex().getBytes(StandardCharsets.US_ASCII),
-                        serializer.serialize(INPUT, new SampledTrace(trace, decision))));
-              });
-      producer.flush();
-      w.traces = counts[0];
-      w.spans = counts[1];
-      return w;
     }
   }
 }

@@ -60,12 +60,23 @@ public final class HotTraceStore {
       Function<SearchRequest.Builder, ObjectBuilder<SearchRequest>> request,
       Class<T> documentType)
       throws IOException {
+    return timed(operation, () -> client.search(request, documentType));
+  }
+
+  /** A call to OpenSearch. */
+  @FunctionalInterface
+  private interface Call<T> {
+    T run() throws IOException;
+  }
+
+  /** Runs {@code call}, recording its latency as {@code spanline_query_opensearch_seconds}. */
+  private <T> T timed(String operation, Call<T> call) throws IOException {
     Timer.Sample sample = Timer.start(metrics);
     String outcome = "error";
     try {
-      SearchResponse<T> response = client.search(request, documentType);
+      T result = call.run();
       outcome = "success";
-      return response;
+      return result;
     } finally {
       sample.stop(
           Timer.builder("spanline.query.opensearch")
@@ -133,21 +144,8 @@ public final class HotTraceStore {
                                                       .order(SortOrder.Asc)))
                                   .size(maxSpans + 1))));
     }
-    Timer.Sample sample = Timer.start(metrics);
-    String outcome = "error";
-    MsearchResponse<ObjectNode> response;
-    try {
-      response = client.msearch(m -> m.searches(searches), ObjectNode.class);
-      outcome = "success";
-    } finally {
-      sample.stop(
-          Timer.builder("spanline.query.opensearch")
-              .description("OpenSearch search latency of the query service")
-              .tag("operation", "traces")
-              .tag("outcome", outcome)
-              .publishPercentileHistogram()
-              .register(metrics));
-    }
+    MsearchResponse<ObjectNode> response =
+        timed("traces", () -> client.msearch(m -> m.searches(searches), ObjectNode.class));
     for (int i = 0; i < traceIds.size(); i++) {
       MultiSearchResponseItem<ObjectNode> item = response.responses().get(i);
       if (item.isFailure()) {

@@ -86,13 +86,11 @@ public final class TempoApi {
   @Blocking
   public HttpResponse traceV1(
       RequestHeaders headers, @Param("traceId") String traceId, QueryParams params) {
-    return answer(
-        () -> {
-          Optional<TraceService.FoundTrace> found = find(headers, traceId, params);
-          if (found.isEmpty()) {
-            return error(HttpStatus.NOT_FOUND, "trace not found");
-          }
-          byte[] tracesData = OtlpProtoCodec.encode(found.get().spans());
+    return traceAnswer(
+        headers,
+        traceId,
+        params,
+        (found, tracesData) -> {
           if (wantsProtobuf(headers)) {
             // tempopb.Trace has OTLP's ResourceSpans as field 1, as TracesData does.
             return HttpResponse.of(HttpStatus.OK, PROTOBUF, tracesData);
@@ -112,18 +110,14 @@ public final class TempoApi {
   @Blocking
   public HttpResponse traceV2(
       RequestHeaders headers, @Param("traceId") String traceId, QueryParams params) {
-    return answer(
-        () -> {
-          Optional<TraceService.FoundTrace> found = find(headers, traceId, params);
-          if (found.isEmpty()) {
-            return error(HttpStatus.NOT_FOUND, "trace not found");
-          }
-          byte[] tracesData = OtlpProtoCodec.encode(found.get().spans());
-          boolean partial = found.get().truncated();
+    return traceAnswer(
+        headers,
+        traceId,
+        params,
+        (found, tracesData) -> {
+          boolean partial = found.truncated();
           String message =
-              partial
-                  ? "trace cut at " + found.get().spans().size() + " spans (trace.max-spans)"
-                  : "";
+              partial ? "trace cut at " + found.spans().size() + " spans (trace.max-spans)" : "";
           if (wantsProtobuf(headers)) {
             return HttpResponse.of(
                 HttpStatus.OK, PROTOBUF, traceByIdResponse(tracesData, partial, message));
@@ -239,16 +233,31 @@ public final class TempoApi {
         limit);
   }
 
-  private Optional<TraceService.FoundTrace> find(
-      RequestHeaders headers, String traceId, QueryParams params) throws IOException {
-    String tenant = tenants.tenant(headers);
-    TraceId id = traceId(traceId);
-    Instant end = epochSeconds(params, "end").orElse(clock.instant());
-    Instant start = epochSeconds(params, "start").orElse(end.minus(coldLookback));
-    if (start.isAfter(end)) {
-      throw new BadParameter("start must not be after end");
-    }
-    return traces.trace(tenant, id, nanos(start), nanos(end));
+  /** How a found trace is answered, given it and its spans as OTLP {@code TracesData} bytes. */
+  @FunctionalInterface
+  private interface TraceAnswer {
+    HttpResponse answer(TraceService.FoundTrace found, byte[] tracesData) throws IOException;
+  }
+
+  /** Trace by ID for both API versions: 404 when neither store has it. */
+  private HttpResponse traceAnswer(
+      RequestHeaders headers, String traceId, QueryParams params, TraceAnswer answer) {
+    return answer(
+        () -> {
+          String tenant = tenants.tenant(headers);
+          TraceId id = traceId(traceId);
+          Instant end = epochSeconds(params, "end").orElse(clock.instant());
+          Instant start = epochSeconds(params, "start").orElse(end.minus(coldLookback));
+          if (start.isAfter(end)) {
+            throw new BadParameter("start must not be after end");
+          }
+          Optional<TraceService.FoundTrace> found =
+              traces.trace(tenant, id, nanos(start), nanos(end));
+          if (found.isEmpty()) {
+            return error(HttpStatus.NOT_FOUND, "trace not found");
+          }
+          return answer.answer(found.get(), OtlpProtoCodec.encode(found.get().spans()));
+        });
   }
 
   private static boolean wantsProtobuf(RequestHeaders headers) {
