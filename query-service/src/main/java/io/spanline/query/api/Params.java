@@ -30,6 +30,28 @@ public final class Params {
     }
   }
 
+  /**
+   * An integer parameter within {@code 1..max}, {@code fallback} when absent or blank.
+   *
+   * @throws BadParameter naming {@code names[0]} when it is not such an integer
+   */
+  public static int count(QueryParams params, int fallback, int max, String... names) {
+    Optional<String> text = first(params, names).filter(t -> !t.isBlank());
+    if (text.isEmpty()) {
+      return fallback;
+    }
+    int value;
+    try {
+      value = Integer.parseInt(text.get().strip());
+    } catch (NumberFormatException e) {
+      throw new BadParameter(names[0] + " must be an integer, was '" + text.get() + "'");
+    }
+    if (value < 1 || value > max) {
+      throw new BadParameter(names[0] + " must be within 1.." + max);
+    }
+    return value;
+  }
+
   public static Optional<String> first(QueryParams params, String... names) {
     for (String n : names) {
       String v = params.get(n);

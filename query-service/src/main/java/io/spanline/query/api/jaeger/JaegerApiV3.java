@@ -1,5 +1,6 @@
 package io.spanline.query.api.jaeger;
 
+import static io.spanline.query.api.Params.count;
 import static io.spanline.query.api.Params.first;
 import static io.spanline.query.api.Params.nanos;
 import static io.spanline.query.api.Params.time;
@@ -168,19 +169,7 @@ public final class JaegerApiV3 {
         && durationMin.get() > durationMax.get()) {
       throw new BadParameter("query.durationMin must not be above query.durationMax");
     }
-    int depth = 20;
-    Optional<String> depthText = first(params, "query.searchDepth", "query.search_depth");
-    if (depthText.isPresent()) {
-      try {
-        depth = Integer.parseInt(depthText.get());
-      } catch (NumberFormatException e) {
-        throw new BadParameter(
-            "query.searchDepth must be an integer, was '" + depthText.get() + "'");
-      }
-      if (depth < 1 || depth > MAX_SEARCH_DEPTH) {
-        throw new BadParameter("query.searchDepth must be within 1.." + MAX_SEARCH_DEPTH);
-      }
-    }
+    int depth = count(params, 20, MAX_SEARCH_DEPTH, "query.searchDepth", "query.search_depth");
     return new TraceQuery(
         service,
         first(params, "query.operationName", "query.operation_name").filter(s -> !s.isEmpty()),

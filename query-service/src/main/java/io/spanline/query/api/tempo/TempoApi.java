@@ -1,5 +1,6 @@
 package io.spanline.query.api.tempo;
 
+import static io.spanline.query.api.Params.count;
 import static io.spanline.query.api.Params.first;
 import static io.spanline.query.api.Params.nanos;
 import static io.spanline.query.api.Params.traceId;
@@ -208,18 +209,7 @@ public final class TempoApi {
     if (min.isPresent() && max.isPresent() && min.get() > max.get()) {
       throw new BadParameter("minDuration must not be above maxDuration");
     }
-    int limit = 20;
-    Optional<String> limitText = first(params, "limit").filter(l -> !l.isBlank());
-    if (limitText.isPresent()) {
-      try {
-        limit = Integer.parseInt(limitText.get());
-      } catch (NumberFormatException e) {
-        throw new BadParameter("limit must be an integer, was '" + limitText.get() + "'");
-      }
-      if (limit < 1 || limit > MAX_LIMIT) {
-        throw new BadParameter("limit must be within 1.." + MAX_LIMIT);
-      }
-    }
+    int limit = count(params, 20, MAX_LIMIT, "limit");
     return new SummaryQuery(
         service,
         name,

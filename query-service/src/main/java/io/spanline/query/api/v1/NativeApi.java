@@ -1,5 +1,6 @@
 package io.spanline.query.api.v1;
 
+import static io.spanline.query.api.Params.count;
 import static io.spanline.query.api.Params.first;
 import static io.spanline.query.api.Params.nanos;
 import static io.spanline.query.api.Params.time;
@@ -221,18 +222,7 @@ public final class NativeApi {
     if (min.isPresent() && max.isPresent() && min.get() > max.get()) {
       throw new BadParameter("minDurationMs must not be above maxDurationMs");
     }
-    int limit = 20;
-    Optional<String> limitText = first(params, "limit");
-    if (limitText.isPresent()) {
-      try {
-        limit = Integer.parseInt(limitText.get());
-      } catch (NumberFormatException e) {
-        throw new BadParameter("limit must be an integer, was '" + limitText.get() + "'");
-      }
-      if (limit < 1 || limit > MAX_LIMIT) {
-        throw new BadParameter("limit must be within 1.." + MAX_LIMIT);
-      }
-    }
+    int limit = count(params, 20, MAX_LIMIT, "limit");
     Map<String, String> attributes = new LinkedHashMap<>();
     for (String name : params.names()) {
       if (name.startsWith("attr.") && name.length() > 5) {
