@@ -154,6 +154,20 @@ class TempoApiIT {
           .contains("TraceQL");
       assertThat(badRequest(getAs(app, "acme", "/api/traces/xyz", Map.of()))).contains("hex");
     }
+
+    // and a trace over trace.max-spans comes back cut, flagged in every API
+    try (QueryServiceApp capped = QueryFixture.start(node, prefix, "trace.max-spans", "1")) {
+      JsonNode v2 = ok(getAs(capped, "acme", "/api/v2/traces/" + hex(cart), Map.of()));
+      assertThat(v2.get("status").asText()).isEqualTo("PARTIAL");
+      assertThat(spanIds(v2.at("/trace/resourceSpans"))).hasSize(1);
+      JsonNode nativeTrace = ok(getAs(capped, "acme", "/v1/traces/" + hex(cart), Map.of()));
+      assertThat(nativeTrace.get("truncated").asBoolean()).isTrue();
+      assertThat(nativeTrace.get("spanCount").asInt()).isEqualTo(1);
+      HttpResponse<byte[]> jaeger = getAs(capped, "acme", "/api/v3/traces/" + hex(cart), Map.of());
+      assertThat(jaeger.headers().firstValue("spanline-trace-truncated")).contains("true");
+      assertThat(spanIds(QueryFixture.JSON.readTree(jaeger.body()).at("/result/resourceSpans")))
+          .hasSize(1);
+    }
   }
 
   private static String hex(AssembledTrace t) {
