@@ -50,7 +50,10 @@ public final class GatewayBench {
           Gateway.start(
               GatewayConfigLoader.load(
                   Map.of(), BenchFiles.withJvmOverrides("spanline.gateway.", props)))) {
-        String endpoint = "http://127.0.0.1:" + gateway.httpPort() + "/v1/traces";
+        // h1c (HTTP/1.1, what the OpenTelemetry SDKs' OTLP/HTTP exporters speak) unless
+        // -Dbench.http.protocol=h2c asks for cleartext HTTP/2.
+        String protocol = System.getProperty("bench.http.protocol", "h1c");
+        String endpoint = protocol + "://127.0.0.1:" + gateway.httpPort() + "/v1/traces";
         String p1 =
             run("producer", kafka.bootstrapServers(), "bench-producer", String.valueOf(seconds));
         String g = run("http", endpoint, String.valueOf(seconds), String.valueOf(concurrency));

@@ -26,6 +26,15 @@ import org.slf4j.LoggerFactory;
  * port, writing to Kafka.
  */
 public final class Gateway implements AutoCloseable {
+  /**
+   * HTTP/2 frame size the gateway accepts (SETTINGS_MAX_FRAME_SIZE, RFC 9113 §6.5.2): an export
+   * request of a few hundred KB then arrives in a frame or two instead of tens of 16 KB frames.
+   */
+  private static final int HTTP2_MAX_FRAME_BYTES = 1 << 20;
+
+  /** HTTP/2 flow-control windows, so a client is not stalled waiting for WINDOW_UPDATEs. */
+  private static final int HTTP2_WINDOW_BYTES = 16 << 20;
+
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
   private final Server grpc;
@@ -69,6 +78,9 @@ public final class Gateway implements AutoCloseable {
         Server.builder()
             .http(new InetSocketAddress(config.bindAddress(), config.grpcPort()))
             .requestTimeout(timeout)
+            .http2MaxFrameSize(HTTP2_MAX_FRAME_BYTES)
+            .http2InitialConnectionWindowSize(HTTP2_WINDOW_BYTES)
+            .http2InitialStreamWindowSize(HTTP2_WINDOW_BYTES)
             .service(
                 GrpcService.builder()
                     .addService(OtlpGrpcService.definition(ingestor, tenants, config, metrics))
@@ -80,6 +92,9 @@ public final class Gateway implements AutoCloseable {
         Server.builder()
             .http(new InetSocketAddress(config.bindAddress(), config.httpPort()))
             .requestTimeout(timeout)
+            .http2MaxFrameSize(HTTP2_MAX_FRAME_BYTES)
+            .http2InitialConnectionWindowSize(HTTP2_WINDOW_BYTES)
+            .http2InitialStreamWindowSize(HTTP2_WINDOW_BYTES)
             .maxRequestLength(maxBody)
             .service("/v1/traces", new OtlpHttpService(ingestor, tenants, config, metrics))
             .build();
