@@ -130,10 +130,8 @@ class TraceAssemblyIT {
   void tenThousandTracesInRandomOrder_eachEmittedOnceAsFragmentZero_withAllItsSpans(
       LocalKafka kafka, LocalSchemaRegistry registry) throws Exception {
     Names names = Names.unique(kafka);
-    // The default idle timeout: shorter ones let a trace close between two of its batches when
-    // the machine is starved of CPU (seen once with a second build running), making fragments.
     AssemblyConfig config =
-        config(settings(kafka, registry, names, Duration.ofSeconds(10), stateDir("clean")));
+        config(settings(kafka, registry, names, Duration.ofSeconds(5), stateDir("clean")));
     TraceWorkload workload = new TraceWorkload(7, 200);
     try (TraceAssemblyApp app = TraceAssemblyApp.start(config);
         KafkaProducer<byte[], byte[]> producer = producer(kafka);
