@@ -107,6 +107,9 @@ public final class OtlpWireSplitter {
     private final byte[] buf;
     private final SpanPolicy policy;
     private final byte[][] watched;
+    // Cursors reused for every KeyValue and AnyValue: a request holds thousands of attributes.
+    private final WireReader keyValue;
+    private final WireReader anyValue;
     private final Map<TraceId, List<Entry>> traces = new LinkedHashMap<>();
     private final List<SpanRejection> rejections = new ArrayList<>();
     private int dropped;
@@ -120,6 +123,8 @@ public final class OtlpWireSplitter {
           policy.watchedKeys().stream()
               .map(k -> k.getBytes(StandardCharsets.UTF_8))
               .toArray(byte[][]::new);
+      this.keyValue = new WireReader(buf, 0, 0);
+      this.anyValue = new WireReader(buf, 0, 0);
     }
 
     WireSplit run(int maxPartBytes, boolean wholeIfSingle) throws IOException {
@@ -187,8 +192,8 @@ public final class OtlpWireSplitter {
 
     private void readScopeSpans(Slice ss, ResourceGroup resource, int s) throws IOException {
       ScopeGroup group = new ScopeGroup(resource, s);
-      List<Slice> spans = new ArrayList<>();
       WireReader in = reader(ss);
+      int index = 0;
       while (in.hasMore()) {
         int tag = in.readTag();
         switch (tag) {
@@ -196,13 +201,11 @@ public final class OtlpWireSplitter {
             group.scope = slice(in);
             group.hasScope = true;
           }
-          case (2 << 3) | LEN -> spans.add(slice(in));
+          // a span needs only its group's indexes, so it is scanned where it stands
+          case (2 << 3) | LEN -> readSpan(slice(in), group, index++);
           case (3 << 3) | LEN -> group.schemaUrl = slice(in);
           default -> in.skipField(tag);
         }
-      }
-      for (int i = 0; i < spans.size(); i++) {
-        readSpan(spans.get(i), group, i);
       }
     }
 
@@ -220,7 +223,7 @@ public final class OtlpWireSplitter {
           case (8 << 3) | WireReader.FIXED64 -> f.end = in.readFixed64();
           case (9 << 3) | LEN -> {
             f.attributes++;
-            scanKeyValue(reader(slice(in)), f);
+            scanKeyValue(in, f);
           }
           case (11 << 3) | LEN -> {
             f.events++;
@@ -310,7 +313,7 @@ public final class OtlpWireSplitter {
         int tag = in.readTag();
         if (tag == tag(field, LEN)) {
           count++;
-          scanKeyValue(reader(slice(in)), f);
+          scanKeyValue(in, f);
         } else if (link && tag == tag(1, LEN)) {
           trace = slice(in);
         } else if (link && tag == tag(2, LEN)) {
@@ -330,8 +333,14 @@ public final class OtlpWireSplitter {
       return count;
     }
 
-    /** Notes a KeyValue's value size and whether its key is watched. */
-    private void scanKeyValue(WireReader in, Facts f) throws IOException {
+    /**
+     * Notes the value size of the KeyValue at the cursor, and whether its key is watched; the
+     * cursor moves past it.
+     */
+    private void scanKeyValue(WireReader at, Facts f) throws IOException {
+      int length = at.readLength();
+      WireReader in = keyValue.reset(at.position(), length);
+      at.skip(length);
       while (in.hasMore()) {
         int tag = in.readTag();
         if (tag == tag(1, LEN)) {
@@ -341,7 +350,9 @@ public final class OtlpWireSplitter {
           }
           in.skip(len);
         } else if (tag == tag(2, LEN)) {
-          WireReader value = reader(slice(in));
+          int valueLength = in.readLength();
+          WireReader value = anyValue.reset(in.position(), valueLength);
+          in.skip(valueLength);
           while (value.hasMore()) {
             int valueTag = value.readTag();
             if ((valueTag & 7) == LEN) {

@@ -4,10 +4,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 
 /**
  * A cursor over one protobuf message inside a byte array, for {@link OtlpWireSplitter}'s scan:
- * reads tags, varints, fixed64 values and length prefixes, and skips fields, without allocating.
- * protobuf's {@code CodedInputStream} falls back to a slow path for varints near the end of a
- * pushed limit, which is where most of a span's fields sit (inside small attribute messages).
- * Errors are {@link InvalidProtocolBufferException}s, as protobuf's own parser throws.
+ * reads tags, varints, fixed64 values and length prefixes, and skips fields, without allocating;
+ * {@link #reset} moves it to another message. protobuf's {@code CodedInputStream} falls back to a
+ * slow path for varints near the end of a pushed limit, which is where most of a span's fields sit
+ * (inside small attribute messages). Errors are {@link InvalidProtocolBufferException}s, as
+ * protobuf's own parser throws.
  */
 final class WireReader {
   static final int VARINT = 0;
@@ -17,12 +18,19 @@ final class WireReader {
 
   private final byte[] buf;
   private int pos;
-  private final int end;
+  private int end;
 
   WireReader(byte[] buf, int offset, int length) {
     this.buf = buf;
     this.pos = offset;
     this.end = offset + length;
+  }
+
+  /** Points this cursor at another message in the same array, so a scan can reuse it. */
+  WireReader reset(int offset, int length) {
+    this.pos = offset;
+    this.end = offset + length;
+    return this;
   }
 
   boolean hasMore() {
