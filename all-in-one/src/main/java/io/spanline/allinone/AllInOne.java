@@ -1,0 +1,249 @@
+package io.spanline.allinone;
+
+import io.spanline.archive.ArchiveSinkApp;
+import io.spanline.archive.config.ArchiveSinkConfigLoader;
+import io.spanline.assembly.TraceAssemblyApp;
+import io.spanline.assembly.config.AssemblyConfigLoader;
+import io.spanline.gateway.Gateway;
+import io.spanline.gateway.config.GatewayConfigLoader;
+import io.spanline.index.IndexSinkApp;
+import io.spanline.index.config.IndexSinkConfigLoader;
+import io.spanline.localinfra.LocalInfra;
+import io.spanline.localinfra.s3.LocalS3;
+import io.spanline.query.QueryServiceApp;
+import io.spanline.query.config.QueryConfigLoader;
+import io.spanline.sampling.SamplingApp;
+import io.spanline.sampling.config.SamplingConfigLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Every Spanline service in this JVM on the embedded infrastructure of local-infra: Kafka (KRaft),
+ * OpenSearch (a child JVM), an S3-compatible store and the schema registry, then the gateway, trace
+ * assembly, sampling, index sink, archive sink and query service, in pipeline order. Topics, index
+ * templates and the archive bucket are created on the way. Data stays under {@link
+ * AllInOneConfig#dataDir()} across restarts.
+ *
+ * <p>Settings: the all-in-one points every service at the embedded servers, keeps their state under
+ * the data folder, gives sampling the demo policy file ({@value #DEMO_POLICIES}) and otherwise
+ * leaves each service's defaults; {@link AllInOneConfig#settings()} overrides any of them but the
+ * servers' addresses.
+ */
+public final class AllInOne implements AutoCloseable {
+  /** The sampling policies of the all-in-one, a resource of this module. */
+  public static final String DEMO_POLICIES = "demo-policies.yaml";
+
+  private final LocalInfra infra;
+  private final Deque<AutoCloseable> started;
+  private final Gateway gateway;
+  private final QueryServiceApp query;
+
+  private AllInOne(
+      LocalInfra infra, Deque<AutoCloseable> started, Gateway gateway, QueryServiceApp query) {
+    this.infra = infra;
+    this.started = started;
+    this.gateway = gateway;
+    this.query = query;
+  }
+
+  /**
+   * Starts everything, reporting each step to {@code progress} as it begins and ends.
+   *
+   * @throws Exception from the first part that cannot start; what had started is stopped again
+   */
+  public static AllInOne start(AllInOneConfig config, Consumer<String> progress) throws Exception {
+    Files.createDirectories(config.dataDir());
+    Deque<AutoCloseable> started = new ArrayDeque<>();
+    LocalInfra infra =
+        step(
+            progress,
+            "embedded Kafka, OpenSearch, S3-compatible store and schema registry",
+            () -> {
+              try {
+                return LocalInfra.start(config.infra());
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    started.push(infra);
+    try {
+      step(
+          progress,
+          "pipeline topics",
+          () -> {
+            try {
+              infra.createPipelineTopics();
+              return null;
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
+      Map<String, String> props = settings(config, infra);
+      Map<String, String> env = System.getenv();
+      Gateway gateway =
+          step(
+              progress,
+              "span ingest gateway",
+              () -> Gateway.start(GatewayConfigLoader.load(env, props)));
+      started.push(gateway);
+      started.push(
+          step(
+              progress,
+              "trace assembly stream",
+              () -> TraceAssemblyApp.start(AssemblyConfigLoader.load(env, props))));
+      started.push(
+          step(
+              progress,
+              "sampling stream",
+              () -> SamplingApp.start(SamplingConfigLoader.load(env, props))));
+      started.push(
+          step(
+              progress,
+              "index sink (and OpenSearch index templates)",
+              () -> IndexSinkApp.start(IndexSinkConfigLoader.load(env, props))));
+      started.push(
+          step(
+              progress,
+              "archive sink (and the S3 bucket)",
+              () -> ArchiveSinkApp.start(ArchiveSinkConfigLoader.load(env, props))));
+      QueryServiceApp query =
+          step(
+              progress,
+              "query service and web UI",
+              () -> QueryServiceApp.start(QueryConfigLoader.load(env, props)));
+      started.push(query);
+      return new AllInOne(infra, started, gateway, query);
+    } catch (Exception | Error e) {
+      closeAll(started);
+      throw e;
+    }
+  }
+
+  private static <T> T step(Consumer<String> progress, String what, Supplier<T> start) {
+    progress.accept("Starting " + what + " …");
+    long began = System.nanoTime();
+    T result = start.get();
+    progress.accept(String.format("Started %s in %.1f s", what, (System.nanoTime() - began) / 1e9));
+    return result;
+  }
+
+  /** The services' settings: the embedded servers' addresses, data folders, then overrides. */
+  static Map<String, String> settings(AllInOneConfig config, LocalInfra infra) {
+    Path data = config.dataDir().toAbsolutePath();
+    String kafka = infra.kafka().bootstrapServers();
+    String registry = infra.registry().uri().toString();
+    String openSearch = infra.openSearch().uri().toString();
+    String s3 = infra.s3().endpoint().toString();
+    Map<String, String> p = new HashMap<>();
+    for (String app : new String[] {"gateway", "assembly", "sampling", "index", "archive"}) {
+      p.put("spanline." + app + ".kafka.bootstrap.servers", kafka);
+    }
+    for (String app : new String[] {"assembly", "sampling", "index", "archive"}) {
+      p.put("spanline." + app + ".schema-registry.url", registry);
+    }
+    p.put("spanline.gateway.bind.address", "127.0.0.1");
+    p.put("spanline.gateway.otlp.grpc.port", String.valueOf(config.otlpGrpcPort()));
+    p.put("spanline.gateway.otlp.http.port", String.valueOf(config.otlpHttpPort()));
+    p.put("spanline.assembly.state.dir", data.resolve("assembly").toString());
+    p.put("spanline.sampling.state.dir", data.resolve("sampling").toString());
+    p.put("spanline.sampling.policy.file", demoPolicies(data).toString());
+    p.put("spanline.index.opensearch.hosts", openSearch);
+    p.put("spanline.query.opensearch.hosts", openSearch);
+    for (String app : new String[] {"archive", "query"}) {
+      p.put("spanline." + app + ".s3.endpoint", s3);
+      p.put("spanline." + app + ".s3.region", LocalS3.REGION);
+      p.put("spanline." + app + ".s3.path-style", "true");
+      p.put("spanline." + app + ".s3.access-key", LocalS3.ACCESS_KEY);
+      p.put("spanline." + app + ".s3.secret-key", LocalS3.SECRET_KEY);
+    }
+    p.put("spanline.archive.s3.create-bucket", "true");
+    p.put("spanline.archive.work.dir", data.resolve("archive").toString());
+    p.put("spanline.query.http.bind.address", "127.0.0.1");
+    p.put("spanline.query.http.port", String.valueOf(config.queryPort()));
+    for (String app : new String[] {"assembly", "sampling", "index", "archive", "query"}) {
+      p.put("spanline." + app + ".admin.bind.address", "127.0.0.1");
+    }
+    if (config.freeAdminPorts()) {
+      for (String app :
+          new String[] {"gateway", "assembly", "sampling", "index", "archive", "query"}) {
+        p.put("spanline." + app + ".admin.port", "0");
+      }
+    }
+    Map<String, String> merged = new HashMap<>(p);
+    config.settings().forEach(merged::put);
+    // the embedded servers' addresses are not for overriding
+    p.forEach(
+        (k, v) -> {
+          if (k.endsWith("bootstrap.servers")
+              || k.endsWith("schema-registry.url")
+              || k.endsWith("opensearch.hosts")
+              || k.endsWith("s3.endpoint")) {
+            merged.put(k, v);
+          }
+        });
+    return merged;
+  }
+
+  /** Writes the demo policy file into the data folder (kept up to date with this version). */
+  private static Path demoPolicies(Path data) {
+    Path file = data.resolve(DEMO_POLICIES);
+    try (InputStream in = AllInOne.class.getResourceAsStream("/" + DEMO_POLICIES)) {
+      if (in == null) {
+        throw new IllegalStateException(DEMO_POLICIES + " is missing from the classpath");
+      }
+      byte[] bytes = in.readAllBytes();
+      if (!Files.exists(file) || !java.util.Arrays.equals(Files.readAllBytes(file), bytes)) {
+        Files.write(file, bytes);
+      }
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /** OTLP/HTTP traces endpoint, e.g. {@code http://127.0.0.1:4318/v1/traces}. */
+  public URI otlpHttpEndpoint() {
+    return URI.create("http://127.0.0.1:" + gateway.httpPort() + "/v1/traces");
+  }
+
+  /** OTLP/gRPC endpoint, e.g. {@code http://127.0.0.1:4317}. */
+  public URI otlpGrpcEndpoint() {
+    return URI.create("http://127.0.0.1:" + gateway.grpcPort());
+  }
+
+  /** The query service: web UI at {@code /}, APIs under it. */
+  public URI queryUri() {
+    return URI.create("http://127.0.0.1:" + query.port() + "/");
+  }
+
+  public LocalInfra infra() {
+    return infra;
+  }
+
+  /** Stops the services in reverse order, then the embedded servers; data stays. */
+  @Override
+  public void close() {
+    closeAll(started);
+  }
+
+  private static void closeAll(Deque<AutoCloseable> started) {
+    while (!started.isEmpty()) {
+      AutoCloseable c = started.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        System.err.println("stopping " + c.getClass().getSimpleName() + " failed: " + e);
+      }
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.spanline.allinone;
+
+import io.spanline.allinone.demo.DemoSettings;
+import io.spanline.allinone.demo.DemoWorkload;
+import io.spanline.localinfra.LocalInfraConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code spanline} command: {@code spanline up [--demo]} runs the whole pipeline on embedded
+ * infrastructure until Ctrl-C ({@link AllInOne}); with {@code --demo} also the demo workload
+ * ({@link DemoWorkload}). Ports and the data folder are local-infra's settings ({@link
+ * LocalInfraConfig}); service settings are system properties {@code spanline.<app>.<key>}.
+ */
+@Command(
+    name = "spanline",
+    mixinStandardHelpOptions = true,
+    subcommands = {SpanlineMain.Up.class},
+    description = "Spanline, a Kafka-native tracing backend.")
+public final class SpanlineMain implements Runnable {
+  @Override
+  public void run() {
+    CommandLine.usage(this, System.out);
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SpanlineMain()).execute(args));
+  }
+
+  @Command(
+      name = "up",
+      mixinStandardHelpOptions = true,
+      description =
+          "Starts embedded Kafka, OpenSearch, S3-compatible store and schema registry and every"
+              + " Spanline service in this JVM; Ctrl-C stops everything. Data stays in the data"
+              + " folder (SPANLINE_DATA_DIR, default ./data).")
+  static final class Up implements Callable<Integer> {
+    @Option(names = "--demo", description = "Also run the demo workload (simulated shop).")
+    boolean demo;
+
+    @Option(
+        names = "--demo-rate",
+        defaultValue = "5",
+        description = "Demo shop requests per second (default ${DEFAULT-VALUE}).")
+    double demoRate;
+
+    @Option(
+        names = "--demo-error-rate",
+        defaultValue = "0.05",
+        description = "Share of demo payments that fail, 0 to 1 (default ${DEFAULT-VALUE}).")
+    double demoErrorRate;
+
+    @Option(
+        names = "--demo-slow-rate",
+        defaultValue = "0.05",
+        description = "Share of demo payments slowed by 1.2 s, 0 to 1 (default ${DEFAULT-VALUE}).")
+    double demoSlowRate;
+
+    @Option(
+        names = "--demo-tenant",
+        defaultValue = "default",
+        description = "Tenant of the demo's spans (default ${DEFAULT-VALUE}).")
+    String demoTenant;
+
+    @Override
+    public Integer call() throws Exception {
+      DemoSettings demoSettings =
+          demo
+              ? new DemoSettings(
+                  demoRate,
+                  demoErrorRate,
+                  demoSlowRate,
+                  Duration.ofMillis(1200),
+                  DemoSettings.defaults().maxJitter(),
+                  demoTenant)
+              : null;
+      LocalInfraConfig infra = LocalInfraConfig.fromEnvironment();
+      Map<String, String> settings = new HashMap<>();
+      System.getProperties()
+          .forEach(
+              (k, v) -> {
+                if (k.toString().startsWith("spanline.")) {
+                  settings.put(k.toString(), v.toString());
+                }
+              });
+      Path data = infra.dataDir().toAbsolutePath();
+      System.out.println("Spanline all-in-one; data in " + data);
+      long began = System.nanoTime();
+      AllInOne all =
+          AllInOne.start(
+              AllInOneConfig.defaults(infra, settings), line -> System.out.println(line));
+      DemoWorkload workload =
+          demo
+              ? DemoWorkload.start(
+                  demoSettings,
+                  all.otlpHttpEndpoint(),
+                  all.infra().kafka().bootstrapServers(),
+                  null)
+              : null;
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    System.out.println("Stopping Spanline …");
+                    if (workload != null) {
+                      workload.close();
+                    }
+                    all.close();
+                    System.out.println("Stopped; data stays in " + data);
+                    stopped.countDown();
+                  },
+                  "spanline-shutdown"));
+      System.out.printf(
+          "%nSpanline is up (%.1f s).%n"
+              + "  OTLP/gRPC         %s%n"
+              + "  OTLP/HTTP         %s%n"
+              + "  Web UI and APIs   %s%n"
+              + "  Kafka             %s%n"
+              + "  OpenSearch        %s%n"
+              + "  S3 endpoint       %s%n"
+              + "  Schema registry   %s%n"
+              + "%s"
+              + "Ctrl-C stops everything.%n",
+          (System.nanoTime() - began) / 1e9,
+          all.otlpGrpcEndpoint(),
+          all.otlpHttpEndpoint(),
+          all.queryUri(),
+          all.infra().kafka().bootstrapServers(),
+          all.infra().openSearch().uri(),
+          all.infra().s3().endpoint(),
+          all.infra().registry().uri(),
+          demo
+              ? String.format(
+                  "  Demo workload     %.1f requests/s over %s; traces appear in the UI after"
+                      + " the assembly idle timeout (10 s)%n",
+                  demoRate, String.join(", ", DemoWorkload.SERVICES))
+              : "");
+      stopped.await();
+      return 0;
+    }
+  }
+}
