@@ -43,15 +43,24 @@ public final class AllInOne implements AutoCloseable {
   /** The sampling policies of the all-in-one, a resource of this module. */
   public static final String DEMO_POLICIES = "demo-policies.yaml";
 
+  /** A started part, named for progress lines. */
+  private record Part(String name, AutoCloseable closeable) {}
+
   private final LocalInfra infra;
-  private final Deque<AutoCloseable> started;
+  private final Deque<Part> started;
+  private final Consumer<String> progress;
   private final Gateway gateway;
   private final QueryServiceApp query;
 
   private AllInOne(
-      LocalInfra infra, Deque<AutoCloseable> started, Gateway gateway, QueryServiceApp query) {
+      LocalInfra infra,
+      Deque<Part> started,
+      Consumer<String> progress,
+      Gateway gateway,
+      QueryServiceApp query) {
     this.infra = infra;
     this.started = started;
+    this.progress = progress;
     this.gateway = gateway;
     this.query = query;
   }
@@ -63,11 +72,12 @@ public final class AllInOne implements AutoCloseable {
    */
   public static AllInOne start(AllInOneConfig config, Consumer<String> progress) throws Exception {
     Files.createDirectories(config.dataDir());
-    Deque<AutoCloseable> started = new ArrayDeque<>();
+    Deque<Part> started = new ArrayDeque<>();
+    String servers = "embedded Kafka, OpenSearch, S3-compatible store and schema registry";
     LocalInfra infra =
         step(
             progress,
-            "embedded Kafka, OpenSearch, S3-compatible store and schema registry",
+            servers,
             () -> {
               try {
                 return LocalInfra.start(config.infra());
@@ -75,7 +85,7 @@ public final class AllInOne implements AutoCloseable {
                 throw new IllegalStateException(e);
               }
             });
-    started.push(infra);
+    started.push(new Part(servers, infra));
     try {
       step(
           progress,
@@ -91,42 +101,49 @@ public final class AllInOne implements AutoCloseable {
       Map<String, String> props = settings(config, infra);
       Map<String, String> env = System.getenv();
       Gateway gateway =
-          step(
+          start(
+              started,
               progress,
               "span ingest gateway",
               () -> Gateway.start(GatewayConfigLoader.load(env, props)));
-      started.push(gateway);
-      started.push(
-          step(
-              progress,
-              "trace assembly stream",
-              () -> TraceAssemblyApp.start(AssemblyConfigLoader.load(env, props))));
-      started.push(
-          step(
-              progress,
-              "sampling stream",
-              () -> SamplingApp.start(SamplingConfigLoader.load(env, props))));
-      started.push(
-          step(
-              progress,
-              "index sink (and OpenSearch index templates)",
-              () -> IndexSinkApp.start(IndexSinkConfigLoader.load(env, props))));
-      started.push(
-          step(
-              progress,
-              "archive sink (and the S3 bucket)",
-              () -> ArchiveSinkApp.start(ArchiveSinkConfigLoader.load(env, props))));
+      start(
+          started,
+          progress,
+          "trace assembly stream",
+          () -> TraceAssemblyApp.start(AssemblyConfigLoader.load(env, props)));
+      start(
+          started,
+          progress,
+          "sampling stream",
+          () -> SamplingApp.start(SamplingConfigLoader.load(env, props)));
+      start(
+          started,
+          progress,
+          "index sink (and OpenSearch index templates)",
+          () -> IndexSinkApp.start(IndexSinkConfigLoader.load(env, props)));
+      start(
+          started,
+          progress,
+          "archive sink (and the S3 bucket)",
+          () -> ArchiveSinkApp.start(ArchiveSinkConfigLoader.load(env, props)));
       QueryServiceApp query =
-          step(
+          start(
+              started,
               progress,
               "query service and web UI",
               () -> QueryServiceApp.start(QueryConfigLoader.load(env, props)));
-      started.push(query);
-      return new AllInOne(infra, started, gateway, query);
+      return new AllInOne(infra, started, progress, gateway, query);
     } catch (Exception | Error e) {
-      closeAll(started);
+      closeAll(started, progress);
       throw e;
     }
+  }
+
+  private static <T extends AutoCloseable> T start(
+      Deque<Part> started, Consumer<String> progress, String what, Supplier<T> start) {
+    T part = step(progress, what, start);
+    started.push(new Part(what, part));
+    return part;
   }
 
   private static <T> T step(Consumer<String> progress, String what, Supplier<T> start) {
@@ -158,6 +175,7 @@ public final class AllInOne implements AutoCloseable {
     p.put("spanline.sampling.state.dir", data.resolve("sampling").toString());
     p.put("spanline.sampling.policy.file", demoPolicies(data).toString());
     p.put("spanline.index.opensearch.hosts", openSearch);
+    p.put("spanline.index.index.replicas", "0"); // one OpenSearch node: replicas never assign
     p.put("spanline.query.opensearch.hosts", openSearch);
     for (String app : new String[] {"archive", "query"}) {
       p.put("spanline." + app + ".s3.endpoint", s3);
@@ -233,16 +251,20 @@ public final class AllInOne implements AutoCloseable {
   /** Stops the services in reverse order, then the embedded servers; data stays. */
   @Override
   public void close() {
-    closeAll(started);
+    closeAll(started, progress);
   }
 
-  private static void closeAll(Deque<AutoCloseable> started) {
+  private static void closeAll(Deque<Part> started, Consumer<String> progress) {
     while (!started.isEmpty()) {
-      AutoCloseable c = started.pop();
+      Part part = started.pop();
+      progress.accept("Stopping " + part.name() + " …");
+      long began = System.nanoTime();
       try {
-        c.close();
+        part.closeable().close();
+        progress.accept(
+            String.format("Stopped %s in %.1f s", part.name(), (System.nanoTime() - began) / 1e9));
       } catch (Exception e) {
-        System.err.println("stopping " + c.getClass().getSimpleName() + " failed: " + e);
+        progress.accept("Stopping " + part.name() + " failed: " + e);
       }
     }
   }

@@ -111,6 +111,7 @@ public final class SpanlineMain implements Runnable {
                   () -> {
                     System.out.println("Stopping Spanline …");
                     if (workload != null) {
+                      System.out.println("Stopping the demo workload …");
                       workload.close();
                     }
                     all.close();
