@@ -16,8 +16,9 @@ import java.util.Map;
  * broker and the gateway in this JVM, then runs the load in a separate process three times — plain
  * producer, gateway over OTLP/HTTP protobuf, plain producer again — and prints spans/s, the
  * gateway's p50/p99 request latency and the ratio of the gateway to the mean of the two producer
- * runs. Arguments: [seconds measured per run after a 15 s warm-up, default 40] [requests in flight,
- * default 16].
+ * runs; a fourth run sends the same load to {@link DiscardingOtlpEndpoint}, which reads the bodies
+ * and does nothing else, for the ceiling the HTTP part alone puts on the gateway here. Arguments:
+ * [seconds measured per run after a 15 s warm-up, default 40] [requests in flight, default 16].
  */
 public final class GatewayBench {
   private GatewayBench() {}
@@ -59,14 +60,29 @@ public final class GatewayBench {
         String g = run("http", endpoint, String.valueOf(seconds), String.valueOf(concurrency));
         String p2 =
             run("producer", kafka.bootstrapServers(), "bench-producer", String.valueOf(seconds));
+        String floor;
+        try (DiscardingOtlpEndpoint discard = DiscardingOtlpEndpoint.start()) {
+          floor =
+              run(
+                  "http",
+                  discard.endpoint(protocol),
+                  String.valueOf(seconds),
+                  String.valueOf(concurrency));
+        }
         double producer = (value(p1, "spans_per_s") + value(p2, "spans_per_s")) / 2;
         double viaGateway = value(g, "spans_per_s");
         System.out.println(p1);
         System.out.println(g);
         System.out.println(p2);
+        System.out.println(floor.replace("RESULT gateway", "RESULT discarding-endpoint"));
         System.out.printf(
             "SUMMARY gateway %.0f spans/s (p99 %s ms) vs plain producer %.0f spans/s: ratio %.2f%n",
             viaGateway, field(g, "p99_ms"), producer, viaGateway / producer);
+        System.out.printf(
+            "CEILING an OTLP/HTTP endpoint that only reads and discards the bodies (Armeria, no"
+                + " scan, no Kafka) takes %.0f spans/s under the same load: %.2f of the plain"
+                + " producer%n",
+            value(floor, "spans_per_s"), value(floor, "spans_per_s") / producer);
       }
     }
   }
