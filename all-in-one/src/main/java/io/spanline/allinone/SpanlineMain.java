@@ -31,7 +31,19 @@ public final class SpanlineMain implements Runnable {
   }
 
   public static void main(String[] args) {
+    // The progress lines tell what happens; libraries' start-up chatter (Kafka's above all) would
+    // drown them. -Dorg.slf4j.simpleLogger.defaultLogLevel=info brings it back.
+    quietByDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    quietByDefault("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+    // every service registers Armeria's shared blocking executor's meters: a warning each time
+    quietByDefault("org.slf4j.simpleLogger.log.io.micrometer", "error");
     System.exit(new CommandLine(new SpanlineMain()).execute(args));
+  }
+
+  private static void quietByDefault(String property, String level) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, level);
+    }
   }
 
   @Command(
