@@ -21,10 +21,21 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// A service keeps its colour for the page's lifetime, in every view. Its slot comes from a hash of
+// its name; a slot already taken by another service moves it to the next free one, so services
+// seen together get distinct colours until the palette runs out.
+const serviceColours = new Map();
+const takenSlots = new Set();
+
 function colour(service) {
+  if (serviceColours.has(service)) return serviceColours.get(service);
   let h = 0;
   for (const ch of service) h = (h * 31 + ch.codePointAt(0)) >>> 0;
-  return PALETTE[h % PALETTE.length];
+  let slot = h % PALETTE.length;
+  for (let i = 0; i < PALETTE.length && takenSlots.has(slot); i++) slot = (slot + 1) % PALETTE.length;
+  takenSlots.add(slot);
+  serviceColours.set(service, PALETTE[slot]);
+  return PALETTE[slot];
 }
 
 function formatNanos(nanos) {
