@@ -21,6 +21,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
@@ -220,7 +221,7 @@ public final class AllInOne implements AutoCloseable {
         throw new IllegalStateException(DEMO_POLICIES + " is missing from the classpath");
       }
       byte[] bytes = in.readAllBytes();
-      if (!Files.exists(file) || !java.util.Arrays.equals(Files.readAllBytes(file), bytes)) {
+      if (!Files.exists(file) || !Arrays.equals(Files.readAllBytes(file), bytes)) {
         Files.write(file, bytes);
       }
       return file;

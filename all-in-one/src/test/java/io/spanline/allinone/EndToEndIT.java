@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -12,6 +13,7 @@ import io.spanline.allinone.demo.DemoWorkload;
 import io.spanline.archive.layout.ArchiveLayout;
 import io.spanline.archive.reader.ColdTraceReader;
 import io.spanline.archive.s3.S3Clients;
+import io.spanline.localinfra.Probe;
 import io.spanline.localinfra.s3.LocalS3;
 import io.spanline.schemas.model.DecisionOutcome;
 import io.spanline.schemas.model.SamplingDecision;
@@ -33,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,6 +54,8 @@ class EndToEndIT {
   private static final double BASELINE_SHARE = 0.25; // demo-policies.yaml: probabilistic 25 %
   private static final long SLOW_NANOS = 1_000_000_000L; // demo-policies.yaml: latency 1000 ms
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
+  private static final Duration POLL = Duration.ofMillis(200);
 
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -211,9 +216,6 @@ class EndToEndIT {
     }
   }
 
-  private static final io.opentelemetry.api.common.AttributeKey<String> SERVICE_NAME =
-      io.opentelemetry.api.common.AttributeKey.stringKey("service.name");
-
   /** Reads spanline.decisions until every one of the traces has its decision. */
   private static Map<String, SamplingDecision> decisions(
       String kafka, URI registry, Set<String> traces) throws Exception {
@@ -281,26 +283,8 @@ class EndToEndIT {
     return spans.stream().map(SpanData::getSpanId).collect(Collectors.toSet());
   }
 
-  /** A condition that may throw while the pipeline is still catching up. */
-  private interface Check {
-    boolean holds() throws Exception;
-  }
-
-  /** Polls the condition until it holds; fails naming it when the timeout passes first. */
-  private static void await(String what, Duration timeout, Check check) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Exception last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        if (check.holds()) {
-          return;
-        }
-        last = null;
-      } catch (Exception e) {
-        last = e;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("timed out after " + timeout + " waiting for: " + what, last);
+  /** Polls the condition (it may throw while the pipeline catches up) until it holds. */
+  private static void await(String what, Duration timeout, Callable<Boolean> check) {
+    Probe.until(what, timeout, POLL, check);
   }
 }

@@ -141,10 +141,10 @@ public final class DemoWorkload implements AutoCloseable {
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
 
-    URI payment = serve("payment", this::payment);
-    URI inventory = serve("inventory", this::inventory);
-    URI checkout =
-        serve("checkout", (headers, body) -> checkout(headers, body, payment, inventory));
+    Peer payment = new Peer(serve("payment", this::payment));
+    Peer inventory = new Peer(serve("inventory", this::inventory));
+    Peer checkout =
+        new Peer(serve("checkout", (headers, body) -> checkout(headers, body, payment, inventory)));
     URI frontend = serve("frontend", (headers, body) -> frontend(headers, checkout));
     this.loadClient = WebClient.of(frontend).blocking();
     this.fulfillment = new Thread(this::fulfill, "demo-fulfillment");
@@ -196,6 +196,13 @@ public final class DemoWorkload implements AutoCloseable {
 
   private record Reply(HttpStatus status, String body) {}
 
+  /** A demo service as its callers see it: its address and one client, reused for every call. */
+  private record Peer(URI uri, BlockingWebClient client) {
+    Peer(URI uri) {
+      this(uri, WebClient.of(uri).blocking());
+    }
+  }
+
   /** Serves one demo service on a free port of 127.0.0.1; handlers run off the event loop. */
   private URI serve(String service, Handler handler) {
     HttpService http =
@@ -241,7 +248,8 @@ public final class DemoWorkload implements AutoCloseable {
   }
 
   /** Calls another demo service with a client span, propagating the context in the headers. */
-  private AggregatedHttpResponse call(String service, URI target, String path, String body) {
+  private AggregatedHttpResponse call(String service, Peer peer, String path, String body) {
+    URI target = peer.uri();
     Span span =
         tracer(service)
             .spanBuilder("POST")
@@ -255,9 +263,7 @@ public final class DemoWorkload implements AutoCloseable {
       RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.POST, path);
       ServiceTelemetry.PROPAGATOR.inject(Context.current(), headers, (h, k, v) -> h.set(k, v));
       AggregatedHttpResponse response =
-          WebClient.of(target)
-              .blocking()
-              .execute(headers.contentType(MediaType.PLAIN_TEXT_UTF_8).build(), body);
+          peer.client().execute(headers.contentType(MediaType.PLAIN_TEXT_UTF_8).build(), body);
       int status = response.status().code();
       span.setAttribute("http.response.status_code", (long) status);
       if (status >= 400) {
@@ -269,7 +275,7 @@ public final class DemoWorkload implements AutoCloseable {
     }
   }
 
-  private Reply frontend(RequestHeaders headers, URI checkout) throws InterruptedException {
+  private Reply frontend(RequestHeaders headers, Peer checkout) throws InterruptedException {
     Span span = serverSpan("frontend", headers, "/shop");
     try (Scope ignored = span.makeCurrent()) {
       jitter();
@@ -281,7 +287,7 @@ public final class DemoWorkload implements AutoCloseable {
     }
   }
 
-  private Reply checkout(RequestHeaders headers, String order, URI payment, URI inventory)
+  private Reply checkout(RequestHeaders headers, String order, Peer payment, Peer inventory)
       throws InterruptedException {
     Span span = serverSpan("checkout", headers, "/orders");
     try (Scope ignored = span.makeCurrent()) {
