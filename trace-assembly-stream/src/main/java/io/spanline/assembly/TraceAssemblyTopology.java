@@ -108,7 +108,8 @@ public final class TraceAssemblyTopology {
                 config.producerCompression(),
                 config.producerMaxRequestBytes(),
                 config.rocksDbBlockCacheBytes(),
-                config.rocksDbWriteBufferBytes()));
+                config.rocksDbWriteBufferBytes(),
+                (int) Math.min(Integer.MAX_VALUE, config.transactionTimeout().toMillis())));
     p.putAll(config.streamsOverrides());
     return p;
   }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.spanline.assembly.buffer.ClosureReason;
 import io.spanline.assembly.testing.AssemblyDriver;
 import io.spanline.assembly.testing.TestTraces;
+import io.spanline.schemas.codec.avro.AvroRecordCodec;
 import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.Attribute;
+import io.spanline.schemas.model.Resource;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.TraceId;
@@ -216,6 +219,52 @@ class TraceAssemblyTopologyTest {
   }
 
   @Test
+  void traceTooLargeForOneRecord_isEmittedAsConsecutiveFragmentsThatEachFit() {
+    AssemblyDriver d = driver(Map.of("trace.max.record.bytes", "65536"));
+    // Given 120 spans, each under a 2 KB resource that Avro repeats per span (~250 KB in all)
+    Resource big =
+        new Resource(
+            List.of(
+                Attribute.of(Resource.SERVICE_NAME, "frontend"),
+                Attribute.of("host.labels", "x".repeat(2048))),
+            0,
+            "");
+    List<Span> trace =
+        traces.trace(120).stream().map(s -> s.toBuilder().resource(big).build()).toList();
+    d.send(trace.subList(0, 60));
+    d.send(trace.subList(60, 120));
+
+    // When it closes
+    d.advanceWallClock(IDLE.plus(TICK));
+
+    // Then it comes as fragments 0..n-1 of at most 64 KiB each, every span once, in start order
+    List<AssembledTrace> parts = d.assembled();
+    assertThat(parts.size()).isBetween(4, 16);
+    assertThat(parts).extracting(AssembledTrace::fragment).isSorted().doesNotHaveDuplicates();
+    assertThat(parts.get(0).fragment()).isZero();
+    assertThat(parts.get(parts.size() - 1).fragment()).isEqualTo(parts.size() - 1);
+    for (AssembledTrace part : parts) {
+      assertThat(AvroRecordCodec.ASSEMBLED_TRACE.encode(part).length).isLessThanOrEqualTo(65536);
+      assertThat(part.summary().spanCount()).isEqualTo(part.spans().size());
+    }
+    List<Span> all = parts.stream().flatMap(p -> p.spans().stream()).toList();
+    assertThat(ids(all)).isEqualTo(ids(byStart(trace)));
+    assertThat(d.metrics().splitCount()).isEqualTo(1);
+    assertThat(d.metrics().closedCount(ClosureReason.IDLE)).isEqualTo(1);
+
+    // And a late span after that becomes the next fragment
+    Span late =
+        traces.span(
+            trace.get(0).traceId(), trace.get(0).spanId(), trace.get(0).startEpochNanos(), "db");
+    d.send(List.of(late));
+    d.advanceWallClock(IDLE.plus(TICK));
+    assertThat(d.assembled())
+        .singleElement()
+        .extracting(AssembledTrace::fragment)
+        .isEqualTo(parts.size());
+  }
+
+  @Test
   void spanAfterTheClosedTtl_startsANewTrace() {
     AssemblyDriver d = driver(Map.of("trace.closed.ttl.ms", "20000"));
     List<Span> trace = traces.trace(3);
@@ -346,6 +395,28 @@ class TraceAssemblyTopologyTest {
     assertThat(d.assembled()).hasSize(3);
     assertThat(d.metrics().openTraces()).isZero();
     assertThat(d.metrics().bufferedBytes()).isZero();
+  }
+
+  @Test
+  void backlogOfDueTraces_closesAtMostTheCapPerPunctuation_oldestFirst() {
+    AssemblyDriver d = driver(Map.of("punctuation.max.closes", "4"));
+    List<TraceId> sent = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      List<Span> trace = traces.trace(2);
+      sent.add(trace.get(0).traceId());
+      d.send(trace);
+      d.advanceWallClock(Duration.ofMillis(10));
+    }
+
+    // When all ten are due at once, each punctuation closes at most four, the ones due first
+    d.advanceWallClock(IDLE.plus(TICK));
+    assertThat(d.assembled()).extracting(AssembledTrace::traceId).isEqualTo(sent.subList(0, 4));
+    d.advanceWallClock(TICK);
+    assertThat(d.assembled()).extracting(AssembledTrace::traceId).isEqualTo(sent.subList(4, 8));
+    d.advanceWallClock(TICK);
+    assertThat(d.assembled()).extracting(AssembledTrace::traceId).isEqualTo(sent.subList(8, 10));
+    assertThat(d.metrics().closedCount(ClosureReason.IDLE)).isEqualTo(10);
+    assertThat(d.metrics().openTraces()).isZero();
   }
 
   @Test

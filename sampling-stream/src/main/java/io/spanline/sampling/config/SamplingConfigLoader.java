@@ -43,6 +43,7 @@ public final class SamplingConfigLoader {
     DEFAULTS.put("producer.linger.ms", "5");
     DEFAULTS.put("producer.compression.type", "lz4");
     DEFAULTS.put("producer.max.request.size", String.valueOf(20 << 20));
+    DEFAULTS.put("producer.transaction.timeout.ms", "30000");
     DEFAULTS.put("rocksdb.block-cache.bytes", String.valueOf(32L << 20));
     DEFAULTS.put("rocksdb.write-buffer.bytes", String.valueOf(32L << 20));
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
@@ -85,7 +86,8 @@ public final class SamplingConfigLoader {
             s.get("producer.compression.type"),
             s.intAtLeast("producer.max.request.size", 1 << 20),
             s.longAtLeast("rocksdb.block-cache.bytes", 1 << 20),
-            s.longAtLeast("rocksdb.write-buffer.bytes", 1 << 20)),
+            s.longAtLeast("rocksdb.write-buffer.bytes", 1 << 20),
+            s.intAtLeast("producer.transaction.timeout.ms", 1000)),
         s.get("admin.bind.address"),
         s.port("admin.port"),
         s.withPrefix(STREAMS_PREFIX));

@@ -30,8 +30,9 @@ public final class StreamsApps {
    *     {@code __streams.errors.*} headers
    * @param tuning producer and RocksDB tuning
    * @return exactly_once_v2, the dead-letter topic with {@link DeadLetteringHandler}, log and
-   *     continue on deserialization errors, {@link BoundedMemoryRocksDbConfig}, and the producer
-   *     tuning (batch size, linger, compression, request size) that PERFORMANCE.md measured
+   *     continue on deserialization errors, {@link BoundedMemoryRocksDbConfig}, the producer tuning
+   *     (batch size, linger, compression, request size) that PERFORMANCE.md measured, and the
+   *     transaction timeout
    */
   public static Properties baseConfig(
       String applicationId,
@@ -66,6 +67,13 @@ public final class StreamsApps {
     p.put(
         StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
         tuning.producerMaxRequestBytes());
+    // Set deliberately rather than left to Kafka Streams' 10 s: a transaction holds at most one
+    // commit interval of records plus one capped punctuation, far below this; a killed instance's
+    // open transaction blocks read_committed readers of its output partitions for at most this
+    // long.
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+        tuning.transactionTimeoutMs());
     p.put(
         StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
         Math.max(1 << 20, tuning.producerBatchBytes()));
@@ -81,6 +89,9 @@ public final class StreamsApps {
    * @param producerMaxRequestBytes {@code producer.max.request.size}
    * @param rocksDbBlockCacheBytes shared block cache of all RocksDB stores of the instance
    * @param rocksDbWriteBufferBytes memtables of all stores, counted against the cache
+   * @param transactionTimeoutMs {@code producer.transaction.timeout.ms}: the broker aborts a
+   *     transaction open longer than this (it must not exceed the broker's {@code
+   *     transaction.max.timeout.ms}, 15 minutes by default)
    */
   public record Tuning(
       int producerBatchBytes,
@@ -88,7 +99,8 @@ public final class StreamsApps {
       String producerCompression,
       int producerMaxRequestBytes,
       long rocksDbBlockCacheBytes,
-      long rocksDbWriteBufferBytes) {}
+      long rocksDbWriteBufferBytes,
+      int transactionTimeoutMs) {}
 
   /**
    * Fails fast when topics are missing, rather than letting Kafka Streams wait for them.

@@ -46,17 +46,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Closing: a wall-clock punctuation every {@code punctuation.interval.ms} takes the open traces
  * due by the task's clock (see {@link #clock}) from the in-memory index ordered by due time and
- * closes them; an entry whose trace got spans since it was indexed is moved to its new due time. A
- * record arriving after its trace became due, or that would take it past {@code trace.max.spans} or
- * {@code trace.max.bytes}, first closes what is buffered; a trace that reaches either limit closes
- * at once. Past {@code trace.max.open} open traces on the instance, the traces due soonest close
- * early ({@link ClosureReason#OVERLOAD}).
+ * closes them, at most {@code punctuation.max.closes} at a time; an entry whose trace got spans
+ * since it was indexed is moved to its new due time. A record arriving after its trace became due,
+ * or that would take it past {@code trace.max.spans} or {@code trace.max.bytes}, first closes what
+ * is buffered; a trace that reaches either limit closes at once. Past {@code trace.max.open} open
+ * traces on the instance, the traces due soonest close early ({@link ClosureReason#OVERLOAD}).
  *
  * <p>Output: Avro {@code AssembledTrace} (binary, unframed; {@link OtlpAvroTranscoder} writes it
  * from the chunks without building model objects) of fragment 0, or n for the n-th late fragment,
  * spans ordered by start time, each span ID once, timestamped with the task's clock at close. A
- * closed trace is remembered in {@value TraceBufferStores#CLOSED} for {@code trace.closed.ttl.ms}:
- * a span arriving meanwhile opens a late fragment, and spans already emitted are not emitted again.
+ * trace larger than {@code trace.max.record.bytes} as Avro is emitted as consecutive fragments
+ * ({@link OversizedTrace}). A closed trace is remembered in {@value TraceBufferStores#CLOSED} for
+ * {@code trace.closed.ttl.ms}: a span arriving meanwhile opens a late fragment, and spans already
+ * emitted are not emitted again.
  */
 final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceId, byte[]> {
   private static final Logger LOG = LoggerFactory.getLogger(TraceBufferProcessor.class);
@@ -250,9 +252,15 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     return wallNow;
   }
 
+  /**
+   * Closes what is due, at most {@code punctuation.max.closes} traces, and forgets as many expired
+   * closed traces: whatever is left waits for the next punctuation, after Kafka Streams committed
+   * this one's transaction.
+   */
   private void punctuate(long wallNow) {
     long now = clock(wallNow);
-    while (!dueIndex.isEmpty() && dueIndex.first().millis() <= now) {
+    int budget = config.punctuationMaxCloses();
+    while (budget > 0 && !dueIndex.isEmpty() && dueIndex.first().millis() <= now) {
       Due d = dueIndex.pollFirst();
       BufferedTrace meta = open.get(d.traceKey());
       if (meta == null || meta.dueMillis() != d.millis()) {
@@ -270,9 +278,11 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
             meta,
             idleDue <= ageDue ? ClosureReason.IDLE : ClosureReason.MAX_DURATION,
             now);
+        budget--;
       }
     }
-    while (!expiries.isEmpty() && expiries.first().millis() <= now) {
+    int forget = config.punctuationMaxCloses();
+    while (forget-- > 0 && !expiries.isEmpty() && expiries.first().millis() <= now) {
       closed.delete(expiries.pollFirst().traceKey());
     }
   }
@@ -320,10 +330,27 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     if (result.avroBinary() == null) {
       metrics.closedEmpty(reason);
     } else {
-      Headers headers = new RecordHeaders();
-      headers.add(SpanlineHeaders.TENANT, tenant.getBytes(StandardCharsets.UTF_8));
-      context.forward(new Record<>(traceId, result.avroBinary(), now, headers));
-      nextFragment = meta.fragment() + 1;
+      List<byte[]> parts =
+          result.avroBinary().length <= config.maxRecordBytes()
+              ? List.of(result.avroBinary())
+              : OversizedTrace.split(result.avroBinary(), config.maxRecordBytes());
+      if (parts.size() > 1) {
+        metrics.split(parts.size());
+        LOG.warn(
+            "Trace {} of tenant {} is {} bytes as Avro, over trace.max.record.bytes ({}): emitted"
+                + " as {} fragments",
+            traceId,
+            tenant,
+            result.avroBinary().length,
+            config.maxRecordBytes(),
+            parts.size());
+      }
+      for (byte[] part : parts) {
+        Headers headers = new RecordHeaders();
+        headers.add(SpanlineHeaders.TENANT, tenant.getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(traceId, part, now, headers));
+      }
+      nextFragment = meta.fragment() + parts.size();
       metrics.closed(reason, meta.fragment(), result.spanCount(), now - meta.firstSeenMillis());
     }
     if (closedBefore != null) {

@@ -19,16 +19,22 @@ import java.util.Objects;
  * @param maxDuration a trace closes when this long has passed since its first span arrived
  * @param maxSpans a trace closes once it holds this many spans
  * @param maxBytes a trace closes once its buffered OTLP bytes reach this many
+ * @param maxRecordBytes largest Avro binary of one output record; a closed trace larger than this
+ *     is emitted as several consecutive fragments
  * @param closedTtl how long a closed trace's ID is remembered, so that a later span of it becomes a
  *     late fragment rather than a new trace
  * @param maxOpenTraces bound on open traces per instance; past it the traces due soonest close
  *     early ({@code closure reason = overload})
  * @param punctuationInterval how often due traces are looked for (wall-clock)
+ * @param punctuationMaxCloses most traces one punctuation of one task closes; the rest wait for the
+ *     next punctuation, so that a backlog of due traces never makes one transaction outlive {@code
+ *     producer.transaction.timeout.ms}
  * @param streamThreads Kafka Streams {@code num.stream.threads}
  * @param stateDir Kafka Streams {@code state.dir}
  * @param producerBatchBytes {@code producer.batch.size}
  * @param producerLingerMs {@code producer.linger.ms}
  * @param producerCompression {@code producer.compression.type}
+ * @param transactionTimeout {@code producer.transaction.timeout.ms}
  * @param rocksDbBlockCacheBytes RocksDB block cache shared by every store of the instance
  * @param rocksDbWriteBufferBytes RocksDB memtable memory shared by every store of the instance
  * @param adminBindAddress address of the admin port
@@ -45,14 +51,17 @@ public record AssemblyConfig(
     Duration maxDuration,
     int maxSpans,
     long maxBytes,
+    long maxRecordBytes,
     Duration closedTtl,
     long maxOpenTraces,
     Duration punctuationInterval,
+    int punctuationMaxCloses,
     int streamThreads,
     String stateDir,
     int producerBatchBytes,
     int producerLingerMs,
     String producerCompression,
+    Duration transactionTimeout,
     long rocksDbBlockCacheBytes,
     long rocksDbWriteBufferBytes,
     String adminBindAddress,
@@ -69,6 +78,7 @@ public record AssemblyConfig(
     Objects.requireNonNull(maxDuration, "maxDuration");
     Objects.requireNonNull(closedTtl, "closedTtl");
     Objects.requireNonNull(punctuationInterval, "punctuationInterval");
+    Objects.requireNonNull(transactionTimeout, "transactionTimeout");
     streamsOverrides = Map.copyOf(streamsOverrides);
     if (maxDuration.compareTo(idleTimeout) < 0) {
       throw new IllegalArgumentException(
@@ -82,9 +92,11 @@ public record AssemblyConfig(
 
   /**
    * The largest record the stream's producer may send: an assembled trace of {@link #maxBytes()}
-   * OTLP bytes plus the one record that took it there, with room for Avro's per-span resource.
+   * OTLP bytes plus the one record that took it there, with room for Avro's per-span resource, and
+   * at least an output record of {@link #maxRecordBytes()}.
    */
   public int producerMaxRequestBytes() {
-    return (int) Math.min(Integer.MAX_VALUE, 3 * maxBytes + (4 << 20));
+    return (int)
+        Math.min(Integer.MAX_VALUE, Math.max(3 * maxBytes + (4 << 20), maxRecordBytes + (1 << 20)));
   }
 }

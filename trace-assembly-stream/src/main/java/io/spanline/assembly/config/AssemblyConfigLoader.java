@@ -30,14 +30,17 @@ public final class AssemblyConfigLoader {
     DEFAULTS.put("trace.max.duration.ms", "60000");
     DEFAULTS.put("trace.max.spans", "10000");
     DEFAULTS.put("trace.max.bytes", String.valueOf(8 << 20));
+    DEFAULTS.put("trace.max.record.bytes", String.valueOf(12 << 20));
     DEFAULTS.put("trace.closed.ttl.ms", "600000");
     DEFAULTS.put("trace.max.open", "200000");
     DEFAULTS.put("punctuation.interval.ms", "1000");
+    DEFAULTS.put("punctuation.max.closes", "2000");
     DEFAULTS.put("num.stream.threads", "2");
     DEFAULTS.put("state.dir", "data/assembly");
     DEFAULTS.put("producer.batch.size", "262144");
     DEFAULTS.put("producer.linger.ms", "5");
     DEFAULTS.put("producer.compression.type", "lz4");
+    DEFAULTS.put("producer.transaction.timeout.ms", "30000");
     DEFAULTS.put("rocksdb.block-cache.bytes", String.valueOf(64L << 20));
     DEFAULTS.put("rocksdb.write-buffer.bytes", String.valueOf(64L << 20));
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
@@ -69,14 +72,17 @@ public final class AssemblyConfigLoader {
         s.millis("trace.max.duration.ms"),
         s.intAtLeast("trace.max.spans", 1),
         s.longAtLeast("trace.max.bytes", 1024),
+        s.longAtLeast("trace.max.record.bytes", 64 << 10),
         s.millis("trace.closed.ttl.ms"),
         s.longAtLeast("trace.max.open", 1),
         s.millis("punctuation.interval.ms"),
+        s.intAtLeast("punctuation.max.closes", 1),
         s.intAtLeast("num.stream.threads", 1),
         s.get("state.dir"),
         s.intAtLeast("producer.batch.size", 0),
         s.intAtLeast("producer.linger.ms", 0),
         s.get("producer.compression.type"),
+        s.millis("producer.transaction.timeout.ms"),
         s.longAtLeast("rocksdb.block-cache.bytes", 1 << 20),
         s.longAtLeast("rocksdb.write-buffer.bytes", 1 << 20),
         s.get("admin.bind.address"),

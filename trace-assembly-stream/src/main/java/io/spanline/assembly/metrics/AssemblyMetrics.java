@@ -43,6 +43,7 @@ public final class AssemblyMetrics {
   private final Counter spansReceived;
   private final Counter spansDuplicate;
   private final Counter recordsRepartitioned;
+  private final Counter tracesSplit;
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
   private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
 
@@ -92,6 +93,12 @@ public final class AssemblyMetrics {
     recordsRepartitioned =
         Counter.builder("spanline.assembly.records.repartitioned")
             .description("Input records holding several traces or a missing or wrong key")
+            .register(registry);
+    tracesSplit =
+        Counter.builder("spanline.assembly.traces.split")
+            .description(
+                "Closed traces larger than trace.max.record.bytes as Avro, emitted as several"
+                    + " fragments")
             .register(registry);
   }
 
@@ -156,6 +163,16 @@ public final class AssemblyMetrics {
                     .tag("reason", r)
                     .register(registry))
         .increment(spans);
+  }
+
+  /** A closed trace was emitted as {@code parts} fragments because it was too large for one. */
+  public void split(int parts) {
+    tracesSplit.increment();
+    lateFragments.increment(parts - 1);
+  }
+
+  public long splitCount() {
+    return (long) tracesSplit.count();
   }
 
   public void repartitioned() {
