@@ -139,7 +139,11 @@ class BadInputIT {
             + valid.traceId().toHex()
             + "\",\"spanId\":\""
             + valid.spanId().toHex()
-            + "\",\"name\":\"valid\",\"startTimeUnixNano\":\"1\",\"endTimeUnixNano\":\"2\"},"
+            + "\",\"name\":\"valid\",\"startTimeUnixNano\":\""
+            + valid.startEpochNanos()
+            + "\",\"endTimeUnixNano\":\""
+            + valid.endEpochNanos()
+            + "\"},"
             + "{\"traceId\":\"00000000000000000000000000000000\",\"spanId\":\"1111111111111111\"},"
             + "{\"traceId\":\""
             + valid.traceId().toHex()
@@ -170,6 +174,50 @@ class BadInputIT {
     assertThat(writtenSpanIds())
         .contains(valid.spanId().toHex())
         .doesNotContain("2222222222222222");
+  }
+
+  @Test
+  void spansStartingFarFromNow_areRejectedAsPartialSuccess_andTheOthersLand() throws Exception {
+    // Given a request whose spans claim start times spread over 1,000 days, and one from now
+    TraceId trace = TestRequests.newTraceId();
+    long day = 86_400_000_000_000L;
+    long now = System.currentTimeMillis() * 1_000_000L;
+    List<Span> spans = new ArrayList<>();
+    for (int i = 0; i < 1_000; i += 10) {
+      long start = now - 500 * day + i * day;
+      spans.add(TestRequests.span(trace, 1, 5).toBuilder().time(start, start + 1_000).build());
+    }
+    Span current = TestRequests.span(trace, 1, 5);
+    spans.add(current);
+    Span beyondTheHour = TestRequests.span(trace, 1, 5);
+    long soon = now + 2 * 3_600_000_000_000L;
+    spans.add(beyondTheHour.toBuilder().time(soon, soon + 1_000).build());
+
+    // When it is sent
+    HttpResponse<byte[]> response =
+        OtlpHttp.post(fixture.httpEndpoint(), PROTOBUF, TestRequests.protobuf(spans));
+
+    // Then the spans outside [now - 7 d, now + 1 h] are rejected and counted, the others land
+    assertThat(response.statusCode()).isEqualTo(200);
+    var partial =
+        io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.parseFrom(
+                response.body())
+            .getPartialSuccess();
+    long outside =
+        spans.stream()
+            .filter(
+                s -> s.startEpochNanos() < now - 7 * day || s.startEpochNanos() > now + day / 24)
+            .count();
+    assertThat(outside).isEqualTo(spans.size() - 2);
+    assertThat(partial.getRejectedSpans()).isEqualTo(outside);
+    assertThat(partial.getErrorMessage()).contains("start_time_out_of_range: " + outside);
+    List<String> written =
+        fixture.readAll().stream()
+            .filter(r -> r.key().equals(trace.toHex()))
+            .flatMap(r -> OtlpProtoCodec.decode(r.value()).stream())
+            .map(s -> s.spanId().toHex())
+            .toList();
+    assertThat(written).hasSize(2).contains(current.spanId().toHex());
   }
 
   @Test

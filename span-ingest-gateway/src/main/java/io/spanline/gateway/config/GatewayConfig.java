@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param apiKeys API key → tenant, used when {@code authEnabled}
  * @param tenantLimits per-tenant overrides of {@code defaultLimits}
  * @param headSamplingPercentage share of traces kept, by trace ID, 0-100 (100 = off)
+ * @param spanStartMaxAge a span that started longer ago than this is rejected
+ * @param spanStartMaxFuture a span that starts further in the future than this is rejected
  */
 public record GatewayConfig(
     String bindAddress,
@@ -40,7 +42,9 @@ public record GatewayConfig(
     TenantLimits defaultLimits,
     Map<String, TenantLimits> tenantLimits,
     List<RedactionRule> redaction,
-    double headSamplingPercentage) {
+    double headSamplingPercentage,
+    Duration spanStartMaxAge,
+    Duration spanStartMaxFuture) {
 
   public GatewayConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -50,6 +54,8 @@ public record GatewayConfig(
     tenantLimits = Map.copyOf(tenantLimits);
     redaction = List.copyOf(redaction);
     Objects.requireNonNull(defaultLimits, "defaultLimits");
+    Objects.requireNonNull(spanStartMaxAge, "spanStartMaxAge");
+    Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
     if (maxRecordBytes < 1024) {
       throw new IllegalArgumentException(
           "Invalid value for property kafka.max-record-bytes="

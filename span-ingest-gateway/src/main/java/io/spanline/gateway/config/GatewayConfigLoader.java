@@ -58,6 +58,8 @@ public final class GatewayConfigLoader {
     DEFAULTS.put("limits.spans-per-second", "0");
     DEFAULTS.put("limits.bytes-per-second", "0");
     DEFAULTS.put("head-sampling.percentage", "100");
+    DEFAULTS.put("span.start.max-age.ms", String.valueOf(7L * 24 * 3600 * 1000));
+    DEFAULTS.put("span.start.max-future.ms", String.valueOf(3600L * 1000));
   }
 
   private GatewayConfigLoader() {}
@@ -108,7 +110,9 @@ public final class GatewayConfigLoader {
         defaults,
         tenantLimits(yaml.path("tenants"), defaults),
         redaction(yaml.path("redaction")),
-        s.doubleValue("head-sampling.percentage"));
+        s.doubleValue("head-sampling.percentage"),
+        s.millis("span.start.max-age.ms"),
+        s.millis("span.start.max-future.ms"));
   }
 
   private static Map<String, TenantLimits> tenantLimits(JsonNode tenants, TenantLimits defaults) {

@@ -12,19 +12,33 @@ import java.util.stream.Collectors;
 
 /**
  * The gateway's judgement of each span, from facts the wire scan gathers without decoding: reject a
- * span that ends before it starts, drop one whose trace is not head-sampled, and decode and rewrite
- * only a span that breaks a limit or carries an attribute key a redaction rule names. Every other
- * span is copied to Kafka as the client sent it.
+ * span that ends before it starts or that starts outside the accepted window around now (a start
+ * time far off would otherwise create an index per day it names, for every tenant), drop one whose
+ * trace is not head-sampled, and decode and rewrite only a span that breaks a limit or carries an
+ * attribute key a redaction rule names. Every other span is copied to Kafka as the client sent it.
  */
 final class IngestPolicy implements SpanPolicy {
   private final TenantLimits limits;
   private final Redactor redactor;
   private final HeadSampler sampler;
   private final Set<String> watched;
+  private final long minStartNanos;
+  private final long maxStartNanos;
 
+  /**
+   * @param minStartNanos earliest start time accepted, epoch nanoseconds
+   * @param maxStartNanos latest start time accepted, epoch nanoseconds
+   */
   IngestPolicy(
-      TenantLimits limits, List<RedactionRule> rules, Redactor redactor, HeadSampler sampler) {
+      TenantLimits limits,
+      List<RedactionRule> rules,
+      Redactor redactor,
+      HeadSampler sampler,
+      long minStartNanos,
+      long maxStartNanos) {
     this.limits = limits;
+    this.minStartNanos = minStartNanos;
+    this.maxStartNanos = maxStartNanos;
     this.redactor = redactor;
     this.sampler = sampler;
     this.watched = rules.stream().map(RedactionRule::key).collect(Collectors.toUnmodifiableSet());
@@ -39,6 +53,9 @@ final class IngestPolicy implements SpanPolicy {
   public Verdict judge(SpanFacts f) {
     if (f.endEpochNanos() < f.startEpochNanos()) {
       return Verdict.reject("end_before_start");
+    }
+    if (f.startEpochNanos() < minStartNanos || f.startEpochNanos() > maxStartNanos) {
+      return Verdict.reject("start_time_out_of_range");
     }
     if (!sampler.keep(f.traceId())) {
       return Verdict.drop();

@@ -15,7 +15,9 @@ import io.spanline.schemas.codec.otlp.OtlpWireSplitter;
 import io.spanline.schemas.codec.otlp.SpanRejection;
 import io.spanline.schemas.codec.otlp.TracePart;
 import io.spanline.schemas.codec.otlp.WireSplit;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's work on one export request, shared by OTLP/gRPC and OTLP/HTTP: scan the request at
- * the wire level ({@link OtlpWireSplitter}), rejecting invalid spans (bad IDs, end before start),
- * dropping spans of traces not head-sampled, and decoding only the spans that break a limit or need
- * redaction; check the tenant's request and rate limits; split by trace ID and under the Kafka
- * record limit; write; and answer once every record is acknowledged.
+ * the wire level ({@link OtlpWireSplitter}), rejecting invalid spans (bad IDs, end before start,
+ * start time outside the window around now), dropping spans of traces not head-sampled, and
+ * decoding only the spans that break a limit or need redaction; check the tenant's request and rate
+ * limits; split by trace ID and under the Kafka record limit; write; and answer once every record
+ * is acknowledged.
  */
 public final class TraceIngestor {
   private static final Logger LOG = LoggerFactory.getLogger(TraceIngestor.class);
@@ -50,6 +53,7 @@ public final class TraceIngestor {
   private final Redactor redactor;
   private final HeadSampler sampler;
   private final IngestMetrics metrics;
+  private final Clock clock;
 
   public TraceIngestor(
       GatewayConfig config,
@@ -57,6 +61,21 @@ public final class TraceIngestor {
       InFlightBudget budget,
       TenantRateLimiter rateLimiter,
       MeterRegistry registry) {
+    this(config, writer, budget, rateLimiter, registry, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock the clock the accepted window of span start times ({@code span.start.max-age.ms},
+   *     {@code span.start.max-future.ms}) is measured against
+   */
+  public TraceIngestor(
+      GatewayConfig config,
+      SpanRecordWriter writer,
+      InFlightBudget budget,
+      TenantRateLimiter rateLimiter,
+      MeterRegistry registry,
+      Clock clock) {
+    this.clock = clock;
     this.config = config;
     this.writer = writer;
     this.budget = budget;
@@ -90,11 +109,18 @@ public final class TraceIngestor {
       return refused(tenant, Reason.MALFORMED, e.getMessage());
     }
     WireSplit split;
+    long nowNanos = nanos(clock.instant());
     try {
       split =
           OtlpWireSplitter.split(
               tracesData,
-              new IngestPolicy(limits, config.redaction(), redactor, sampler),
+              new IngestPolicy(
+                  limits,
+                  config.redaction(),
+                  redactor,
+                  sampler,
+                  nowNanos - config.spanStartMaxAge().toNanos(),
+                  nowNanos + config.spanStartMaxFuture().toNanos()),
               config.maxRecordBytes() - RECORD_OVERHEAD_BYTES);
     } catch (MalformedOtlpException e) {
       return refused(tenant, Reason.MALFORMED, e.getMessage());
@@ -154,6 +180,10 @@ public final class TraceIngestor {
               metrics.accepted(tenant, acceptedSpans);
               return new Accepted(acceptedSpans, rejections.size(), message);
             });
+  }
+
+  private static long nanos(Instant t) {
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
   }
 
   private CompletableFuture<IngestOutcome> refused(String tenant, Reason reason, String message) {

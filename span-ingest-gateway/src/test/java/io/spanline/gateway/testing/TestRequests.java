@@ -13,6 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** OTLP request bodies for tests, with IDs unique within the JVM. */
 public final class TestRequests {
+  /** When this class loaded, epoch nanoseconds: inside the gateway's window of start times. */
+  private static final long NOW_NANOS = System.currentTimeMillis() * 1_000_000L;
+
   private static final AtomicLong NEXT = new AtomicLong(System.nanoTime());
   private static final Resource RESOURCE =
       new Resource(List.of(Attribute.of("service.name", "test-service")), 0, "");
@@ -35,7 +38,7 @@ public final class TestRequests {
     Span.Builder b =
         Span.builder(trace, newSpanId())
             .name("op")
-            .time(1_700_000_000_000_000_000L, 1_700_000_000_500_000_000L)
+            .time(NOW_NANOS, NOW_NANOS + 500_000_000L)
             .resource(RESOURCE)
             .scope(SCOPE);
     String value = "v".repeat(valueBytes);
