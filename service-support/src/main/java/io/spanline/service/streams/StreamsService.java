@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.KafkaReadiness;
 import io.spanline.service.admin.Readiness;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.streams.KafkaStreams;
@@ -14,11 +15,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Kafka Streams app with its admin port, as every Spanline stream runs: a failed stream thread is
- * logged and replaced, Kafka Streams' metrics are bound to the registry, and {@code /readyz}
- * answers ready only while Kafka is reachable, the topics exist and the stream is RUNNING.
+ * logged, counted ({@link ThreadFailures}) and replaced, Kafka Streams' metrics are bound to the
+ * registry, and {@code /readyz} answers ready only while Kafka is reachable, the topics exist, the
+ * stream is RUNNING and its threads have not failed {@value #FAILURES_UNREADY} times within {@link
+ * #FAILURE_WINDOW}.
  */
 public final class StreamsService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamsService.class);
+
+  /** Thread failures within {@link #FAILURE_WINDOW} that make the app unready. */
+  static final int FAILURES_UNREADY = 3;
+
+  static final Duration FAILURE_WINDOW = Duration.ofMinutes(5);
 
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics streamsMetrics;
@@ -49,8 +57,11 @@ public final class StreamsService implements AutoCloseable {
       List<String> topics,
       String adminBindAddress,
       int adminPort) {
+    ThreadFailures failures =
+        new ThreadFailures(Clock.systemUTC(), FAILURES_UNREADY, FAILURE_WINDOW, registry);
     streams.setUncaughtExceptionHandler(
         e -> {
+          failures.record(e);
           LOG.error("Stream thread failed; replacing it", e);
           return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
@@ -61,12 +72,17 @@ public final class StreamsService implements AutoCloseable {
         new Readiness() {
           @Override
           public boolean ready() {
-            return kafka.ready() && streams.state() == KafkaStreams.State.RUNNING;
+            return kafka.ready()
+                && streams.state() == KafkaStreams.State.RUNNING
+                && failures.problem().isEmpty();
           }
 
           @Override
           public String problem() {
-            return kafka.ready() ? "stream state " + streams.state() : kafka.problem();
+            if (!kafka.ready()) {
+              return kafka.problem();
+            }
+            return failures.problem().orElse("stream state " + streams.state());
           }
         };
     AdminServer admin = AdminServer.start(adminBindAddress, adminPort, readiness, registry);
