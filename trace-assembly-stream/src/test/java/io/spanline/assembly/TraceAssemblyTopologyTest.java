@@ -420,6 +420,35 @@ class TraceAssemblyTopologyTest {
   }
 
   @Test
+  void overTheInstanceByteBound_theTracesDueSoonestCloseEarly() {
+    // Given a byte bound of 1 MiB and traces of about 300 KB each
+    AssemblyDriver d = driver(Map.of("trace.max.open.bytes", String.valueOf(1 << 20)));
+    List<List<Span>> all = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      List<Span> trace =
+          traces.trace(2).stream()
+              .map(
+                  s ->
+                      s.toBuilder()
+                          .addAttribute(Attribute.of("payload", "p".repeat(150_000)))
+                          .build())
+              .toList();
+      all.add(trace);
+      d.send(trace);
+      d.advanceWallClock(Duration.ofMillis(100));
+    }
+
+    // Then the two sent first closed early, and what stays open is within the bound
+    assertThat(d.assembled())
+        .extracting(AssembledTrace::traceId)
+        .containsExactly(all.get(0).get(0).traceId(), all.get(1).get(0).traceId());
+    assertThat(d.metrics().closedCount(ClosureReason.OVERLOAD)).isEqualTo(2);
+    assertThat(d.metrics().bufferedBytes()).isLessThanOrEqualTo(1 << 20);
+    d.advanceWallClock(IDLE.plus(TICK));
+    assertThat(d.assembled()).hasSize(3);
+  }
+
+  @Test
   void outputRecordsCarryTheTenantHeader() {
     AssemblyDriver d = driver(Map.of());
     d.send("acme", traces.trace(2));

@@ -18,16 +18,18 @@ public final class TraceBuffer implements ProcessorSupplier<TraceId, TracePart, 
   private final AssemblyConfig config;
   private final AssemblyMetrics metrics;
   private final InputLag inputLag;
+  private final OpenTraceBounds bounds;
 
   public TraceBuffer(AssemblyConfig config, AssemblyMetrics metrics, InputLag inputLag) {
     this.config = config;
     this.metrics = metrics;
     this.inputLag = inputLag;
+    this.bounds = new OpenTraceBounds(config.maxOpenTraces(), config.maxOpenBytes(), metrics);
   }
 
   @Override
   public Processor<TraceId, TracePart, TraceId, byte[]> get() {
-    return new TraceBufferProcessor(config, metrics, inputLag);
+    return new TraceBufferProcessor(config, metrics, inputLag, bounds);
   }
 
   @Override

@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * since it was indexed is moved to its new due time. A record arriving after its trace became due,
  * or that would take it past {@code trace.max.spans} or {@code trace.max.bytes}, first closes what
  * is buffered; a trace that reaches either limit closes at once. Past {@code trace.max.open} open
- * traces on the instance, the traces due soonest close early ({@link ClosureReason#OVERLOAD}).
+ * traces or {@code trace.max.open.bytes} buffered bytes on the instance, a task over its fair share
+ * closes its traces due soonest early ({@link ClosureReason#OVERLOAD}, {@link OpenTraceBounds}).
  *
  * <p>Output: Avro {@code AssembledTrace} (binary, unframed; {@link OtlpAvroTranscoder} writes it
  * from the chunks without building model objects) of fragment 0, or n for the n-th late fragment,
@@ -72,6 +73,7 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   private final AssemblyConfig config;
   private final AssemblyMetrics metrics;
   private final InputLag inputLag;
+  private final OpenTraceBounds bounds;
   private final long idleMillis;
   private final long maxDurationMillis;
   private final Map<Bytes, BufferedTrace> open = new HashMap<>();
@@ -85,10 +87,12 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   private long latestArrival = Long.MIN_VALUE;
   private long lastRecordWallMillis = Long.MIN_VALUE;
 
-  TraceBufferProcessor(AssemblyConfig config, AssemblyMetrics metrics, InputLag inputLag) {
+  TraceBufferProcessor(
+      AssemblyConfig config, AssemblyMetrics metrics, InputLag inputLag, OpenTraceBounds bounds) {
     this.config = config;
     this.metrics = metrics;
     this.inputLag = inputLag;
+    this.bounds = bounds;
     this.idleMillis = config.idleTimeout().toMillis();
     this.maxDurationMillis = config.maxDuration().toMillis();
   }
@@ -96,6 +100,7 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   @Override
   public void init(ProcessorContext<TraceId, byte[]> context) {
     this.context = context;
+    bounds.taskStarted();
     this.buffer = context.getStateStore(TraceBufferStores.BUFFER);
     this.closed = context.getStateStore(TraceBufferStores.CLOSED);
     try (KeyValueIterator<Bytes, byte[]> it = closed.all()) {
@@ -186,8 +191,8 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
       close(key, meta, ClosureReason.MAX_SPANS, arrival);
     } else if (meta.bytes() >= config.maxBytes()) {
       close(key, meta, ClosureReason.MAX_BYTES, arrival);
-    } else if (opened) {
-      enforceOpenBound(key, arrival);
+    } else {
+      enforceOpenBounds(key, arrival);
     }
   }
 
@@ -209,9 +214,15 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     return history.nextFragment();
   }
 
-  /** Closes the traces due soonest while the instance holds more than {@code trace.max.open}. */
-  private void enforceOpenBound(Bytes keep, long now) {
-    while (metrics.openTraces() > config.maxOpenTraces() && open.size() > 1) {
+  /**
+   * Closes this task's traces due soonest, other than {@code keep}, while the instance is over
+   * {@code trace.max.open} or {@code trace.max.open.bytes} and this task holds more than its share
+   * ({@link OpenTraceBounds}).
+   *
+   * @param keep the trace just written to, left open; null for none
+   */
+  private void enforceOpenBounds(Bytes keep, long now) {
+    while (!open.isEmpty() && bounds.mustShed(open.size(), taskBufferedBytes)) {
       Due oldest = null;
       for (Due d : dueIndex) {
         if (!d.traceKey().equals(keep)) {
@@ -281,6 +292,8 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
         budget--;
       }
     }
+    // a task that receives nothing still gives back its excess when the instance is over a bound
+    enforceOpenBounds(null, now);
     int forget = config.punctuationMaxCloses();
     while (forget-- > 0 && !expiries.isEmpty() && expiries.first().millis() <= now) {
       closed.delete(expiries.pollFirst().traceKey());
@@ -371,6 +384,7 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
 
   @Override
   public void close() {
+    bounds.taskClosed();
     metrics.released(open.size(), taskBufferedBytes);
     open.clear();
     dueIndex.clear();

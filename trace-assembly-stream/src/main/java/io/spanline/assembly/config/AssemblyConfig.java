@@ -23,8 +23,10 @@ import java.util.Objects;
  *     is emitted as several consecutive fragments
  * @param closedTtl how long a closed trace's ID is remembered, so that a later span of it becomes a
  *     late fragment rather than a new trace
- * @param maxOpenTraces bound on open traces per instance; past it the traces due soonest close
- *     early ({@code closure reason = overload})
+ * @param maxOpenTraces bound on open traces per instance; past it a task over its fair share closes
+ *     its traces due soonest early ({@code closure reason = overload})
+ * @param maxOpenBytes bound on the buffered OTLP bytes of open traces per instance, enforced the
+ *     same way
  * @param punctuationInterval how often due traces are looked for (wall-clock)
  * @param punctuationMaxCloses most traces one punctuation of one task closes; the rest wait for the
  *     next punctuation, so that a backlog of due traces never makes one transaction outlive {@code
@@ -54,6 +56,7 @@ public record AssemblyConfig(
     long maxRecordBytes,
     Duration closedTtl,
     long maxOpenTraces,
+    long maxOpenBytes,
     Duration punctuationInterval,
     int punctuationMaxCloses,
     int streamThreads,

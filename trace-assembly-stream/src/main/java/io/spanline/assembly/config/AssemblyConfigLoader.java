@@ -33,6 +33,7 @@ public final class AssemblyConfigLoader {
     DEFAULTS.put("trace.max.record.bytes", String.valueOf(12 << 20));
     DEFAULTS.put("trace.closed.ttl.ms", "600000");
     DEFAULTS.put("trace.max.open", "200000");
+    DEFAULTS.put("trace.max.open.bytes", String.valueOf(2L << 30));
     DEFAULTS.put("punctuation.interval.ms", "1000");
     DEFAULTS.put("punctuation.max.closes", "2000");
     DEFAULTS.put("num.stream.threads", "2");
@@ -75,6 +76,7 @@ public final class AssemblyConfigLoader {
         s.longAtLeast("trace.max.record.bytes", 64 << 10),
         s.millis("trace.closed.ttl.ms"),
         s.longAtLeast("trace.max.open", 1),
+        s.longAtLeast("trace.max.open.bytes", 1 << 20),
         s.millis("punctuation.interval.ms"),
         s.intAtLeast("punctuation.max.closes", 1),
         s.intAtLeast("num.stream.threads", 1),
