@@ -16,10 +16,12 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
@@ -69,6 +72,10 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Map<TopicPartition, Roll> rolls = new LinkedHashMap<>();
   private final Map<TopicPartition, Optional<Long>> requiredEnds = new HashMap<>();
+
+  /** Partitions revoked (or lost) since the last poll: their polled records are not ours. */
+  private final Set<TopicPartition> revokedSincePoll = new HashSet<>();
+
   private long rollBytes;
   private long rollStartedNanos;
 
@@ -112,12 +119,17 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
   @Override
   public void run() {
     try {
-      consumer.subscribe(java.util.List.of(topic), new Rebalance());
+      consumer.subscribe(List.of(topic), new Rebalance());
       while (running.get()) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+        revokedSincePoll.clear();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-          add(r);
           TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+          if (revokedSincePoll.contains(tp)) {
+            // Revoked during a flush below: whoever owns it now reads these from the last commit.
+            continue;
+          }
+          add(r);
           if (rolls.get(tp).reachedRequiredEnd() && !flush()) {
             return;
           }
@@ -180,7 +192,10 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
   }
 
   /**
-   * Uploads every roll and commits after them.
+   * Uploads every roll and commits after them. A rebalance may run while S3 is retried (the
+   * consumer polls while it waits): rolls of partitions revoked then are dropped by the listener,
+   * are not uploaded any further and are not committed — their next owner reads them again from the
+   * last commit.
    *
    * @return false when the sink was stopped while S3 was failing
    */
@@ -189,17 +204,24 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
     rolls.forEach(
         (tp, roll) -> ends.put(tp, new OffsetAndMetadata(roll.first(), roll.endMetadata())));
     consumer.commitSync(ends);
-    for (Map.Entry<TopicPartition, Roll> e : rolls.entrySet()) {
+    // A copy of the keys: the rebalance listener removes revoked rolls while we wait to retry.
+    for (TopicPartition tp : List.copyOf(rolls.keySet())) {
       for (int attempt = 0; ; attempt++) {
+        Roll roll = rolls.get(tp);
+        if (roll == null) {
+          LOG.info(
+              "{} was revoked while its roll was being uploaded; its owner reads it again", tp);
+          break;
+        }
         try {
-          writer.write(e.getKey().partition(), e.getValue());
+          writer.write(tp.partition(), roll);
           break;
         } catch (IOException | SdkException ex) {
           LOG.warn(
               "Uploading roll {}-{}..{} failed; will retry: {}",
-              e.getKey(),
-              e.getValue().first(),
-              e.getValue().last(),
+              tp,
+              roll.first(),
+              roll.last(),
               ex.toString());
           metrics.retried();
           if (!backoff.waitBeforeRetry(attempt, running::get)) {
@@ -210,8 +232,24 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
     }
     deadLetters.flush();
     Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
-    rolls.forEach((tp, roll) -> next.put(tp, new OffsetAndMetadata(roll.last() + 1)));
-    consumer.commitSync(next);
+    Set<TopicPartition> owned = consumer.assignment();
+    rolls.forEach(
+        (tp, roll) -> {
+          if (owned.contains(tp)) {
+            next.put(tp, new OffsetAndMetadata(roll.last() + 1));
+          }
+        });
+    if (!next.isEmpty()) {
+      try {
+        consumer.commitSync(next);
+      } catch (CommitFailedException | RebalanceInProgressException e) {
+        // Uploaded but not committed: whoever reads these partitions next ends its first roll at
+        // the committed roll end and overwrites the same keys.
+        LOG.warn(
+            "Commit after the upload failed in a rebalance; rolls are written again: {}",
+            e.toString());
+      }
+    }
     metrics.rollDone(rollBytes);
     for (TopicPartition tp : rolls.keySet()) {
       requiredEnds.remove(tp);
@@ -254,6 +292,7 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
 
     /** Their records are read again by the next owner, from the last commit. */
     private void drop(Collection<TopicPartition> partitions) {
+      revokedSincePoll.addAll(partitions);
       for (TopicPartition tp : partitions) {
         Roll roll = rolls.remove(tp);
         requiredEnds.remove(tp);

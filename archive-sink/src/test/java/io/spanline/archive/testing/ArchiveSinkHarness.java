@@ -185,6 +185,33 @@ public final class ArchiveSinkHarness implements AutoCloseable {
     producer.flush();
   }
 
+  /**
+   * Sends to one partition and waits until Kafka acknowledged.
+   *
+   * @return the bytes of the record values sent (what the sink counts toward {@code
+   *     roll.max.bytes})
+   */
+  public long sendTo(int partition, List<SampledTrace> traces) throws Exception {
+    long bytes = 0;
+    for (SampledTrace t : traces) {
+      byte[] value =
+          topics
+              .sampledTraces()
+              .valueSerde()
+              .serializer()
+              .serialize(config.sampledTracesTopic(), t);
+      bytes += value.length;
+      producer.send(
+          new ProducerRecord<>(
+              config.sampledTracesTopic(),
+              partition,
+              t.trace().traceId().toHex().getBytes(StandardCharsets.US_ASCII),
+              value));
+    }
+    producer.flush();
+    return bytes;
+  }
+
   public void sendRaw(byte[] key, byte[] value) throws Exception {
     producer.send(new ProducerRecord<>(config.sampledTracesTopic(), key, value)).get();
   }

@@ -4,37 +4,78 @@ import io.micrometer.core.instrument.Timer;
 import io.spanline.index.metrics.IndexSinkMetrics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.OpenSearchException;
 import org.opensearch.client.opensearch.core.BulkRequest;
 import org.opensearch.client.opensearch.core.BulkResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
+import org.opensearch.client.transport.httpclient5.ResponseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends pending actions as bulk requests of at most {@code maxActions} and sorts each item's
- * result: done, to retry (OpenSearch overloaded or failing: HTTP 429, 408, 409 after the update's
- * own retries, 5xx, or the whole request failed) or rejected for good (any other 4xx, such as a
- * mapping conflict). Never throws for OpenSearch's failures: they come back as retries.
+ * Sends pending actions as bulk requests of at most {@code maxActions} actions and {@code maxBytes}
+ * estimated bytes, and sorts each item's result: done, to retry (OpenSearch overloaded or failing:
+ * HTTP 429, 408, 409 after the update's own retries, 5xx, or the whole request failed) or refused
+ * for good (any other 4xx, such as a mapping conflict).
+ *
+ * <p>A whole request OpenSearch answers with 413 (request entity too large, above its {@code
+ * http.max_content_length}) is split in halves that are sent at once, down to single documents; a
+ * document refused alone with 413 counts as refused for good. A document refused for good is sent
+ * again (after the caller's backoff) until it was refused {@code refusedMaxAttempts} times, then
+ * comes back as a {@link Rejection}. Never throws for OpenSearch's failures: they come back as
+ * retries or rejections.
  */
 public final class BulkIndexer {
   private static final Logger LOG = LoggerFactory.getLogger(BulkIndexer.class);
 
+  /** HTTP 413: the request body is larger than the server accepts. */
+  public static final int REQUEST_TOO_LARGE = 413;
+
   private final OpenSearchClient client;
   private final int maxActions;
+  private final long maxBytes;
+  private final int refusedMaxAttempts;
   private final IndexSinkMetrics metrics;
 
-  public BulkIndexer(OpenSearchClient client, int maxActions, IndexSinkMetrics metrics) {
-    if (maxActions < 1) {
-      throw new IllegalArgumentException("maxActions must be >= 1, was " + maxActions);
+  /**
+   * @param maxActions most actions per bulk request, at least 1
+   * @param maxBytes most estimated bytes per bulk request, at least 1; a larger single action is
+   *     sent alone
+   * @param refusedMaxAttempts how many refusals for good a document gets before it is rejected, at
+   *     least 1
+   * @throws IllegalArgumentException if a limit is below 1
+   */
+  public BulkIndexer(
+      OpenSearchClient client,
+      int maxActions,
+      long maxBytes,
+      int refusedMaxAttempts,
+      IndexSinkMetrics metrics) {
+    if (maxActions < 1 || maxBytes < 1 || refusedMaxAttempts < 1) {
+      throw new IllegalArgumentException(
+          "maxActions, maxBytes and refusedMaxAttempts must be >= 1, were "
+              + maxActions
+              + ", "
+              + maxBytes
+              + " and "
+              + refusedMaxAttempts);
     }
     this.client = client;
     this.maxActions = maxActions;
+    this.maxBytes = maxBytes;
+    this.refusedMaxAttempts = refusedMaxAttempts;
     this.metrics = metrics;
   }
 
-  /** An item OpenSearch refused for good. */
-  public record Rejection(PendingAction action, int status, String type, String reason) {}
+  /** An item OpenSearch refused for good, as often as allowed. */
+  public record Rejection(PendingAction action, int status, String type, String reason) {
+    /** True when OpenSearch refused a request holding only this document as too large (413). */
+    public boolean tooLarge() {
+      return status == REQUEST_TOO_LARGE;
+    }
+  }
 
   /** What is left after one pass: actions to send again, and actions refused for good. */
   public record Outcome(List<PendingAction> retry, List<Rejection> rejected) {
@@ -51,12 +92,34 @@ public final class BulkIndexer {
   public Outcome index(List<PendingAction> actions) {
     List<PendingAction> retry = new ArrayList<>();
     List<Rejection> rejected = new ArrayList<>();
-    for (int from = 0; from < actions.size(); from += maxActions) {
-      List<PendingAction> chunk =
-          actions.subList(from, Math.min(actions.size(), from + maxActions));
+    for (List<PendingAction> chunk : chunks(actions, maxActions, maxBytes)) {
       send(chunk, retry, rejected);
     }
     return new Outcome(retry, rejected);
+  }
+
+  /**
+   * Splits actions, in order, into requests of at most {@code maxActions} actions and {@code
+   * maxBytes} estimated bytes; an action larger than {@code maxBytes} makes a request of its own.
+   */
+  static List<List<PendingAction>> chunks(
+      List<PendingAction> actions, int maxActions, long maxBytes) {
+    List<List<PendingAction>> chunks = new ArrayList<>();
+    List<PendingAction> chunk = new ArrayList<>();
+    long bytes = 0;
+    for (PendingAction a : actions) {
+      if (!chunk.isEmpty() && (chunk.size() >= maxActions || bytes + a.bytes() > maxBytes)) {
+        chunks.add(chunk);
+        chunk = new ArrayList<>();
+        bytes = 0;
+      }
+      chunk.add(a);
+      bytes += a.bytes();
+    }
+    if (!chunk.isEmpty()) {
+      chunks.add(chunk);
+    }
+    return chunks;
   }
 
   private void send(
@@ -69,8 +132,13 @@ public final class BulkIndexer {
     Timer.Sample sample = Timer.start();
     try {
       response = client.bulk(request.build());
-    } catch (Exception e) { // IOException, OpenSearchException, TransportException: all transient
+    } catch (Exception e) { // IOException, OpenSearchException, TransportException
       sample.stop(metrics.bulkTimer());
+      if (httpStatus(e).orElse(0) == REQUEST_TOO_LARGE) {
+        tooLarge(chunk, retry, rejected);
+        return;
+      }
+      // OpenSearch down, slow, overloaded or failing: transient, whatever the status
       metrics.bulkError("request_failed", chunk.size());
       LOG.warn("Bulk request of {} documents failed; will retry: {}", chunk.size(), e.toString());
       retry.addAll(chunk);
@@ -99,9 +167,79 @@ public final class BulkIndexer {
       if (retryable(item.status())) {
         retry.add(action);
       } else {
-        rejected.add(
-            new Rejection(action, item.status(), type, String.valueOf(item.error().reason())));
+        refused(
+            action, item.status(), type, String.valueOf(item.error().reason()), retry, rejected);
       }
     }
+  }
+
+  /** OpenSearch answered 413 for the whole request: halve it, or refuse a single document. */
+  private void tooLarge(
+      List<PendingAction> chunk, List<PendingAction> retry, List<Rejection> rejected) {
+    long bytes = chunk.stream().mapToLong(PendingAction::bytes).sum();
+    metrics.bulkError("request_too_large", chunk.size());
+    if (chunk.size() > 1) {
+      LOG.warn(
+          "OpenSearch refused a bulk request of {} documents (~{} bytes) as too large (413);"
+              + " sending it in halves (lower bulk.max-bytes below OpenSearch's"
+              + " http.max_content_length)",
+          chunk.size(),
+          bytes);
+      metrics.bulkSplit();
+      int half = chunk.size() / 2;
+      send(chunk.subList(0, half), retry, rejected);
+      send(chunk.subList(half, chunk.size()), retry, rejected);
+      return;
+    }
+    refused(
+        chunk.get(0),
+        REQUEST_TOO_LARGE,
+        "request_too_large",
+        "a bulk request holding only this document (~"
+            + bytes
+            + " bytes) is larger than OpenSearch accepts (http.max_content_length)",
+        retry,
+        rejected);
+  }
+
+  private void refused(
+      PendingAction action,
+      int status,
+      String type,
+      String reason,
+      List<PendingAction> retry,
+      List<Rejection> rejected) {
+    PendingAction refused = action.refusedOnce();
+    if (refused.refusals() >= refusedMaxAttempts) {
+      rejected.add(new Rejection(refused, status, type, reason));
+    } else {
+      LOG.warn(
+          "OpenSearch refused document {} ({} {}: {}); attempt {} of {}, will send it again",
+          action.id(),
+          status,
+          type,
+          reason,
+          refused.refusals(),
+          refusedMaxAttempts);
+      retry.add(refused);
+    }
+  }
+
+  /**
+   * The HTTP status OpenSearch (or a proxy in front of it) answered with, if the failure has one.
+   */
+  static OptionalInt httpStatus(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof OpenSearchException e) {
+        return OptionalInt.of(e.status());
+      }
+      if (t instanceof ResponseException e) {
+        return OptionalInt.of(e.status());
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return OptionalInt.empty();
   }
 }

@@ -17,6 +17,11 @@ import java.util.Set;
  * @param requestTimeout how long one OpenSearch request may take before it is retried
  * @param consumers consumer threads (each a member of the group with its own bulk requests)
  * @param bulkMaxActions most documents in one bulk request
+ * @param bulkMaxBytes most bytes (estimated request body, action lines included) in one bulk
+ *     request; a single larger document is still sent, alone
+ * @param bulkRefusedMaxAttempts how many times a document is sent while OpenSearch refuses it for
+ *     good (an item error such as a mapping conflict, or 413 for a request holding only that
+ *     document) before its record is dead-lettered
  * @param attributeAllowlist attribute keys (span or resource) indexed as typed fields
  * @param keywordMaxLength keyword values longer than this (chars) are stored but not indexed
  * @param retryInitialBackoff first wait after a failed bulk request or item; doubles per attempt
@@ -43,6 +48,8 @@ public record IndexSinkConfig(
     int keywordMaxLength,
     Set<String> attributeAllowlist,
     int bulkMaxActions,
+    long bulkMaxBytes,
+    int bulkRefusedMaxAttempts,
     Duration retryInitialBackoff,
     Duration retryMaxBackoff,
     Duration retention,

@@ -88,6 +88,8 @@ public final class IndexSinkConfigLoader {
     DEFAULTS.put("index.keyword.max-length", "256");
     DEFAULTS.put("index.attributes", DEFAULT_ALLOWLIST);
     DEFAULTS.put("bulk.max-actions", "5000");
+    DEFAULTS.put("bulk.max-bytes", String.valueOf(5L << 20));
+    DEFAULTS.put("bulk.refused.max-attempts", "3");
     DEFAULTS.put("retry.backoff.initial.ms", "250");
     DEFAULTS.put("retry.backoff.max.ms", "30000");
     DEFAULTS.put("retention.days", "7");
@@ -146,6 +148,8 @@ public final class IndexSinkConfigLoader {
         s.intAtLeast("index.keyword.max-length", 1),
         allowlist(s.get("index.attributes")),
         s.intAtLeast("bulk.max-actions", 1),
+        s.longAtLeast("bulk.max-bytes", 1024),
+        s.intAtLeast("bulk.refused.max-attempts", 1),
         s.millis("retry.backoff.initial.ms"),
         s.millisNotBelow("retry.backoff.max.ms", "retry.backoff.initial.ms"),
         Duration.ofDays(s.intAtLeast("retention.days", 1)),

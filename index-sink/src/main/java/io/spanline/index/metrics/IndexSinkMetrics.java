@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The sink's meters (Prometheus names in the README): records read, documents indexed by type, bulk
- * latency, bulk errors by OpenSearch error type, items retried, dead letters by reason, paused
- * consumers and retention deletions. Consumer lag comes from the Kafka consumer's own metrics.
+ * latency, bulk errors by OpenSearch error type, bulk requests split after a 413, items retried,
+ * dead letters by reason, paused consumers and retention deletions. Consumer lag comes from the
+ * Kafka consumer's own metrics.
  */
 public final class IndexSinkMetrics {
   private final MeterRegistry registry;
@@ -20,6 +21,7 @@ public final class IndexSinkMetrics {
   private final Counter traceDocuments;
   private final Timer bulk;
   private final Counter retries;
+  private final Counter bulkSplits;
   private final Counter retentionDeleted;
   private final AtomicInteger paused = new AtomicInteger();
 
@@ -41,6 +43,10 @@ public final class IndexSinkMetrics {
     this.retries =
         Counter.builder("spanline.index.retries")
             .description("Documents sent again after a failed bulk request or item")
+            .register(registry);
+    this.bulkSplits =
+        Counter.builder("spanline.index.bulk.splits")
+            .description("Bulk requests sent again in halves after OpenSearch answered 413")
             .register(registry);
     this.retentionDeleted =
         Counter.builder("spanline.index.retention.deleted.indices")
@@ -85,13 +91,19 @@ public final class IndexSinkMetrics {
         .increment(count);
   }
 
+  /** A bulk request OpenSearch refused as too large (413) is sent again in two halves. */
+  public void bulkSplit() {
+    bulkSplits.increment();
+  }
+
   public void retried(int count) {
     retries.increment(count);
   }
 
   /**
-   * @param reason {@code undecodable} (the record could not be read) or {@code rejected}
-   *     (OpenSearch refused a document of it for good)
+   * @param reason {@code undecodable} (the record could not be read), {@code rejected} (OpenSearch
+   *     refused a document of it for good, e.g. a mapping conflict) or {@code too_large} (a bulk
+   *     request holding only one of its documents was refused with 413)
    */
   public void deadLettered(String reason) {
     Counter.builder("spanline.index.dead.letters")

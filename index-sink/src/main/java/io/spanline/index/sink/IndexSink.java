@@ -1,5 +1,7 @@
 package io.spanline.index.sink;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spanline.index.bulk.BulkIndexer;
 import io.spanline.index.bulk.PendingAction;
 import io.spanline.index.config.IndexSinkConfig;
@@ -57,6 +59,16 @@ public final class IndexSink implements ConsumerThreads.Worker {
   private static final Logger LOG = LoggerFactory.getLogger(IndexSink.class);
   private static final Duration POLL = Duration.ofMillis(500);
   private static final String JSON = "application/json";
+  private static final ObjectMapper PARAMS_JSON = new ObjectMapper();
+
+  /**
+   * Bytes of a bulk action line besides index name and ID ({@code {"update":{"_index":"",
+   * "_id":"","retry_on_conflict":5}}} and two newlines, rounded up).
+   */
+  private static final int ACTION_LINE_BYTES = 64;
+
+  /** Bytes of a scripted upsert's body besides script ID and parameters, rounded up. */
+  private static final int UPDATE_BODY_BYTES = 80;
 
   private final Consumer<byte[], byte[]> consumer;
   private final String topic;
@@ -89,7 +101,13 @@ public final class IndexSink implements ConsumerThreads.Worker {
     this.mapper = new SpanDocumentMapper(config.layout(), config.attributeAllowlist());
     this.summaries = new SummaryIndexResolver(client, config.layout());
     this.summaryScriptId = SummaryScript.id(config.layout().prefix());
-    this.indexer = new BulkIndexer(client, config.bulkMaxActions(), metrics);
+    this.indexer =
+        new BulkIndexer(
+            client,
+            config.bulkMaxActions(),
+            config.bulkMaxBytes(),
+            config.bulkRefusedMaxAttempts(),
+            metrics);
     this.deadLetters = new DeadLetters(deadLetterProducer, config.deadLetterTopic());
     this.metrics = metrics;
     this.backoff =
@@ -167,8 +185,15 @@ public final class IndexSink implements ConsumerThreads.Worker {
             r.reason());
         if (rejected.add(origin)) {
           deadLetters.send(
-              origin, r.type(), "document " + r.action().id() + " refused: " + r.reason());
-          metrics.deadLettered("rejected");
+              origin,
+              r.type(),
+              "document "
+                  + r.action().id()
+                  + " refused "
+                  + r.action().refusals()
+                  + " time(s): "
+                  + r.reason());
+          metrics.deadLettered(r.tooLarge() ? "too_large" : "rejected");
         }
       }
       pending = outcome.retry();
@@ -223,14 +248,43 @@ public final class IndexSink implements ConsumerThreads.Worker {
                             ix ->
                                 ix.index(span.index())
                                     .id(span.id())
-                                    .document(BinaryData.of(span.json(), JSON))))));
+                                    .document(BinaryData.of(span.json(), JSON)))),
+                ACTION_LINE_BYTES
+                    + span.index().length()
+                    + span.id().length()
+                    + span.json().length));
       }
       TraceSummaryUpdate summary = docs.summary();
       String index = summaryIndex.get(summary.id());
       actions.add(
-          new PendingAction(origin, index, summary.id(), true, summaryOperation(index, summary)));
+          new PendingAction(
+              origin,
+              index,
+              summary.id(),
+              true,
+              summaryOperation(index, summary),
+              summaryBytes(index, summary)));
     }
     return actions;
+  }
+
+  /**
+   * Estimated bytes of a summary update in a bulk body: its action line, the script reference and
+   * the parameters as JSON.
+   */
+  private long summaryBytes(String index, TraceSummaryUpdate summary) {
+    long params;
+    try {
+      params = PARAMS_JSON.writeValueAsBytes(summary.params()).length;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot size the summary update of " + summary.id(), e);
+    }
+    return ACTION_LINE_BYTES
+        + UPDATE_BODY_BYTES
+        + index.length()
+        + summary.id().length()
+        + summaryScriptId.length()
+        + params;
   }
 
   private BulkOperation summaryOperation(String index, TraceSummaryUpdate summary) {

@@ -21,6 +21,8 @@ class IndexSinkConfigLoaderTest {
     assertThat(c.retention()).isEqualTo(Duration.ofDays(7));
     assertThat(c.attributeAllowlist()).contains("http.response.status_code", "error.type");
     assertThat(c.adminPort()).isEqualTo(13136);
+    assertThat(c.bulkMaxBytes()).isEqualTo(5L * 1024 * 1024);
+    assertThat(c.bulkRefusedMaxAttempts()).isEqualTo(3);
   }
 
   @Test
@@ -51,6 +53,12 @@ class IndexSinkConfigLoaderTest {
     assertThatThrownBy(() -> load("index.refresh-interval", "soon"))
         .hasMessageContaining("index.refresh-interval=soon");
     assertThatThrownBy(() -> load("retention.days", "0")).hasMessageContaining("retention.days");
+    assertThatThrownBy(() -> load("bulk.max-bytes", "5MB"))
+        .hasMessageContaining("bulk.max-bytes=5MB");
+    assertThatThrownBy(() -> load("bulk.max-bytes", "100"))
+        .hasMessageContaining("bulk.max-bytes=100. Must be at least 1024");
+    assertThatThrownBy(() -> load("bulk.refused.max-attempts", "0"))
+        .hasMessageContaining("bulk.refused.max-attempts=0");
     assertThatThrownBy(() -> load("topic.dead-letter", "a b"))
         .hasMessageContaining("topic.dead-letter=a b");
     assertThatThrownBy(

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,20 @@ public final class LocalOpenSearch implements AutoCloseable {
    */
   public static LocalOpenSearch start(Path dataDir, int httpPort, int transportPort, String heap)
       throws IOException {
+    return start(dataDir, httpPort, transportPort, heap, Map.of());
+  }
+
+  /**
+   * Starts a node with extra node settings, e.g. {@code http.max_content_length=256kb} for a test
+   * that needs OpenSearch to answer 413, and waits until the cluster is yellow or green.
+   *
+   * @param nodeSettings OpenSearch node settings (static ones included) applied after the defaults
+   * @throws IllegalStateException if the node exits (e.g. refuses a setting) or is not ready within
+   *     three minutes; the message carries the end of its log
+   */
+  public static LocalOpenSearch start(
+      Path dataDir, int httpPort, int transportPort, String heap, Map<String, String> nodeSettings)
+      throws IOException {
     long started = System.nanoTime();
     Files.createDirectories(dataDir);
     int http = Ports.orFree(httpPort);
@@ -71,6 +86,7 @@ public final class LocalOpenSearch implements AutoCloseable {
     command.add(String.valueOf(http));
     command.add(String.valueOf(transport));
     command.add("spanline-local");
+    nodeSettings.forEach((key, value) -> command.add(key + "=" + value));
     Process process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
