@@ -157,11 +157,27 @@ public final class AllInOne implements AutoCloseable {
 
   /** The services' settings: the embedded servers' addresses, data folders, then overrides. */
   static Map<String, String> settings(AllInOneConfig config, LocalInfra infra) {
+    return serviceSettings(
+        config,
+        infra.kafka().bootstrapServers(),
+        infra.registry().uri(),
+        infra.openSearch().uri(),
+        infra.s3().endpoint());
+  }
+
+  /**
+   * The settings, as system properties ({@code spanline.<app>.<key>}), with which every service
+   * runs on local-infra's servers at the given addresses, whether in this JVM or each in its own
+   * (the chaos suite): data folders under {@code config.dataDir()}, the demo policy file, 127.0.0.1
+   * binds, one-node index replicas, then {@code config.settings()}; the servers' addresses cannot
+   * be overridden.
+   */
+  public static Map<String, String> serviceSettings(
+      AllInOneConfig config, String kafka, URI registryUri, URI openSearchUri, URI s3Endpoint) {
     Path data = config.dataDir().toAbsolutePath();
-    String kafka = infra.kafka().bootstrapServers();
-    String registry = infra.registry().uri().toString();
-    String openSearch = infra.openSearch().uri().toString();
-    String s3 = infra.s3().endpoint().toString();
+    String registry = registryUri.toString();
+    String openSearch = openSearchUri.toString();
+    String s3 = s3Endpoint.toString();
     Map<String, String> p = new HashMap<>();
     for (String app : new String[] {"gateway", "assembly", "sampling", "index", "archive"}) {
       p.put("spanline." + app + ".kafka.bootstrap.servers", kafka);

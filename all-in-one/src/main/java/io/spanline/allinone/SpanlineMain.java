@@ -35,6 +35,12 @@ public final class SpanlineMain implements Runnable {
     // drown them. -Dorg.slf4j.simpleLogger.defaultLogLevel=info brings it back.
     quietByDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     quietByDefault("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+    // The embedded broker logs every refused produce request at ERROR, also the retriable ones a
+    // client simply sends again: at start-up a transactional producer's pipelined batch can reach a
+    // partition before the producer's first batch there has been verified (transactions v2,
+    // KAFKA-18202), and is refused as out of order until it has; the client retries it and nothing
+    // is lost. Refusals that matter reach the client that sent the request, which logs them.
+    quietByDefault("org.slf4j.simpleLogger.log.kafka.server.ReplicaManager", "off");
     // every service registers Armeria's shared blocking executor's meters: a warning each time
     quietByDefault("org.slf4j.simpleLogger.log.io.micrometer", "error");
     System.exit(new CommandLine(new SpanlineMain()).execute(args));
