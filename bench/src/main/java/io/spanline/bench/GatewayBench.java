@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -47,6 +48,9 @@ public final class GatewayBench {
       props.put("spanline.gateway.admin.port", "0");
       props.put("spanline.gateway.kafka.bootstrap.servers", kafka.bootstrapServers());
       props.put("spanline.gateway.topic.otlp-spans", "bench-gateway");
+      // the workload's spans are dated November 2025 (Workload): accept them, as in production
+      // spans from now would be
+      props.put("spanline.gateway.span.start.max-age.ms", String.valueOf(Duration.ofDays(3650).toMillis()));
       try (Gateway gateway =
           Gateway.start(
               GatewayConfigLoader.load(

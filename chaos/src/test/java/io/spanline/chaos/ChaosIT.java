@@ -3,11 +3,13 @@ package io.spanline.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spanline.localinfra.Probe;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,6 +19,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,7 +67,9 @@ class ChaosIT {
     System.out.printf("Chaos run: %d faults, seed %d%n", faults, seed);
     Random random = new Random(seed);
     List<Fault> plan = plan(faults, random);
-    Path run = Files.createDirectories(Path.of("target", "chaos-" + seed));
+    Path run = Path.of("target", "chaos-" + seed);
+    deleteRecursively(run); // a replay of a seed starts from nothing, like the run it replays
+    Files.createDirectories(run);
     Map<Fault, Integer> injected = new EnumMap<>(Fault.class);
 
     try (Pipeline pipeline = new Pipeline(run.resolve("data"), run.resolve("logs"))) {
@@ -164,6 +169,17 @@ class ChaosIT {
         for (String p : Pipeline.SERVICES) {
           assertThat(pipeline.process(p).ready()).as("%s ready at the end", p).isTrue();
         }
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
       }
     }
   }

@@ -105,7 +105,8 @@ public final class IndexSinkApp implements AutoCloseable {
                   app.values.deserializer(),
                   app.openSearch.client(),
                   app.runtime.deadLetterProducer(),
-                  app.metrics));
+                  app.metrics,
+                  clock));
     } catch (RuntimeException e) {
       app.close();
       throw e;

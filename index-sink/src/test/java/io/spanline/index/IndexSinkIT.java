@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -194,6 +195,57 @@ class IndexSinkIT {
           .contains("spanline_index_documents_total{type=\"span\"} 9.0")
           .contains("spanline_index_bulk_seconds_count")
           .contains("kafka_consumer_fetch_manager_records_lag_max");
+    }
+  }
+
+  @Test
+  void spansStartingFarFromNow_areNotIndexed_soTheyCreateNoDailyIndices(
+      LocalKafka kafka, LocalSchemaRegistry registry, LocalOpenSearch openSearch) throws Exception {
+    try (IndexSinkHarness sink =
+        IndexSinkHarness.start(
+            kafka, registry, openSearch.httpPort(), 1, Map.of("retention.days", "7"))) {
+      // Given a trace (as a Collector writes it, past the gateway) whose spans claim start times
+      // 500 and 200 days ago, 10 days and 2 hours ahead, and now; and one entirely 300 days ago
+      long day = 86_400_000L;
+      Duration toNow =
+          Duration.ofNanos(System.currentTimeMillis() * 1_000_000L - TraceBuilder.START);
+      AssembledTrace spread =
+          TraceBuilder.trace()
+              .tenant("acme")
+              .shiftedBy(toNow)
+              .root("frontend", "GET /now", 5)
+              .orphan("batch", "old", -500 * day, 5)
+              .orphan("batch", "older", -200 * day, 5)
+              .orphan("batch", "ahead", 10 * day, 5)
+              .orphan("batch", "soon", 2 * 3_600_000L, 5)
+              .build();
+      AssembledTrace ancient =
+          TraceBuilder.trace()
+              .tenant("acme")
+              .shiftedBy(toNow.minus(Duration.ofDays(300)))
+              .root("frontend", "GET /ancient", 5)
+              .build();
+
+      // When both are kept
+      sink.send(kept(spread, "baseline"), kept(ancient, "baseline"));
+      sink.awaitAllCommitted(WAIT);
+      sink.refresh();
+
+      // Then only the span from now is indexed, in today's indices, and the rest are counted
+      assertThat(names(sink.search(sink.spans(), Queries.all()))).containsExactly("GET /now");
+      String prefix = sink.config().layout().prefix();
+      Set<String> indices =
+          sink.client().indices().get(g -> g.index(prefix + "-*")).result().keySet();
+      assertThat(indices).hasSizeLessThanOrEqualTo(4); // spans and traces, today (and tomorrow)
+      assertThat(
+              sink.app()
+                  .metrics()
+                  .registry()
+                  .get("spanline.index.spans.out_of_window")
+                  .tag("tenant", "acme")
+                  .counter()
+                  .count())
+          .isEqualTo(5);
     }
   }
 

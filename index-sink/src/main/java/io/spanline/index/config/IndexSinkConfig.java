@@ -27,6 +27,9 @@ import java.util.Set;
  * @param retryInitialBackoff first wait after a failed bulk request or item; doubles per attempt
  * @param retention how long daily indices are kept (whole UTC days)
  * @param retentionInterval how often the retention job runs
+ * @param spanStartMaxFuture spans starting further ahead of the sink's clock than this, or longer
+ *     ago than {@code retention}, are not indexed (each day a start time names would become a daily
+ *     index)
  * @param consumerOverrides extra Kafka consumer settings ({@code consumer.*} keys, prefix removed)
  */
 public record IndexSinkConfig(
@@ -54,6 +57,7 @@ public record IndexSinkConfig(
     Duration retryMaxBackoff,
     Duration retention,
     Duration retentionInterval,
+    Duration spanStartMaxFuture,
     String adminBindAddress,
     int adminPort,
     Map<String, String> consumerOverrides) {
@@ -74,6 +78,7 @@ public record IndexSinkConfig(
     Objects.requireNonNull(retryInitialBackoff, "retryInitialBackoff");
     Objects.requireNonNull(retryMaxBackoff, "retryMaxBackoff");
     Objects.requireNonNull(retention, "retention");
+    Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
     Objects.requireNonNull(retentionInterval, "retentionInterval");
     Objects.requireNonNull(adminBindAddress, "adminBindAddress");
     consumerOverrides = Map.copyOf(consumerOverrides);

@@ -94,6 +94,7 @@ public final class IndexSinkConfigLoader {
     DEFAULTS.put("retry.backoff.max.ms", "30000");
     DEFAULTS.put("retention.days", "7");
     DEFAULTS.put("retention.interval.ms", "3600000");
+    DEFAULTS.put("span.start.max-future.ms", "3600000");
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13136");
   }
@@ -154,6 +155,7 @@ public final class IndexSinkConfigLoader {
         s.millisNotBelow("retry.backoff.max.ms", "retry.backoff.initial.ms"),
         Duration.ofDays(s.intAtLeast("retention.days", 1)),
         s.millis("retention.interval.ms"),
+        s.millis("span.start.max-future.ms"),
         s.get("admin.bind.address"),
         s.port("admin.port"),
         s.withPrefix(CONSUMER_PREFIX));

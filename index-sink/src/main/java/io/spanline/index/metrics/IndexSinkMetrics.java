@@ -66,6 +66,11 @@ public final class IndexSinkMetrics {
     return registry;
   }
 
+  /** Spans left out of the index because their start time is outside the accepted window. */
+  public void outOfWindow(String tenant, int spans) {
+    registry.counter("spanline.index.spans.out_of_window", "tenant", tenant).increment(spans);
+  }
+
   public void recordsRead(int count) {
     records.increment(count);
   }

@@ -16,6 +16,7 @@ import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.consumer.DeadLetters;
 import io.spanline.service.consumer.PausingBackoff;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -74,6 +75,7 @@ public final class IndexSink implements ConsumerThreads.Worker {
   private final String topic;
   private final Deserializer<SampledTrace> values;
   private final SpanDocumentMapper mapper;
+  private final StartTimeWindow window;
   private final SummaryIndexResolver summaries;
   private final String summaryScriptId;
   private final BulkIndexer indexer;
@@ -87,6 +89,7 @@ public final class IndexSink implements ConsumerThreads.Worker {
    * @param consumer a consumer with auto-commit off, not yet subscribed; the sink owns it
    * @param values reads {@code SampledTrace} values (Confluent wire format)
    * @param deadLetterProducer shared with other sinks; not closed by this one
+   * @param clock the clock the accepted window of span start times is measured against
    */
   public IndexSink(
       IndexSinkConfig config,
@@ -94,11 +97,13 @@ public final class IndexSink implements ConsumerThreads.Worker {
       Deserializer<SampledTrace> values,
       OpenSearchClient client,
       Producer<byte[], byte[]> deadLetterProducer,
-      IndexSinkMetrics metrics) {
+      IndexSinkMetrics metrics,
+      Clock clock) {
     this.consumer = consumer;
     this.topic = config.sampledTracesTopic();
     this.values = values;
     this.mapper = new SpanDocumentMapper(config.layout(), config.attributeAllowlist());
+    this.window = new StartTimeWindow(clock, config.retention(), config.spanStartMaxFuture());
     this.summaries = new SummaryIndexResolver(client, config.layout());
     this.summaryScriptId = SummaryScript.id(config.layout().prefix());
     this.indexer =
@@ -149,8 +154,15 @@ public final class IndexSink implements ConsumerThreads.Worker {
     List<TraceDocuments> documents = new ArrayList<>(records.count());
     for (ConsumerRecord<byte[], byte[]> r : records) {
       try {
-        documents.add(mapper.map(values.deserialize(r.topic(), r.headers(), r.value())));
-        mapped.add(r);
+        SampledTrace sampled = values.deserialize(r.topic(), r.headers(), r.value());
+        StartTimeWindow.Filtered inWindow = window.apply(sampled);
+        if (inWindow.leftOut() > 0) {
+          metrics.outOfWindow(sampled.trace().tenant(), inWindow.leftOut());
+        }
+        if (inWindow.kept().isPresent()) {
+          documents.add(mapper.map(inWindow.kept().get()));
+          mapped.add(r);
+        }
       } catch (RuntimeException e) {
         LOG.warn(
             "Dead-lettering unreadable record {}-{}@{}: {}",
