@@ -11,13 +11,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -46,7 +42,9 @@ class ChaosIT {
     ARCHIVE_SINK("archive"),
     GATEWAY("gateway"),
     SERVERS(Pipeline.INFRA),
-    QUERY("query");
+    QUERY("query"),
+    /** Not a kill: the OpenSearch node stopped (SIGSTOP) for 60 s under load, then resumed. */
+    OPENSEARCH_STOPPED("opensearch");
 
     final String process;
 
@@ -88,9 +86,15 @@ class ChaosIT {
         // Given steady load, each fault at a seeded random moment
         for (Fault f : plan) {
           TimeUnit.MILLISECONDS.sleep(2_000 + random.nextInt(8_000)); // the moment of the fault
+          injected.merge(f, 1, Integer::sum);
+          if (f == Fault.OPENSEARCH_STOPPED) {
+            System.out.println("Fault: OpenSearch stopped for 60 s");
+            pipeline.stopOpenSearch(Duration.ofSeconds(60));
+            pipeline.awaitAllReady(Pipeline.START_TIMEOUT);
+            continue;
+          }
           System.out.printf("Fault: kill -9 %s%n", f.process);
           pipeline.killAndRestart(f.process);
-          injected.merge(f, 1, Integer::sum);
           if (f.stream() && random.nextBoolean()) {
             // again while it restores its state from the changelogs
             TimeUnit.MILLISECONDS.sleep(2_000 + random.nextInt(3_000));
@@ -105,67 +109,11 @@ class ChaosIT {
         load.stop(Duration.ofSeconds(60));
 
         // When the pipeline has caught up with every acknowledged span of the traces to keep
-        Map<String, Set<String>> mustKeep = new TreeMap<>();
-        load.exporter()
-            .acknowledged()
-            .forEach(
-                (trace, spans) -> {
-                  if (load.kind(trace) != ChaosLoad.Kind.NORMAL) {
-                    mustKeep.put(trace, Set.copyOf(spans));
-                  }
-                });
-        assertThat(mustKeep).as("error and slow traces acknowledged").hasSizeGreaterThan(20);
-        long deadline = System.nanoTime() + CATCH_UP_BOUND.toNanos();
-        Map<String, Set<String>> missing = missing(checks, mustKeep);
-        while (!missing.isEmpty() && System.nanoTime() < deadline) {
-          TimeUnit.SECONDS.sleep(2); // polling the query API and the archive
-          missing = missing(checks, mustKeep);
-        }
-        long caughtUpSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastFaultNanos);
-        long lost = missing.values().stream().mapToLong(Set::size).sum();
+        Outcome outcome = Outcome.measure(load, checks, lastFaultNanos, CATCH_UP_BOUND);
 
         // Then each is searchable and archived exactly once, and each trace has one decision
-        int duplicatedInQuery = 0;
-        for (Map.Entry<String, Set<String>> t : mustKeep.entrySet()) {
-          List<String> answered = checks.querySpanIds(t.getKey()).orElse(List.of());
-          duplicatedInQuery += answered.size() - new HashSet<>(answered).size();
-        }
-        Map<String, List<String>> archived = checks.archivedSpans();
-        int duplicatedInArchive = 0;
-        for (List<String> spans : archived.values()) {
-          duplicatedInArchive += spans.size() - new HashSet<>(spans).size();
-        }
-        Map<String, Integer> decisions = checks.decisionCounts();
-        long tracesWithoutOneDecision =
-            load.exporter().acknowledged().keySet().stream()
-                .filter(trace -> decisions.getOrDefault(trace, 0) != 1)
-                .count();
-        long acknowledgedSpans = load.exporter().acknowledgedSpans();
-        long keptSpans = mustKeep.values().stream().mapToLong(Set::size).sum();
-        System.out.printf(
-            "Chaos result (seed %d): faults %s; %d spans acknowledged (%d in %d error or slow"
-                + " traces), %d not acknowledged; lost %d; duplicated %d in the query API, %d in the"
-                + " archive; traces without exactly one decision %d; caught up %d s after the"
-                + " last fault%n",
-            seed,
-            injected,
-            acknowledgedSpans,
-            keptSpans,
-            mustKeep.size(),
-            load.exporter().failedSpans(),
-            lost,
-            duplicatedInQuery,
-            duplicatedInArchive,
-            tracesWithoutOneDecision,
-            caughtUpSeconds);
-        assertThat(missing)
-            .as(
-                "acknowledged spans of kept traces missing %d s after the last fault",
-                caughtUpSeconds)
-            .isEmpty();
-        assertThat(duplicatedInQuery).as("spans twice in a query answer").isZero();
-        assertThat(duplicatedInArchive).as("spans twice in the archive").isZero();
-        assertThat(tracesWithoutOneDecision).as("traces without exactly one decision").isZero();
+        System.out.println(outcome.summary(seed, injected));
+        outcome.assertExactlyOnce();
         for (String p : Pipeline.SERVICES) {
           assertThat(pipeline.process(p).ready()).as("%s ready at the end", p).isTrue();
         }
@@ -173,7 +121,7 @@ class ChaosIT {
     }
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
+  static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }
@@ -184,27 +132,10 @@ class ChaosIT {
     }
   }
 
-  /** Acknowledged spans of the traces to keep not yet searchable or archived, by trace. */
-  private static Map<String, Set<String>> missing(Checks checks, Map<String, Set<String>> mustKeep)
-      throws Exception {
-    Map<String, List<String>> archived = checks.archivedSpans();
-    Map<String, Set<String>> missing = new HashMap<>();
-    for (Map.Entry<String, Set<String>> t : mustKeep.entrySet()) {
-      Set<String> gone = new HashSet<>(t.getValue());
-      gone.removeAll(archived.getOrDefault(t.getKey(), List.of()));
-      Set<String> notSearchable = new HashSet<>(t.getValue());
-      checks.querySpanIds(t.getKey()).ifPresent(notSearchable::removeAll);
-      gone.addAll(notSearchable);
-      if (!gone.isEmpty()) {
-        missing.put(t.getKey(), gone);
-      }
-    }
-    return missing;
-  }
-
   /**
-   * The faults in order: the first six are one of each kind but the query service's, shuffled; a
-   * longer run then draws from every kind.
+   * The faults in order: the first six are one kill of each kind but the query service's, shuffled;
+   * a longer run then adds the query service's kill and a 60 s stop of OpenSearch, then draws from
+   * every kind.
    */
   static List<Fault> plan(int faults, Random random) {
     List<Fault> firsts =
@@ -218,6 +149,13 @@ class ChaosIT {
                 Fault.SERVERS));
     Collections.shuffle(firsts, random);
     List<Fault> plan = new ArrayList<>(firsts.subList(0, Math.min(faults, firsts.size())));
+    List<Fault> rest = new ArrayList<>(List.of(Fault.QUERY, Fault.OPENSEARCH_STOPPED));
+    Collections.shuffle(rest, random);
+    for (Fault f : rest) {
+      if (plan.size() < faults) {
+        plan.add(f);
+      }
+    }
     Fault[] all = Fault.values();
     while (plan.size() < faults) {
       plan.add(all[random.nextInt(all.length)]);

@@ -46,10 +46,10 @@ final class Checks {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newHttpClient();
-  private final Pipeline pipeline;
+  private final Endpoints pipeline;
   private final String tenant;
 
-  Checks(Pipeline pipeline, String tenant) {
+  Checks(Endpoints pipeline, String tenant) {
     this.pipeline = pipeline;
     this.tenant = tenant;
   }

@@ -26,24 +26,28 @@ final class ChildJvm {
   private final String name;
   private final Class<?> mainClass;
   private final Map<String, String> systemProperties;
+  private final List<String> args;
   private final String heap;
   private final Path log;
   private final Callable<Boolean> readiness;
   private Process process;
 
   /**
+   * @param args the main class's arguments
    * @param readiness whether the process is ready to work (it may throw while it is not)
    */
   ChildJvm(
       String name,
       Class<?> mainClass,
       Map<String, String> systemProperties,
+      List<String> args,
       String heap,
       Path log,
       Callable<Boolean> readiness) {
     this.name = name;
     this.mainClass = mainClass;
     this.systemProperties = Map.copyOf(systemProperties);
+    this.args = List.copyOf(args);
     this.heap = heap;
     this.log = log;
     this.readiness = readiness;
@@ -74,6 +78,7 @@ final class ChildJvm {
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(mainClass.getName());
+    cmd.addAll(args);
     Files.createDirectories(log.toAbsolutePath().getParent());
     process =
         new ProcessBuilder(cmd)
@@ -103,6 +108,11 @@ final class ChildJvm {
     } catch (Exception e) {
       return false;
     }
+  }
+
+  /** The running process, e.g. to find the processes it started. */
+  ProcessHandle handle() {
+    return process.toHandle();
   }
 
   /** SIGKILL, as {@code kill -9}: nothing is flushed or closed. */

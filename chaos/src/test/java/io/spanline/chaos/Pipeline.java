@@ -35,7 +35,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * on fixed ports and its own state folder, so that any of them can be killed and started again
  * where it was.
  */
-final class Pipeline implements AutoCloseable {
+final class Pipeline implements Endpoints, AutoCloseable {
   /** Names of the processes that faults target, in start order. */
   static final List<String> SERVICES =
       List.of("gateway", "assembly", "sampling", "index", "archive", "query");
@@ -109,6 +109,7 @@ final class Pipeline implements AutoCloseable {
             INFRA,
             LocalInfraMain.class,
             infraProps,
+            List.of(),
             "1g",
             logs.resolve("infra.log"),
             this::infraReady));
@@ -127,6 +128,7 @@ final class Pipeline implements AutoCloseable {
               app,
               mains.get(app),
               settings,
+              List.of(),
               "512m",
               logs.resolve(app + ".log"),
               ChildJvm.httpOk(adminPorts.get(app), "/readyz")));
@@ -156,6 +158,34 @@ final class Pipeline implements AutoCloseable {
     p.start();
   }
 
+  /**
+   * Stops the OpenSearch node ({@code SIGSTOP}: it neither answers nor closes connections) for
+   * {@code outage}, then lets it go on ({@code SIGCONT}).
+   */
+  void stopOpenSearch(Duration outage) throws Exception {
+    ProcessHandle node =
+        processes
+            .get(INFRA)
+            .handle()
+            .descendants()
+            .filter(p -> p.info().commandLine().orElse("").contains("opensearch"))
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("no OpenSearch node under the servers"));
+    signal("STOP", node.pid());
+    try {
+      TimeUnit.MILLISECONDS.sleep(outage.toMillis()); // the outage itself
+    } finally {
+      signal("CONT", node.pid());
+    }
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
+    }
+  }
+
   /** Waits until every process is ready again. */
   void awaitAllReady(Duration timeout) {
     for (ChildJvm p : processes.values()) {
@@ -163,11 +193,13 @@ final class Pipeline implements AutoCloseable {
     }
   }
 
-  String otlpHttpEndpoint() {
+  @Override
+  public String otlpHttpEndpoint() {
     return "http://127.0.0.1:" + otlpHttpPort + "/v1/traces";
   }
 
-  URI queryUri() {
+  @Override
+  public URI queryUri() {
     return URI.create("http://127.0.0.1:" + queryPort + "/");
   }
 
@@ -175,15 +207,18 @@ final class Pipeline implements AutoCloseable {
     return adminPorts.get(app);
   }
 
-  String kafkaBootstrapServers() {
+  @Override
+  public String kafkaBootstrapServers() {
     return "127.0.0.1:" + infraConfig.kafkaPort();
   }
 
-  URI registryUri() {
+  @Override
+  public URI registryUri() {
     return URI.create("http://127.0.0.1:" + infraConfig.registryPort());
   }
 
-  URI s3Endpoint() {
+  @Override
+  public URI s3Endpoint() {
     return URI.create("http://127.0.0.1:" + infraConfig.s3Port());
   }
 
@@ -211,7 +246,8 @@ final class Pipeline implements AutoCloseable {
     }
   }
 
-  private static void awaitClosed(int port, Duration timeout) {
+  /** Waits until nothing listens on the port of 127.0.0.1 any more. */
+  static void awaitClosed(int port, Duration timeout) {
     Probe.until(
         "port " + port + " closed",
         timeout,
