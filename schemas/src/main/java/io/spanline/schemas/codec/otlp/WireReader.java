@@ -55,19 +55,23 @@ final class WireReader {
     return tag;
   }
 
+  /**
+   * A varint of at most 10 bytes. As protobuf-java reads them, the tenth byte ends the varint
+   * whatever its continuation bit says (found by OtlpWireSplitterFuzzTest: refusing it made the
+   * gateway answer 400 to a request protobuf reads).
+   */
   long readVarint() throws InvalidProtocolBufferException {
     long value = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
+    for (int shift = 0; ; shift += 7) {
       if (pos >= end) {
         throw truncated();
       }
       byte b = buf[pos++];
       value |= (long) (b & 0x7f) << shift;
-      if (b >= 0) {
+      if (b >= 0 || shift == 63) {
         return value;
       }
     }
-    throw new InvalidProtocolBufferException("protocol message contained a malformed varint");
   }
 
   long readFixed64() throws InvalidProtocolBufferException {

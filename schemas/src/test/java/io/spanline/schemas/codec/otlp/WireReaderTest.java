@@ -3,6 +3,7 @@ package io.spanline.schemas.codec.otlp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.ByteArrayOutputStream;
@@ -81,6 +82,18 @@ class WireReaderTest {
     assertThat(in.readTag()).isEqualTo((6 << 3) | WireReader.VARINT);
     assertThat(in.readVarint()).isEqualTo(1);
     assertThat(in.hasMore()).isFalse();
+  }
+
+  /** Found by OtlpWireSplitterFuzzTest: protobuf-java ends a varint at its tenth byte. */
+  @Test
+  void aTenByteVarint_endsAtItsTenthByte_asProtobufReadsIt() throws Exception {
+    byte[] buf = {(byte) 0xd6, -1, -1, -1, -1, -1, -1, -1, -1, (byte) 0x93, 0x08};
+
+    WireReader in = new WireReader(buf, 0, buf.length);
+    long value = in.readVarint();
+
+    assertThat(value).isEqualTo(CodedInputStream.newInstance(buf).readRawVarint64()).isEqualTo(-42);
+    assertThat(in.position()).isEqualTo(10);
   }
 
   @Test
