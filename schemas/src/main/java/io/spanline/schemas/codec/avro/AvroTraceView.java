@@ -374,7 +374,7 @@ public final class AvroTraceView implements TraceView {
   private void indexKey() {
     int at = pos;
     int n = readInt();
-    if (pos + n > limit || n < 0) {
+    if (n < 0 || n > limit - pos) {
       throw new MalformedAvroException("AssembledTrace Avro ends early");
     }
     if (attributeCount == attributeHashes.length) {
@@ -468,7 +468,7 @@ public final class AvroTraceView implements TraceView {
   }
 
   private void skipBytes(int n) {
-    if (n < 0 || pos + n > limit) {
+    if (n < 0 || n > limit - pos) { // not pos + n: that overflows for a length near 2^31
       throw new MalformedAvroException("AssembledTrace Avro ends early");
     }
     pos += n;

@@ -102,6 +102,15 @@ class AvroTraceViewTest {
         .isInstanceOf(MalformedAvroException.class);
   }
 
+  /** Found by AvroTraceViewFuzzTest: the bounds check overflowed, then String threw. */
+  @Test
+  void aLengthNearTwoToThe31_isMalformed_notAnIndexOutOfBounds() {
+    byte[] record = new AvroBytes().longs(Integer.MAX_VALUE - 3).raw(40, 1).bytes();
+
+    assertThatThrownBy(() -> AvroTraceView.of(record, 0, record.length))
+        .isInstanceOf(MalformedAvroException.class);
+  }
+
   @Test
   void attributeValuesNestedTooDeep_areMalformed_notAStackOverflow() {
     AvroBytes record = new AvroBytes().traceHeader(1).longs(1).spanBeforeAttributes();
