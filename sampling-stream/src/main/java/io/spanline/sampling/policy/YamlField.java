@@ -14,15 +14,34 @@ import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * A node of a composed YAML document with its field path, so every error names line and field.
- * Reads SnakeYAML's node graph (which keeps source positions) rather than plain maps.
+ * Reads SnakeYAML's node graph (which keeps source positions) rather than plain maps. An alias may
+ * make that graph cyclic ({@code - &p {not: {not_sub_policy: *p}}}): a child that is one of its own
+ * ancestors is an error, not an endless descent.
  */
 final class YamlField {
   private final Node node;
   private final String path;
+  private final YamlField parent;
 
+  /** The document's root. */
   YamlField(Node node, String path) {
+    this(node, path, null);
+  }
+
+  private YamlField(Node node, String path, YamlField parent) {
     this.node = node;
     this.path = path;
+    this.parent = parent;
+  }
+
+  private YamlField child(Node child, String childPath) throws PolicyFileException {
+    for (YamlField f = this; f != null; f = f.parent) {
+      if (f.node == child) {
+        throw new YamlField(child, childPath)
+            .error("an alias refers to a node that contains it (a recursive structure)");
+      }
+    }
+    return new YamlField(child, childPath, this);
   }
 
   String path() {
@@ -68,7 +87,7 @@ final class YamlField {
       }
       String key = k.getValue();
       String childPath = path.isEmpty() ? key : path + "." + key;
-      if (entries.put(key, new YamlField(t.getValueNode(), childPath)) != null) {
+      if (entries.put(key, child(t.getValueNode(), childPath)) != null) {
         throw new YamlField(t.getKeyNode(), childPath).error("given twice");
       }
     }
@@ -84,7 +103,7 @@ final class YamlField {
     }
     List<YamlField> items = new ArrayList<>();
     for (Node n : s.getValue()) {
-      items.add(new YamlField(n, path + "[" + items.size() + "]"));
+      items.add(child(n, path + "[" + items.size() + "]"));
     }
     return items;
   }

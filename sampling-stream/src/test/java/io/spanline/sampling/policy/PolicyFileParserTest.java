@@ -37,6 +37,30 @@ class PolicyFileParserTest {
             "line 8, field policies[1].latency.threshold_ms: expected an integer, was \"fast\"");
   }
 
+  /** Found by PolicyFileParserFuzzTest: this recursed until the stack overflowed. */
+  @Test
+  void anAliasToANodeThatContainsIt_isAnError_notAStackOverflow() {
+    PolicyFileException e =
+        error("policies:\n  - &p {name: x, type: not, not: {not_sub_policy: *p}}\n");
+    assertThat(e.line()).isEqualTo(2);
+    assertThat(e.field()).isEqualTo("policies[0].not.not_sub_policy");
+    assertThat(e.getMessage()).contains("recursive");
+  }
+
+  @Test
+  void aliasesThatAreNotRecursive_stillParse() throws Exception {
+    SamplingPolicies p =
+        PolicyFileParser.parse(
+            """
+            policies:
+              - &slow {name: slow, type: latency, latency: {threshold_ms: 100}}
+              - {name: fast, type: not, not: {not_sub_policy: *slow}}
+            tenants:
+              a: {policies: [*slow]}
+            """);
+    assertThat(p).isNotNull();
+  }
+
   @Test
   void aMisspelledFieldIsAnError() {
     PolicyFileException e =

@@ -28,6 +28,19 @@ public final class AvroTraceView implements TraceView {
   private static final SpanKind[] KINDS = SpanKind.values();
   private static final StatusCode[] CODES = StatusCode.values();
 
+  /**
+   * Fewer bytes than any span takes in Avro (IDs alone are 24): the declared span count is trusted
+   * for the arrays' first size only as far as the bytes left could hold that many spans.
+   */
+  private static final int MIN_SPAN_BYTES = 32;
+
+  /**
+   * Deepest array or key-value-list nesting of an attribute value read; deeper is refused, not a
+   * stack overflow. OTLP protobuf (parsed with protobuf's limit of 100 nested messages) cannot
+   * carry half as deep.
+   */
+  static final int MAX_VALUE_DEPTH = 100;
+
   private final byte[] buf;
   private int pos;
   private final int limit;
@@ -76,7 +89,7 @@ public final class AvroTraceView implements TraceView {
       }
     }
     readInt(); // missingParentSpanCount
-    allocate(Math.max(1, declared));
+    allocate(Math.max(1, Math.min(declared, (limit - pos) / MIN_SPAN_BYTES + 1)));
     for (long n = blockCount(); n != 0; n = blockCount()) {
       for (long i = 0; i < n; i++) {
         readSpan();
@@ -161,7 +174,7 @@ public final class AvroTraceView implements TraceView {
       for (long e = 0; e < n; e++) {
         readLong(); // event time
         skipBytes(); // event name
-        skipKeyValues();
+        skipKeyValues(0);
         readInt();
       }
     }
@@ -170,7 +183,7 @@ public final class AvroTraceView implements TraceView {
       for (long l = 0; l < n; l++) {
         skipBytes(TraceId.BYTES + 8);
         skipBytes(); // traceState
-        skipKeyValues();
+        skipKeyValues(0);
         readInt();
         readInt();
       }
@@ -197,7 +210,7 @@ public final class AvroTraceView implements TraceView {
     skipBytes(); // resource schemaUrl
     skipBytes(); // scope name
     skipBytes(); // scope version
-    skipKeyValues();
+    skipKeyValues(0);
     readInt();
     skipBytes(); // scope schemaUrl
     tailEnd = pos;
@@ -215,7 +228,7 @@ public final class AvroTraceView implements TraceView {
         if (match && service == null) {
           service = readServiceName();
         } else {
-          skipAnyValue();
+          skipAnyValue(0);
         }
       }
     }
@@ -339,7 +352,7 @@ public final class AvroTraceView implements TraceView {
     for (int j = 0; j < attributeCount; j++) {
       if (attributeHashes[j] == h) {
         pos = attributeKeysAt[j];
-        if (keyEquals(k) && test.test(readAnyValue())) {
+        if (keyEquals(k) && test.test(readAnyValue(0))) {
           return true;
         }
       }
@@ -352,7 +365,7 @@ public final class AvroTraceView implements TraceView {
     for (long n = blockCount(); n != 0; n = blockCount()) {
       for (long i = 0; i < n; i++) {
         indexKey();
-        skipAnyValue();
+        skipAnyValue(0);
       }
     }
   }
@@ -361,7 +374,7 @@ public final class AvroTraceView implements TraceView {
   private void indexKey() {
     int at = pos;
     int n = readInt();
-    if (pos + n > limit || n < 0) {
+    if (n < 0 || n > limit - pos) {
       throw new MalformedAvroException("AssembledTrace Avro ends early");
     }
     if (attributeCount == attributeHashes.length) {
@@ -455,7 +468,7 @@ public final class AvroTraceView implements TraceView {
   }
 
   private void skipBytes(int n) {
-    if (n < 0 || pos + n > limit) {
+    if (n < 0 || n > limit - pos) { // not pos + n: that overflows for a length near 2^31
       throw new MalformedAvroException("AssembledTrace Avro ends early");
     }
     pos += n;
@@ -479,7 +492,7 @@ public final class AvroTraceView implements TraceView {
       return readCachedString();
     }
     pos = at;
-    return readAnyValue().asText();
+    return readAnyValue(0).asText();
   }
 
   /** A short string, from a cache of recent ones (span names repeat across traces). */
@@ -527,17 +540,20 @@ public final class AvroTraceView implements TraceView {
     return n == key.length && Arrays.equals(buf, at, at + n, key, 0, n);
   }
 
-  private void skipKeyValues() {
+  private void skipKeyValues(int depth) {
     for (long n = blockCount(); n != 0; n = blockCount()) {
       for (long i = 0; i < n; i++) {
         skipBytes();
-        skipAnyValue();
+        skipAnyValue(depth);
       }
     }
   }
 
-  private void skipAnyValue() {
+  private void skipAnyValue(int depth) {
     int branch = readInt();
+    if (branch >= 6) {
+      checkDepth(depth);
+    }
     switch (branch) {
       case 0 -> {}
       case 1, 5 -> skipBytes();
@@ -547,17 +563,27 @@ public final class AvroTraceView implements TraceView {
       case 6 -> {
         for (long n = blockCount(); n != 0; n = blockCount()) {
           for (long i = 0; i < n; i++) {
-            skipAnyValue();
+            skipAnyValue(depth + 1);
           }
         }
       }
-      case 7 -> skipKeyValues();
+      case 7 -> skipKeyValues(depth + 1);
       default -> throw new MalformedAvroException("AnyValue union branch " + branch);
     }
   }
 
-  private AnyValue readAnyValue() {
+  private static void checkDepth(int depth) {
+    if (depth >= MAX_VALUE_DEPTH) {
+      throw new MalformedAvroException(
+          "AssembledTrace Avro nests attribute values deeper than " + MAX_VALUE_DEPTH + " levels");
+    }
+  }
+
+  private AnyValue readAnyValue(int depth) {
     int branch = readInt();
+    if (branch >= 6) {
+      checkDepth(depth);
+    }
     switch (branch) {
       case 0:
         return AnyValue.EMPTY;
@@ -587,7 +613,7 @@ public final class AvroTraceView implements TraceView {
           List<AnyValue> values = new ArrayList<>();
           for (long n = blockCount(); n != 0; n = blockCount()) {
             for (long i = 0; i < n; i++) {
-              values.add(readAnyValue());
+              values.add(readAnyValue(depth + 1));
             }
           }
           return new AnyValue.ArrayValue(values);
@@ -598,7 +624,7 @@ public final class AvroTraceView implements TraceView {
           for (long n = blockCount(); n != 0; n = blockCount()) {
             for (long i = 0; i < n; i++) {
               String k = readString();
-              values.add(new Attribute(k, readAnyValue()));
+              values.add(new Attribute(k, readAnyValue(depth + 1)));
             }
           }
           return new AnyValue.KeyValueList(values);

@@ -14,7 +14,12 @@ final class WireReader {
   static final int VARINT = 0;
   static final int FIXED64 = 1;
   static final int LEN = 2;
+  static final int START_GROUP = 3;
+  static final int END_GROUP = 4;
   static final int FIXED32 = 5;
+
+  /** Groups nested deeper are refused, as protobuf's parser refuses messages nested deeper. */
+  private static final int MAX_GROUP_DEPTH = 100;
 
   private final byte[] buf;
   private int pos;
@@ -50,19 +55,23 @@ final class WireReader {
     return tag;
   }
 
+  /**
+   * A varint of at most 10 bytes. As protobuf-java reads them, the tenth byte ends the varint
+   * whatever its continuation bit says (found by OtlpWireSplitterFuzzTest: refusing it made the
+   * gateway answer 400 to a request protobuf reads).
+   */
   long readVarint() throws InvalidProtocolBufferException {
     long value = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
+    for (int shift = 0; ; shift += 7) {
       if (pos >= end) {
         throw truncated();
       }
       byte b = buf[pos++];
       value |= (long) (b & 0x7f) << shift;
-      if (b >= 0) {
+      if (b >= 0 || shift == 63) {
         return value;
       }
     }
-    throw new InvalidProtocolBufferException("protocol message contained a malformed varint");
   }
 
   long readFixed64() throws InvalidProtocolBufferException {
@@ -102,15 +111,48 @@ final class WireReader {
     pos += length;
   }
 
+  /**
+   * Skips the field whose tag was just read. A group (deprecated, but still valid protobuf: an
+   * unknown field may be one) is skipped up to its matching end tag, as protobuf's parser does.
+   */
   void skipField(int tag) throws InvalidProtocolBufferException {
+    skipField(tag, 0);
+  }
+
+  private void skipField(int tag, int depth) throws InvalidProtocolBufferException {
     switch (tag & 7) {
       case VARINT -> readVarint();
       case FIXED64 -> skipChecked(8);
       case LEN -> skip(readLength());
       case FIXED32 -> skipChecked(4);
+      case START_GROUP -> skipGroup(tag >>> 3, depth + 1);
+      case END_GROUP ->
+          throw new InvalidProtocolBufferException(
+              "protocol message end-group tag did not match expected tag");
       default ->
           throw new InvalidProtocolBufferException(
               "protocol message tag had invalid wire type " + (tag & 7));
+    }
+  }
+
+  private void skipGroup(int field, int depth) throws InvalidProtocolBufferException {
+    if (depth > MAX_GROUP_DEPTH) {
+      throw new InvalidProtocolBufferException(
+          "protocol message had too many levels of nesting (groups)");
+    }
+    while (true) {
+      if (pos >= end) {
+        throw truncated();
+      }
+      int tag = readTag();
+      if ((tag & 7) == END_GROUP) {
+        if ((tag >>> 3) != field) {
+          throw new InvalidProtocolBufferException(
+              "protocol message end-group tag did not match expected tag");
+        }
+        return;
+      }
+      skipField(tag, depth);
     }
   }
 

@@ -93,6 +93,97 @@ class AvroTraceViewTest {
         .isInstanceOf(MalformedAvroException.class);
   }
 
+  /** Found by AvroTraceViewFuzzTest: the declared span count sized twelve arrays up front. */
+  @Test
+  void aHugeDeclaredSpanCount_isNotAllocated_andTheShortRecordIsMalformed() {
+    byte[] record = new AvroBytes().traceHeader(Integer.MAX_VALUE).longs(1, 0).bytes();
+
+    assertThatThrownBy(() -> AvroTraceView.of(record, 0, record.length))
+        .isInstanceOf(MalformedAvroException.class);
+  }
+
+  /** Found by AvroTraceViewFuzzTest: the bounds check overflowed, then String threw. */
+  @Test
+  void aLengthNearTwoToThe31_isMalformed_notAnIndexOutOfBounds() {
+    byte[] record = new AvroBytes().longs(Integer.MAX_VALUE - 3).raw(40, 1).bytes();
+
+    assertThatThrownBy(() -> AvroTraceView.of(record, 0, record.length))
+        .isInstanceOf(MalformedAvroException.class);
+  }
+
+  @Test
+  void attributeValuesNestedTooDeep_areMalformed_notAStackOverflow() {
+    AvroBytes record = new AvroBytes().traceHeader(1).longs(1).spanBeforeAttributes();
+    record.longs(1).string("k");
+    for (int i = 0; i < 200_000; i++) {
+      record.longs(6, 1); // AnyValue branch 6 (array) of one value: the next level
+    }
+    byte[] bytes = record.bytes();
+
+    assertThatThrownBy(() -> AvroTraceView.of(bytes, 0, bytes.length))
+        .isInstanceOf(MalformedAvroException.class)
+        .hasMessageContaining("deeper than " + AvroTraceView.MAX_VALUE_DEPTH);
+  }
+
+  /** Avro binary written by hand, for records no encoder would write. */
+  private static final class AvroBytes {
+    private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+    /** Avro longs and ints: zigzag varints. */
+    AvroBytes longs(long... values) {
+      for (long v : values) {
+        long z = (v << 1) ^ (v >> 63);
+        while ((z & ~0x7fL) != 0) {
+          out.write((int) ((z & 0x7f) | 0x80));
+          z >>>= 7;
+        }
+        out.write((int) z);
+      }
+      return this;
+    }
+
+    AvroBytes string(String s) {
+      byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      longs(b.length);
+      out.write(b, 0, b.length);
+      return this;
+    }
+
+    AvroBytes raw(int count, int value) {
+      for (int i = 0; i < count; i++) {
+        out.write(value);
+      }
+      return this;
+    }
+
+    /**
+     * AssembledTrace up to its spans array: tenant, trace ID, fragment, root service and span
+     * names, start, end, duration, declared span count, error, no services, no missing parents.
+     */
+    AvroBytes traceHeader(int declaredSpans) {
+      return string("t")
+          .raw(16, 7)
+          .longs(0)
+          .string("")
+          .string("")
+          .longs(0, 0, 0, declaredSpans)
+          .raw(1, 0)
+          .longs(0, 0);
+    }
+
+    /**
+     * A span up to its attributes: trace and span ID, no parent, trace state, flags, name, kind,
+     * start, end.
+     */
+    AvroBytes spanBeforeAttributes() {
+      return raw(16, 7).raw(8, 3).longs(0).string("").longs(0).string("n").longs(0, 0, 0);
+    }
+
+    byte[] bytes() {
+      return out.toByteArray();
+    }
+  }
+
   private static TraceView view(AssembledTrace t) {
     byte[] avro = AvroRecordCodec.ASSEMBLED_TRACE.encode(t);
     byte[] framed = new byte[avro.length + 5];

@@ -3,6 +3,7 @@ package io.spanline.schemas.codec.otlp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.ByteArrayOutputStream;
@@ -51,12 +52,64 @@ class WireReaderTest {
     assertThatThrownBy(() -> new WireReader(zeroTag, 0, 1).readTag())
         .isInstanceOf(InvalidProtocolBufferException.class)
         .hasMessageContaining("invalid tag");
-    byte[] group = {(1 << 3) | 3};
-    assertThatThrownBy(
-            () -> {
-              WireReader in = new WireReader(group, 0, 1);
-              in.skipField(in.readTag());
-            })
-        .hasMessageContaining("invalid wire type 3");
+    byte[] unclosedGroup = {(1 << 3) | 3};
+    assertThatThrownBy(() -> skipAll(unclosedGroup)).hasMessageContaining("ended unexpectedly");
+    byte[] mismatchedGroupEnd = {(1 << 3) | 3, (2 << 3) | 4};
+    assertThatThrownBy(() -> skipAll(mismatchedGroupEnd)).hasMessageContaining("end-group tag");
+    byte[] strayGroupEnd = {(1 << 3) | 4};
+    assertThatThrownBy(() -> skipAll(strayGroupEnd)).hasMessageContaining("end-group tag");
+    byte[] wireType7 = {(1 << 3) | 7};
+    assertThatThrownBy(() -> skipAll(wireType7)).hasMessageContaining("invalid wire type 7");
+  }
+
+  /** Found by OtlpWireSplitterFuzzTest: protobuf skips unknown group fields, so must the scan. */
+  @Test
+  void skipsGroups_asProtobufDoes() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    out.writeTag(4, 3); // group 4 {
+    out.writeUInt64(1, 300);
+    out.writeTag(5, 3); //   group 5 {
+    out.writeString(2, "nested");
+    out.writeTag(5, 4); //   }
+    out.writeTag(4, 4); // }
+    out.writeUInt64(6, 1);
+    out.flush();
+    byte[] buf = bytes.toByteArray();
+
+    WireReader in = new WireReader(buf, 0, buf.length);
+    in.skipField(in.readTag());
+    assertThat(in.readTag()).isEqualTo((6 << 3) | WireReader.VARINT);
+    assertThat(in.readVarint()).isEqualTo(1);
+    assertThat(in.hasMore()).isFalse();
+  }
+
+  /** Found by OtlpWireSplitterFuzzTest: protobuf-java ends a varint at its tenth byte. */
+  @Test
+  void aTenByteVarint_endsAtItsTenthByte_asProtobufReadsIt() throws Exception {
+    byte[] buf = {(byte) 0xd6, -1, -1, -1, -1, -1, -1, -1, -1, (byte) 0x93, 0x08};
+
+    WireReader in = new WireReader(buf, 0, buf.length);
+    long value = in.readVarint();
+
+    assertThat(value).isEqualTo(CodedInputStream.newInstance(buf).readRawVarint64()).isEqualTo(-42);
+    assertThat(in.position()).isEqualTo(10);
+  }
+
+  @Test
+  void refusesGroupsNestedDeeperThanProtobufAllows() {
+    byte[] deep = new byte[2 * 101];
+    for (int i = 0; i < 101; i++) {
+      deep[i] = (1 << 3) | 3;
+      deep[deep.length - 1 - i] = (1 << 3) | 4;
+    }
+    assertThatThrownBy(() -> skipAll(deep)).hasMessageContaining("nesting");
+  }
+
+  private static void skipAll(byte[] buf) throws InvalidProtocolBufferException {
+    WireReader in = new WireReader(buf, 0, buf.length);
+    while (in.hasMore()) {
+      in.skipField(in.readTag());
+    }
   }
 }
