@@ -12,6 +12,7 @@ import io.spanline.service.consumer.DeadLetters;
 import io.spanline.service.consumer.PausingBackoff;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -200,12 +201,25 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
    * @return false when the sink was stopped while S3 was failing
    */
   private boolean flush() {
-    Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
+    // A roll that must end where a predecessor's did waits for that offset (see Roll#mayEnd).
+    List<TopicPartition> due = new ArrayList<>();
     rolls.forEach(
-        (tp, roll) -> ends.put(tp, new OffsetAndMetadata(roll.first(), roll.endMetadata())));
+        (tp, roll) -> {
+          if (roll.mayEnd()) {
+            due.add(tp);
+          }
+        });
+    if (due.isEmpty()) {
+      return true;
+    }
+    Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
+    for (TopicPartition tp : due) {
+      Roll roll = rolls.get(tp);
+      ends.put(tp, new OffsetAndMetadata(roll.first(), roll.endMetadata()));
+    }
     consumer.commitSync(ends);
-    // A copy of the keys: the rebalance listener removes revoked rolls while we wait to retry.
-    for (TopicPartition tp : List.copyOf(rolls.keySet())) {
+    // Rolls are looked up again: the rebalance listener removes revoked ones while we retry.
+    for (TopicPartition tp : due) {
       for (int attempt = 0; ; attempt++) {
         Roll roll = rolls.get(tp);
         if (roll == null) {
@@ -233,12 +247,12 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
     deadLetters.flush();
     Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
     Set<TopicPartition> owned = consumer.assignment();
-    rolls.forEach(
-        (tp, roll) -> {
-          if (owned.contains(tp)) {
-            next.put(tp, new OffsetAndMetadata(roll.last() + 1));
-          }
-        });
+    for (TopicPartition tp : due) {
+      Roll roll = rolls.get(tp);
+      if (roll != null && owned.contains(tp)) {
+        next.put(tp, new OffsetAndMetadata(roll.last() + 1));
+      }
+    }
     if (!next.isEmpty()) {
       try {
         consumer.commitSync(next);
@@ -250,12 +264,17 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
             e.toString());
       }
     }
-    metrics.rollDone(rollBytes);
-    for (TopicPartition tp : rolls.keySet()) {
+    long doneBytes = 0;
+    for (TopicPartition tp : due) {
+      Roll roll = rolls.remove(tp);
       requiredEnds.remove(tp);
+      if (roll != null) {
+        doneBytes += roll.bytes();
+      }
     }
-    rolls.clear();
-    rollBytes = 0;
+    metrics.rollDone(doneBytes);
+    rollBytes -= doneBytes;
+    rollStartedNanos = System.nanoTime();
     backoff.resumeIfPaused();
     return true;
   }

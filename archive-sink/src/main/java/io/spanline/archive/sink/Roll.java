@@ -53,6 +53,15 @@ final class Roll {
   }
 
   /** True once the roll holds the record at (or past) the roll end it must keep. */
+  /**
+   * Whether the roll may be uploaded now: it has no required end, or has reached it. A roll that a
+   * predecessor was uploading must end exactly where that one did, so that it overwrites the same
+   * object rather than writing its records under a second key.
+   */
+  boolean mayEnd() {
+    return requiredEnd.isEmpty() || reachedRequiredEnd();
+  }
+
   boolean reachedRequiredEnd() {
     return requiredEnd.isPresent() && last >= requiredEnd.get();
   }
