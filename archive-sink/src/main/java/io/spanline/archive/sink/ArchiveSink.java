@@ -267,8 +267,10 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
     long doneBytes = 0;
     for (TopicPartition tp : due) {
       Roll roll = rolls.remove(tp);
-      requiredEnds.remove(tp);
       if (roll != null) {
+        // (a roll revoked meanwhile is gone already, and a required end set since it was
+        // assigned again belongs to the roll its records will be read into next)
+        requiredEnds.remove(tp);
         doneBytes += roll.bytes();
       }
     }
