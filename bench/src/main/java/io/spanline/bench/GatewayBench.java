@@ -6,10 +6,10 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -50,7 +50,9 @@ public final class GatewayBench {
       props.put("spanline.gateway.topic.otlp-spans", "bench-gateway");
       // the workload's spans are dated November 2025 (Workload): accept them, as in production
       // spans from now would be
-      props.put("spanline.gateway.span.start.max-age.ms", String.valueOf(Duration.ofDays(3650).toMillis()));
+      props.put(
+          "spanline.gateway.span.start.max-age.ms",
+          String.valueOf(Duration.ofDays(3650).toMillis()));
       try (Gateway gateway =
           Gateway.start(
               GatewayConfigLoader.load(
