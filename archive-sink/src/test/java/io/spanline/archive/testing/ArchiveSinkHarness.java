@@ -169,20 +169,7 @@ public final class ArchiveSinkHarness implements AutoCloseable {
 
   /** Sends and waits until Kafka acknowledged. */
   public void send(List<SampledTrace> traces) throws Exception {
-    for (SampledTrace t : traces) {
-      byte[] value =
-          topics
-              .sampledTraces()
-              .valueSerde()
-              .serializer()
-              .serialize(config.sampledTracesTopic(), t);
-      producer.send(
-          new ProducerRecord<>(
-              config.sampledTracesTopic(),
-              t.trace().traceId().toHex().getBytes(StandardCharsets.US_ASCII),
-              value));
-    }
-    producer.flush();
+    send(null, traces);
   }
 
   /**
@@ -192,6 +179,13 @@ public final class ArchiveSinkHarness implements AutoCloseable {
    *     roll.max.bytes})
    */
   public long sendTo(int partition, List<SampledTrace> traces) throws Exception {
+    return send(partition, traces);
+  }
+
+  /**
+   * @param partition null: the partition of the trace ID key
+   */
+  private long send(Integer partition, List<SampledTrace> traces) throws Exception {
     long bytes = 0;
     for (SampledTrace t : traces) {
       byte[] value =

@@ -14,7 +14,8 @@ import java.util.Set;
  * at the wire level by {@link OtlpWireSplitter}, keeping every span.
  */
 public final class OtlpTraceSplitter {
-  private static final SpanPolicy KEEP_ALL =
+  /** A policy that keeps every span as it is (shared with the package's tests). */
+  static final SpanPolicy KEEP_ALL =
       new SpanPolicy() {
         @Override
         public Set<String> watchedKeys() {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.spanline.schemas.codec.MalformedOtlpException;
-import io.spanline.schemas.model.Span;
-import java.util.Set;
 
 /**
  * Coverage-guided fuzzing of the OTLP/JSON reader the gateway runs on every {@code
@@ -16,23 +14,6 @@ import java.util.Set;
  * OtlpJsonReaderFuzzTestInputs/} (docs/fuzzing.md).
  */
 class OtlpJsonReaderFuzzTest {
-  private static final SpanPolicy KEEP_ALL =
-      new SpanPolicy() {
-        @Override
-        public Set<String> watchedKeys() {
-          return Set.of();
-        }
-
-        @Override
-        public Verdict judge(SpanFacts facts) {
-          return Verdict.keep();
-        }
-
-        @Override
-        public Span rewrite(Span span) {
-          return span;
-        }
-      };
 
   @FuzzTest
   void readsAnyJson_orRefusesItAsMalformed(byte[] json) {
@@ -43,7 +24,8 @@ class OtlpJsonReaderFuzzTest {
       return;
     }
     DecodedSpans decoded = OtlpJsonCodec.decodeLenient(json);
-    WireSplit split = OtlpWireSplitter.split(tracesData, KEEP_ALL, Integer.MAX_VALUE);
+    WireSplit split =
+        OtlpWireSplitter.split(tracesData, OtlpTraceSplitter.KEEP_ALL, Integer.MAX_VALUE);
     assertThat(split.keptSpans()).isEqualTo(decoded.spans().size());
     assertThat(split.rejections()).hasSameSizeAs(decoded.rejections());
   }
