@@ -103,7 +103,8 @@ public final class ArchiveSinkApp implements AutoCloseable {
                   app.values.deserializer(),
                   app.s3,
                   app.runtime.deadLetterProducer(),
-                  app.metrics));
+                  app.metrics,
+                  clock));
     } catch (RuntimeException e) {
       app.close();
       throw e;

@@ -276,6 +276,65 @@ class ArchiveSinkIT {
     }
   }
 
+  @Test
+  void spansStartingFarFromNow_areNotArchived_soTheyCreateNoPrefixesForThoseHours(
+      LocalKafka kafka, LocalSchemaRegistry registry, LocalS3 s3) throws Exception {
+    try (ArchiveSinkHarness h =
+        ArchiveSinkHarness.create(
+            kafka,
+            registry,
+            s3,
+            dir.resolve("work"),
+            1,
+            Map.of("roll.max.age.ms", "1000", "retention.days", "30"))) {
+      // Given a trace (as a Collector writes it, past the gateway) whose spans claim start times
+      // 500 and 200 days ago, 10 days and 2 hours ahead, and now; and one entirely 300 days ago
+      long day = 86_400_000L;
+      Duration toNow =
+          Duration.ofNanos(System.currentTimeMillis() * 1_000_000L - TraceBuilder.START);
+      AssembledTrace spread =
+          TraceBuilder.trace()
+              .tenant("acme")
+              .shiftedBy(toNow)
+              .root("frontend", "GET /now", 5)
+              .orphan("batch", "old", -500 * day, 5)
+              .orphan("batch", "older", -200 * day, 5)
+              .orphan("batch", "ahead", 10 * day, 5)
+              .orphan("batch", "soon", 2 * 3_600_000L, 5)
+              .build();
+      AssembledTrace ancient =
+          TraceBuilder.trace()
+              .tenant("acme")
+              .shiftedBy(toNow.minus(Duration.ofDays(300)))
+              .root("frontend", "GET /ancient", 5)
+              .build();
+
+      // When both are kept and archived
+      try (ArchiveSinkApp sink = h.startSink()) {
+        h.send(List.of(kept(spread, "baseline"), kept(ancient, "baseline")));
+        h.awaitAllCommitted(WAIT);
+        assertThat(
+                sink.metrics()
+                    .registry()
+                    .get("spanline.archive.spans.out_of_window")
+                    .tag("tenant", "acme")
+                    .counter()
+                    .count())
+            .isEqualTo(5);
+      }
+
+      // Then only the span from now is archived, under the hour it started, and nothing else
+      LocalDateTime now = ArchiveLayout.hourOf(spread.spans().get(0).startEpochNanos());
+      ArchiveLayout layout = h.config().layout();
+      assertThat(h.objects())
+          .extracting(o -> layout.parse(o.key()).orElseThrow().hour())
+          .containsExactly(now);
+      List<GenericRecord> rows = h.allRows(dir.resolve("download"));
+      assertThat(rows).extracting(r -> r.get("span_name").toString()).containsExactly("GET /now");
+      assertThat(rows.get(0).get("trace_duration_nanos")).isEqualTo(5_000_000L);
+    }
+  }
+
   private static HttpResponse<String> admin(ArchiveSinkApp sink, String path) throws Exception {
     return HttpClient.newHttpClient()
         .send(

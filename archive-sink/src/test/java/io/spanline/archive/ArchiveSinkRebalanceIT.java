@@ -22,6 +22,7 @@ import io.spanline.schemas.serde.ConfluentAvroSerde;
 import io.spanline.schemas.testing.TraceBuilder;
 import io.spanline.service.consumer.SinkClients;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -101,7 +102,8 @@ class ArchiveSinkRebalanceIT {
                 new ConfluentAvroSerde<>(AvroRecordCodec.SAMPLED_TRACE, schemas).deserializer(),
                 h.s3(),
                 deadLetters,
-                metrics);
+                metrics,
+                Clock.systemUTC());
         Thread thread =
             new Thread(
                 () -> {

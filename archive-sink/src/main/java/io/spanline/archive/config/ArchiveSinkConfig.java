@@ -18,6 +18,9 @@ import java.util.Optional;
  *     the uncompressed size)
  * @param rollMaxAge a roll closes when its first record is this old (wall clock)
  * @param workDir where Parquet files are written before upload
+ * @param retention how long partitions are kept; spans that started longer ago than this before the
+ *     sink's clock are not archived
+ * @param spanStartMaxFuture spans that start further ahead of the sink's clock are not archived
  */
 public record ArchiveSinkConfig(
     String bootstrapServers,
@@ -46,6 +49,7 @@ public record ArchiveSinkConfig(
     Duration retryMaxBackoff,
     Duration retention,
     Duration retentionInterval,
+    Duration spanStartMaxFuture,
     String adminBindAddress,
     int adminPort,
     Map<String, String> consumerOverrides) {
@@ -68,6 +72,7 @@ public record ArchiveSinkConfig(
     Objects.requireNonNull(retryMaxBackoff, "retryMaxBackoff");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(retentionInterval, "retentionInterval");
+    Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
     Objects.requireNonNull(adminBindAddress, "adminBindAddress");
     consumerOverrides = Map.copyOf(consumerOverrides);
   }

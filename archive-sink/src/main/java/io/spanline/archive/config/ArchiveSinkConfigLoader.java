@@ -55,6 +55,7 @@ public final class ArchiveSinkConfigLoader {
     DEFAULTS.put("retry.backoff.max.ms", "60000");
     DEFAULTS.put("retention.days", "30");
     DEFAULTS.put("retention.interval.ms", "3600000");
+    DEFAULTS.put("span.start.max-future.ms", "3600000");
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13137");
   }
@@ -131,6 +132,7 @@ public final class ArchiveSinkConfigLoader {
         s.millisNotBelow("retry.backoff.max.ms", "retry.backoff.initial.ms"),
         Duration.ofDays(s.intAtLeast("retention.days", 1)),
         s.millis("retention.interval.ms"),
+        s.millis("span.start.max-future.ms"),
         s.get("admin.bind.address"),
         s.port("admin.port"),
         s.withPrefix(CONSUMER_PREFIX));

@@ -99,6 +99,15 @@ public final class ArchiveSinkMetrics {
     retries.increment();
   }
 
+  /** Spans left out of the archive because their start time is outside the accepted window. */
+  public void outOfWindow(String tenant, int spans) {
+    Counter.builder("spanline.archive.spans.out_of_window")
+        .description("Spans not archived: started before the retention or too far ahead")
+        .tag("tenant", tenant)
+        .register(registry)
+        .increment(spans);
+  }
+
   public void deadLettered() {
     Counter.builder("spanline.archive.dead.letters")
         .description("Records written to the dead-letter topic")

@@ -7,10 +7,12 @@ import io.spanline.archive.parquet.ParquetTraceWriter;
 import io.spanline.archive.s3.S3Uploader;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SampledTrace;
+import io.spanline.schemas.model.StartTimeWindow;
 import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.consumer.DeadLetters;
 import io.spanline.service.consumer.PausingBackoff;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -55,7 +57,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * of that partition at exactly that offset, so it writes the same keys again and overwrites what
  * was uploaded. Nothing is lost (nothing is committed before the upload) and nothing is duplicated
  * (the same records go to the same keys). A record that cannot be read goes to the dead-letter
- * topic and counts in its roll's offsets.
+ * topic and counts in its roll's offsets. Spans that started before the retention or further ahead
+ * than {@code span.start.max-future.ms} are left out and counted per tenant: each hour a start time
+ * names becomes an object prefix, and records written straight to Kafka (a Collector) skip the
+ * gateway's check.
  */
 public final class ArchiveSink implements ConsumerThreads.Worker {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiveSink.class);
@@ -70,6 +75,9 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
   private final PausingBackoff backoff;
   private final long rollMaxBytes;
   private final long rollMaxAgeNanos;
+  private final Clock clock;
+  private final Duration retention;
+  private final Duration spanStartMaxFuture;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Map<TopicPartition, Roll> rolls = new LinkedHashMap<>();
   private final Map<TopicPartition, Optional<Long>> requiredEnds = new HashMap<>();
@@ -86,6 +94,8 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
    * @param values reads {@code SampledTrace} values (Confluent wire format)
    * @param s3 shared with other sinks; not closed by this one
    * @param deadLetterProducer shared with other sinks; not closed by this one
+   * @param clock the clock the archived window of span start times ({@code retention.days} back,
+   *     {@code span.start.max-future.ms} ahead) is measured against
    */
   public ArchiveSink(
       ArchiveSinkConfig config,
@@ -94,7 +104,8 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
       Deserializer<SampledTrace> values,
       S3Client s3,
       Producer<byte[], byte[]> deadLetterProducer,
-      ArchiveSinkMetrics metrics) {
+      ArchiveSinkMetrics metrics,
+      Clock clock) {
     this.consumer = consumer;
     this.topic = config.sampledTracesTopic();
     this.values = values;
@@ -115,6 +126,9 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
             consumer, config.retryInitialBackoff(), config.retryMaxBackoff(), metrics::paused);
     this.rollMaxBytes = config.rollMaxBytes();
     this.rollMaxAgeNanos = config.rollMaxAge().toNanos();
+    this.clock = clock;
+    this.retention = config.retention();
+    this.spanStartMaxFuture = config.spanStartMaxFuture();
   }
 
   @Override
@@ -170,13 +184,23 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
     long size = r.value() == null ? 0 : r.value().length;
     Roll.Entry entry = null;
     try {
-      AssembledTrace trace = values.deserialize(r.topic(), r.headers(), r.value()).trace();
-      entry =
-          new Roll.Entry(
-              trace.traceId().toHex(),
-              trace.tenant(),
-              ArchiveLayout.hourOf(trace.summary().startEpochNanos()),
-              r.value());
+      SampledTrace sampled = values.deserialize(r.topic(), r.headers(), r.value());
+      StartTimeWindow window =
+          StartTimeWindow.around(clock.instant(), retention, spanStartMaxFuture);
+      StartTimeWindow.Narrowed inWindow = window.narrow(sampled);
+      if (inWindow.leftOut() > 0) {
+        metrics.outOfWindow(sampled.trace().tenant(), inWindow.leftOut());
+      }
+      if (inWindow.kept().isPresent()) {
+        AssembledTrace trace = inWindow.kept().get().trace();
+        entry =
+            new Roll.Entry(
+                trace.traceId().toHex(),
+                trace.tenant(),
+                ArchiveLayout.hourOf(trace.summary().startEpochNanos()),
+                r.value(),
+                inWindow.leftOut() > 0 ? window : null);
+      }
     } catch (RuntimeException e) {
       LOG.warn(
           "Dead-lettering unreadable record {}-{}@{}: {}",

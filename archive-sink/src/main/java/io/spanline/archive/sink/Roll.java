@@ -1,5 +1,6 @@
 package io.spanline.archive.sink;
 
+import io.spanline.schemas.model.StartTimeWindow;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +16,15 @@ final class Roll {
   /** Prefix of the committed offset's metadata naming the end of a roll being uploaded. */
   static final String ROLL_END = "spanline.archive.roll-end=";
 
-  /** One kept trace (or fragment) of the roll. */
-  record Entry(String traceId, String tenant, LocalDateTime hour, byte[] value) {}
+  /**
+   * One kept trace (or fragment) of the roll.
+   *
+   * @param value the record's value as read (Confluent Avro {@code SampledTrace})
+   * @param window null when every span of the trace is archived; else the span start times to
+   *     archive, the rest having been left out when the record was read
+   */
+  record Entry(
+      String traceId, String tenant, LocalDateTime hour, byte[] value, StartTimeWindow window) {}
 
   private final Optional<Long> requiredEnd;
   private final List<Entry> entries = new ArrayList<>();
@@ -52,7 +60,6 @@ final class Roll {
     }
   }
 
-  /** True once the roll holds the record at (or past) the roll end it must keep. */
   /**
    * Whether the roll may be uploaded now: it has no required end, or has reached it. A roll that a
    * predecessor was uploading must end exactly where that one did, so that it overwrites the same
@@ -62,6 +69,7 @@ final class Roll {
     return requiredEnd.isEmpty() || reachedRequiredEnd();
   }
 
+  /** True once the roll holds the record at (or past) the roll end it must keep. */
   boolean reachedRequiredEnd() {
     return requiredEnd.isPresent() && last >= requiredEnd.get();
   }

@@ -95,7 +95,13 @@ final class RollWriter {
         int j = i;
         List<GenericRecord> trace = new ArrayList<>();
         while (j < sorted.size() && sorted.get(j).traceId().equals(sorted.get(i).traceId())) {
-          trace.addAll(SpanRows.of(values.deserialize(topic, sorted.get(j).value())));
+          Roll.Entry e = sorted.get(j);
+          SampledTrace read = values.deserialize(topic, e.value());
+          if (e.window() != null) {
+            // the spans left out when the record was read stay out
+            read = e.window().narrow(read).kept().orElseThrow();
+          }
+          trace.addAll(SpanRows.of(read));
           j++;
         }
         trace.sort(SpanRows.ORDER);

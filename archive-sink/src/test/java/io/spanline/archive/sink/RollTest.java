@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class RollTest {
   private static final Roll.Entry ENTRY =
-      new Roll.Entry("0af7651916cd43dd8448eb211c80319c", "acme", LocalDateTime.MIN, new byte[3]);
+      new Roll.Entry(
+          "0af7651916cd43dd8448eb211c80319c", "acme", LocalDateTime.MIN, new byte[3], null);
 
   @Test
   void coversTheOffsetsItRead_deadLettersIncluded() {

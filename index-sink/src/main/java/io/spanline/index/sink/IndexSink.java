@@ -12,6 +12,7 @@ import io.spanline.index.document.TraceDocuments;
 import io.spanline.index.document.TraceSummaryUpdate;
 import io.spanline.index.metrics.IndexSinkMetrics;
 import io.spanline.schemas.model.SampledTrace;
+import io.spanline.schemas.model.StartTimeWindow;
 import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.consumer.DeadLetters;
 import io.spanline.service.consumer.PausingBackoff;
@@ -75,7 +76,9 @@ public final class IndexSink implements ConsumerThreads.Worker {
   private final String topic;
   private final Deserializer<SampledTrace> values;
   private final SpanDocumentMapper mapper;
-  private final StartTimeWindow window;
+  private final Clock clock;
+  private final Duration retention;
+  private final Duration spanStartMaxFuture;
   private final SummaryIndexResolver summaries;
   private final String summaryScriptId;
   private final BulkIndexer indexer;
@@ -103,7 +106,9 @@ public final class IndexSink implements ConsumerThreads.Worker {
     this.topic = config.sampledTracesTopic();
     this.values = values;
     this.mapper = new SpanDocumentMapper(config.layout(), config.attributeAllowlist());
-    this.window = new StartTimeWindow(clock, config.retention(), config.spanStartMaxFuture());
+    this.clock = clock;
+    this.retention = config.retention();
+    this.spanStartMaxFuture = config.spanStartMaxFuture();
     this.summaries = new SummaryIndexResolver(client, config.layout());
     this.summaryScriptId = SummaryScript.id(config.layout().prefix());
     this.indexer =
@@ -152,10 +157,11 @@ public final class IndexSink implements ConsumerThreads.Worker {
     revoked.clear();
     List<ConsumerRecord<byte[], byte[]>> mapped = new ArrayList<>(records.count());
     List<TraceDocuments> documents = new ArrayList<>(records.count());
+    StartTimeWindow window = StartTimeWindow.around(clock.instant(), retention, spanStartMaxFuture);
     for (ConsumerRecord<byte[], byte[]> r : records) {
       try {
         SampledTrace sampled = values.deserialize(r.topic(), r.headers(), r.value());
-        StartTimeWindow.Filtered inWindow = window.apply(sampled);
+        StartTimeWindow.Narrowed inWindow = window.narrow(sampled);
         if (inWindow.leftOut() > 0) {
           metrics.outOfWindow(sampled.trace().tenant(), inWindow.leftOut());
         }
