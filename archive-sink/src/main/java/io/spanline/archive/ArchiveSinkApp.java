@@ -2,8 +2,6 @@ package io.spanline.archive;
 
 import io.spanline.archive.config.ArchiveSinkConfig;
 import io.spanline.archive.metrics.ArchiveSinkMetrics;
-import io.spanline.archive.retention.RetentionSweep;
-import io.spanline.archive.s3.S3Clients;
 import io.spanline.archive.sink.ArchiveSink;
 import io.spanline.schemas.codec.avro.AvroRecordCodec;
 import io.spanline.schemas.model.SampledTrace;
@@ -13,6 +11,8 @@ import io.spanline.schemas.serde.ConfluentAvroSerde;
 import io.spanline.service.consumer.SinkClients;
 import io.spanline.service.consumer.SinkRuntime;
 import io.spanline.service.streams.StreamsApps;
+import io.spanline.storage.archive.retention.RetentionSweep;
+import io.spanline.storage.archive.s3.S3Clients;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +45,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
 
   private ArchiveSinkApp(ArchiveSinkConfig config, SchemaRegistryClient schemaRegistry) {
     this.config = config;
-    this.s3 = S3Clients.create(config);
+    this.s3 = S3Clients.create(config.s3());
     this.values = new ConfluentAvroSerde<>(AvroRecordCodec.SAMPLED_TRACE, schemaRegistry);
     this.runtime =
         new SinkRuntime(

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spanline.archive.config.ArchiveSinkConfig;
 import io.spanline.archive.config.ArchiveSinkConfigLoader;
-import io.spanline.archive.layout.ArchiveLayout;
 import io.spanline.archive.metrics.ArchiveSinkMetrics;
 import io.spanline.archive.sink.ArchiveSink;
 import io.spanline.archive.testing.ArchiveSinkHarness;
@@ -21,6 +20,7 @@ import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.serde.ConfluentAvroSerde;
 import io.spanline.schemas.testing.TraceBuilder;
 import io.spanline.service.consumer.SinkClients;
+import io.spanline.storage.archive.layout.ArchiveLayout;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -2,10 +2,6 @@ package io.spanline.index;
 
 import io.spanline.index.config.IndexSinkConfig;
 import io.spanline.index.metrics.IndexSinkMetrics;
-import io.spanline.index.opensearch.IndexTemplates;
-import io.spanline.index.opensearch.OpenSearchConnection;
-import io.spanline.index.retention.IsmRetentionPolicy;
-import io.spanline.index.retention.RetentionJob;
 import io.spanline.index.sink.IndexSink;
 import io.spanline.schemas.codec.avro.AvroRecordCodec;
 import io.spanline.schemas.model.SampledTrace;
@@ -15,6 +11,10 @@ import io.spanline.schemas.serde.ConfluentAvroSerde;
 import io.spanline.service.consumer.SinkClients;
 import io.spanline.service.consumer.SinkRuntime;
 import io.spanline.service.streams.StreamsApps;
+import io.spanline.storage.opensearch.client.OpenSearchConnection;
+import io.spanline.storage.opensearch.retention.IsmRetentionPolicy;
+import io.spanline.storage.opensearch.retention.RetentionJob;
+import io.spanline.storage.opensearch.templates.IndexTemplates;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -47,7 +47,7 @@ public final class IndexSinkApp implements AutoCloseable {
 
   private IndexSinkApp(IndexSinkConfig config, SchemaRegistryClient schemaRegistry) {
     this.config = config;
-    this.openSearch = OpenSearchConnection.open(config);
+    this.openSearch = OpenSearchConnection.open(config.openSearch());
     this.values = new ConfluentAvroSerde<>(AvroRecordCodec.SAMPLED_TRACE, schemaRegistry);
     this.runtime =
         new SinkRuntime(
@@ -138,7 +138,7 @@ public final class IndexSinkApp implements AutoCloseable {
             config.retryInitialBackoff().toMillis(), 2, config.retryMaxBackoff().toMillis(), 0.2);
     for (int attempt = 0; running; attempt++) {
       try {
-        IndexTemplates.install(openSearch.client(), config);
+        IndexTemplates.install(openSearch.client(), config.templates());
         break;
       } catch (IOException e) {
         long wait = backoff.backoff(attempt);

@@ -4,7 +4,6 @@ import static io.spanline.index.testing.IndexSinkHarness.kept;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.spanline.index.layout.Fields;
 import io.spanline.index.testing.IndexSinkHarness;
 import io.spanline.index.testing.Queries;
 import io.spanline.localinfra.junit.LocalInfraExtension;
@@ -14,6 +13,7 @@ import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.testing.TraceBuilder;
+import io.spanline.storage.opensearch.layout.Fields;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

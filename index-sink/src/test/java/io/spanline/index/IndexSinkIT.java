@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.spanline.index.layout.Fields;
 import io.spanline.index.testing.IndexSinkHarness;
 import io.spanline.index.testing.Queries;
 import io.spanline.localinfra.junit.LocalInfraExtension;
@@ -21,6 +20,7 @@ import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.testing.TraceBuilder;
+import io.spanline.storage.opensearch.layout.Fields;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -7,19 +7,19 @@ import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.spanline.archive.reader.ColdTraceReader;
-import io.spanline.archive.s3.S3Clients;
-import io.spanline.index.opensearch.OpenSearchConnection;
 import io.spanline.query.api.jaeger.JaegerApiV3;
 import io.spanline.query.api.tempo.TempoApi;
 import io.spanline.query.api.v1.NativeApi;
 import io.spanline.query.config.QueryConfig;
-import io.spanline.query.store.HotTraceStore;
 import io.spanline.query.store.TraceService;
 import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.Readiness;
 import io.spanline.service.tenancy.TenantResolver;
+import io.spanline.storage.archive.read.ColdTraceReader;
+import io.spanline.storage.archive.s3.S3Clients;
+import io.spanline.storage.opensearch.client.OpenSearchConnection;
+import io.spanline.storage.opensearch.read.HotTraceStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -55,22 +55,9 @@ public final class QueryServiceApp implements AutoCloseable {
 
   public static QueryServiceApp start(QueryConfig config, Clock clock) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    OpenSearchConnection openSearch =
-        OpenSearchConnection.open(
-            config.openSearchHosts(),
-            config.openSearchUsername(),
-            config.openSearchPassword(),
-            config.requestTimeout());
+    OpenSearchConnection openSearch = OpenSearchConnection.open(config.openSearch());
     Optional<S3Client> s3 =
-        config.archiveEnabled()
-            ? Optional.of(
-                S3Clients.create(
-                    config.s3Endpoint(),
-                    config.s3Region(),
-                    config.pathStyle(),
-                    config.s3AccessKey(),
-                    config.s3SecretKey()))
-            : Optional.empty();
+        config.archiveEnabled() ? Optional.of(S3Clients.create(config.s3())) : Optional.empty();
     TraceService traces =
         new TraceService(
             new HotTraceStore(openSearch.client(), config.indexLayout(), registry),

@@ -7,10 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spanline.index.config.IndexSinkConfig;
 import io.spanline.index.config.IndexSinkConfigLoader;
-import io.spanline.index.document.SpanDocument;
-import io.spanline.index.document.SpanDocumentMapper;
-import io.spanline.index.opensearch.IndexTemplates;
-import io.spanline.index.opensearch.OpenSearchConnection;
 import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
@@ -25,6 +21,10 @@ import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.SpanEvent;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.testing.ConformanceFixtures;
+import io.spanline.storage.opensearch.client.OpenSearchConnection;
+import io.spanline.storage.opensearch.document.SpanDocument;
+import io.spanline.storage.opensearch.document.SpanDocumentMapper;
+import io.spanline.storage.opensearch.templates.IndexTemplates;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -87,8 +87,8 @@ class JaegerConformanceIT {
                 "0",
                 "spanline.index.index.attributes",
                 "*"));
-    connection = OpenSearchConnection.open(index);
-    IndexTemplates.install(connection.client(), index);
+    connection = OpenSearchConnection.open(index.openSearch());
+    IndexTemplates.install(connection.client(), index.templates());
     SpanDocumentMapper mapper = new SpanDocumentMapper(index.layout(), index.attributeAllowlist());
     BulkRequest.Builder bulk = new BulkRequest.Builder().refresh(Refresh.True);
     for (Path file : ConformanceFixtures.jaegerTraceFiles()) {

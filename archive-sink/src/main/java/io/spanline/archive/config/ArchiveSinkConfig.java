@@ -1,6 +1,7 @@
 package io.spanline.archive.config;
 
-import io.spanline.archive.layout.ArchiveLayout;
+import io.spanline.storage.archive.layout.ArchiveLayout;
+import io.spanline.storage.archive.s3.S3Settings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,5 +76,10 @@ public record ArchiveSinkConfig(
     Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
     Objects.requireNonNull(adminBindAddress, "adminBindAddress");
     consumerOverrides = Map.copyOf(consumerOverrides);
+  }
+
+  /** How to reach the object store. */
+  public S3Settings s3() {
+    return new S3Settings(s3Endpoint, s3Region, pathStyle, s3AccessKey, s3SecretKey);
   }
 }

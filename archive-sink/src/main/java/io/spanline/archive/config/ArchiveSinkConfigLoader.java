@@ -1,9 +1,9 @@
 package io.spanline.archive.config;
 
-import io.spanline.archive.layout.ArchiveLayout;
-import io.spanline.archive.s3.S3Uploader;
 import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.config.Settings;
+import io.spanline.storage.archive.layout.ArchiveLayout;
+import io.spanline.storage.archive.s3.S3Uploader;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,16 +1,16 @@
 package io.spanline.archive.sink;
 
 import io.spanline.archive.config.ArchiveSinkConfig;
-import io.spanline.archive.layout.ArchiveLayout;
 import io.spanline.archive.metrics.ArchiveSinkMetrics;
-import io.spanline.archive.parquet.ParquetTraceWriter;
-import io.spanline.archive.s3.S3Uploader;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.StartTimeWindow;
 import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.consumer.DeadLetters;
 import io.spanline.service.consumer.PausingBackoff;
+import io.spanline.storage.archive.layout.ArchiveLayout;
+import io.spanline.storage.archive.parquet.ParquetTraceWriter;
+import io.spanline.storage.archive.s3.S3Uploader;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

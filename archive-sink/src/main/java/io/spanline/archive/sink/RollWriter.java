@@ -1,11 +1,11 @@
 package io.spanline.archive.sink;
 
-import io.spanline.archive.layout.ArchiveLayout;
 import io.spanline.archive.metrics.ArchiveSinkMetrics;
-import io.spanline.archive.parquet.ParquetTraceWriter;
-import io.spanline.archive.parquet.SpanRows;
-import io.spanline.archive.s3.S3Uploader;
 import io.spanline.schemas.model.SampledTrace;
+import io.spanline.storage.archive.layout.ArchiveLayout;
+import io.spanline.storage.archive.parquet.ParquetTraceWriter;
+import io.spanline.storage.archive.parquet.SpanRows;
+import io.spanline.storage.archive.s3.S3Uploader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,20 +3,19 @@ package io.spanline.archive.testing;
 import io.spanline.archive.ArchiveSinkApp;
 import io.spanline.archive.config.ArchiveSinkConfig;
 import io.spanline.archive.config.ArchiveSinkConfigLoader;
-import io.spanline.archive.parquet.SpanRows;
-import io.spanline.archive.s3.S3Clients;
 import io.spanline.localinfra.Probe;
 import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.localinfra.s3.LocalS3;
 import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.DecisionOutcome;
 import io.spanline.schemas.model.SampledTrace;
-import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.schemas.topic.TopicNames;
+import io.spanline.storage.archive.parquet.SpanRows;
+import io.spanline.storage.archive.s3.S3Clients;
+import io.spanline.storage.archive.testing.ArchiveFixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,10 +34,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.io.LocalInputFile;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -77,7 +72,7 @@ public final class ArchiveSinkHarness implements AutoCloseable {
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     this.producer = new KafkaProducer<>(p);
     this.admin = kafka.admin();
-    this.s3 = S3Clients.create(config);
+    this.s3 = S3Clients.create(config.s3());
   }
 
   /**
@@ -161,10 +156,7 @@ public final class ArchiveSinkHarness implements AutoCloseable {
 
   /** A kept trace as the sampling stream writes it. */
   public static SampledTrace kept(AssembledTrace trace, String... policies) {
-    return new SampledTrace(
-        trace,
-        new SamplingDecision(
-            trace.tenant(), trace.traceId(), DecisionOutcome.KEEP, List.of(policies), 0.25, 1L));
+    return ArchiveFixtures.kept(trace, policies);
   }
 
   /** Sends and waits until Kafka acknowledged. */
@@ -274,16 +266,7 @@ public final class ArchiveSinkHarness implements AutoCloseable {
 
   /** Every row of one local Parquet file, in file order. */
   public static List<GenericRecord> rows(Path file) throws Exception {
-    List<GenericRecord> rows = new ArrayList<>();
-    try (ParquetReader<GenericRecord> reader =
-        AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file))
-            .withConf(new PlainParquetConfiguration())
-            .build()) {
-      for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
-        rows.add(r);
-      }
-    }
-    return rows;
+    return ArchiveFixtures.rows(file);
   }
 
   /** Every row of the archive, downloading it to {@code dir}. */

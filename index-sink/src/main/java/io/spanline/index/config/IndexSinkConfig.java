@@ -1,6 +1,8 @@
 package io.spanline.index.config;
 
-import io.spanline.index.layout.IndexLayout;
+import io.spanline.storage.opensearch.client.OpenSearchSettings;
+import io.spanline.storage.opensearch.layout.IndexLayout;
+import io.spanline.storage.opensearch.templates.TemplateSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -82,5 +84,16 @@ public record IndexSinkConfig(
     Objects.requireNonNull(retentionInterval, "retentionInterval");
     Objects.requireNonNull(adminBindAddress, "adminBindAddress");
     consumerOverrides = Map.copyOf(consumerOverrides);
+  }
+
+  /** How to reach the OpenSearch cluster. */
+  public OpenSearchSettings openSearch() {
+    return new OpenSearchSettings(
+        openSearchHosts, openSearchUsername, openSearchPassword, requestTimeout);
+  }
+
+  /** What the index templates apply to new indices. */
+  public TemplateSettings templates() {
+    return new TemplateSettings(layout, shards, replicas, refreshInterval, keywordMaxLength);
   }
 }

@@ -1,8 +1,8 @@
 package io.spanline.index.config;
 
-import io.spanline.index.layout.IndexLayout;
 import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.config.Settings;
+import io.spanline.storage.opensearch.layout.IndexLayout;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.spanline.storage.opensearch.bulk.BulkMetrics;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * dead letters by reason, paused consumers and retention deletions. Consumer lag comes from the
  * Kafka consumer's own metrics.
  */
-public final class IndexSinkMetrics {
+public final class IndexSinkMetrics implements BulkMetrics {
   private final MeterRegistry registry;
   private final Counter records;
   private final Counter spanDocuments;
@@ -75,10 +76,12 @@ public final class IndexSinkMetrics {
     records.increment(count);
   }
 
+  @Override
   public void indexed(boolean summary) {
     (summary ? traceDocuments : spanDocuments).increment();
   }
 
+  @Override
   public Timer bulkTimer() {
     return bulk;
   }
@@ -87,6 +90,7 @@ public final class IndexSinkMetrics {
    * @param type OpenSearch's error type (e.g. {@code mapper_parsing_exception}) or, for a failed
    *     request, {@code request_failed}
    */
+  @Override
   public void bulkError(String type, int count) {
     Counter.builder("spanline.index.bulk.errors")
         .description(
@@ -97,6 +101,7 @@ public final class IndexSinkMetrics {
   }
 
   /** A bulk request OpenSearch refused as too large (413) is sent again in two halves. */
+  @Override
   public void bulkSplit() {
     bulkSplits.increment();
   }

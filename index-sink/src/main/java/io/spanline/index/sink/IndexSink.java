@@ -2,20 +2,20 @@ package io.spanline.index.sink;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.spanline.index.bulk.BulkIndexer;
-import io.spanline.index.bulk.PendingAction;
 import io.spanline.index.config.IndexSinkConfig;
-import io.spanline.index.document.SpanDocument;
-import io.spanline.index.document.SpanDocumentMapper;
-import io.spanline.index.document.SummaryScript;
-import io.spanline.index.document.TraceDocuments;
-import io.spanline.index.document.TraceSummaryUpdate;
 import io.spanline.index.metrics.IndexSinkMetrics;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.StartTimeWindow;
 import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.consumer.DeadLetters;
 import io.spanline.service.consumer.PausingBackoff;
+import io.spanline.storage.opensearch.bulk.BulkIndexer;
+import io.spanline.storage.opensearch.bulk.PendingAction;
+import io.spanline.storage.opensearch.document.SpanDocument;
+import io.spanline.storage.opensearch.document.SpanDocumentMapper;
+import io.spanline.storage.opensearch.document.SummaryScript;
+import io.spanline.storage.opensearch.document.TraceDocuments;
+import io.spanline.storage.opensearch.document.TraceSummaryUpdate;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -184,12 +184,13 @@ public final class IndexSink implements ConsumerThreads.Worker {
     if (summaryIndex == null) {
       return; // stopped
     }
-    List<PendingAction> pending = actions(mapped, documents, summaryIndex);
+    List<PendingAction<ConsumerRecord<byte[], byte[]>>> pending =
+        actions(mapped, documents, summaryIndex);
     Set<ConsumerRecord<byte[], byte[]>> rejected = new HashSet<>();
     int attempt = 0;
     while (!pending.isEmpty()) {
-      BulkIndexer.Outcome outcome = indexer.index(pending);
-      for (BulkIndexer.Rejection r : outcome.rejected()) {
+      BulkIndexer.Outcome<ConsumerRecord<byte[], byte[]>> outcome = indexer.index(pending);
+      for (BulkIndexer.Rejection<ConsumerRecord<byte[], byte[]>> r : outcome.rejected()) {
         ConsumerRecord<byte[], byte[]> origin = r.action().origin();
         LOG.warn(
             "OpenSearch refused document {} of record {}-{}@{} ({} {}: {}); dead-lettering the"
@@ -245,17 +246,17 @@ public final class IndexSink implements ConsumerThreads.Worker {
     }
   }
 
-  private List<PendingAction> actions(
+  private List<PendingAction<ConsumerRecord<byte[], byte[]>>> actions(
       List<ConsumerRecord<byte[], byte[]>> records,
       List<TraceDocuments> documents,
       Map<String, String> summaryIndex) {
-    List<PendingAction> actions = new ArrayList<>();
+    List<PendingAction<ConsumerRecord<byte[], byte[]>>> actions = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
       ConsumerRecord<byte[], byte[]> origin = records.get(i);
       TraceDocuments docs = documents.get(i);
       for (SpanDocument span : docs.spans()) {
         actions.add(
-            new PendingAction(
+            new PendingAction<>(
                 origin,
                 span.index(),
                 span.id(),
@@ -275,7 +276,7 @@ public final class IndexSink implements ConsumerThreads.Worker {
       TraceSummaryUpdate summary = docs.summary();
       String index = summaryIndex.get(summary.id());
       actions.add(
-          new PendingAction(
+          new PendingAction<>(
               origin,
               index,
               summary.id(),
@@ -321,7 +322,8 @@ public final class IndexSink implements ConsumerThreads.Worker {
                         .upsert(Map.of())));
   }
 
-  private List<PendingAction> withoutRevoked(List<PendingAction> pending) {
+  private List<PendingAction<ConsumerRecord<byte[], byte[]>>> withoutRevoked(
+      List<PendingAction<ConsumerRecord<byte[], byte[]>>> pending) {
     if (revoked.isEmpty()) {
       return pending;
     }

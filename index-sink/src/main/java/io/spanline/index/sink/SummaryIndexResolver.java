@@ -1,7 +1,7 @@
 package io.spanline.index.sink;
 
-import io.spanline.index.document.TraceSummaryUpdate;
-import io.spanline.index.layout.IndexLayout;
+import io.spanline.storage.opensearch.document.TraceSummaryUpdate;
+import io.spanline.storage.opensearch.layout.IndexLayout;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.ArrayList;

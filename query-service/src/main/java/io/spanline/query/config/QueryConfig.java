@@ -1,7 +1,9 @@
 package io.spanline.query.config;
 
-import io.spanline.archive.layout.ArchiveLayout;
-import io.spanline.index.layout.IndexLayout;
+import io.spanline.storage.archive.layout.ArchiveLayout;
+import io.spanline.storage.archive.s3.S3Settings;
+import io.spanline.storage.opensearch.client.OpenSearchSettings;
+import io.spanline.storage.opensearch.layout.IndexLayout;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -48,5 +50,16 @@ public record QueryConfig(
     Objects.requireNonNull(archiveLayout, "archiveLayout");
     Objects.requireNonNull(archiveLookback, "archiveLookback");
     apiKeys = Map.copyOf(apiKeys);
+  }
+
+  /** How to reach the OpenSearch cluster. */
+  public OpenSearchSettings openSearch() {
+    return new OpenSearchSettings(
+        openSearchHosts, openSearchUsername, openSearchPassword, requestTimeout);
+  }
+
+  /** How to reach the object store of the archive. */
+  public S3Settings s3() {
+    return new S3Settings(s3Endpoint, s3Region, pathStyle, s3AccessKey, s3SecretKey);
   }
 }

@@ -1,9 +1,9 @@
 package io.spanline.query.config;
 
-import io.spanline.archive.layout.ArchiveLayout;
-import io.spanline.index.layout.IndexLayout;
 import io.spanline.service.config.Settings;
 import io.spanline.service.tenancy.TenantResolver;
+import io.spanline.storage.archive.layout.ArchiveLayout;
+import io.spanline.storage.opensearch.layout.IndexLayout;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

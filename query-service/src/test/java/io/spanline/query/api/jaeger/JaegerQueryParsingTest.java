@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.linecorp.armeria.common.QueryParams;
 import io.spanline.query.api.GoDurations;
-import io.spanline.query.store.TraceQuery;
+import io.spanline.storage.TraceQuery;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,56 @@
+package io.spanline.storage;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A trace search, with Jaeger's semantics: every condition (service, operation, attributes,
+ * duration) must hold on one span of the trace, and that span must start within the time range.
+ * Attribute values match the attribute's string form whatever its type, on the span, its events,
+ * links, resource or scope. Times are epoch nanoseconds; durations nanoseconds.
+ *
+ * @param service the span's service; "" for any (the native API; Jaeger's requires one)
+ * @param operation span name; empty for any
+ * @param attributes key → value in string form; all must match on the same span
+ * @param spanStatus the span's status code ({@code OK}, {@code ERROR}, {@code UNSET}); empty for
+ *     any
+ * @param limit at most this many traces, the most recent (by the matching span's start) first
+ */
+public record TraceQuery(
+    String service,
+    Optional<String> operation,
+    Map<String, String> attributes,
+    Optional<String> spanStatus,
+    long startMinEpochNanos,
+    long startMaxEpochNanos,
+    Optional<Long> durationMinNanos,
+    Optional<Long> durationMaxNanos,
+    int limit) {
+  /**
+   * @throws IllegalArgumentException if the time range or duration range is inverted, a duration is
+   *     negative or the limit is not positive
+   */
+  public TraceQuery {
+    Objects.requireNonNull(service, "service");
+    Objects.requireNonNull(operation, "operation");
+    attributes = Map.copyOf(attributes);
+    Objects.requireNonNull(spanStatus, "spanStatus");
+    Objects.requireNonNull(durationMinNanos, "durationMinNanos");
+    Objects.requireNonNull(durationMaxNanos, "durationMaxNanos");
+    if (startMinEpochNanos > startMaxEpochNanos) {
+      throw new IllegalArgumentException("the start of the time range is after its end");
+    }
+    if (durationMinNanos.orElse(0L) < 0 || durationMaxNanos.orElse(0L) < 0) {
+      throw new IllegalArgumentException("durations must not be negative");
+    }
+    if (durationMinNanos.isPresent()
+        && durationMaxNanos.isPresent()
+        && durationMinNanos.get() > durationMaxNanos.get()) {
+      throw new IllegalArgumentException("the minimum duration is above the maximum");
+    }
+    if (limit < 1) {
+      throw new IllegalArgumentException("the limit must be positive, was " + limit);
+    }
+  }
+}

@@ -1,0 +1,528 @@
+package io.spanline.storage.opensearch.read;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
+import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.TraceId;
+import io.spanline.storage.SummaryQuery;
+import io.spanline.storage.TimeRange;
+import io.spanline.storage.TraceQuery;
+import io.spanline.storage.opensearch.layout.Fields;
+import io.spanline.storage.opensearch.layout.IndexLayout;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.opensearch.client.json.JsonData;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.FieldValue;
+import org.opensearch.client.opensearch._types.SortOrder;
+import org.opensearch.client.opensearch._types.aggregations.Aggregation;
+import org.opensearch.client.opensearch._types.aggregations.StringTermsBucket;
+import org.opensearch.client.opensearch._types.query_dsl.Query;
+import org.opensearch.client.opensearch.core.MsearchResponse;
+import org.opensearch.client.opensearch.core.SearchRequest;
+import org.opensearch.client.opensearch.core.SearchResponse;
+import org.opensearch.client.opensearch.core.msearch.MultiSearchResponseItem;
+import org.opensearch.client.opensearch.core.msearch.RequestItem;
+import org.opensearch.client.opensearch.core.search.Hit;
+import org.opensearch.client.util.ObjectBuilder;
+
+/**
+ * Reads the span indices the index sink writes ({@link IndexLayout}, {@link Fields}): one trace's
+ * spans, trace IDs matching a {@link TraceQuery}, services and operations. Every query is filtered
+ * by tenant. Values from callers go into term and range queries only (never query strings), so they
+ * cannot change a query's shape.
+ */
+public final class HotTraceStore {
+  /** Most values one list (services, operations, attribute keys or values) returns. */
+  public static final int MAX_TERMS = 10_000;
+
+  private final OpenSearchClient client;
+  private final IndexLayout layout;
+  private final MeterRegistry metrics;
+
+  /**
+   * @param metrics gets {@code spanline_query_opensearch_seconds{operation, outcome}}
+   */
+  public HotTraceStore(OpenSearchClient client, IndexLayout layout, MeterRegistry metrics) {
+    this.client = client;
+    this.layout = layout;
+    this.metrics = metrics;
+  }
+
+  private <T> SearchResponse<T> search(
+      String operation,
+      Function<SearchRequest.Builder, ObjectBuilder<SearchRequest>> request,
+      Class<T> documentType)
+      throws IOException {
+    return timed(operation, () -> client.search(request, documentType));
+  }
+
+  /** A call to OpenSearch. */
+  @FunctionalInterface
+  private interface Call<T> {
+    T run() throws IOException;
+  }
+
+  /** Runs {@code call}, recording its latency as {@code spanline_query_opensearch_seconds}. */
+  private <T> T timed(String operation, Call<T> call) throws IOException {
+    Timer.Sample sample = Timer.start(metrics);
+    String outcome = "error";
+    try {
+      T result = call.run();
+      outcome = "success";
+      return result;
+    } finally {
+      sample.stop(
+          Timer.builder("spanline.query.opensearch")
+              .description("OpenSearch search latency of the query service")
+              .tag("operation", operation)
+              .tag("outcome", outcome)
+              .publishPercentileHistogram()
+              .register(metrics));
+    }
+  }
+
+  /** A trace's spans, at most {@code maxSpans + 1} (so a caller can tell it was cut). */
+  public List<Span> trace(String tenant, TraceId traceId, int maxSpans) throws IOException {
+    SearchResponse<ObjectNode> response =
+        search(
+            "trace",
+            s ->
+                s.index(layout.spanIndexPattern())
+                    .ignoreUnavailable(true)
+                    .allowNoIndices(true)
+                    .query(and(term(Fields.TENANT, tenant), term(Fields.TRACE_ID, traceId.toHex())))
+                    .source(src -> src.filter(f -> f.includes(Fields.OTLP)))
+                    .sort(
+                        o ->
+                            o.field(f -> f.field(Fields.START_TIME_UNIX_NANO).order(SortOrder.Asc)))
+                    .size(maxSpans + 1),
+            ObjectNode.class);
+    return spans(response.hits().hits());
+  }
+
+  /**
+   * Several traces' spans in one {@code _msearch} round trip, each at most {@code maxSpans + 1};
+   * traces the index does not hold are absent from the map. Order follows {@code traceIds}.
+   *
+   * @throws IOException if OpenSearch cannot be read or refuses one of the searches
+   */
+  public Map<TraceId, List<Span>> traces(String tenant, List<TraceId> traceIds, int maxSpans)
+      throws IOException {
+    Map<TraceId, List<Span>> out = new LinkedHashMap<>();
+    if (traceIds.isEmpty()) {
+      return out;
+    }
+    List<RequestItem> searches = new ArrayList<>(traceIds.size());
+    for (TraceId id : traceIds) {
+      searches.add(
+          RequestItem.of(
+              r ->
+                  r.header(
+                          h ->
+                              h.index(layout.spanIndexPattern())
+                                  .ignoreUnavailable(true)
+                                  .allowNoIndices(true))
+                      .body(
+                          b ->
+                              b.query(
+                                      and(
+                                          term(Fields.TENANT, tenant),
+                                          term(Fields.TRACE_ID, id.toHex())))
+                                  .source(src -> src.filter(f -> f.includes(Fields.OTLP)))
+                                  .sort(
+                                      o ->
+                                          o.field(
+                                              f ->
+                                                  f.field(Fields.START_TIME_UNIX_NANO)
+                                                      .order(SortOrder.Asc)))
+                                  .size(maxSpans + 1))));
+    }
+    MsearchResponse<ObjectNode> response =
+        timed("traces", () -> client.msearch(m -> m.searches(searches), ObjectNode.class));
+    for (int i = 0; i < traceIds.size(); i++) {
+      MultiSearchResponseItem<ObjectNode> item = response.responses().get(i);
+      if (item.isFailure()) {
+        throw new IOException(
+            "OpenSearch refused a trace search: " + item.failure().error().type());
+      }
+      List<Span> spans = spans(item.result().hits().hits());
+      if (!spans.isEmpty()) {
+        out.put(traceIds.get(i), spans);
+      }
+    }
+    return out;
+  }
+
+  private static List<Span> spans(List<Hit<ObjectNode>> hits) {
+    List<Span> spans = new ArrayList<>();
+    for (Hit<ObjectNode> hit : hits) {
+      byte[] otlp = Base64.getDecoder().decode(hit.source().get(Fields.OTLP).asText());
+      spans.addAll(OtlpProtoCodec.decode(otlp));
+    }
+    return spans;
+  }
+
+  /** IDs of the traces matching the query, most recent first. */
+  public List<TraceId> search(String tenant, TraceQuery q) throws IOException {
+    List<Query> filters = new ArrayList<>();
+    filters.add(term(Fields.TENANT, tenant));
+    if (!q.service().isEmpty()) {
+      filters.add(term(Fields.SERVICE, q.service()));
+    }
+    q.operation().ifPresent(op -> filters.add(term(Fields.NAME, op)));
+    q.spanStatus().ifPresent(st -> filters.add(term(Fields.STATUS, st)));
+    for (Map.Entry<String, String> a : q.attributes().entrySet()) {
+      filters.add(term(Fields.TAGS, Fields.tag(a.getKey(), a.getValue())));
+    }
+    filters.add(
+        Query.of(
+            b ->
+                b.range(
+                    r ->
+                        r.field(Fields.START_TIME_UNIX_NANO)
+                            .gte(JsonData.of(q.startMinEpochNanos()))
+                            .lte(JsonData.of(q.startMaxEpochNanos())))));
+    durationRange(q.durationMinNanos(), q.durationMaxNanos()).ifPresent(filters::add);
+    Aggregation byTrace =
+        Aggregation.of(
+            a ->
+                a.terms(
+                        t ->
+                            t.field(Fields.TRACE_ID)
+                                .size(q.limit())
+                                .order(List.of(Map.of("latest", SortOrder.Desc))))
+                    .aggregations(
+                        "latest",
+                        Aggregation.of(m -> m.max(x -> x.field(Fields.START_TIME_UNIX_NANO)))));
+    SearchResponse<Void> response =
+        search(
+            "search",
+            s ->
+                s.index(layout.spanIndices(q.startMinEpochNanos(), q.startMaxEpochNanos()))
+                    .ignoreUnavailable(true)
+                    .allowNoIndices(true)
+                    .size(0)
+                    .query(Query.of(b -> b.bool(x -> x.filter(filters))))
+                    .aggregations("traces", byTrace),
+            Void.class);
+    List<TraceId> ids = new ArrayList<>();
+    for (StringTermsBucket b : response.aggregations().get("traces").sterms().buckets().array()) {
+      ids.add(TraceId.fromHex(b.key()));
+    }
+    return ids;
+  }
+
+  /**
+   * Trace summaries matching the query, most recent first. Span conditions (operation, attributes)
+   * first pick up to 1 000 candidate traces from the span indices; the summary indices then apply
+   * the trace-level conditions.
+   */
+  public List<ObjectNode> summaries(String tenant, SummaryQuery q) throws IOException {
+    List<Query> filters = new ArrayList<>();
+    filters.add(term(Fields.TENANT, tenant));
+    q.service().ifPresent(s -> filters.add(term(Fields.SERVICES, s)));
+    q.error()
+        .ifPresent(
+            e ->
+                filters.add(
+                    Query.of(b -> b.term(t -> t.field(Fields.ERROR).value(FieldValue.of(e))))));
+    durationRange(q.minDurationNanos(), q.maxDurationNanos()).ifPresent(filters::add);
+    filters.add(
+        Query.of(
+            b ->
+                b.range(
+                    r ->
+                        r.field(Fields.START_TIME_UNIX_NANO)
+                            .gte(JsonData.of(q.fromEpochNanos()))
+                            .lte(JsonData.of(q.toEpochNanos())))));
+    if (q.hasSpanConditions()) {
+      List<TraceId> candidates =
+          search(
+              tenant,
+              new TraceQuery(
+                  q.service().orElse(""),
+                  q.operation(),
+                  q.attributes(),
+                  q.spanStatus(),
+                  q.fromEpochNanos(),
+                  q.toEpochNanos() + 3_600_000_000_000L,
+                  Optional.empty(),
+                  Optional.empty(),
+                  1000));
+      if (candidates.isEmpty()) {
+        return List.of();
+      }
+      List<FieldValue> ids = candidates.stream().map(id -> FieldValue.of(id.toHex())).toList();
+      filters.add(Query.of(b -> b.terms(t -> t.field(Fields.TRACE_ID).terms(v -> v.value(ids)))));
+    }
+    SearchResponse<ObjectNode> response =
+        search(
+            "summaries",
+            s ->
+                s.index(layout.traceIndices(q.fromEpochNanos(), q.toEpochNanos()))
+                    .ignoreUnavailable(true)
+                    .allowNoIndices(true)
+                    .query(Query.of(b -> b.bool(x -> x.filter(filters))))
+                    .sort(
+                        o ->
+                            o.field(
+                                f -> f.field(Fields.START_TIME_UNIX_NANO).order(SortOrder.Desc)))
+                    .size(q.limit()),
+            ObjectNode.class);
+    List<ObjectNode> out = new ArrayList<>();
+    for (Hit<ObjectNode> h : response.hits().hits()) {
+      out.add(h.source());
+    }
+    return out;
+  }
+
+  /** Services with spans in the tenant's indices, sorted. */
+  public List<String> services(String tenant) throws IOException {
+    return terms(term(Fields.TENANT, tenant), Fields.SERVICE);
+  }
+
+  /** Span names over all services of the tenant, sorted. */
+  public List<String> spanNames(String tenant) throws IOException {
+    return terms(term(Fields.TENANT, tenant), Fields.NAME);
+  }
+
+  /** An operation: span name and span kind ({@code SERVER}, {@code CLIENT}, …). */
+  public record Operation(String name, String kind) {}
+
+  /**
+   * The (span name, span kind) pairs of a service's spans, sorted by name then kind; with a span
+   * kind, only those of that kind.
+   */
+  public List<Operation> operationKinds(String tenant, String service, String spanKind)
+      throws IOException {
+    List<Query> filters =
+        new ArrayList<>(List.of(term(Fields.TENANT, tenant), term(Fields.SERVICE, service)));
+    if (!spanKind.isEmpty()) {
+      filters.add(term(Fields.KIND, spanKind));
+    }
+    SearchResponse<Void> response =
+        search(
+            "terms",
+            s ->
+                s.index(layout.spanIndexPattern())
+                    .ignoreUnavailable(true)
+                    .allowNoIndices(true)
+                    .size(0)
+                    .query(Query.of(b -> b.bool(x -> x.filter(filters))))
+                    .aggregations(
+                        "names",
+                        Aggregation.of(
+                            a ->
+                                a.terms(t -> t.field(Fields.NAME).size(MAX_TERMS))
+                                    .aggregations(
+                                        "kinds",
+                                        Aggregation.of(
+                                            k -> k.terms(t -> t.field(Fields.KIND).size(10)))))),
+            Void.class);
+    List<Operation> out = new ArrayList<>();
+    for (StringTermsBucket name : response.aggregations().get("names").sterms().buckets().array()) {
+      for (StringTermsBucket kind : name.aggregations().get("kinds").sterms().buckets().array()) {
+        out.add(new Operation(name.key(), kind.key()));
+      }
+    }
+    out.sort(Comparator.comparing(Operation::name).thenComparing(Operation::kind));
+    return out;
+  }
+
+  /** Operations of a service, sorted; with a span kind ({@code SERVER}, …) only those. */
+  public List<String> operations(String tenant, String service, String spanKind)
+      throws IOException {
+    List<Query> filters =
+        new ArrayList<>(List.of(term(Fields.TENANT, tenant), term(Fields.SERVICE, service)));
+    if (!spanKind.isEmpty()) {
+      filters.add(term(Fields.KIND, spanKind));
+    }
+    return terms(Query.of(b -> b.bool(x -> x.filter(filters))), Fields.NAME);
+  }
+
+  /** One edge of the dependency graph: spans of {@code child} whose parent is in {@code parent}. */
+  public record Dependency(String parent, String child, long callCount) {}
+
+  /**
+   * Service-to-service calls of spans starting in the range: a span whose parent span (in the same
+   * trace fragment) belongs to another service is one call from that service. Sorted by parent,
+   * then child.
+   */
+  public List<Dependency> dependencies(String tenant, long fromEpochNanos, long toEpochNanos)
+      throws IOException {
+    Query query =
+        Query.of(
+            b ->
+                b.bool(
+                    x ->
+                        x.filter(
+                            List.of(
+                                term(Fields.TENANT, tenant),
+                                startRange(fromEpochNanos, toEpochNanos),
+                                Query.of(e -> e.exists(f -> f.field(Fields.PARENT_SERVICE)))))));
+    Aggregation calls =
+        Aggregation.of(
+            a ->
+                a.terms(t -> t.field(Fields.PARENT_SERVICE).size(MAX_TERMS))
+                    .aggregations(
+                        "children",
+                        Aggregation.of(
+                            c -> c.terms(t -> t.field(Fields.SERVICE).size(MAX_TERMS)))));
+    SearchResponse<Void> response =
+        search(
+            "dependencies",
+            s ->
+                s.index(layout.spanIndices(fromEpochNanos, toEpochNanos))
+                    .ignoreUnavailable(true)
+                    .allowNoIndices(true)
+                    .size(0)
+                    .query(query)
+                    .aggregations("parents", calls),
+            Void.class);
+    List<Dependency> out = new ArrayList<>();
+    for (StringTermsBucket parent :
+        response.aggregations().get("parents").sterms().buckets().array()) {
+      for (StringTermsBucket child :
+          parent.aggregations().get("children").sterms().buckets().array()) {
+        out.add(new Dependency(parent.key(), child.key(), child.docCount()));
+      }
+    }
+    out.sort(Comparator.comparing(Dependency::parent).thenComparing(Dependency::child));
+    return out;
+  }
+
+  /**
+   * Attribute keys searchable on the tenant's spans (those the index sink indexes as tags), sorted;
+   * with a time range, only on spans starting in it.
+   */
+  public List<String> attributeKeys(String tenant, Optional<TimeRange> range) throws IOException {
+    return terms(inRange(term(Fields.TENANT, tenant), range), Fields.TAG_KEYS, range, null);
+  }
+
+  /**
+   * Values (in string form) of one attribute key on the tenant's spans, sorted; at most {@value
+   * #MAX_TERMS}.
+   */
+  public List<String> attributeValues(String tenant, String key, Optional<TimeRange> range)
+      throws IOException {
+    String prefix = Fields.tag(key, "");
+    List<String> tags =
+        terms(
+            inRange(term(Fields.TENANT, tenant), range),
+            Fields.TAGS,
+            range,
+            literalRegex(prefix) + ".*");
+    List<String> values = new ArrayList<>(tags.size());
+    for (String t : tags) {
+      values.add(t.substring(prefix.length()));
+    }
+    return values;
+  }
+
+  /**
+   * A Lucene regular expression matching {@code text} literally: every non-alphanumeric escaped.
+   */
+  static String literalRegex(String text) {
+    StringBuilder out = new StringBuilder(text.length() * 2);
+    text.codePoints()
+        .forEach(
+            c -> {
+              if (!Character.isLetterOrDigit(c)) {
+                out.append('\\');
+              }
+              out.appendCodePoint(c);
+            });
+    return out.toString();
+  }
+
+  private static Query inRange(Query tenant, Optional<TimeRange> range) {
+    if (range.isEmpty()) {
+      return tenant;
+    }
+    return and(tenant, startRange(range.get().fromEpochNanos(), range.get().toEpochNanos()));
+  }
+
+  private static Query startRange(long fromEpochNanos, long toEpochNanos) {
+    return Query.of(
+        b ->
+            b.range(
+                r ->
+                    r.field(Fields.START_TIME_UNIX_NANO)
+                        .gte(JsonData.of(fromEpochNanos))
+                        .lte(JsonData.of(toEpochNanos))));
+  }
+
+  private List<String> terms(Query query, String field) throws IOException {
+    return terms(query, field, Optional.empty(), null);
+  }
+
+  private List<String> terms(Query query, String field, Optional<TimeRange> range, String include)
+      throws IOException {
+    SearchResponse<Void> response =
+        search(
+            "terms",
+            s ->
+                s.index(
+                        range.isPresent()
+                            ? layout.spanIndices(
+                                range.get().fromEpochNanos(), range.get().toEpochNanos())
+                            : List.of(layout.spanIndexPattern()))
+                    .ignoreUnavailable(true)
+                    .allowNoIndices(true)
+                    .size(0)
+                    .query(query)
+                    .aggregations(
+                        "values",
+                        Aggregation.of(
+                            a ->
+                                a.terms(
+                                    t -> {
+                                      t.field(field).size(MAX_TERMS);
+                                      if (include != null) {
+                                        t.include(i -> i.regexp(include));
+                                      }
+                                      return t;
+                                    }))),
+            Void.class);
+    List<String> values = new ArrayList<>();
+    for (StringTermsBucket b : response.aggregations().get("values").sterms().buckets().array()) {
+      values.add(b.key());
+    }
+    values.sort(null);
+    return values;
+  }
+
+  private static Optional<Query> durationRange(Optional<Long> min, Optional<Long> max) {
+    if (min.isEmpty() && max.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Query.of(
+            b ->
+                b.range(
+                    r -> {
+                      r.field(Fields.DURATION_NANOS);
+                      min.ifPresent(v -> r.gte(JsonData.of(v)));
+                      max.ifPresent(v -> r.lte(JsonData.of(v)));
+                      return r;
+                    })));
+  }
+
+  private static Query term(String field, String value) {
+    return Query.of(q -> q.term(t -> t.field(field).value(FieldValue.of(value))));
+  }
+
+  private static Query and(Query... filters) {
+    return Query.of(q -> q.bool(b -> b.filter(List.of(filters))));
+  }
+}
