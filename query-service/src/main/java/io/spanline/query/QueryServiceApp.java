@@ -7,19 +7,22 @@ import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.spanline.query.api.TraceLookup;
 import io.spanline.query.api.jaeger.JaegerApiV3;
 import io.spanline.query.api.tempo.TempoApi;
 import io.spanline.query.api.v1.NativeApi;
 import io.spanline.query.config.QueryConfig;
-import io.spanline.query.store.TraceService;
 import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.Readiness;
 import io.spanline.service.tenancy.TenantResolver;
+import io.spanline.storage.FallbackTraceStore;
+import io.spanline.storage.TraceStore;
+import io.spanline.storage.archive.read.ArchiveTraceStore;
 import io.spanline.storage.archive.read.ColdTraceReader;
 import io.spanline.storage.archive.s3.S3Clients;
 import io.spanline.storage.opensearch.client.OpenSearchConnection;
-import io.spanline.storage.opensearch.read.HotTraceStore;
+import io.spanline.storage.opensearch.read.OpenSearchTraceStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -58,15 +61,18 @@ public final class QueryServiceApp implements AutoCloseable {
     OpenSearchConnection openSearch = OpenSearchConnection.open(config.openSearch());
     Optional<S3Client> s3 =
         config.archiveEnabled() ? Optional.of(S3Clients.create(config.s3())) : Optional.empty();
-    TraceService traces =
-        new TraceService(
-            new HotTraceStore(openSearch.client(), config.indexLayout(), registry),
-            s3.map(
-                c ->
+    OpenSearchTraceStore hot =
+        new OpenSearchTraceStore(
+            openSearch.client(), config.indexLayout(), config.maxSpans(), registry);
+    Optional<TraceStore> cold =
+        s3.map(
+            c ->
+                new ArchiveTraceStore(
                     new ColdTraceReader(
-                        c, config.bucket(), config.archiveLayout(), config.maxSpans())),
-            config.maxSpans(),
-            registry);
+                        c, config.bucket(), config.archiveLayout(), config.maxSpans()),
+                    registry));
+    TraceLookup lookup =
+        new TraceLookup(new FallbackTraceStore(hot, cold), config.archiveLookback(), clock);
     RequestTenants tenants =
         new RequestTenants(new TenantResolver(config.authEnabled(), config.apiKeys()));
     Server server =
@@ -76,9 +82,9 @@ public final class QueryServiceApp implements AutoCloseable {
             .decorator(
                 MetricCollectingService.newDecorator(
                     MeterIdPrefixFunction.ofDefault("spanline.query.http")))
-            .annotatedService(new JaegerApiV3(traces, tenants, config.archiveLookback(), clock))
-            .annotatedService(new NativeApi(traces, tenants, config.archiveLookback(), clock))
-            .annotatedService(new TempoApi(traces, tenants, config.archiveLookback(), clock))
+            .annotatedService(new JaegerApiV3(lookup, hot, tenants, clock))
+            .annotatedService(new NativeApi(lookup, hot, tenants, clock))
+            .annotatedService(new TempoApi(lookup, hot, tenants, clock))
             // The web UI: static files from the classpath folder web/, index.html at "/".
             .serviceUnder(
                 "/",

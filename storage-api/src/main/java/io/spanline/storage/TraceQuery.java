@@ -53,4 +53,73 @@ public record TraceQuery(
       throw new IllegalArgumentException("the limit must be positive, was " + limit);
     }
   }
+
+  /** Builds a query of a service's spans in a time range; the rest is optional. */
+  public static final class Builder {
+    private final String service;
+    private final TimeRange range;
+    private Optional<String> operation = Optional.empty();
+    private final Map<String, String> attributes = new java.util.LinkedHashMap<>();
+    private Optional<String> spanStatus = Optional.empty();
+    private Optional<Long> durationMinNanos = Optional.empty();
+    private Optional<Long> durationMaxNanos = Optional.empty();
+    private int limit = 20;
+
+    /**
+     * @param service the span's service; "" for any
+     * @param range where the matching span started
+     */
+    public Builder(String service, TimeRange range) {
+      this.service = Objects.requireNonNull(service, "service");
+      this.range = Objects.requireNonNull(range, "range");
+    }
+
+    public Builder operation(String name) {
+      this.operation = Optional.of(name);
+      return this;
+    }
+
+    public Builder attribute(String key, String value) {
+      attributes.put(key, value);
+      return this;
+    }
+
+    /** {@code OK}, {@code ERROR} or {@code UNSET}. */
+    public Builder spanStatus(String code) {
+      this.spanStatus = Optional.of(code);
+      return this;
+    }
+
+    public Builder durationMin(long nanos) {
+      this.durationMinNanos = Optional.of(nanos);
+      return this;
+    }
+
+    public Builder durationMax(long nanos) {
+      this.durationMaxNanos = Optional.of(nanos);
+      return this;
+    }
+
+    /** At most this many traces; 20 unless set. */
+    public Builder limit(int limit) {
+      this.limit = limit;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException as {@link TraceQuery}'s constructor does
+     */
+    public TraceQuery build() {
+      return new TraceQuery(
+          service,
+          operation,
+          attributes,
+          spanStatus,
+          range.fromEpochNanos(),
+          range.toEpochNanos(),
+          durationMinNanos,
+          durationMaxNanos,
+          limit);
+    }
+  }
 }

@@ -11,6 +11,7 @@ import io.spanline.service.consumer.PausingBackoff;
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.parquet.ParquetTraceWriter;
 import io.spanline.storage.archive.s3.S3Uploader;
+import io.spanline.storage.archive.write.ArchiveWriter;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -111,11 +112,12 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
     this.values = values;
     this.writer =
         new RollWriter(
-            new ParquetTraceWriter(config.rowGroupBytes(), config.pageBytes()),
-            new S3Uploader(
-                s3, config.bucket(), config.multipartThreshold(), config.multipartPartBytes()),
-            config.layout(),
-            config.workDir().resolve("consumer-" + number),
+            new ArchiveWriter(
+                new ParquetTraceWriter(config.rowGroupBytes(), config.pageBytes()),
+                new S3Uploader(
+                    s3, config.bucket(), config.multipartThreshold(), config.multipartPartBytes()),
+                config.layout(),
+                config.workDir().resolve("consumer-" + number)),
             values,
             topic,
             metrics);

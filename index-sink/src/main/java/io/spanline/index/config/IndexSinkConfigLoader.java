@@ -2,6 +2,7 @@ package io.spanline.index.config;
 
 import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.config.Settings;
+import io.spanline.storage.opensearch.document.SpanDocumentMapper;
 import io.spanline.storage.opensearch.layout.IndexLayout;
 import java.net.URI;
 import java.time.Duration;
@@ -28,44 +29,9 @@ public final class IndexSinkConfigLoader {
   /** Prefix of settings passed through to the Kafka consumer. */
   public static final String CONSUMER_PREFIX = "consumer.";
 
-  /**
-   * Attribute keys indexed by default: OpenTelemetry semantic-convention keys on-call engineers
-   * search by (HTTP, RPC, database, messaging, errors, deployment, Kubernetes), in current and
-   * previous naming.
-   */
+  /** The default of {@code index.attributes}: {@link SpanDocumentMapper#DEFAULT_ALLOWLIST}. */
   public static final String DEFAULT_ALLOWLIST =
-      String.join(
-          ",",
-          "http.request.method",
-          "http.response.status_code",
-          "http.route",
-          "http.method",
-          "http.status_code",
-          "url.path",
-          "rpc.system",
-          "rpc.service",
-          "rpc.method",
-          "rpc.grpc.status_code",
-          "db.system",
-          "db.system.name",
-          "db.operation.name",
-          "db.namespace",
-          "messaging.system",
-          "messaging.destination.name",
-          "messaging.operation.type",
-          "error.type",
-          "exception.type",
-          "peer.service",
-          "server.address",
-          "deployment.environment",
-          "deployment.environment.name",
-          "service.version",
-          "service.namespace",
-          "host.name",
-          "k8s.namespace.name",
-          "k8s.pod.name",
-          "k8s.deployment.name",
-          "cloud.region");
+      String.join(",", SpanDocumentMapper.DEFAULT_ALLOWLIST);
 
   private static final Pattern REFRESH = Pattern.compile("-1|[0-9]+(ms|s|m)");
 

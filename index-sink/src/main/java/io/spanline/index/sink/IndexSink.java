@@ -1,7 +1,5 @@
 package io.spanline.index.sink;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spanline.index.config.IndexSinkConfig;
 import io.spanline.index.metrics.IndexSinkMetrics;
 import io.spanline.schemas.model.SampledTrace;
@@ -11,11 +9,11 @@ import io.spanline.service.consumer.DeadLetters;
 import io.spanline.service.consumer.PausingBackoff;
 import io.spanline.storage.opensearch.bulk.BulkIndexer;
 import io.spanline.storage.opensearch.bulk.PendingAction;
-import io.spanline.storage.opensearch.document.SpanDocument;
 import io.spanline.storage.opensearch.document.SpanDocumentMapper;
-import io.spanline.storage.opensearch.document.SummaryScript;
 import io.spanline.storage.opensearch.document.TraceDocuments;
 import io.spanline.storage.opensearch.document.TraceSummaryUpdate;
+import io.spanline.storage.opensearch.write.BulkActions;
+import io.spanline.storage.opensearch.write.SummaryIndexResolver;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,11 +36,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.opensearch.client.json.JsonData;
 import org.opensearch.client.opensearch.OpenSearchClient;
-import org.opensearch.client.opensearch._types.Script;
-import org.opensearch.client.opensearch.core.bulk.BulkOperation;
-import org.opensearch.client.util.BinaryData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,17 +54,6 @@ import org.slf4j.LoggerFactory;
 public final class IndexSink implements ConsumerThreads.Worker {
   private static final Logger LOG = LoggerFactory.getLogger(IndexSink.class);
   private static final Duration POLL = Duration.ofMillis(500);
-  private static final String JSON = "application/json";
-  private static final ObjectMapper PARAMS_JSON = new ObjectMapper();
-
-  /**
-   * Bytes of a bulk action line besides index name and ID ({@code {"update":{"_index":"",
-   * "_id":"","retry_on_conflict":5}}} and two newlines, rounded up).
-   */
-  private static final int ACTION_LINE_BYTES = 64;
-
-  /** Bytes of a scripted upsert's body besides script ID and parameters, rounded up. */
-  private static final int UPDATE_BODY_BYTES = 80;
 
   private final Consumer<byte[], byte[]> consumer;
   private final String topic;
@@ -80,7 +63,7 @@ public final class IndexSink implements ConsumerThreads.Worker {
   private final Duration retention;
   private final Duration spanStartMaxFuture;
   private final SummaryIndexResolver summaries;
-  private final String summaryScriptId;
+  private final BulkActions bulkActions;
   private final BulkIndexer indexer;
   private final DeadLetters deadLetters;
   private final IndexSinkMetrics metrics;
@@ -110,7 +93,7 @@ public final class IndexSink implements ConsumerThreads.Worker {
     this.retention = config.retention();
     this.spanStartMaxFuture = config.spanStartMaxFuture();
     this.summaries = new SummaryIndexResolver(client, config.layout());
-    this.summaryScriptId = SummaryScript.id(config.layout().prefix());
+    this.bulkActions = new BulkActions(config.layout());
     this.indexer =
         new BulkIndexer(
             client,
@@ -252,74 +235,9 @@ public final class IndexSink implements ConsumerThreads.Worker {
       Map<String, String> summaryIndex) {
     List<PendingAction<ConsumerRecord<byte[], byte[]>>> actions = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
-      ConsumerRecord<byte[], byte[]> origin = records.get(i);
-      TraceDocuments docs = documents.get(i);
-      for (SpanDocument span : docs.spans()) {
-        actions.add(
-            new PendingAction<>(
-                origin,
-                span.index(),
-                span.id(),
-                false,
-                BulkOperation.of(
-                    b ->
-                        b.index(
-                            ix ->
-                                ix.index(span.index())
-                                    .id(span.id())
-                                    .document(BinaryData.of(span.json(), JSON)))),
-                ACTION_LINE_BYTES
-                    + span.index().length()
-                    + span.id().length()
-                    + span.json().length));
-      }
-      TraceSummaryUpdate summary = docs.summary();
-      String index = summaryIndex.get(summary.id());
-      actions.add(
-          new PendingAction<>(
-              origin,
-              index,
-              summary.id(),
-              true,
-              summaryOperation(index, summary),
-              summaryBytes(index, summary)));
+      actions.addAll(bulkActions.of(records.get(i), documents.get(i), summaryIndex));
     }
     return actions;
-  }
-
-  /**
-   * Estimated bytes of a summary update in a bulk body: its action line, the script reference and
-   * the parameters as JSON.
-   */
-  private long summaryBytes(String index, TraceSummaryUpdate summary) {
-    long params;
-    try {
-      params = PARAMS_JSON.writeValueAsBytes(summary.params()).length;
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot size the summary update of " + summary.id(), e);
-    }
-    return ACTION_LINE_BYTES
-        + UPDATE_BODY_BYTES
-        + index.length()
-        + summary.id().length()
-        + summaryScriptId.length()
-        + params;
-  }
-
-  private BulkOperation summaryOperation(String index, TraceSummaryUpdate summary) {
-    Map<String, JsonData> params = new HashMap<>();
-    summary.params().forEach((k, v) -> params.put(k, JsonData.of(v)));
-    Script script = Script.of(s -> s.stored(st -> st.id(summaryScriptId).params(params)));
-    return BulkOperation.of(
-        b ->
-            b.update(
-                u ->
-                    u.index(index)
-                        .id(summary.id())
-                        .retryOnConflict(5)
-                        .script(script)
-                        .scriptedUpsert(true)
-                        .upsert(Map.of())));
   }
 
   private List<PendingAction<ConsumerRecord<byte[], byte[]>>> withoutRevoked(

@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * How every API of the service answers: JSON bodies, errors as {@code {"error": {"httpCode": …,
  * "message": …}}} — a {@link BadParameter} or other argument error is a 400 with its message, a
- * missing or unknown API key ({@link Unauthenticated}) a 401, a store failure a 503 whose message
- * never carries the store's own error text (it is logged).
+ * missing or unknown API key ({@link Unauthenticated}) a 401, a trace no store holds ({@link
+ * TraceLookup.TraceNotFound}) a 404, a store failure a 503 whose message never carries the store's
+ * own error text (it is logged).
  */
 public final class Responses {
   private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
@@ -52,6 +53,8 @@ public final class Responses {
       return answer.get();
     } catch (Unauthenticated e) {
       return error(HttpStatus.UNAUTHORIZED, e.getMessage());
+    } catch (TraceLookup.TraceNotFound e) {
+      return error(HttpStatus.NOT_FOUND, e.getMessage());
     } catch (IllegalArgumentException | ArithmeticException e) {
       return error(HttpStatus.BAD_REQUEST, e.getMessage());
     } catch (IOException | RuntimeException e) {

@@ -7,7 +7,6 @@ import static io.spanline.query.api.Params.time;
 import static io.spanline.query.api.Params.traceId;
 import static io.spanline.query.api.Responses.JSON;
 import static io.spanline.query.api.Responses.answer;
-import static io.spanline.query.api.Responses.error;
 import static io.spanline.query.api.Responses.json;
 import static io.spanline.query.api.Responses.list;
 
@@ -27,17 +26,18 @@ import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import io.spanline.query.api.GoDurations;
 import io.spanline.query.api.Responses.BadParameter;
-import io.spanline.query.store.TraceService;
+import io.spanline.query.api.TraceLookup;
 import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.storage.FoundTrace;
+import io.spanline.storage.Operation;
 import io.spanline.storage.TraceQuery;
-import io.spanline.storage.opensearch.read.HotTraceStore;
+import io.spanline.storage.TraceSearch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,19 +60,22 @@ public final class JaegerApiV3 {
 
   private static final int MAX_SEARCH_DEPTH = 1000;
 
-  private final TraceService traces;
+  private final TraceLookup lookup;
+  private final TraceSearch search;
   private final RequestTenants tenants;
-  private final Duration coldLookback;
   private final Clock clock;
 
   /**
    * @param coldLookback how far back a trace-by-ID without a time range looks in the archive
    */
-  public JaegerApiV3(
-      TraceService traces, RequestTenants tenants, Duration coldLookback, Clock clock) {
-    this.traces = traces;
+  /**
+   * @param lookup trace by ID (the hot store, then the archive)
+   * @param search searches and lists (the hot store)
+   */
+  public JaegerApiV3(TraceLookup lookup, TraceSearch search, RequestTenants tenants, Clock clock) {
+    this.lookup = lookup;
+    this.search = search;
     this.tenants = tenants;
-    this.coldLookback = coldLookback;
     this.clock = clock;
   }
 
@@ -84,19 +87,15 @@ public final class JaegerApiV3 {
         () -> {
           String tenant = tenants.tenant(headers);
           TraceId id = traceId(traceId);
-          Optional<Instant> start = time(params, "startTime", "start_time");
-          Optional<Instant> end = time(params, "endTime", "end_time");
-          Instant to = end.orElse(clock.instant());
-          Instant from = start.orElse(to.minus(coldLookback));
-          if (from.isAfter(to)) {
-            throw new BadParameter("startTime must not be after endTime");
-          }
-          Optional<TraceService.FoundTrace> found =
-              traces.trace(tenant, id, nanos(from), nanos(to));
-          if (found.isEmpty()) {
-            return error(HttpStatus.NOT_FOUND, "trace " + id.toHex() + " not found");
-          }
-          return result(found.get().spans(), found.get().truncated());
+          FoundTrace found =
+              lookup.find(
+                  tenant,
+                  id,
+                  time(params, "startTime", "start_time"),
+                  time(params, "endTime", "end_time"),
+                  "startTime",
+                  "endTime");
+          return result(found.spans(), found.truncated());
         });
   }
 
@@ -109,8 +108,8 @@ public final class JaegerApiV3 {
           TraceQuery query = query(params);
           List<Span> spans = new ArrayList<>();
           boolean truncated = false;
-          for (TraceService.FoundTrace found :
-              traces.hotTraces(tenant, traces.hot().search(tenant, query))) {
+          for (FoundTrace found :
+              search.traces(tenant, search.findTraceIds(tenant, query)).values()) {
             spans.addAll(found.spans());
             truncated |= found.truncated();
           }
@@ -121,7 +120,7 @@ public final class JaegerApiV3 {
   @Get("/api/v3/services")
   @Blocking
   public HttpResponse services(RequestHeaders headers) {
-    return answer(() -> list("services", traces.hot().services(tenants.tenant(headers))));
+    return answer(() -> list("services", search.services(tenants.tenant(headers))));
   }
 
   @Get("/api/v3/operations")
@@ -134,11 +133,11 @@ public final class JaegerApiV3 {
             throw new BadParameter("service is required");
           }
           String kind = first(params, "spanKind", "span_kind").orElse("");
-          String storedKind = kind.isEmpty() ? "" : spanKind(kind);
+          Optional<String> storedKind =
+              kind.isEmpty() ? Optional.empty() : Optional.of(spanKind(kind));
           ObjectNode body = JSON.createObjectNode();
           ArrayNode operations = body.putArray("operations");
-          for (HotTraceStore.Operation op :
-              traces.hot().operationKinds(tenants.tenant(headers), service, storedKind)) {
+          for (Operation op : search.operations(tenants.tenant(headers), service, storedKind)) {
             operations
                 .addObject()
                 .put("name", op.name())

@@ -6,7 +6,6 @@ import static io.spanline.query.api.Params.nanos;
 import static io.spanline.query.api.Params.traceId;
 import static io.spanline.query.api.Responses.JSON;
 import static io.spanline.query.api.Responses.answer;
-import static io.spanline.query.api.Responses.error;
 import static io.spanline.query.api.Responses.json;
 import static io.spanline.query.api.Responses.list;
 
@@ -25,13 +24,15 @@ import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import io.spanline.query.api.GoDurations;
 import io.spanline.query.api.Responses.BadParameter;
-import io.spanline.query.store.TraceService;
+import io.spanline.query.api.TraceLookup;
 import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
 import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.storage.FoundSummary;
+import io.spanline.storage.FoundTrace;
 import io.spanline.storage.SummaryQuery;
-import io.spanline.storage.opensearch.layout.Fields;
+import io.spanline.storage.TraceSearch;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
@@ -65,15 +66,19 @@ public final class TempoApi {
   private static final int MAX_LIMIT = 1000;
   private static final List<String> STATUSES = List.of("error", "ok", "unset");
 
-  private final TraceService traces;
+  private final TraceLookup lookup;
+  private final TraceSearch search;
   private final RequestTenants tenants;
-  private final Duration coldLookback;
   private final Clock clock;
 
-  public TempoApi(TraceService traces, RequestTenants tenants, Duration coldLookback, Clock clock) {
-    this.traces = traces;
+  /**
+   * @param lookup trace by ID (the hot store, then the archive)
+   * @param search searches and lists (the hot store)
+   */
+  public TempoApi(TraceLookup lookup, TraceSearch search, RequestTenants tenants, Clock clock) {
+    this.lookup = lookup;
+    this.search = search;
     this.tenants = tenants;
-    this.coldLookback = coldLookback;
     this.clock = clock;
   }
 
@@ -144,16 +149,16 @@ public final class TempoApi {
         () -> {
           String tenant = tenants.tenant(headers);
           SummaryQuery query = query(params, clock.instant());
-          List<ObjectNode> found = traces.hot().summaries(tenant, query);
+          List<FoundSummary> found = search.findSummaries(tenant, query);
           ObjectNode body = JSON.createObjectNode();
           ArrayNode out = body.putArray("traces");
-          for (ObjectNode s : found) {
+          for (FoundSummary s : found) {
             ObjectNode t = out.addObject();
-            t.put("traceID", s.path(Fields.TRACE_ID).asText());
-            t.put("rootServiceName", s.path(Fields.ROOT_SERVICE).asText());
-            t.put("rootTraceName", s.path(Fields.ROOT_NAME).asText());
-            t.put("startTimeUnixNano", s.path(Fields.START_TIME_UNIX_NANO).asText());
-            t.put("durationMs", s.path(Fields.DURATION_NANOS).asLong() / 1_000_000);
+            t.put("traceID", s.traceId().toHex());
+            t.put("rootServiceName", s.rootServiceName());
+            t.put("rootTraceName", s.rootSpanName());
+            t.put("startTimeUnixNano", Long.toString(s.startEpochNanos()));
+            t.put("durationMs", s.durationNanos() / 1_000_000);
           }
           body.putObject("metrics").put("inspectedTraces", found.size());
           return json(HttpStatus.OK, body);
@@ -167,7 +172,7 @@ public final class TempoApi {
     return answer(
         () -> {
           TreeSet<String> names = new TreeSet<>(List.of("service.name", "name", "status"));
-          names.addAll(traces.hot().attributeKeys(tenants.tenant(headers), Optional.empty()));
+          names.addAll(search.attributeKeys(tenants.tenant(headers), Optional.empty()));
           return list("tagNames", new ArrayList<>(names));
         });
   }
@@ -181,10 +186,10 @@ public final class TempoApi {
           String tenant = tenants.tenant(headers);
           List<String> values =
               switch (tag) {
-                case "service.name" -> traces.hot().services(tenant);
-                case "name" -> traces.hot().spanNames(tenant);
+                case "service.name" -> search.services(tenant);
+                case "name" -> search.spanNames(tenant);
                 case "status" -> STATUSES;
-                default -> traces.hot().attributeValues(tenant, tag, Optional.empty());
+                default -> search.attributeValues(tenant, tag, Optional.empty());
               };
           return list("tagValues", values);
         });
@@ -226,7 +231,7 @@ public final class TempoApi {
   /** How a found trace is answered, given it and its spans as OTLP {@code TracesData} bytes. */
   @FunctionalInterface
   private interface TraceAnswer {
-    HttpResponse answer(TraceService.FoundTrace found, byte[] tracesData) throws IOException;
+    HttpResponse answer(FoundTrace found, byte[] tracesData) throws IOException;
   }
 
   /** Trace by ID for both API versions: 404 when neither store has it. */
@@ -236,17 +241,15 @@ public final class TempoApi {
         () -> {
           String tenant = tenants.tenant(headers);
           TraceId id = traceId(traceId);
-          Instant end = epochSeconds(params, "end").orElse(clock.instant());
-          Instant start = epochSeconds(params, "start").orElse(end.minus(coldLookback));
-          if (start.isAfter(end)) {
-            throw new BadParameter("start must not be after end");
-          }
-          Optional<TraceService.FoundTrace> found =
-              traces.trace(tenant, id, nanos(start), nanos(end));
-          if (found.isEmpty()) {
-            return error(HttpStatus.NOT_FOUND, "trace not found");
-          }
-          return answer.answer(found.get(), OtlpProtoCodec.encode(found.get().spans()));
+          FoundTrace found =
+              lookup.find(
+                  tenant,
+                  id,
+                  epochSeconds(params, "start"),
+                  epochSeconds(params, "end"),
+                  "start",
+                  "end");
+          return answer.answer(found, OtlpProtoCodec.encode(found.spans()));
         });
   }
 

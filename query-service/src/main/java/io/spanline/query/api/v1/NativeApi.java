@@ -23,14 +23,17 @@ import com.linecorp.armeria.server.annotation.Blocking;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import io.spanline.query.api.Responses.BadParameter;
-import io.spanline.query.store.TraceService;
+import io.spanline.query.api.TraceLookup;
 import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.storage.Dependency;
+import io.spanline.storage.FoundSummary;
+import io.spanline.storage.FoundTrace;
+import io.spanline.storage.Operation;
 import io.spanline.storage.SummaryQuery;
 import io.spanline.storage.TimeRange;
-import io.spanline.storage.opensearch.layout.Fields;
-import io.spanline.storage.opensearch.read.HotTraceStore;
+import io.spanline.storage.TraceSearch;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,16 +57,19 @@ public final class NativeApi {
   private static final int MAX_LIMIT = 1000;
   private static final byte[] OPENAPI = load();
 
-  private final TraceService traces;
+  private final TraceLookup lookup;
+  private final TraceSearch search;
   private final RequestTenants tenants;
-  private final Duration coldLookback;
   private final Clock clock;
 
-  public NativeApi(
-      TraceService traces, RequestTenants tenants, Duration coldLookback, Clock clock) {
-    this.traces = traces;
+  /**
+   * @param lookup trace by ID (the hot store, then the archive)
+   * @param search searches and lists (the hot store)
+   */
+  public NativeApi(TraceLookup lookup, TraceSearch search, RequestTenants tenants, Clock clock) {
+    this.lookup = lookup;
+    this.search = search;
     this.tenants = tenants;
-    this.coldLookback = coldLookback;
     this.clock = clock;
   }
 
@@ -80,24 +86,16 @@ public final class NativeApi {
         () -> {
           String tenant = tenants.tenant(headers);
           TraceId id = traceId(traceId);
-          Instant to = time(params, "to").orElse(clock.instant());
-          Instant from = time(params, "from").orElse(to.minus(coldLookback));
-          if (from.isAfter(to)) {
-            throw new BadParameter("from must not be after to");
-          }
-          Optional<TraceService.FoundTrace> found =
-              traces.trace(tenant, id, nanos(from), nanos(to));
-          if (found.isEmpty()) {
-            return error(HttpStatus.NOT_FOUND, "trace " + id.toHex() + " not found");
-          }
+          FoundTrace found =
+              lookup.find(tenant, id, time(params, "from"), time(params, "to"), "from", "to");
           // The OTLP/JSON goes in as written, not parsed again into a tree.
           ObjectNode head = JSON.createObjectNode();
           head.put("traceId", id.toHex());
-          head.put("spanCount", found.get().spans().size());
-          head.put("truncated", found.get().truncated());
-          head.put("source", found.get().source());
+          head.put("spanCount", found.spans().size());
+          head.put("truncated", found.truncated());
+          head.put("source", found.source());
           byte[] fields = JSON.writeValueAsBytes(head);
-          byte[] trace = OtlpJsonCodec.encode(found.get().spans());
+          byte[] trace = OtlpJsonCodec.encode(found.spans());
           ByteArrayOutputStream body = new ByteArrayOutputStream(fields.length + trace.length + 16);
           body.write(fields, 0, fields.length - 1);
           body.write(",\"trace\":".getBytes(StandardCharsets.US_ASCII));
@@ -115,16 +113,17 @@ public final class NativeApi {
           SummaryQuery query = query(params, clock.instant());
           ObjectNode body = JSON.createObjectNode();
           ArrayNode out = body.putArray("traces");
-          for (ObjectNode s : traces.hot().summaries(tenants.tenant(headers), query)) {
+          for (FoundSummary s : search.findSummaries(tenants.tenant(headers), query)) {
             ObjectNode t = out.addObject();
-            t.put("traceId", s.path(Fields.TRACE_ID).asText());
-            t.put("rootService", s.path(Fields.ROOT_SERVICE).asText());
-            t.put("rootOperation", s.path(Fields.ROOT_NAME).asText());
-            t.put("startTimeUnixNano", s.path(Fields.START_TIME_UNIX_NANO).asLong());
-            t.put("durationNanos", s.path(Fields.DURATION_NANOS).asLong());
-            t.put("spanCount", s.path(Fields.SPAN_COUNT).asInt());
-            t.put("error", s.path(Fields.ERROR).asBoolean());
-            t.set("services", s.path(Fields.SERVICES));
+            t.put("traceId", s.traceId().toHex());
+            t.put("rootService", s.rootServiceName());
+            t.put("rootOperation", s.rootSpanName());
+            t.put("startTimeUnixNano", s.startEpochNanos());
+            t.put("durationNanos", s.durationNanos());
+            t.put("spanCount", s.spanCount());
+            t.put("error", s.error());
+            ArrayNode services = t.putArray("services");
+            s.services().forEach(services::add);
           }
           return json(HttpStatus.OK, body);
         });
@@ -133,14 +132,20 @@ public final class NativeApi {
   @Get("/v1/services")
   @Blocking
   public HttpResponse services(RequestHeaders headers) {
-    return answer(() -> list("services", traces.hot().services(tenants.tenant(headers))));
+    return answer(() -> list("services", search.services(tenants.tenant(headers))));
   }
 
   @Get("/v1/services/{service}/operations")
   @Blocking
   public HttpResponse operations(RequestHeaders headers, @Param("service") String service) {
     return answer(
-        () -> list("operations", traces.hot().operations(tenants.tenant(headers), service, "")));
+        () ->
+            list(
+                "operations",
+                search.operations(tenants.tenant(headers), service, Optional.empty()).stream()
+                    .map(Operation::name)
+                    .distinct()
+                    .toList()));
   }
 
   @Get("/v1/dependencies")
@@ -151,11 +156,7 @@ public final class NativeApi {
           TimeRange range = range(params, clock.instant(), Duration.ofHours(1));
           ObjectNode body = JSON.createObjectNode();
           ArrayNode out = body.putArray("dependencies");
-          for (HotTraceStore.Dependency d :
-              traces
-                  .hot()
-                  .dependencies(
-                      tenants.tenant(headers), range.fromEpochNanos(), range.toEpochNanos())) {
+          for (Dependency d : search.dependencies(tenants.tenant(headers), range)) {
             out.addObject()
                 .put("parent", d.parent())
                 .put("child", d.child())
@@ -172,7 +173,7 @@ public final class NativeApi {
         () ->
             list(
                 "attributes",
-                traces.hot().attributeKeys(tenants.tenant(headers), optionalRange(params))));
+                search.attributeKeys(tenants.tenant(headers), optionalRange(params))));
   }
 
   @Get("/v1/attributes/{key}/values")
@@ -183,7 +184,7 @@ public final class NativeApi {
         () ->
             list(
                 "values",
-                traces.hot().attributeValues(tenants.tenant(headers), key, optionalRange(params))));
+                search.attributeValues(tenants.tenant(headers), key, optionalRange(params))));
   }
 
   /** {@code from}/{@code to}, defaulting to the {@code span} before now. */

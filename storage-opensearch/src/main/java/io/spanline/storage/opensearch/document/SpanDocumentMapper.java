@@ -53,6 +53,44 @@ public final class SpanDocumentMapper {
   /** The allowlist entry that indexes every attribute key (no cardinality guard). */
   public static final String ALL_KEYS = "*";
 
+  /**
+   * Attribute keys indexed by default: OpenTelemetry semantic-convention keys on-call engineers
+   * search by (HTTP, RPC, database, messaging, errors, deployment, Kubernetes), in current and
+   * previous naming.
+   */
+  public static final List<String> DEFAULT_ALLOWLIST =
+      List.of(
+          "http.request.method",
+          "http.response.status_code",
+          "http.route",
+          "http.method",
+          "http.status_code",
+          "url.path",
+          "rpc.system",
+          "rpc.service",
+          "rpc.method",
+          "rpc.grpc.status_code",
+          "db.system",
+          "db.system.name",
+          "db.operation.name",
+          "db.namespace",
+          "messaging.system",
+          "messaging.destination.name",
+          "messaging.operation.type",
+          "error.type",
+          "exception.type",
+          "peer.service",
+          "server.address",
+          "deployment.environment",
+          "deployment.environment.name",
+          "service.version",
+          "service.namespace",
+          "host.name",
+          "k8s.namespace.name",
+          "k8s.pod.name",
+          "k8s.deployment.name",
+          "cloud.region");
+
   public TraceDocuments map(SampledTrace sampled) {
     AssembledTrace trace = sampled.trace();
     List<SpanDocument> spans = new ArrayList<>(trace.spans().size());

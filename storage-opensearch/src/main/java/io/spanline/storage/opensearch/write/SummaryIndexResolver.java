@@ -1,4 +1,4 @@
-package io.spanline.index.sink;
+package io.spanline.storage.opensearch.write;
 
 import io.spanline.storage.opensearch.document.TraceSummaryUpdate;
 import io.spanline.storage.opensearch.layout.IndexLayout;
@@ -21,11 +21,11 @@ import org.opensearch.client.opensearch.core.mget.MultiGetResponseItem;
  * the indices of the day before, the day of and the day after the fragment's start, with a realtime
  * multi-get (no refresh needed); when none holds it, the fragment's own start day is used.
  */
-final class SummaryIndexResolver {
+public final class SummaryIndexResolver {
   private final OpenSearchClient client;
   private final IndexLayout layout;
 
-  SummaryIndexResolver(OpenSearchClient client, IndexLayout layout) {
+  public SummaryIndexResolver(OpenSearchClient client, IndexLayout layout) {
     this.client = client;
     this.layout = layout;
   }
@@ -35,7 +35,7 @@ final class SummaryIndexResolver {
    * @return summary document ID → index, for every ID in {@code updates}
    * @throws IOException if OpenSearch cannot be reached (the caller retries)
    */
-  Map<String, String> resolve(List<TraceSummaryUpdate> updates) throws IOException {
+  public Map<String, String> resolve(List<TraceSummaryUpdate> updates) throws IOException {
     Map<String, String> indexById = new HashMap<>();
     Map<String, TraceSummaryUpdate> lateOnly = new LinkedHashMap<>();
     for (TraceSummaryUpdate u : updates) {

@@ -6,9 +6,15 @@ import io.micrometer.core.instrument.Timer;
 import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.storage.Dependency;
+import io.spanline.storage.FoundSummary;
+import io.spanline.storage.FoundTrace;
+import io.spanline.storage.Operation;
 import io.spanline.storage.SummaryQuery;
 import io.spanline.storage.TimeRange;
 import io.spanline.storage.TraceQuery;
+import io.spanline.storage.TraceSearch;
+import io.spanline.storage.TraceStore;
 import io.spanline.storage.opensearch.layout.Fields;
 import io.spanline.storage.opensearch.layout.IndexLayout;
 import java.io.IOException;
@@ -36,25 +42,36 @@ import org.opensearch.client.opensearch.core.search.Hit;
 import org.opensearch.client.util.ObjectBuilder;
 
 /**
- * Reads the span indices the index sink writes ({@link IndexLayout}, {@link Fields}): one trace's
- * spans, trace IDs matching a {@link TraceQuery}, services and operations. Every query is filtered
- * by tenant. Values from callers go into term and range queries only (never query strings), so they
- * cannot change a query's shape.
+ * The hot store: reads the span and trace summary indices the index sink writes ({@link
+ * IndexLayout}, {@link Fields}). Every query goes through {@link #inTenant}, the one place that
+ * adds the tenant filter. Values from callers go into term and range queries only (never query
+ * strings), so they cannot change a query's shape.
  */
-public final class HotTraceStore {
+public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
   /** Most values one list (services, operations, attribute keys or values) returns. */
   public static final int MAX_TERMS = 10_000;
 
+  /** {@link FoundTrace#source} of this store's answers. */
+  public static final String SOURCE = "opensearch";
+
   private final OpenSearchClient client;
   private final IndexLayout layout;
+  private final int maxSpans;
   private final MeterRegistry metrics;
 
   /**
+   * @param maxSpans most spans returned for one trace, at least 1
    * @param metrics gets {@code spanline_query_opensearch_seconds{operation, outcome}}
+   * @throws IllegalArgumentException if {@code maxSpans} is below 1
    */
-  public HotTraceStore(OpenSearchClient client, IndexLayout layout, MeterRegistry metrics) {
+  public OpenSearchTraceStore(
+      OpenSearchClient client, IndexLayout layout, int maxSpans, MeterRegistry metrics) {
+    if (maxSpans < 1) {
+      throw new IllegalArgumentException("maxSpans must be >= 1, was " + maxSpans);
+    }
     this.client = client;
     this.layout = layout;
+    this.maxSpans = maxSpans;
     this.metrics = metrics;
   }
 
@@ -91,8 +108,10 @@ public final class HotTraceStore {
     }
   }
 
-  /** A trace's spans, at most {@code maxSpans + 1} (so a caller can tell it was cut). */
-  public List<Span> trace(String tenant, TraceId traceId, int maxSpans) throws IOException {
+  /** Every span index, whatever the range: a trace is found by its ID alone. */
+  @Override
+  public Optional<FoundTrace> trace(String tenant, TraceId traceId, TimeRange range)
+      throws IOException {
     SearchResponse<ObjectNode> response =
         search(
             "trace",
@@ -100,25 +119,27 @@ public final class HotTraceStore {
                 s.index(layout.spanIndexPattern())
                     .ignoreUnavailable(true)
                     .allowNoIndices(true)
-                    .query(and(term(Fields.TENANT, tenant), term(Fields.TRACE_ID, traceId.toHex())))
+                    .query(inTenant(tenant, term(Fields.TRACE_ID, traceId.toHex())))
                     .source(src -> src.filter(f -> f.includes(Fields.OTLP)))
                     .sort(
                         o ->
                             o.field(f -> f.field(Fields.START_TIME_UNIX_NANO).order(SortOrder.Asc)))
                     .size(maxSpans + 1),
             ObjectNode.class);
-    return spans(response.hits().hits());
+    List<Span> spans = spans(response.hits().hits());
+    return spans.isEmpty()
+        ? Optional.empty()
+        : Optional.of(FoundTrace.capped(spans, maxSpans, SOURCE));
   }
 
   /**
-   * Several traces' spans in one {@code _msearch} round trip, each at most {@code maxSpans + 1};
-   * traces the index does not hold are absent from the map. Order follows {@code traceIds}.
+   * Several traces in one {@code _msearch} round trip.
    *
    * @throws IOException if OpenSearch cannot be read or refuses one of the searches
    */
-  public Map<TraceId, List<Span>> traces(String tenant, List<TraceId> traceIds, int maxSpans)
-      throws IOException {
-    Map<TraceId, List<Span>> out = new LinkedHashMap<>();
+  @Override
+  public Map<TraceId, FoundTrace> traces(String tenant, List<TraceId> traceIds) throws IOException {
+    Map<TraceId, FoundTrace> out = new LinkedHashMap<>();
     if (traceIds.isEmpty()) {
       return out;
     }
@@ -134,10 +155,7 @@ public final class HotTraceStore {
                                   .allowNoIndices(true))
                       .body(
                           b ->
-                              b.query(
-                                      and(
-                                          term(Fields.TENANT, tenant),
-                                          term(Fields.TRACE_ID, id.toHex())))
+                              b.query(inTenant(tenant, term(Fields.TRACE_ID, id.toHex())))
                                   .source(src -> src.filter(f -> f.includes(Fields.OTLP)))
                                   .sort(
                                       o ->
@@ -157,7 +175,7 @@ public final class HotTraceStore {
       }
       List<Span> spans = spans(item.result().hits().hits());
       if (!spans.isEmpty()) {
-        out.put(traceIds.get(i), spans);
+        out.put(traceIds.get(i), FoundTrace.capped(spans, maxSpans, SOURCE));
       }
     }
     return out;
@@ -172,10 +190,9 @@ public final class HotTraceStore {
     return spans;
   }
 
-  /** IDs of the traces matching the query, most recent first. */
-  public List<TraceId> search(String tenant, TraceQuery q) throws IOException {
+  @Override
+  public List<TraceId> findTraceIds(String tenant, TraceQuery q) throws IOException {
     List<Query> filters = new ArrayList<>();
-    filters.add(term(Fields.TENANT, tenant));
     if (!q.service().isEmpty()) {
       filters.add(term(Fields.SERVICE, q.service()));
     }
@@ -212,7 +229,7 @@ public final class HotTraceStore {
                     .ignoreUnavailable(true)
                     .allowNoIndices(true)
                     .size(0)
-                    .query(Query.of(b -> b.bool(x -> x.filter(filters))))
+                    .query(inTenant(tenant, filters))
                     .aggregations("traces", byTrace),
             Void.class);
     List<TraceId> ids = new ArrayList<>();
@@ -223,13 +240,12 @@ public final class HotTraceStore {
   }
 
   /**
-   * Trace summaries matching the query, most recent first. Span conditions (operation, attributes)
-   * first pick up to 1 000 candidate traces from the span indices; the summary indices then apply
-   * the trace-level conditions.
+   * Span conditions (operation, attributes) first pick up to 1 000 candidate traces from the span
+   * indices; the summary indices then apply the trace-level conditions.
    */
-  public List<ObjectNode> summaries(String tenant, SummaryQuery q) throws IOException {
+  @Override
+  public List<FoundSummary> findSummaries(String tenant, SummaryQuery q) throws IOException {
     List<Query> filters = new ArrayList<>();
-    filters.add(term(Fields.TENANT, tenant));
     q.service().ifPresent(s -> filters.add(term(Fields.SERVICES, s)));
     q.error()
         .ifPresent(
@@ -247,7 +263,7 @@ public final class HotTraceStore {
                             .lte(JsonData.of(q.toEpochNanos())))));
     if (q.hasSpanConditions()) {
       List<TraceId> candidates =
-          search(
+          findTraceIds(
               tenant,
               new TraceQuery(
                   q.service().orElse(""),
@@ -272,44 +288,50 @@ public final class HotTraceStore {
                 s.index(layout.traceIndices(q.fromEpochNanos(), q.toEpochNanos()))
                     .ignoreUnavailable(true)
                     .allowNoIndices(true)
-                    .query(Query.of(b -> b.bool(x -> x.filter(filters))))
+                    .query(inTenant(tenant, filters))
                     .sort(
                         o ->
                             o.field(
                                 f -> f.field(Fields.START_TIME_UNIX_NANO).order(SortOrder.Desc)))
                     .size(q.limit()),
             ObjectNode.class);
-    List<ObjectNode> out = new ArrayList<>();
+    List<FoundSummary> out = new ArrayList<>();
     for (Hit<ObjectNode> h : response.hits().hits()) {
-      out.add(h.source());
+      out.add(summary(h.source()));
     }
     return out;
   }
 
-  /** Services with spans in the tenant's indices, sorted. */
+  /** A summary document as the index sink's {@code SummaryScript} leaves it. */
+  private static FoundSummary summary(ObjectNode doc) {
+    List<String> services = new ArrayList<>();
+    doc.path(Fields.SERVICES).forEach(s -> services.add(s.asText()));
+    return new FoundSummary(
+        TraceId.fromHex(doc.path(Fields.TRACE_ID).asText()),
+        doc.path(Fields.ROOT_SERVICE).asText(),
+        doc.path(Fields.ROOT_NAME).asText(),
+        doc.path(Fields.START_TIME_UNIX_NANO).asLong(),
+        doc.path(Fields.DURATION_NANOS).asLong(),
+        doc.path(Fields.SPAN_COUNT).asInt(),
+        doc.path(Fields.ERROR).asBoolean(),
+        services);
+  }
+
+  @Override
   public List<String> services(String tenant) throws IOException {
-    return terms(term(Fields.TENANT, tenant), Fields.SERVICE);
+    return terms(inTenant(tenant, List.of()), Fields.SERVICE);
   }
 
-  /** Span names over all services of the tenant, sorted. */
+  @Override
   public List<String> spanNames(String tenant) throws IOException {
-    return terms(term(Fields.TENANT, tenant), Fields.NAME);
+    return terms(inTenant(tenant, List.of()), Fields.NAME);
   }
 
-  /** An operation: span name and span kind ({@code SERVER}, {@code CLIENT}, …). */
-  public record Operation(String name, String kind) {}
-
-  /**
-   * The (span name, span kind) pairs of a service's spans, sorted by name then kind; with a span
-   * kind, only those of that kind.
-   */
-  public List<Operation> operationKinds(String tenant, String service, String spanKind)
+  @Override
+  public List<Operation> operations(String tenant, String service, Optional<String> spanKind)
       throws IOException {
-    List<Query> filters =
-        new ArrayList<>(List.of(term(Fields.TENANT, tenant), term(Fields.SERVICE, service)));
-    if (!spanKind.isEmpty()) {
-      filters.add(term(Fields.KIND, spanKind));
-    }
+    List<Query> filters = new ArrayList<>(List.of(term(Fields.SERVICE, service)));
+    spanKind.ifPresent(k -> filters.add(term(Fields.KIND, k)));
     SearchResponse<Void> response =
         search(
             "terms",
@@ -318,7 +340,7 @@ public final class HotTraceStore {
                     .ignoreUnavailable(true)
                     .allowNoIndices(true)
                     .size(0)
-                    .query(Query.of(b -> b.bool(x -> x.filter(filters))))
+                    .query(inTenant(tenant, filters))
                     .aggregations(
                         "names",
                         Aggregation.of(
@@ -339,37 +361,20 @@ public final class HotTraceStore {
     return out;
   }
 
-  /** Operations of a service, sorted; with a span kind ({@code SERVER}, …) only those. */
-  public List<String> operations(String tenant, String service, String spanKind)
-      throws IOException {
-    List<Query> filters =
-        new ArrayList<>(List.of(term(Fields.TENANT, tenant), term(Fields.SERVICE, service)));
-    if (!spanKind.isEmpty()) {
-      filters.add(term(Fields.KIND, spanKind));
-    }
-    return terms(Query.of(b -> b.bool(x -> x.filter(filters))), Fields.NAME);
-  }
-
-  /** One edge of the dependency graph: spans of {@code child} whose parent is in {@code parent}. */
-  public record Dependency(String parent, String child, long callCount) {}
-
   /**
-   * Service-to-service calls of spans starting in the range: a span whose parent span (in the same
-   * trace fragment) belongs to another service is one call from that service. Sorted by parent,
-   * then child.
+   * A span whose parent span (in the same trace fragment) belongs to another service is one call
+   * from that service.
    */
-  public List<Dependency> dependencies(String tenant, long fromEpochNanos, long toEpochNanos)
-      throws IOException {
+  @Override
+  public List<Dependency> dependencies(String tenant, TimeRange range) throws IOException {
+    long fromEpochNanos = range.fromEpochNanos();
+    long toEpochNanos = range.toEpochNanos();
     Query query =
-        Query.of(
-            b ->
-                b.bool(
-                    x ->
-                        x.filter(
-                            List.of(
-                                term(Fields.TENANT, tenant),
-                                startRange(fromEpochNanos, toEpochNanos),
-                                Query.of(e -> e.exists(f -> f.field(Fields.PARENT_SERVICE)))))));
+        inTenant(
+            tenant,
+            List.of(
+                startRange(fromEpochNanos, toEpochNanos),
+                Query.of(e -> e.exists(f -> f.field(Fields.PARENT_SERVICE)))));
     Aggregation calls =
         Aggregation.of(
             a ->
@@ -401,27 +406,19 @@ public final class HotTraceStore {
     return out;
   }
 
-  /**
-   * Attribute keys searchable on the tenant's spans (those the index sink indexes as tags), sorted;
-   * with a time range, only on spans starting in it.
-   */
+  /** The keys the index sink indexes as tags (its attribute allowlist). */
+  @Override
   public List<String> attributeKeys(String tenant, Optional<TimeRange> range) throws IOException {
-    return terms(inRange(term(Fields.TENANT, tenant), range), Fields.TAG_KEYS, range, null);
+    return terms(inTenant(tenant, inRange(range)), Fields.TAG_KEYS, range, null);
   }
 
-  /**
-   * Values (in string form) of one attribute key on the tenant's spans, sorted; at most {@value
-   * #MAX_TERMS}.
-   */
+  /** At most {@value #MAX_TERMS} values. */
+  @Override
   public List<String> attributeValues(String tenant, String key, Optional<TimeRange> range)
       throws IOException {
     String prefix = Fields.tag(key, "");
     List<String> tags =
-        terms(
-            inRange(term(Fields.TENANT, tenant), range),
-            Fields.TAGS,
-            range,
-            literalRegex(prefix) + ".*");
+        terms(inTenant(tenant, inRange(range)), Fields.TAGS, range, literalRegex(prefix) + ".*");
     List<String> values = new ArrayList<>(tags.size());
     for (String t : tags) {
       values.add(t.substring(prefix.length()));
@@ -445,11 +442,10 @@ public final class HotTraceStore {
     return out.toString();
   }
 
-  private static Query inRange(Query tenant, Optional<TimeRange> range) {
-    if (range.isEmpty()) {
-      return tenant;
-    }
-    return and(tenant, startRange(range.get().fromEpochNanos(), range.get().toEpochNanos()));
+  private static List<Query> inRange(Optional<TimeRange> range) {
+    return range
+        .map(r -> List.of(startRange(r.fromEpochNanos(), r.toEpochNanos())))
+        .orElse(List.of());
   }
 
   private static Query startRange(long fromEpochNanos, long toEpochNanos) {
@@ -522,7 +518,15 @@ public final class HotTraceStore {
     return Query.of(q -> q.term(t -> t.field(field).value(FieldValue.of(value))));
   }
 
-  private static Query and(Query... filters) {
-    return Query.of(q -> q.bool(b -> b.filter(List.of(filters))));
+  /** The filters, and the tenant's: every query of this store is built here. */
+  private static Query inTenant(String tenant, List<Query> filters) {
+    List<Query> all = new ArrayList<>(filters.size() + 1);
+    all.add(term(Fields.TENANT, tenant));
+    all.addAll(filters);
+    return Query.of(q -> q.bool(b -> b.filter(all)));
+  }
+
+  private static Query inTenant(String tenant, Query filter) {
+    return inTenant(tenant, List.of(filter));
   }
 }

@@ -1,0 +1,64 @@
+package io.spanline.storage;
+
+import io.spanline.schemas.model.TraceId;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Searches over stored traces: by span conditions (Jaeger's semantics, {@link TraceQuery}) or by
+ * trace summary ({@link SummaryQuery}), and the lists a search form offers (services, operations,
+ * attribute keys and values) and the dependency graph. Every call names its tenant; nothing of
+ * another tenant is found, listed or counted.
+ */
+public interface TraceSearch {
+  /**
+   * IDs of the traces matching the query, most recent first, at most {@link TraceQuery#limit}.
+   *
+   * @throws IOException if the store cannot be read
+   */
+  List<TraceId> findTraceIds(String tenant, TraceQuery query) throws IOException;
+
+  /**
+   * The traces of a search's result, in the order of {@code traceIds}; IDs the store does not hold
+   * are left out.
+   *
+   * @throws IOException if the store cannot be read
+   */
+  Map<TraceId, FoundTrace> traces(String tenant, List<TraceId> traceIds) throws IOException;
+
+  /**
+   * Summaries of the traces matching the query, most recent first, at most {@link
+   * SummaryQuery#limit}.
+   *
+   * @throws IOException if the store cannot be read
+   */
+  List<FoundSummary> findSummaries(String tenant, SummaryQuery query) throws IOException;
+
+  /** Services with spans stored, sorted. */
+  List<String> services(String tenant) throws IOException;
+
+  /** Span names over every service, sorted. */
+  List<String> spanNames(String tenant) throws IOException;
+
+  /**
+   * The operations of a service, sorted by name then kind.
+   *
+   * @param spanKind only those of this span kind ({@code SERVER}, …); empty for all
+   */
+  List<Operation> operations(String tenant, String service, Optional<String> spanKind)
+      throws IOException;
+
+  /** Service-to-service calls of spans that started in the range, sorted by parent then child. */
+  List<Dependency> dependencies(String tenant, TimeRange range) throws IOException;
+
+  /**
+   * Attribute keys that can be searched, sorted; with a range, only on spans that started in it.
+   */
+  List<String> attributeKeys(String tenant, Optional<TimeRange> range) throws IOException;
+
+  /** Values (in string form) of one attribute key, sorted. */
+  List<String> attributeValues(String tenant, String key, Optional<TimeRange> range)
+      throws IOException;
+}

@@ -1,0 +1,304 @@
+package io.spanline.storage.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.SampledTrace;
+import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.TraceId;
+import io.spanline.storage.Dependency;
+import io.spanline.storage.FoundSummary;
+import io.spanline.storage.FoundTrace;
+import io.spanline.storage.Operation;
+import io.spanline.storage.SummaryQuery;
+import io.spanline.storage.TimeRange;
+import io.spanline.storage.TraceQuery;
+import io.spanline.storage.TraceSearch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link TraceSearch} does, on top of {@link TraceStoreConformance}: search by every
+ * condition of {@link TraceQuery} and {@link SummaryQuery}, limits, time ranges, the lists of a
+ * search form and the dependency graph, all within one tenant, and Jaeger's 25 storage conformance
+ * cases written through the store's write path. Attribute conditions use keys the store indexes:
+ * {@code http.route} (in the default allowlist) and the keys the Jaeger fixtures search by.
+ */
+public abstract class TraceSearchConformance extends TraceStoreConformance {
+  /** The search under test, over the same data as {@link #store()}. */
+  protected abstract TraceSearch search();
+
+  private static TraceQuery.Builder query(String service) {
+    return new TraceQuery.Builder(service, lastHours(2));
+  }
+
+  /** Three traces of one tenant, 30, 20 and 10 minutes ago. */
+  private record Shop(
+      String tenant, AssembledTrace old, AssembledTrace failed, AssembledTrace slow) {}
+
+  private Shop shop(String name) throws Exception {
+    String tenant = tenant(name);
+    AssembledTrace old =
+        traceAgo(tenant, 30)
+            .root("frontend", "GET /home", 40)
+            .attr("http.route", "/home")
+            .child("catalog", "list", 10)
+            .build();
+    AssembledTrace failed =
+        traceAgo(tenant, 20)
+            .root("frontend", "POST /cart", 60)
+            .attr("http.route", "/cart")
+            .child("checkout", "POST /orders", 30)
+            .error()
+            .build();
+    AssembledTrace slow =
+        traceAgo(tenant, 10)
+            .root("frontend", "GET /search", 1_500)
+            .attr("http.route", "/search")
+            .child("search", "query", 1_400)
+            .ok()
+            .build();
+    write(List.of(kept(old), kept(failed), kept(slow)));
+    return new Shop(tenant, old, failed, slow);
+  }
+
+  @Test
+  void findsTraceIds_byEachSpanCondition_mostRecentFirst() throws Exception {
+    Shop s = shop("search");
+    TraceSearch search = search();
+
+    assertThat(search.findTraceIds(s.tenant(), query("frontend").build()))
+        .containsExactly(s.slow().traceId(), s.failed().traceId(), s.old().traceId());
+    assertThat(search.findTraceIds(s.tenant(), query("").build()))
+        .containsExactly(s.slow().traceId(), s.failed().traceId(), s.old().traceId());
+    assertThat(search.findTraceIds(s.tenant(), query("checkout").build()))
+        .containsExactly(s.failed().traceId());
+    assertThat(search.findTraceIds(s.tenant(), query("frontend").operation("GET /home").build()))
+        .containsExactly(s.old().traceId());
+    assertThat(
+            search.findTraceIds(
+                s.tenant(), query("frontend").attribute("http.route", "/cart").build()))
+        .containsExactly(s.failed().traceId());
+    assertThat(search.findTraceIds(s.tenant(), query("").spanStatus("ERROR").build()))
+        .containsExactly(s.failed().traceId());
+    assertThat(
+            search.findTraceIds(
+                s.tenant(), query("").durationMin(Duration.ofMillis(1_000).toNanos()).build()))
+        .containsExactly(s.slow().traceId());
+    assertThat(
+            search.findTraceIds(
+                s.tenant(), query("frontend").durationMax(Duration.ofMillis(50).toNanos()).build()))
+        .containsExactly(s.old().traceId());
+    assertThat(search.findTraceIds(s.tenant(), query("frontend").limit(2).build()))
+        .containsExactly(s.slow().traceId(), s.failed().traceId());
+    // a condition that holds on no single span finds nothing
+    assertThat(
+            search.findTraceIds(
+                s.tenant(), query("checkout").attribute("http.route", "/cart").build()))
+        .isEmpty();
+  }
+
+  @Test
+  void findsNothingOutsideTheTimeRange() throws Exception {
+    Shop s = shop("range");
+    long now = nowNanos();
+    TraceQuery lastFiveMinutes =
+        new TraceQuery.Builder(
+                "frontend", new TimeRange(now - Duration.ofMinutes(5).toNanos(), now))
+            .build();
+    TraceQuery around20MinutesAgo =
+        new TraceQuery.Builder(
+                "frontend",
+                new TimeRange(
+                    now - Duration.ofMinutes(25).toNanos(), now - Duration.ofMinutes(15).toNanos()))
+            .build();
+
+    assertThat(search().findTraceIds(s.tenant(), lastFiveMinutes)).isEmpty();
+    assertThat(search().findTraceIds(s.tenant(), around20MinutesAgo))
+        .containsExactly(s.failed().traceId());
+  }
+
+  @Test
+  void tracesOfASearch_comeInItsOrder_unknownIdsLeftOut() throws Exception {
+    Shop s = shop("fetch");
+    List<TraceId> ids =
+        List.of(
+            s.slow().traceId(),
+            io.spanline.schemas.testing.TraceBuilder.randomTraceId(),
+            s.old().traceId());
+
+    Map<TraceId, FoundTrace> found = search().traces(s.tenant(), ids);
+
+    assertThat(found.keySet()).containsExactly(s.slow().traceId(), s.old().traceId());
+    assertThat(found.get(s.slow().traceId()).spans())
+        .containsExactlyInAnyOrderElementsOf(s.slow().spans());
+  }
+
+  @Test
+  void findsSummaries_byTraceLevelConditions() throws Exception {
+    Shop s = shop("summaries");
+    SummaryQuery all =
+        new SummaryQuery(
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Map.of(),
+            Optional.empty(),
+            lastHours(2).fromEpochNanos(),
+            lastHours(2).toEpochNanos(),
+            20);
+
+    List<FoundSummary> summaries = search().findSummaries(s.tenant(), all);
+    assertThat(summaries)
+        .extracting(FoundSummary::traceId)
+        .containsExactly(s.slow().traceId(), s.failed().traceId(), s.old().traceId());
+    FoundSummary failed = summaries.get(1);
+    assertThat(failed.rootServiceName()).isEqualTo("frontend");
+    assertThat(failed.rootSpanName()).isEqualTo("POST /cart");
+    assertThat(failed.startEpochNanos()).isEqualTo(s.failed().summary().startEpochNanos());
+    assertThat(failed.durationNanos()).isEqualTo(s.failed().summary().durationNanos());
+    assertThat(failed.spanCount()).isEqualTo(2);
+    assertThat(failed.error()).isTrue();
+    assertThat(failed.services()).containsExactly("checkout", "frontend");
+
+    assertThat(search().findSummaries(s.tenant(), with(all, Optional.of(true), Optional.empty())))
+        .extracting(FoundSummary::traceId)
+        .containsExactly(s.failed().traceId());
+    assertThat(
+            search()
+                .findSummaries(
+                    s.tenant(),
+                    with(all, Optional.empty(), Optional.of(Duration.ofSeconds(1).toNanos()))))
+        .extracting(FoundSummary::traceId)
+        .containsExactly(s.slow().traceId());
+    SummaryQuery byOperation =
+        new SummaryQuery(
+            Optional.of("catalog"),
+            Optional.of("list"),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Map.of(),
+            Optional.empty(),
+            all.fromEpochNanos(),
+            all.toEpochNanos(),
+            20);
+    assertThat(search().findSummaries(s.tenant(), byOperation))
+        .extracting(FoundSummary::traceId)
+        .containsExactly(s.old().traceId());
+  }
+
+  private static SummaryQuery with(
+      SummaryQuery q, Optional<Boolean> error, Optional<Long> minDurationNanos) {
+    return new SummaryQuery(
+        q.service(),
+        q.operation(),
+        error,
+        minDurationNanos,
+        q.maxDurationNanos(),
+        q.attributes(),
+        q.spanStatus(),
+        q.fromEpochNanos(),
+        q.toEpochNanos(),
+        q.limit());
+  }
+
+  @Test
+  void listsTheSearchForm_andTheDependencies_ofTheTenantOnly() throws Exception {
+    Shop s = shop("lists");
+    Shop other = shop("lists-other");
+    write(
+        List.of(
+            kept(
+                traceAgo(other.tenant(), 5)
+                    .root("billing", "invoice", 5)
+                    .attr("http.route", "/x")
+                    .build())));
+    TraceSearch search = search();
+
+    assertThat(search.services(s.tenant()))
+        .containsExactly("catalog", "checkout", "frontend", "search");
+    assertThat(search.spanNames(s.tenant()))
+        .containsExactly("GET /home", "GET /search", "POST /cart", "POST /orders", "list", "query");
+    assertThat(search.operations(s.tenant(), "frontend", Optional.empty()))
+        .containsExactly(
+            new Operation("GET /home", "SERVER"),
+            new Operation("GET /search", "SERVER"),
+            new Operation("POST /cart", "SERVER"));
+    assertThat(search.operations(s.tenant(), "checkout", Optional.of("CLIENT")))
+        .containsExactly(new Operation("POST /orders", "CLIENT"));
+    assertThat(search.operations(s.tenant(), "checkout", Optional.of("SERVER"))).isEmpty();
+    assertThat(search.dependencies(s.tenant(), lastHours(2)))
+        .containsExactly(
+            new Dependency("frontend", "catalog", 1),
+            new Dependency("frontend", "checkout", 1),
+            new Dependency("frontend", "search", 1));
+    assertThat(search.attributeKeys(s.tenant(), Optional.empty())).containsExactly("http.route");
+    assertThat(search.attributeValues(s.tenant(), "http.route", Optional.empty()))
+        .containsExactly("/cart", "/home", "/search");
+    assertThat(search.attributeValues(other.tenant(), "http.route", Optional.empty()))
+        .containsExactly("/cart", "/home", "/search", "/x");
+
+    String nobody = tenant("nobody");
+    assertThat(search.services(nobody)).isEmpty();
+    assertThat(search.spanNames(nobody)).isEmpty();
+    assertThat(search.operations(nobody, "frontend", Optional.empty())).isEmpty();
+    assertThat(search.dependencies(nobody, lastHours(2))).isEmpty();
+    assertThat(search.attributeKeys(nobody, Optional.empty())).isEmpty();
+    assertThat(search.findTraceIds(nobody, query("frontend").build())).isEmpty();
+  }
+
+  @Test
+  void jaegersStorageConformanceCases_allPass_writtenThroughTheWritePath() throws Exception {
+    JaegerFixtures fixtures = new JaegerFixtures();
+    Map<String, List<Span>> traces = fixtures.traces();
+    String tenant = tenant("jaeger");
+    String other = tenant("jaeger-other");
+    List<SampledTrace> toWrite = new ArrayList<>();
+    for (String t : List.of(tenant, other)) {
+      for (List<Span> spans : traces.values()) {
+        Map<TraceId, List<Span>> byTrace = new LinkedHashMap<>();
+        spans.forEach(sp -> byTrace.computeIfAbsent(sp.traceId(), k -> new ArrayList<>()).add(sp));
+        byTrace.forEach((id, sp) -> toWrite.add(kept(AssembledTrace.of(t, id, 0, sp))));
+      }
+    }
+    write(toWrite);
+
+    List<String> failures = new ArrayList<>();
+    int passed = 0;
+    for (JaegerFixtures.Case c : fixtures.cases()) {
+      Map<TraceId, FoundTrace> found =
+          search().traces(tenant, search().findTraceIds(tenant, c.query()));
+      Map<TraceId, Set<Span>> actual = new HashMap<>();
+      found.forEach((id, t) -> actual.put(id, new HashSet<>(t.spans())));
+      Map<TraceId, Set<Span>> expected = new HashMap<>();
+      for (String f : c.expectedFixtures()) {
+        traces
+            .get(f)
+            .forEach(sp -> expected.computeIfAbsent(sp.traceId(), k -> new HashSet<>()).add(sp));
+      }
+      if (actual.equals(expected)) {
+        passed++;
+      } else {
+        failures.add(
+            c.caption() + ": found " + actual.keySet() + ", expected " + expected.keySet());
+      }
+    }
+    System.out.printf("Jaeger storage conformance: %d of %d cases pass%n", passed, 25);
+    assertThat(failures).isEmpty();
+    assertThat(passed).isEqualTo(25);
+    // and the second tenant's copy of every fixture is never found for the first
+    assertThat(search().findTraceIds(tenant("jaeger-nobody"), fixtures.cases().get(0).query()))
+        .isEmpty();
+  }
+}
