@@ -115,7 +115,7 @@ public final class IndexSinkApp implements AutoCloseable {
         "Index sink consuming {} with {} consumer(s) into {} (admin port {})",
         config.sampledTracesTopic(),
         config.consumers(),
-        config.openSearchHosts(),
+        config.openSearch().hosts(),
         app.adminPort());
     return app;
   }

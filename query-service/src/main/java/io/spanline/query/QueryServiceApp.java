@@ -121,7 +121,7 @@ public final class QueryServiceApp implements AutoCloseable {
         "Query service on port {} (admin {}), OpenSearch {}, archive {}",
         server.activeLocalPort(),
         admin.port(),
-        config.openSearchHosts(),
+        config.openSearch().hosts(),
         config.archiveEnabled()
             ? "s3://" + config.bucket() + "/" + config.archiveLayout().root()
             : "off");

@@ -5,36 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.spanline.index.config.IndexSinkConfig;
-import io.spanline.index.config.IndexSinkConfigLoader;
 import io.spanline.localinfra.junit.LocalInfraExtension;
-import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.query.config.QueryConfig;
 import io.spanline.query.config.QueryConfigLoader;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
-import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.DecisionOutcome;
 import io.spanline.schemas.model.SampledTrace;
-import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.model.Span;
-import io.spanline.schemas.model.SpanEvent;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.testing.ConformanceFixtures;
-import io.spanline.storage.opensearch.client.OpenSearchConnection;
-import io.spanline.storage.opensearch.document.SpanDocument;
-import io.spanline.storage.opensearch.document.SpanDocumentMapper;
-import io.spanline.storage.opensearch.templates.IndexTemplates;
+import io.spanline.storage.opensearch.testing.OpenSearchStoreFixture;
+import io.spanline.storage.testing.JaegerFixtures;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -49,10 +37,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.opensearch.client.opensearch._types.Refresh;
-import org.opensearch.client.opensearch.core.BulkRequest;
-import org.opensearch.client.opensearch.core.bulk.BulkOperation;
-import org.opensearch.client.util.BinaryData;
 
 /**
  * Jaeger's storage conformance cases ({@code ../shared/conformance/jaeger-storage-fixtures})
@@ -65,63 +49,24 @@ import org.opensearch.client.util.BinaryData;
 class JaegerConformanceIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final LocalDate TODAY = LocalDate.now(ZoneOffset.UTC);
-  private static final LocalDate FIXTURE_DAY_1 = LocalDate.of(2017, 1, 25);
 
-  private static OpenSearchConnection connection;
+  private static OpenSearchStoreFixture store;
+  private static final JaegerFixtures JAEGER = new JaegerFixtures();
   private static QueryServiceApp app;
   private static final Map<String, List<Span>> FIXTURES = new HashMap<>();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @BeforeAll
   static void writeFixturesAndStart(LocalOpenSearch node) throws Exception {
-    String prefix = UniqueNames.unique("jaeger");
-    IndexSinkConfig index =
-        IndexSinkConfigLoader.load(
-            Map.of(),
-            Map.of(
-                "spanline.index.opensearch.hosts",
-                node.uri().toString(),
-                "spanline.index.index.prefix",
-                prefix,
-                "spanline.index.index.replicas",
-                "0",
-                "spanline.index.index.attributes",
-                "*"));
-    connection = OpenSearchConnection.open(index.openSearch());
-    IndexTemplates.install(connection.client(), index.templates());
-    SpanDocumentMapper mapper = new SpanDocumentMapper(index.layout(), index.attributeAllowlist());
-    BulkRequest.Builder bulk = new BulkRequest.Builder().refresh(Refresh.True);
-    for (Path file : ConformanceFixtures.jaegerTraceFiles()) {
-      String name = file.getFileName().toString().replace(".json", "");
-      List<Span> spans =
-          OtlpJsonCodec.decode(Files.readAllBytes(file)).stream()
-              .map(JaegerConformanceIT::shifted)
-              .toList();
-      FIXTURES.put(name, spans);
-      Map<TraceId, List<Span>> byTrace = new LinkedHashMap<>();
-      spans.forEach(s -> byTrace.computeIfAbsent(s.traceId(), k -> new ArrayList<>()).add(s));
-      for (String tenant : List.of("default", "other-tenant")) {
-        for (Map.Entry<TraceId, List<Span>> t : byTrace.entrySet()) {
-          AssembledTrace trace = AssembledTrace.of(tenant, t.getKey(), 0, t.getValue());
-          SampledTrace kept =
-              new SampledTrace(
-                  trace,
-                  new SamplingDecision(
-                      tenant, t.getKey(), DecisionOutcome.KEEP, List.of("all"), 1.0, 0L));
-          for (SpanDocument d : mapper.map(kept).spans()) {
-            bulk.operations(
-                BulkOperation.of(
-                    b ->
-                        b.index(
-                            i ->
-                                i.index(d.index())
-                                    .id(d.id())
-                                    .document(BinaryData.of(d.json(), "application/json")))));
-          }
-        }
-      }
-    }
-    assertThat(connection.client().bulk(bulk.build()).errors()).isFalse();
+    // written as the index sink writes them, with the default attribute allowlist and the keys the
+    // cases search by
+    JaegerFixtures jaeger = new JaegerFixtures();
+    store = OpenSearchStoreFixture.start(node, jaeger.attributeKeys());
+    FIXTURES.putAll(jaeger.traces());
+    List<SampledTrace> kept = new ArrayList<>(jaeger.keptTraces("default"));
+    kept.addAll(jaeger.keptTraces("other-tenant"));
+    store.write(kept);
+    String prefix = store.layout().prefix();
     QueryConfig config =
         QueryConfigLoader.load(
             Map.of(),
@@ -141,8 +86,8 @@ class JaegerConformanceIT {
     if (app != null) {
       app.close();
     }
-    if (connection != null) {
-      connection.close();
+    if (store != null) {
+      store.close();
     }
   }
 
@@ -161,8 +106,8 @@ class JaegerConformanceIT {
       if (!q.get("OperationName").asText().isEmpty()) {
         params.put("query.operationName", q.get("OperationName").asText());
       }
-      params.put("query.startTimeMin", movedDate(q.get("StartTimeMin").asText()));
-      params.put("query.startTimeMax", movedDate(q.get("StartTimeMax").asText()));
+      params.put("query.startTimeMin", JAEGER.movedDate(q.get("StartTimeMin").asText()));
+      params.put("query.startTimeMax", JAEGER.movedDate(q.get("StartTimeMax").asText()));
       if (q.get("DurationMin").asLong() > 0) {
         params.put("query.durationMin", q.get("DurationMin").asLong() + "ns");
       }
@@ -291,38 +236,5 @@ class JaegerConformanceIT {
     return HTTP.send(
         HttpRequest.newBuilder(uri).header("X-Scope-OrgID", tenant).build(),
         HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  /** As Jaeger's test moves queries: 2017-01-26 → yesterday, 2017-01-25 → two days ago. */
-  private static String movedDate(String time) {
-    return time.replace("2017-01-26", TODAY.minusDays(1).toString())
-        .replace("2017-01-25", TODAY.minusDays(2).toString());
-  }
-
-  /** As Jaeger's test moves fixtures: times on 2017-01-25 → two days ago, others → yesterday. */
-  private static long shift(long epochNanos) {
-    LocalDate day =
-        Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L))
-            .atZone(ZoneOffset.UTC)
-            .toLocalDate();
-    LocalDate target = day.equals(FIXTURE_DAY_1) ? TODAY.minusDays(2) : TODAY.minusDays(1);
-    return epochNanos + (target.toEpochDay() - day.toEpochDay()) * 86_400_000_000_000L;
-  }
-
-  private static Span shifted(Span s) {
-    List<SpanEvent> events =
-        s.events().stream()
-            .map(
-                e ->
-                    new SpanEvent(
-                        shift(e.epochNanos()),
-                        e.name(),
-                        e.attributes(),
-                        e.droppedAttributesCount()))
-            .toList();
-    return s.toBuilder()
-        .time(shift(s.startEpochNanos()), shift(s.endEpochNanos()))
-        .events(events)
-        .build();
   }
 }

@@ -10,9 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.spanline.localinfra.Probe;
 import io.spanline.localinfra.junit.LocalInfraExtension;
-import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
-import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.query.testing.QueryFixture;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.testing.TraceBuilder;
@@ -38,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class NativeApiIT {
   @Test
   void searchesWholeTraces_andServesTracesServicesDependenciesAttributesAndItsOpenApi(
-      LocalKafka kafka, LocalSchemaRegistry registry, LocalOpenSearch node) throws Exception {
+      LocalOpenSearch node) throws Exception {
     // Given traces indexed by the index sink
     AssembledTrace checkout =
         TraceBuilder.trace()
@@ -70,8 +68,7 @@ class NativeApiIT {
             .child("ledger", "post", 10)
             .build();
     String prefix =
-        QueryFixture.index(
-            kafka, registry, node, List.of(checkout, failedSearch, longBatch, otherTenant));
+        QueryFixture.index(node, List.of(checkout, failedSearch, longBatch, otherTenant));
 
     try (QueryServiceApp app = QueryFixture.start(node, prefix)) {
       Map<String, String> window = new LinkedHashMap<>();
@@ -199,12 +196,12 @@ class NativeApiIT {
   }
 
   @Test
-  void withAuthOn_theApiKeyNamesTheTenant_andRequestsWithoutOneAre401(
-      LocalKafka kafka, LocalSchemaRegistry registry, LocalOpenSearch node) throws Exception {
+  void withAuthOn_theApiKeyNamesTheTenant_andRequestsWithoutOneAre401(LocalOpenSearch node)
+      throws Exception {
     AssembledTrace acme = TraceBuilder.trace().tenant("acme").root("frontend", "GET /", 10).build();
     AssembledTrace globex =
         TraceBuilder.trace().tenant("globex").root("billing", "POST /invoice", 10).build();
-    String prefix = QueryFixture.index(kafka, registry, node, List.of(acme, globex));
+    String prefix = QueryFixture.index(node, List.of(acme, globex));
 
     try (QueryServiceApp app =
         QueryFixture.start(

@@ -11,9 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import io.spanline.localinfra.Probe;
 import io.spanline.localinfra.junit.LocalInfraExtension;
-import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
-import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.query.testing.QueryFixture;
 import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.AssembledTrace;
@@ -36,8 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LocalInfraExtension.class)
 class TempoApiIT {
   @Test
-  void servesGrafanasTempoDataSource(
-      LocalKafka kafka, LocalSchemaRegistry registry, LocalOpenSearch node) throws Exception {
+  void servesGrafanasTempoDataSource(LocalOpenSearch node) throws Exception {
     // Given traces indexed by the index sink
     AssembledTrace cart =
         TraceBuilder.trace()
@@ -59,7 +56,7 @@ class TempoApiIT {
             .root("frontend", "GET /cart", 40)
             .attr("globex.only", "yes")
             .build();
-    String prefix = QueryFixture.index(kafka, registry, node, List.of(cart, slow, globex));
+    String prefix = QueryFixture.index(node, List.of(cart, slow, globex));
     long start = TraceBuilder.START / 1_000_000_000L;
     Map<String, String> window =
         Map.of("start", String.valueOf(start - 60), "end", String.valueOf(start + 60));

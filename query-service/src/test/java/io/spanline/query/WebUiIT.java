@@ -3,9 +3,7 @@ package io.spanline.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spanline.localinfra.junit.LocalInfraExtension;
-import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
-import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.query.testing.QueryFixture;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.testing.TraceBuilder;
@@ -41,8 +39,8 @@ class WebUiIT {
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
   @Test
-  void findsATraceOpensItsWaterfallAndDrawsTheDependencyGraph(
-      LocalKafka kafka, LocalSchemaRegistry registry, LocalOpenSearch node) throws Exception {
+  void findsATraceOpensItsWaterfallAndDrawsTheDependencyGraph(LocalOpenSearch node)
+      throws Exception {
     assertThat(CHROMIUM)
         .as("Debian's chromium (apt-get install chromium chromium-driver; .ci/run does it)")
         .exists();
@@ -67,7 +65,7 @@ class WebUiIT {
             .shiftedBy(sinceBuilderStart)
             .root("billing", "POST /invoice", 10)
             .build();
-    String prefix = QueryFixture.index(kafka, registry, node, List.of(checkout, other));
+    String prefix = QueryFixture.index(node, List.of(checkout, other));
     Path shots = Path.of("target", "ui-screenshots");
     Files.createDirectories(shots);
 

@@ -82,7 +82,7 @@ class GrpcAnswersIT {
   }
 
   @Test
-  void tenantOverItsRateIsResourceExhaustedWithARetryDelay() {
+  void tenantOverItsRateIsResourceExhaustedWithARetryDelay() throws Exception {
     byte[] tenSpans = TestRequests.protobuf(TestRequests.spans(1, 10));
     // the first request (2 s worth at 5 spans/s) passes on a full bucket and leaves it in debt
     assertThat(status(call(tenSpans, "slow"))).isEqualTo("0");
@@ -95,8 +95,13 @@ class GrpcAnswersIT {
             ? response.trailers().get("grpc-status-details-bin")
             : response.headers().get("grpc-status-details-bin");
     assertThat(details).as("google.rpc.Status with RetryInfo").isNotBlank();
-    assertThat(new String(java.util.Base64.getDecoder().decode(padded(details))))
-        .contains("type.googleapis.com/google.rpc.RetryInfo");
+    com.google.rpc.Status status =
+        com.google.rpc.Status.parseFrom(java.util.Base64.getDecoder().decode(padded(details)));
+    assertThat(status.getCode()).isEqualTo(8);
+    assertThat(status.getMessage()).isNotBlank();
+    assertThat(status.getDetailsList()).hasSize(1);
+    com.google.rpc.RetryInfo retry = status.getDetails(0).unpack(com.google.rpc.RetryInfo.class);
+    assertThat(retry.getRetryDelay().getSeconds()).isPositive();
   }
 
   private static String padded(String base64) {

@@ -2,19 +2,16 @@ package io.spanline.archive.config;
 
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.s3.S3Settings;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Settings of the archive sink; every key, default and meaning is in the module README's table.
  * Built by {@link ArchiveSinkConfigLoader}.
  *
- * @param s3Endpoint endpoint override for S3-compatible stores; empty for AWS
- * @param s3AccessKey static credentials; empty for the AWS SDK's default credentials chain
+ * @param s3 how to reach the object store ({@code s3.*} but the bucket and prefix)
  * @param rollMaxBytes a consumer's roll closes when its records reach this many bytes (Avro, about
  *     the uncompressed size)
  * @param rollMaxAge a roll closes when its first record is this old (wall clock)
@@ -31,13 +28,9 @@ public record ArchiveSinkConfig(
     String groupId,
     int consumers,
     int maxPollRecords,
-    Optional<URI> s3Endpoint,
-    String s3Region,
+    S3Settings s3,
     String bucket,
     ArchiveLayout layout,
-    boolean pathStyle,
-    String s3AccessKey,
-    String s3SecretKey,
     boolean createBucket,
     long multipartThreshold,
     long multipartPartBytes,
@@ -61,12 +54,9 @@ public record ArchiveSinkConfig(
     Objects.requireNonNull(sampledTracesTopic, "sampledTracesTopic");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
     Objects.requireNonNull(groupId, "groupId");
-    Objects.requireNonNull(s3Endpoint, "s3Endpoint");
-    Objects.requireNonNull(s3Region, "s3Region");
+    Objects.requireNonNull(s3, "s3");
     Objects.requireNonNull(bucket, "bucket");
     Objects.requireNonNull(layout, "layout");
-    Objects.requireNonNull(s3AccessKey, "s3AccessKey");
-    Objects.requireNonNull(s3SecretKey, "s3SecretKey");
     Objects.requireNonNull(rollMaxAge, "rollMaxAge");
     Objects.requireNonNull(workDir, "workDir");
     Objects.requireNonNull(retryInitialBackoff, "retryInitialBackoff");
@@ -76,10 +66,5 @@ public record ArchiveSinkConfig(
     Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
     Objects.requireNonNull(adminBindAddress, "adminBindAddress");
     consumerOverrides = Map.copyOf(consumerOverrides);
-  }
-
-  /** How to reach the object store. */
-  public S3Settings s3() {
-    return new S3Settings(s3Endpoint, s3Region, pathStyle, s3AccessKey, s3SecretKey);
   }
 }

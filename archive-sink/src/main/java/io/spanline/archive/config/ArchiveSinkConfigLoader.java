@@ -3,14 +3,12 @@ package io.spanline.archive.config;
 import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.config.Settings;
 import io.spanline.storage.archive.layout.ArchiveLayout;
+import io.spanline.storage.archive.s3.S3Settings;
 import io.spanline.storage.archive.s3.S3Uploader;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Builds {@link ArchiveSinkConfig} from, in increasing precedence: defaults, the YAML file named by
@@ -25,8 +23,6 @@ public final class ArchiveSinkConfigLoader {
 
   /** Prefix of settings passed through to the Kafka consumer. */
   public static final String CONSUMER_PREFIX = "consumer.";
-
-  private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
   static {
     DEFAULTS.put("kafka.bootstrap.servers", "127.0.0.1:9092");
@@ -76,31 +72,12 @@ public final class ArchiveSinkConfigLoader {
   }
 
   private static ArchiveSinkConfig from(Settings s) {
-    String bucket = s.get("s3.bucket");
-    if (!BUCKET.matcher(bucket).matches()) {
-      throw new IllegalArgumentException(
-          "Invalid value for property s3.bucket="
-              + bucket
-              + ". Must be an S3 bucket name: 3-63 chars of a-z, 0-9, '.', '-'.");
-    }
+    String bucket = S3Settings.bucket(s, "s3.bucket");
     ArchiveLayout layout;
     try {
       layout = new ArchiveLayout(s.get("s3.prefix"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("Invalid value for property s3.prefix. " + e.getMessage());
-    }
-    String endpoint = s.get("s3.endpoint");
-    Optional<URI> endpointUri = Optional.empty();
-    if (!endpoint.isEmpty()) {
-      URI uri = URI.create(endpoint);
-      if (uri.getHost() == null
-          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-        throw new IllegalArgumentException(
-            "Invalid value for property s3.endpoint="
-                + endpoint
-                + ". Must be an http(s)://host:port URL, or empty for AWS.");
-      }
-      endpointUri = Optional.of(uri);
     }
     long part = s.longAtLeast("s3.multipart.part.bytes", S3Uploader.MIN_PART_BYTES);
     long threshold = s.longAtLeast("s3.multipart.threshold.bytes", part);
@@ -113,13 +90,9 @@ public final class ArchiveSinkConfigLoader {
         s.get("group.id"),
         s.intAtLeast("consumers", 1),
         s.intAtLeast("max.poll.records", 1),
-        endpointUri,
-        s.get("s3.region"),
+        S3Settings.from(s, "s3."),
         bucket,
         layout,
-        s.bool("s3.path-style"),
-        s.get("s3.access-key"),
-        s.get("s3.secret-key"),
         s.bool("s3.create-bucket"),
         threshold,
         part,

@@ -17,7 +17,7 @@ class ArchiveSinkConfigLoaderTest {
     assertThat(c.rollMaxBytes()).isEqualTo(128L << 20);
     assertThat(c.rollMaxAge()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.retention()).isEqualTo(Duration.ofDays(30));
-    assertThat(c.s3Endpoint()).isEmpty();
+    assertThat(c.s3().endpoint()).isEmpty();
     assertThat(c.layout().root()).isEqualTo("spans/");
     assertThat(c.adminPort()).isEqualTo(13137);
   }
@@ -41,7 +41,7 @@ class ArchiveSinkConfigLoaderTest {
             Map.of("SPANLINE_ARCHIVE_S3_ENDPOINT", "http://127.0.0.1:9000"),
             Map.of("spanline.archive.roll.max.age.ms", "1000"));
 
-    assertThat(c.s3Endpoint()).hasValueSatisfying(u -> assertThat(u.getPort()).isEqualTo(9000));
+    assertThat(c.s3().endpoint()).hasValueSatisfying(u -> assertThat(u.getPort()).isEqualTo(9000));
     assertThat(c.rollMaxAge()).isEqualTo(Duration.ofSeconds(1));
   }
 

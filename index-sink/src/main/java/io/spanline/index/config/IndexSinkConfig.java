@@ -3,9 +3,7 @@ package io.spanline.index.config;
 import io.spanline.storage.opensearch.client.OpenSearchSettings;
 import io.spanline.storage.opensearch.layout.IndexLayout;
 import io.spanline.storage.opensearch.templates.TemplateSettings;
-import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -14,9 +12,8 @@ import java.util.Set;
  * Settings of the index sink; every key, default and meaning is in the module README's table. Built
  * by {@link IndexSinkConfigLoader}.
  *
- * @param openSearchHosts OpenSearch HTTP endpoints, e.g. {@code http://127.0.0.1:9200}
- * @param openSearchUsername basic-auth user; empty for none
- * @param requestTimeout how long one OpenSearch request may take before it is retried
+ * @param openSearch how to reach OpenSearch ({@code opensearch.*}); a request that takes longer
+ *     than its timeout is retried
  * @param consumers consumer threads (each a member of the group with its own bulk requests)
  * @param bulkMaxActions most documents in one bulk request
  * @param bulkMaxBytes most bytes (estimated request body, action lines included) in one bulk
@@ -42,10 +39,7 @@ public record IndexSinkConfig(
     String groupId,
     int consumers,
     int maxPollRecords,
-    List<URI> openSearchHosts,
-    String openSearchUsername,
-    String openSearchPassword,
-    Duration requestTimeout,
+    OpenSearchSettings openSearch,
     IndexLayout layout,
     int shards,
     int replicas,
@@ -70,10 +64,7 @@ public record IndexSinkConfig(
     Objects.requireNonNull(sampledTracesTopic, "sampledTracesTopic");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
     Objects.requireNonNull(groupId, "groupId");
-    openSearchHosts = List.copyOf(openSearchHosts);
-    Objects.requireNonNull(openSearchUsername, "openSearchUsername");
-    Objects.requireNonNull(openSearchPassword, "openSearchPassword");
-    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    Objects.requireNonNull(openSearch, "openSearch");
     Objects.requireNonNull(layout, "layout");
     Objects.requireNonNull(refreshInterval, "refreshInterval");
     attributeAllowlist = Set.copyOf(attributeAllowlist);
@@ -84,12 +75,6 @@ public record IndexSinkConfig(
     Objects.requireNonNull(retentionInterval, "retentionInterval");
     Objects.requireNonNull(adminBindAddress, "adminBindAddress");
     consumerOverrides = Map.copyOf(consumerOverrides);
-  }
-
-  /** How to reach the OpenSearch cluster. */
-  public OpenSearchSettings openSearch() {
-    return new OpenSearchSettings(
-        openSearchHosts, openSearchUsername, openSearchPassword, requestTimeout);
   }
 
   /** What the index templates apply to new indices. */

@@ -2,15 +2,13 @@ package io.spanline.index.config;
 
 import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.config.Settings;
+import io.spanline.storage.opensearch.client.OpenSearchSettings;
 import io.spanline.storage.opensearch.document.SpanDocumentMapper;
 import io.spanline.storage.opensearch.layout.IndexLayout;
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -104,10 +102,7 @@ public final class IndexSinkConfigLoader {
         s.get("group.id"),
         s.intAtLeast("consumers", 1),
         s.intAtLeast("max.poll.records", 1),
-        hosts(s.get("opensearch.hosts")),
-        s.get("opensearch.username"),
-        s.get("opensearch.password"),
-        s.millis("opensearch.request.timeout.ms"),
+        OpenSearchSettings.from(s, "opensearch."),
         layout,
         s.intAtLeast("index.shards", 1),
         s.intAtLeast("index.replicas", 0),
@@ -125,38 +120,6 @@ public final class IndexSinkConfigLoader {
         s.get("admin.bind.address"),
         s.port("admin.port"),
         s.withPrefix(CONSUMER_PREFIX));
-  }
-
-  private static List<URI> hosts(String value) {
-    List<URI> hosts = new ArrayList<>();
-    for (String part : value.split(",")) {
-      String h = part.strip();
-      if (h.isEmpty()) {
-        continue;
-      }
-      URI uri;
-      try {
-        uri = URI.create(h);
-      } catch (IllegalArgumentException e) {
-        uri = null;
-      }
-      if (uri == null
-          || uri.getHost() == null
-          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-        throw new IllegalArgumentException(
-            "Invalid value for property opensearch.hosts="
-                + value
-                + ". Must be comma-separated http(s)://host:port URLs.");
-      }
-      hosts.add(uri);
-    }
-    if (hosts.isEmpty()) {
-      throw new IllegalArgumentException(
-          "Invalid value for property opensearch.hosts="
-              + value
-              + ". Must name at least one host.");
-    }
-    return hosts;
   }
 
   private static Set<String> allowlist(String value) {

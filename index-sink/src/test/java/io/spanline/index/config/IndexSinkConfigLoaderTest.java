@@ -16,7 +16,7 @@ class IndexSinkConfigLoaderTest {
 
     assertThat(c.sampledTracesTopic()).isEqualTo("spanline.traces.sampled");
     assertThat(c.deadLetterTopic()).isEqualTo("spanline.index.dead-letter");
-    assertThat(c.openSearchHosts()).containsExactly(URI.create("http://127.0.0.1:9200"));
+    assertThat(c.openSearch().hosts()).containsExactly(URI.create("http://127.0.0.1:9200"));
     assertThat(c.layout().spanIndexPattern()).isEqualTo("spanline-spans-*");
     assertThat(c.retention()).isEqualTo(Duration.ofDays(7));
     assertThat(c.attributeAllowlist()).contains("http.response.status_code", "error.type");
@@ -39,7 +39,7 @@ class IndexSinkConfigLoaderTest {
                 "spanline.index.consumer.fetch.max.bytes",
                 "1"));
 
-    assertThat(c.openSearchHosts())
+    assertThat(c.openSearch().hosts())
         .containsExactly(URI.create("http://a:9200"), URI.create("https://b"));
     assertThat(c.attributeAllowlist()).containsExactlyInAnyOrder("http.route", "tenant.tier");
     assertThat(c.retention()).isEqualTo(Duration.ofDays(14));

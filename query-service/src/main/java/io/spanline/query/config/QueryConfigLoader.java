@@ -3,13 +3,11 @@ package io.spanline.query.config;
 import io.spanline.service.config.Settings;
 import io.spanline.service.tenancy.TenantResolver;
 import io.spanline.storage.archive.layout.ArchiveLayout;
+import io.spanline.storage.archive.s3.S3Settings;
+import io.spanline.storage.opensearch.client.OpenSearchSettings;
 import io.spanline.storage.opensearch.layout.IndexLayout;
-import java.net.URI;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Builds {@link QueryConfig} from, in increasing precedence: defaults, the YAML file named by
@@ -72,23 +70,15 @@ public final class QueryConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("Invalid value for property s3.prefix. " + e.getMessage());
     }
-    String endpoint = s.get("s3.endpoint");
     return new QueryConfig(
         s.get("http.bind.address"),
         s.port("http.port"),
-        urls("opensearch.hosts", s.get("opensearch.hosts")),
-        s.get("opensearch.username"),
-        s.get("opensearch.password"),
-        s.millis("opensearch.request.timeout.ms"),
+        OpenSearchSettings.from(s, "opensearch."),
         index,
         s.bool("archive.enabled"),
-        endpoint.isEmpty() ? Optional.empty() : Optional.of(urls("s3.endpoint", endpoint).get(0)),
-        s.get("s3.region"),
-        s.get("s3.bucket"),
+        S3Settings.from(s, "s3."),
+        S3Settings.bucket(s, "s3.bucket"),
         archive,
-        s.bool("s3.path-style"),
-        s.get("s3.access-key"),
-        s.get("s3.secret-key"),
         s.millis("archive.lookback.ms"),
         maxSpans(s),
         s.bool("auth.enabled"),
@@ -105,36 +95,5 @@ public final class QueryConfigLoader {
           "Invalid value for property trace.max-spans=" + max + ". Must be at most 9999.");
     }
     return max;
-  }
-
-  private static List<URI> urls(String key, String value) {
-    List<URI> out = new ArrayList<>();
-    for (String part : value.split(",")) {
-      if (part.isBlank()) {
-        continue;
-      }
-      URI uri;
-      try {
-        uri = URI.create(part.strip());
-      } catch (IllegalArgumentException e) {
-        uri = null;
-      }
-      if (uri == null
-          || uri.getHost() == null
-          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-        throw new IllegalArgumentException(
-            "Invalid value for property "
-                + key
-                + "="
-                + value
-                + ". Must be http(s)://host:port URLs.");
-      }
-      out.add(uri);
-    }
-    if (out.isEmpty()) {
-      throw new IllegalArgumentException(
-          "Invalid value for property " + key + "=" + value + ". Must name at least one URL.");
-    }
-    return out;
   }
 }

@@ -4,45 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.spanline.index.IndexSinkApp;
-import io.spanline.index.config.IndexSinkConfig;
-import io.spanline.index.config.IndexSinkConfigLoader;
-import io.spanline.localinfra.Probe;
-import io.spanline.localinfra.junit.UniqueNames;
-import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
-import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.query.QueryServiceApp;
 import io.spanline.query.config.QueryConfigLoader;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.DecisionOutcome;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.SamplingDecision;
-import io.spanline.schemas.registry.RestSchemaRegistryClient;
-import io.spanline.schemas.topic.SpanlineTopics;
-import io.spanline.schemas.topic.TopicNames;
+import io.spanline.storage.opensearch.document.SpanDocumentMapper;
+import io.spanline.storage.opensearch.testing.OpenSearchStoreFixture;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Test setup of the query service over real data: traces go as kept traces through Kafka into the
- * real index sink (every attribute key indexed), then a query service reads that index. Plus a
- * small HTTP client for the APIs.
+ * Test setup of the query service over real data: traces go as kept traces through the index sink's
+ * write path into a real OpenSearch node (every attribute key indexed), then a query service reads
+ * that index. Plus a small HTTP client for the APIs.
  */
 public final class QueryFixture {
   public static final ObjectMapper JSON = new ObjectMapper();
@@ -51,76 +38,25 @@ public final class QueryFixture {
   private QueryFixture() {}
 
   /**
-   * Indexes the traces through the index sink and waits until every summary is written.
+   * Indexes the traces as kept traces through the index sink's write path (every attribute key
+   * indexed), refreshed so that reads see them.
    *
    * @return the index prefix they were written under
    */
-  public static String index(
-      LocalKafka kafka,
-      LocalSchemaRegistry registry,
-      LocalOpenSearch node,
-      List<AssembledTrace> traces)
-      throws Exception {
-    String prefix = UniqueNames.unique("query");
-    String topic = UniqueNames.unique("sampled");
-    String deadLetter = UniqueNames.unique("dlq");
-    kafka.createTopics(1, List.of(topic, deadLetter));
-    Map<String, String> s = new HashMap<>();
-    s.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-    s.put("schema-registry.url", registry.uri().toString());
-    s.put("topic.sampled-traces", topic);
-    s.put("topic.dead-letter", deadLetter);
-    s.put("group.id", UniqueNames.unique("index"));
-    s.put("opensearch.hosts", node.uri().toString());
-    s.put("index.prefix", prefix);
-    s.put("index.replicas", "0");
-    s.put("index.refresh-interval", "1s");
-    s.put("index.attributes", "*");
-    s.put("retention.days", "3650");
-    s.put("admin.bind.address", "127.0.0.1");
-    s.put("admin.port", "0");
-    Map<String, String> props = new HashMap<>();
-    s.forEach((k, v) -> props.put("spanline.index." + k, v));
-    IndexSinkConfig indexConfig = IndexSinkConfigLoader.load(Map.of(), props);
-    RestSchemaRegistryClient schemas =
-        new RestSchemaRegistryClient(registry.uri(), Duration.ofSeconds(10));
-    SpanlineTopics topics =
-        new SpanlineTopics(
-            new TopicNames("otlp_spans", "assembled", topic, "decisions", "metrics"), schemas);
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    try (IndexSinkApp sink = IndexSinkApp.start(indexConfig, schemas, Clock.systemUTC());
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+  public static String index(LocalOpenSearch node, List<AssembledTrace> traces) throws Exception {
+    try (OpenSearchStoreFixture store =
+        OpenSearchStoreFixture.start(node, Set.of(SpanDocumentMapper.ALL_KEYS))) {
+      List<SampledTrace> kept = new ArrayList<>();
       for (AssembledTrace t : traces) {
-        SampledTrace kept =
+        kept.add(
             new SampledTrace(
                 t,
                 new SamplingDecision(
-                    t.tenant(), t.traceId(), DecisionOutcome.KEEP, List.of("all"), 1.0, 0L));
-        producer
-            .send(
-                new ProducerRecord<>(
-                    topic,
-                    t.traceId().toHex().getBytes(StandardCharsets.US_ASCII),
-                    topics.sampledTraces().valueSerde().serializer().serialize(topic, kept)))
-            .get();
+                    t.tenant(), t.traceId(), DecisionOutcome.KEEP, List.of("all"), 1.0, 0L)));
       }
-      Probe.until(
-          traces.size() + " summaries indexed",
-          Duration.ofSeconds(60),
-          Duration.ofMillis(200),
-          () ->
-              sink.metrics()
-                      .registry()
-                      .get("spanline.index.documents")
-                      .tag("type", "trace")
-                      .counter()
-                      .count()
-                  >= traces.size());
+      store.write(kept);
+      return store.layout().prefix();
     }
-    return prefix;
   }
 
   /** A query service on a random port over the index, archive off, plus {@code settings}. */

@@ -5,14 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The flat settings of one Spanline process, layered in increasing precedence: defaults, the YAML
@@ -225,6 +229,53 @@ public final class Settings {
       throw invalid(key, "Must be at least " + lowerKey + " (" + lower.toMillis() + ").");
     }
     return value;
+  }
+
+  /**
+   * Comma-separated {@code http(s)://host[:port]} URLs, at least one (e.g. OpenSearch nodes).
+   *
+   * @throws IllegalArgumentException naming the key if a part is not such a URL or none is given
+   */
+  public List<URI> httpUrls(String key) {
+    List<URI> urls = new ArrayList<>();
+    for (String part : get(key).split(",")) {
+      String text = part.strip();
+      if (text.isEmpty()) {
+        continue;
+      }
+      URI uri;
+      try {
+        uri = URI.create(text);
+      } catch (IllegalArgumentException e) {
+        uri = null;
+      }
+      if (uri == null
+          || uri.getHost() == null
+          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+        throw invalid(key, "Must be comma-separated http(s)://host:port URLs.");
+      }
+      urls.add(uri);
+    }
+    if (urls.isEmpty()) {
+      throw invalid(key, "Must name at least one URL.");
+    }
+    return urls;
+  }
+
+  /**
+   * An optional {@code http(s)://host[:port]} URL: empty when the setting is empty.
+   *
+   * @throws IllegalArgumentException naming the key if it is not one such URL
+   */
+  public Optional<URI> optionalHttpUrl(String key) {
+    if (get(key).isEmpty()) {
+      return Optional.empty();
+    }
+    List<URI> urls = httpUrls(key);
+    if (urls.size() != 1) {
+      throw invalid(key, "Must be one http(s)://host:port URL, or empty.");
+    }
+    return Optional.of(urls.get(0));
   }
 
   /** Every flat setting with its final value. */

@@ -74,4 +74,29 @@ class SettingsTest {
         .containsEntry("max.poll.records", "500")
         .hasSize(3);
   }
+
+  @Test
+  void httpUrls_areCommaSeparated_andEachChecked() {
+    Settings s =
+        Settings.load(
+            "app",
+            Map.of("hosts", "", "endpoint", ""),
+            Map.of(),
+            Map.of("spanline.app.hosts", "http://a:9200, https://b", "spanline.app.endpoint", ""));
+
+    assertThat(s.httpUrls("hosts"))
+        .containsExactly(java.net.URI.create("http://a:9200"), java.net.URI.create("https://b"));
+    assertThat(s.optionalHttpUrl("endpoint")).isEmpty();
+
+    Settings bad =
+        Settings.load(
+            "app",
+            Map.of("hosts", "", "none", ""),
+            Map.of(),
+            Map.of("spanline.app.hosts", "http://a:9200,ftp://b"));
+    assertThatThrownBy(() -> bad.httpUrls("hosts"))
+        .hasMessageContaining("hosts=http://a:9200,ftp://b")
+        .hasMessageContaining("http(s)://");
+    assertThatThrownBy(() -> bad.httpUrls("none")).hasMessageContaining("at least one URL");
+  }
 }

@@ -1,12 +1,10 @@
 package io.spanline.gateway.grpc;
 
-import com.google.protobuf.Any;
-import com.google.rpc.RetryInfo;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
-import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,6 +33,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OtlpGrpcService {
   static final String SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService";
+
+  /** Where gRPC carries a {@code google.rpc.Status} with details (as grpc-java's StatusProto). */
+  private static final Metadata.Key<byte[]> STATUS_DETAILS =
+      Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
 
   private static final MethodDescriptor.Marshaller<byte[]> BYTES =
       new MethodDescriptor.Marshaller<>() {
@@ -119,20 +121,16 @@ public final class OtlpGrpcService {
       MeterRegistry metrics,
       long started) {
     record(metrics, started, refused.reason().name().toLowerCase(Locale.ROOT));
-    com.google.rpc.Status.Builder status =
-        com.google.rpc.Status.newBuilder()
-            .setCode(GrpcCodes.of(refused.reason()))
-            .setMessage(refused.message());
-    if (refused.reason() == Reason.RATE_LIMITED || refused.reason() == Reason.UNAVAILABLE) {
-      status.addDetails(
-          Any.pack(
-              RetryInfo.newBuilder()
-                  .setRetryDelay(
-                      com.google.protobuf.Duration.newBuilder()
-                          .setSeconds(ingestor.retryAfter().toSeconds()))
-                  .build()));
-    }
-    response.onError(StatusProto.toStatusRuntimeException(status.build()));
+    int code = GrpcCodes.of(refused.reason());
+    byte[] details =
+        refused.reason() == Reason.RATE_LIMITED || refused.reason() == Reason.UNAVAILABLE
+            ? OtlpExportResponses.statusProtobuf(
+                code, refused.message(), ingestor.retryAfter().toSeconds())
+            : OtlpExportResponses.statusProtobuf(code, refused.message());
+    Metadata trailers = new Metadata();
+    trailers.put(STATUS_DETAILS, details);
+    response.onError(
+        Status.fromCodeValue(code).withDescription(refused.message()).asRuntimeException(trailers));
   }
 
   private static void record(MeterRegistry metrics, long started, String outcome) {

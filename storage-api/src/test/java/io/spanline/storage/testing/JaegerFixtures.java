@@ -3,8 +3,13 @@ package io.spanline.storage.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.DecisionOutcome;
+import io.spanline.schemas.model.SampledTrace;
+import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.SpanEvent;
+import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.testing.ConformanceFixtures;
 import io.spanline.storage.TraceQuery;
 import java.io.IOException;
@@ -19,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Jaeger's storage conformance fixtures ({@code ../shared/conformance/jaeger-storage-fixtures}),
@@ -90,6 +97,30 @@ public final class JaegerFixtures {
       out.add(new Case(c.get("Caption").asText(), query, expected));
     }
     return out;
+  }
+
+  /** Every fixture's traces as kept traces of the tenant, as the sampling stream writes them. */
+  public List<SampledTrace> keptTraces(String tenant) {
+    List<SampledTrace> out = new ArrayList<>();
+    for (List<Span> spans : traces().values()) {
+      Map<TraceId, List<Span>> byTrace = new LinkedHashMap<>();
+      spans.forEach(s -> byTrace.computeIfAbsent(s.traceId(), k -> new ArrayList<>()).add(s));
+      byTrace.forEach(
+          (id, traceSpans) ->
+              out.add(
+                  new SampledTrace(
+                      AssembledTrace.of(tenant, id, 0, traceSpans),
+                      new SamplingDecision(
+                          tenant, id, DecisionOutcome.KEEP, List.of("all"), 1.0, 0L))));
+    }
+    return out;
+  }
+
+  /** The attribute keys the cases search by: a store must index them to pass. */
+  public Set<String> attributeKeys() {
+    Set<String> keys = new TreeSet<>();
+    cases().forEach(c -> keys.addAll(c.query().attributes().keySet()));
+    return keys;
   }
 
   /** A query time, moved: 2017-01-26 → yesterday, 2017-01-25 → two days ago. */

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * condition of {@link TraceQuery} and {@link SummaryQuery}, limits, time ranges, the lists of a
  * search form and the dependency graph, all within one tenant, and Jaeger's 25 storage conformance
  * cases written through the store's write path. Attribute conditions use keys the store indexes:
- * {@code http.route} (in the default allowlist) and the keys the Jaeger fixtures search by.
+ * {@code http.route} (in the default allowlist) and {@link JaegerFixtures#attributeKeys}.
  */
 public abstract class TraceSearchConformance extends TraceStoreConformance {
   /** The search under test, over the same data as {@link #store()}. */
@@ -264,14 +263,8 @@ public abstract class TraceSearchConformance extends TraceStoreConformance {
     Map<String, List<Span>> traces = fixtures.traces();
     String tenant = tenant("jaeger");
     String other = tenant("jaeger-other");
-    List<SampledTrace> toWrite = new ArrayList<>();
-    for (String t : List.of(tenant, other)) {
-      for (List<Span> spans : traces.values()) {
-        Map<TraceId, List<Span>> byTrace = new LinkedHashMap<>();
-        spans.forEach(sp -> byTrace.computeIfAbsent(sp.traceId(), k -> new ArrayList<>()).add(sp));
-        byTrace.forEach((id, sp) -> toWrite.add(kept(AssembledTrace.of(t, id, 0, sp))));
-      }
-    }
+    List<SampledTrace> toWrite = new ArrayList<>(fixtures.keptTraces(tenant));
+    toWrite.addAll(fixtures.keptTraces(other));
     write(toWrite);
 
     List<String> failures = new ArrayList<>();

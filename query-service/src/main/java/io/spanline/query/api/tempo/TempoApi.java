@@ -12,7 +12,6 @@ import static io.spanline.query.api.Responses.list;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.CodedOutputStream;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -28,12 +27,12 @@ import io.spanline.query.api.TraceLookup;
 import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
 import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
+import io.spanline.schemas.codec.tempo.TempoProtobuf;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.storage.FoundSummary;
 import io.spanline.storage.FoundTrace;
 import io.spanline.storage.SummaryQuery;
 import io.spanline.storage.TraceSearch;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -126,7 +125,9 @@ public final class TempoApi {
               partial ? "trace cut at " + found.spans().size() + " spans (trace.max-spans)" : "";
           if (wantsProtobuf(headers)) {
             return HttpResponse.of(
-                HttpStatus.OK, PROTOBUF, traceByIdResponse(tracesData, partial, message));
+                HttpStatus.OK,
+                PROTOBUF,
+                TempoProtobuf.traceByIdResponse(tracesData, partial, message));
           }
           ObjectNode body = JSON.createObjectNode();
           body.set("trace", otlpJson(tracesData));
@@ -260,23 +261,6 @@ public final class TempoApi {
 
   private static JsonNode otlpJson(byte[] tracesData) throws IOException {
     return JSON.readTree(OtlpJsonCodec.fromProtobuf(tracesData));
-  }
-
-  /**
-   * {@code tempopb.TraceByIDResponse}: trace (field 1, a {@code tempopb.Trace}, whose field 1 holds
-   * the ResourceSpans as TracesData does), status (field 3, {@code PARTIAL} = 1), message (4).
-   */
-  static byte[] traceByIdResponse(byte[] tracesData, boolean partial, String message)
-      throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(tracesData.length + 64);
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-    out.writeByteArray(1, tracesData);
-    if (partial) {
-      out.writeEnum(3, 1);
-      out.writeString(4, message);
-    }
-    out.flush();
-    return bytes.toByteArray();
   }
 
   private static String spanStatus(String status) {

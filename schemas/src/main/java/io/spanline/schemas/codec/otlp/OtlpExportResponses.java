@@ -52,6 +52,38 @@ public final class OtlpExportResponses {
     }
   }
 
+  /**
+   * A {@code google.rpc.Status} in protobuf with a {@code google.rpc.RetryInfo} detail, as an OTLP
+   * server answers a throttled export (OTLP specification, "OTLP/gRPC Throttling"): the client
+   * waits {@code retryDelaySeconds} before it retries. gRPC servers send it in the {@code
+   * grpc-status-details-bin} trailer.
+   */
+  public static byte[] statusProtobuf(int code, String message, long retryDelaySeconds) {
+    try {
+      ByteArrayOutputStream duration = new ByteArrayOutputStream();
+      CodedOutputStream d = CodedOutputStream.newInstance(duration);
+      d.writeInt64(1, retryDelaySeconds); // google.protobuf.Duration.seconds
+      d.flush();
+      ByteArrayOutputStream retryInfo = new ByteArrayOutputStream();
+      CodedOutputStream r = CodedOutputStream.newInstance(retryInfo);
+      r.writeByteArray(1, duration.toByteArray()); // RetryInfo.retry_delay
+      r.flush();
+      ByteArrayOutputStream any = new ByteArrayOutputStream();
+      CodedOutputStream a = CodedOutputStream.newInstance(any);
+      a.writeString(1, "type.googleapis.com/google.rpc.RetryInfo"); // Any.type_url
+      a.writeByteArray(2, retryInfo.toByteArray()); // Any.value
+      a.flush();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.writeBytes(statusProtobuf(code, message));
+      CodedOutputStream coded = CodedOutputStream.newInstance(out);
+      coded.writeByteArray(3, any.toByteArray()); // Status.details
+      coded.flush();
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The same {@code google.rpc.Status} as JSON: {@code {"code": n, "message": "..."}}. */
   public static byte[] statusJson(int code, String message) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,5 +1,6 @@
 package io.spanline.storage.opensearch.client;
 
+import io.spanline.service.config.Settings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,21 @@ public record OpenSearchSettings(
     Objects.requireNonNull(username, "username");
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
+  }
+
+  /**
+   * From the keys {@code <prefix>hosts} (comma-separated {@code http(s)://host:port}), {@code
+   * <prefix>username}, {@code <prefix>password} and {@code <prefix>request.timeout.ms}, e.g. with
+   * prefix {@code opensearch.}; the app's defaults name them.
+   *
+   * @throws IllegalArgumentException naming the key of a bad value
+   */
+  public static OpenSearchSettings from(Settings settings, String prefix) {
+    return new OpenSearchSettings(
+        settings.httpUrls(prefix + "hosts"),
+        settings.get(prefix + "username"),
+        settings.get(prefix + "password"),
+        settings.millis(prefix + "request.timeout.ms"));
   }
 
   /** Hides the password. */

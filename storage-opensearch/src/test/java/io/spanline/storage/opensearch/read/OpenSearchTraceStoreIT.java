@@ -7,10 +7,9 @@ import io.spanline.schemas.model.SampledTrace;
 import io.spanline.storage.TraceSearch;
 import io.spanline.storage.TraceStore;
 import io.spanline.storage.opensearch.testing.OpenSearchStoreFixture;
+import io.spanline.storage.testing.JaegerFixtures;
 import io.spanline.storage.testing.TraceSearchConformance;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,13 +26,7 @@ class OpenSearchTraceStoreIT extends TraceSearchConformance {
 
   @BeforeAll
   static void start(LocalOpenSearch node) throws Exception {
-    Set<String> keys = new HashSet<>();
-    for (String place : List.of("tag", "linkattribute", "scopeattribute")) {
-      for (int i = 1; i <= 4; i++) {
-        keys.add("sameplace" + place + i);
-      }
-    }
-    fixture = OpenSearchStoreFixture.start(node, keys);
+    fixture = OpenSearchStoreFixture.start(node, new JaegerFixtures().attributeKeys());
     store =
         new OpenSearchTraceStore(
             fixture.client(), fixture.layout(), MAX_SPANS, new SimpleMeterRegistry());
