@@ -11,6 +11,7 @@ import io.spanline.localinfra.s3.LocalS3;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.Span;
+import io.spanline.schemas.testing.FarStartTraces;
 import io.spanline.schemas.testing.TraceBuilder;
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.parquet.SpanRows;
@@ -289,25 +290,8 @@ class ArchiveSinkIT {
             Map.of("roll.max.age.ms", "1000", "retention.days", "30"))) {
       // Given a trace (as a Collector writes it, past the gateway) whose spans claim start times
       // 500 and 200 days ago, 10 days and 2 hours ahead, and now; and one entirely 300 days ago
-      long day = 86_400_000L;
-      Duration toNow =
-          Duration.ofNanos(System.currentTimeMillis() * 1_000_000L - TraceBuilder.START);
-      AssembledTrace spread =
-          TraceBuilder.trace()
-              .tenant("acme")
-              .shiftedBy(toNow)
-              .root("frontend", "GET /now", 5)
-              .orphan("batch", "old", -500 * day, 5)
-              .orphan("batch", "older", -200 * day, 5)
-              .orphan("batch", "ahead", 10 * day, 5)
-              .orphan("batch", "soon", 2 * 3_600_000L, 5)
-              .build();
-      AssembledTrace ancient =
-          TraceBuilder.trace()
-              .tenant("acme")
-              .shiftedBy(toNow.minus(Duration.ofDays(300)))
-              .root("frontend", "GET /ancient", 5)
-              .build();
+      AssembledTrace spread = FarStartTraces.spread("acme");
+      AssembledTrace ancient = FarStartTraces.ancient("acme");
 
       // When both are kept and archived
       try (ArchiveSinkApp sink = h.startSink()) {

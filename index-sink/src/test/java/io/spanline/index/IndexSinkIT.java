@@ -19,6 +19,7 @@ import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Span;
+import io.spanline.schemas.testing.FarStartTraces;
 import io.spanline.schemas.testing.TraceBuilder;
 import io.spanline.storage.opensearch.layout.Fields;
 import java.net.URI;
@@ -206,25 +207,8 @@ class IndexSinkIT {
             kafka, registry, openSearch.httpPort(), 1, Map.of("retention.days", "7"))) {
       // Given a trace (as a Collector writes it, past the gateway) whose spans claim start times
       // 500 and 200 days ago, 10 days and 2 hours ahead, and now; and one entirely 300 days ago
-      long day = 86_400_000L;
-      Duration toNow =
-          Duration.ofNanos(System.currentTimeMillis() * 1_000_000L - TraceBuilder.START);
-      AssembledTrace spread =
-          TraceBuilder.trace()
-              .tenant("acme")
-              .shiftedBy(toNow)
-              .root("frontend", "GET /now", 5)
-              .orphan("batch", "old", -500 * day, 5)
-              .orphan("batch", "older", -200 * day, 5)
-              .orphan("batch", "ahead", 10 * day, 5)
-              .orphan("batch", "soon", 2 * 3_600_000L, 5)
-              .build();
-      AssembledTrace ancient =
-          TraceBuilder.trace()
-              .tenant("acme")
-              .shiftedBy(toNow.minus(Duration.ofDays(300)))
-              .root("frontend", "GET /ancient", 5)
-              .build();
+      AssembledTrace spread = FarStartTraces.spread("acme");
+      AssembledTrace ancient = FarStartTraces.ancient("acme");
 
       // When both are kept
       sink.send(kept(spread, "baseline"), kept(ancient, "baseline"));

@@ -201,14 +201,7 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
     for (Map.Entry<String, String> a : q.attributes().entrySet()) {
       filters.add(term(Fields.TAGS, Fields.tag(a.getKey(), a.getValue())));
     }
-    filters.add(
-        Query.of(
-            b ->
-                b.range(
-                    r ->
-                        r.field(Fields.START_TIME_UNIX_NANO)
-                            .gte(JsonData.of(q.startMinEpochNanos()))
-                            .lte(JsonData.of(q.startMaxEpochNanos())))));
+    filters.add(startRange(q.startMinEpochNanos(), q.startMaxEpochNanos()));
     durationRange(q.durationMinNanos(), q.durationMaxNanos()).ifPresent(filters::add);
     Aggregation byTrace =
         Aggregation.of(
@@ -253,14 +246,7 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
                 filters.add(
                     Query.of(b -> b.term(t -> t.field(Fields.ERROR).value(FieldValue.of(e))))));
     durationRange(q.minDurationNanos(), q.maxDurationNanos()).ifPresent(filters::add);
-    filters.add(
-        Query.of(
-            b ->
-                b.range(
-                    r ->
-                        r.field(Fields.START_TIME_UNIX_NANO)
-                            .gte(JsonData.of(q.fromEpochNanos()))
-                            .lte(JsonData.of(q.toEpochNanos())))));
+    filters.add(startRange(q.fromEpochNanos(), q.toEpochNanos()));
     if (q.hasSpanConditions()) {
       List<TraceId> candidates =
           findTraceIds(
