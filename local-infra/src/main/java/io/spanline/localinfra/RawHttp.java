@@ -31,6 +31,11 @@ public final class RawHttp {
     public static Header of(String name, String value) {
       return new Header(name, value.getBytes(StandardCharsets.ISO_8859_1));
     }
+
+    @Override
+    public String toString() {
+      return name + ": " + new String(value, StandardCharsets.ISO_8859_1);
+    }
   }
 
   /**
