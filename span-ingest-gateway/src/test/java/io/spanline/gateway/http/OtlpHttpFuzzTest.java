@@ -4,23 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.BugDetectors;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.spanline.gateway.testing.GatewayFixture;
+import io.spanline.gateway.testing.FuzzingGateway;
 import io.spanline.gateway.testing.OtlpHttp;
 import io.spanline.localinfra.RawHttp;
 import io.spanline.localinfra.RawHttp.Header;
-import io.spanline.localinfra.kafka.LocalKafka;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Coverage-guided fuzzing of the running gateway's OTLP/HTTP endpoint: fuzzed {@code POST
@@ -108,7 +101,7 @@ class OtlpHttpFuzzTest {
 
     RawHttp.Answer answer =
         RawHttp.send(
-            Running.GATEWAY.gateway.httpPort(),
+            FuzzingGateway.GATEWAY.gateway.httpPort(),
             "POST",
             "/v1/traces".getBytes(StandardCharsets.US_ASCII),
             headers,
@@ -120,65 +113,5 @@ class OtlpHttpFuzzTest {
             "answer to POST /v1/traces with %s and %d body bytes:%n%s",
             headers, body.length, answer.text(600))
         .isBetween(200, 499);
-  }
-
-  /** The broker and the gateway, started on first use, stopped when the JVM exits. */
-  private static final class Running {
-    static final Path DATA =
-        Path.of("target", "local-infra", "fuzz-" + ProcessHandle.current().pid());
-    static final LocalKafka KAFKA;
-    static final GatewayFixture GATEWAY;
-
-    static {
-      try {
-        Files.createDirectories(DATA);
-        Path configFile = DATA.resolve("gateway.yaml");
-        Files.writeString(
-            configFile,
-            """
-            tenants:
-              small:
-                max-spans-per-request: 3
-                max-attributes-per-span: 2
-                max-attribute-value-bytes: 8
-                max-events-per-span: 1
-                max-links-per-span: 1
-            redaction:
-              - key: user.email
-                action: hash
-              - key: http.url
-                action: mask
-                pattern: "token=[^&]*"
-                replacement: "token=***"
-            """);
-        KAFKA = LocalKafka.start(DATA.resolve("kafka"), 0, 0);
-        GATEWAY =
-            GatewayFixture.start(
-                KAFKA,
-                2,
-                Map.of("span.start.max-age.ms", String.valueOf(20L * 365 * 24 * 3600 * 1000)),
-                Map.of("SPANLINE_GATEWAY_CONFIG_FILE", configFile.toString()));
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot start Kafka and the gateway for fuzzing", e);
-      }
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    GATEWAY.close();
-                    KAFKA.close();
-                    delete(DATA);
-                  }));
-    }
-
-    private static void delete(Path dir) {
-      try (Stream<Path> paths = Files.walk(dir)) {
-        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }
