@@ -28,11 +28,7 @@ import java.util.List;
  * fuzzed, byte 1 is its length n and the next n bytes its value (CR and LF made spaces, so they
  * cannot end the header). The rest is the body.
  *
- * <p>The gateway runs with its defaults except one setting: spans may start up to 20 years back
- * ({@code span.start.max-age.ms}), so seeds made from the conformance traces (2017) stay within the
- * window and reach the Kafka write; spans from before then or more than an hour ahead are still
- * rejected. Tenant {@code small} has tight limits, so the limit paths (which decode spans) are
- * reached too, and two redaction rules rewrite attributes.
+ * <p>The gateway, its configuration and its broker: {@link FuzzingGateway}.
  */
 class OtlpHttpFuzzTest {
   static final String[] CONTENT_TYPES = {
