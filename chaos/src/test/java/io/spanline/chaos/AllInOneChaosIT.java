@@ -61,7 +61,7 @@ class AllInOneChaosIT {
         outcome.assertExactlyOnce();
         assertThat(outcome.caughtUpSeconds())
             .as("seconds from the last restart to every kept span searchable and archived")
-            .isLessThanOrEqualTo(90);
+            .isLessThanOrEqualTo(60);
         assertThat(all.ready()).isTrue();
       }
     }

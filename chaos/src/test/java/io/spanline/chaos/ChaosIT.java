@@ -21,11 +21,11 @@ import org.junit.jupiter.api.Test;
 /**
  * The chaos suite: the pipeline as separate processes ({@link Pipeline}) under steady OTLP load
  * from the OpenTelemetry SDK ({@link ChaosLoad}), with {@code kill -9} of each service and of the
- * servers' JVM (Kafka broker, schema registry, S3 store and OpenSearch together) at seeded random
- * moments, some during the state restore that follows an earlier kill. After the last fault it
- * waits for the pipeline to catch up and checks, through the query API, the Parquet archive and the
- * decisions topic, that every acknowledged span of every trace the policies must keep (errors,
- * slow) arrived exactly once.
+ * servers' JVM (Kafka broker, schema registry and OpenSearch together) at seeded random moments,
+ * some during the state restore that follows an earlier kill, and (in a longer run) OpenSearch and
+ * S3 each down for 60 s. After the last fault it waits for the pipeline to catch up and checks,
+ * through the query API, the Parquet archive and the decisions topic, that every acknowledged span
+ * of every trace the policies must keep (errors, slow) arrived exactly once.
  *
  * <p>{@code -Dspanline.chaos.faults=N} sets the number of faults (default 6, one of each kind but
  * the query service's); {@code -Dspanline.chaos.seed=S} replays a run. See chaos/README.md.
@@ -44,7 +44,9 @@ class ChaosIT {
     SERVERS(Pipeline.INFRA),
     QUERY("query"),
     /** Not a kill: the OpenSearch node stopped (SIGSTOP) for 60 s under load, then resumed. */
-    OPENSEARCH_STOPPED("opensearch");
+    OPENSEARCH_STOPPED("opensearch"),
+    /** The S3-compatible store down (killed, connections refused) for 60 s, then started again. */
+    S3_STOPPED(Pipeline.S3);
 
     final String process;
 
@@ -93,6 +95,12 @@ class ChaosIT {
             pipeline.awaitAllReady(Pipeline.START_TIMEOUT);
             continue;
           }
+          if (f == Fault.S3_STOPPED) {
+            System.out.println("Fault: S3 down for 60 s");
+            pipeline.stopS3(Duration.ofSeconds(60));
+            pipeline.awaitAllReady(Pipeline.START_TIMEOUT);
+            continue;
+          }
           System.out.printf("Fault: kill -9 %s%n", f.process);
           pipeline.killAndRestart(f.process);
           if (f.stream() && random.nextBoolean()) {
@@ -134,8 +142,8 @@ class ChaosIT {
 
   /**
    * The faults in order: the first six are one kill of each kind but the query service's, shuffled;
-   * a longer run then adds the query service's kill and a 60 s stop of OpenSearch, then draws from
-   * every kind.
+   * a longer run then adds the query service's kill and 60 s outages of OpenSearch and of S3, then
+   * draws from every kind.
    */
   static List<Fault> plan(int faults, Random random) {
     List<Fault> firsts =
@@ -149,7 +157,8 @@ class ChaosIT {
                 Fault.SERVERS));
     Collections.shuffle(firsts, random);
     List<Fault> plan = new ArrayList<>(firsts.subList(0, Math.min(faults, firsts.size())));
-    List<Fault> rest = new ArrayList<>(List.of(Fault.QUERY, Fault.OPENSEARCH_STOPPED));
+    List<Fault> rest =
+        new ArrayList<>(List.of(Fault.QUERY, Fault.OPENSEARCH_STOPPED, Fault.S3_STOPPED));
     Collections.shuffle(rest, random);
     for (Fault f : rest) {
       if (plan.size() < faults) {

@@ -10,6 +10,7 @@ import io.spanline.localinfra.LocalInfraConfig;
 import io.spanline.localinfra.LocalInfraMain;
 import io.spanline.localinfra.Ports;
 import io.spanline.localinfra.Probe;
+import io.spanline.localinfra.s3.LocalS3Main;
 import io.spanline.query.QueryServiceMain;
 import io.spanline.sampling.SamplingMain;
 import java.io.IOException;
@@ -30,10 +31,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * The pipeline as operations.md deploys it, each process in its own JVM: local-infra's servers
- * (Kafka, schema registry, S3-compatible store, and OpenSearch in a JVM of its own under them) in
- * one, then the gateway, the assembly and sampling streams, both sinks and the query service, each
- * on fixed ports and its own state folder, so that any of them can be killed and started again
- * where it was.
+ * (Kafka, schema registry, and OpenSearch in a JVM of its own under them) in one, the S3-compatible
+ * store in another (so that S3 alone can go down; the servers' own store is left unused), then the
+ * gateway, the assembly and sampling streams, both sinks and the query service, each on fixed ports
+ * and its own state folder, so that any of them can be killed and started again where it was.
  */
 final class Pipeline implements Endpoints, AutoCloseable {
   /** Names of the processes that faults target, in start order. */
@@ -41,12 +42,14 @@ final class Pipeline implements Endpoints, AutoCloseable {
       List.of("gateway", "assembly", "sampling", "index", "archive", "query");
 
   static final String INFRA = "infra";
+  static final String S3 = "s3";
   static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
   private final LocalInfraConfig infraConfig;
   private final Map<String, ChildJvm> processes = new LinkedHashMap<>();
   private final int otlpHttpPort;
   private final int queryPort;
+  private final int s3Port;
   private final Map<String, Integer> adminPorts = new HashMap<>();
 
   Pipeline(Path data, Path logs) throws IOException {
@@ -63,6 +66,7 @@ final class Pipeline implements Endpoints, AutoCloseable {
             Ports.freePort());
     this.otlpHttpPort = Ports.freePort();
     this.queryPort = Ports.freePort();
+    this.s3Port = Ports.freePort();
     Map<String, String> overrides = new HashMap<>();
     overrides.put("spanline.assembly.trace.idle.timeout.ms", "3000");
     overrides.put("spanline.assembly.punctuation.interval.ms", "500");
@@ -91,7 +95,7 @@ final class Pipeline implements Endpoints, AutoCloseable {
             "127.0.0.1:" + infraConfig.kafkaPort(),
             URI.create("http://127.0.0.1:" + infraConfig.registryPort()),
             URI.create("http://127.0.0.1:" + infraConfig.openSearchPort()),
-            URI.create("http://127.0.0.1:" + infraConfig.s3Port()));
+            s3Endpoint());
     Map<String, String> infraProps = new HashMap<>();
     infraProps.put("spanline.data.dir", infraConfig.dataDir().toString());
     infraProps.put("spanline.kafka.port", String.valueOf(infraConfig.kafkaPort()));
@@ -113,6 +117,16 @@ final class Pipeline implements Endpoints, AutoCloseable {
             "1g",
             logs.resolve("infra.log"),
             this::infraReady));
+    processes.put(
+        S3,
+        new ChildJvm(
+            S3,
+            LocalS3Main.class,
+            Map.of(),
+            List.of(data.resolve("s3").toString(), String.valueOf(s3Port)),
+            "256m",
+            logs.resolve("s3.log"),
+            () -> listening(s3Port)));
     Map<String, Class<?>> mains =
         Map.of(
             "gateway", GatewayMain.class,
@@ -186,6 +200,18 @@ final class Pipeline implements Endpoints, AutoCloseable {
     }
   }
 
+  /**
+   * Takes the S3-compatible store down ({@code kill -9}: connections are refused) for {@code
+   * outage}, then starts it again on its folder, objects kept.
+   */
+  void stopS3(Duration outage) throws Exception {
+    ChildJvm s3 = processes.get(S3);
+    s3.kill();
+    TimeUnit.MILLISECONDS.sleep(outage.toMillis()); // the outage itself
+    s3.start();
+    s3.awaitReady(START_TIMEOUT);
+  }
+
   /** Waits until every process is ready again. */
   void awaitAllReady(Duration timeout) {
     for (ChildJvm p : processes.values()) {
@@ -219,7 +245,7 @@ final class Pipeline implements Endpoints, AutoCloseable {
 
   @Override
   public URI s3Endpoint() {
-    return URI.create("http://127.0.0.1:" + infraConfig.s3Port());
+    return URI.create("http://127.0.0.1:" + s3Port);
   }
 
   private boolean infraReady() throws Exception {
@@ -249,17 +275,17 @@ final class Pipeline implements Endpoints, AutoCloseable {
   /** Waits until nothing listens on the port of 127.0.0.1 any more. */
   static void awaitClosed(int port, Duration timeout) {
     Probe.until(
-        "port " + port + " closed",
-        timeout,
-        Duration.ofMillis(500),
-        () -> {
-          try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return false;
-          } catch (IOException e) {
-            return true;
-          }
-        });
+        "port " + port + " closed", timeout, Duration.ofMillis(500), () -> !listening(port));
+  }
+
+  /** Whether something accepts connections on the port of 127.0.0.1. */
+  static boolean listening(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Kills every process, services first. */

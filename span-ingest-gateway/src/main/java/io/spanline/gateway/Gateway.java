@@ -1,5 +1,6 @@
 package io.spanline.gateway;
 
+import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -84,6 +85,10 @@ public final class Gateway implements AutoCloseable {
             .service(
                 GrpcService.builder()
                     .addService(OtlpGrpcService.definition(ingestor, tenants, config, metrics))
+                    // OTLP/gRPC is protobuf only; with Armeria's default formats,
+                    // application/grpc+json
+                    // reached the raw-bytes method and ended in UNKNOWN (found by OtlpGrpcFuzzTest)
+                    .supportedSerializationFormats(GrpcSerializationFormats.PROTO)
                     .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, maxBody))
                     .useBlockingTaskExecutor(true)
                     .build())

@@ -81,6 +81,28 @@ class GrpcAnswersIT {
     assertThat(status(response)).isEqualTo("3");
   }
 
+  /**
+   * Found by OtlpGrpcFuzzTest: with Armeria's default serialization formats, application/grpc+json
+   * reached the service's raw-bytes method and ended in UNKNOWN; OTLP/gRPC is protobuf only.
+   */
+  @Test
+  void grpcJsonIsRefusedAsAnUnsupportedMediaType_notUnknown() {
+    RequestHeaders headers =
+        RequestHeaders.builder(HttpMethod.POST, EXPORT)
+            .contentType(MediaType.parse("application/grpc+json"))
+            .add("te", "trailers")
+            .build();
+    byte[] json = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ByteBuffer frame = ByteBuffer.allocate(5 + json.length);
+    frame.put((byte) 0).putInt(json.length).put(json);
+
+    AggregatedHttpResponse response =
+        client.execute(headers, HttpData.wrap(frame.array())).aggregate().join();
+
+    assertThat(response.status().code()).isEqualTo(415);
+    assertThat(status(response)).isNotEqualTo("2");
+  }
+
   @Test
   void tenantOverItsRateIsResourceExhaustedWithARetryDelay() throws Exception {
     byte[] tenSpans = TestRequests.protobuf(TestRequests.spans(1, 10));

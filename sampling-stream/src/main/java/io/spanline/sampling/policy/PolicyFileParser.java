@@ -79,6 +79,10 @@ public final class PolicyFileParser {
       throw new PolicyFileException(line, "", "not valid YAML: " + e.getProblem());
     } catch (YAMLException e) {
       throw new PolicyFileException("not valid YAML: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      // SnakeYAML refuses some tags it has scanned (e.g. "!!0e%e": "Tag must not contain leading
+      // or trailing spaces") with this instead of a YAMLException
+      throw new PolicyFileException("not valid YAML: " + e.getMessage(), e);
     }
     if (root == null) {
       throw new PolicyFileException(1, "", "the file is empty; it needs a \"policies\" list");

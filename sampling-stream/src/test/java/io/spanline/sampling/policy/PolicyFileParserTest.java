@@ -47,6 +47,16 @@ class PolicyFileParserTest {
     assertThat(e.getMessage()).contains("recursive");
   }
 
+  /**
+   * Found by the long run of PolicyFileParserFuzzTest: SnakeYAML refused the tag with an
+   * IllegalArgumentException, which escaped the parser instead of a PolicyFileException.
+   */
+  @Test
+  void aTagSnakeYamlRefuses_isInvalidYaml_notAnIllegalArgumentException() {
+    PolicyFileException e = error("!!0e%e");
+    assertThat(e.getMessage()).startsWith("not valid YAML: ").contains("Tag");
+  }
+
   @Test
   void aliasesThatAreNotRecursive_stillParse() throws Exception {
     SamplingPolicies p =

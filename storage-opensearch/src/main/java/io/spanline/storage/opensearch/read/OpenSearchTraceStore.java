@@ -30,8 +30,10 @@ import org.opensearch.client.json.JsonData;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.FieldValue;
 import org.opensearch.client.opensearch._types.SortOrder;
+import org.opensearch.client.opensearch._types.aggregations.Aggregate;
 import org.opensearch.client.opensearch._types.aggregations.Aggregation;
 import org.opensearch.client.opensearch._types.aggregations.StringTermsBucket;
+import org.opensearch.client.opensearch._types.aggregations.TermsAggregationExecutionHint;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
 import org.opensearch.client.opensearch.core.MsearchResponse;
 import org.opensearch.client.opensearch.core.SearchRequest;
@@ -73,6 +75,43 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
     this.layout = layout;
     this.maxSpans = maxSpans;
     this.metrics = metrics;
+  }
+
+  /**
+   * Longest list of index names (in characters, commas included) a search names; past it, the
+   * search names the wildcard pattern instead. OpenSearch refuses a request line over 4 KB ({@code
+   * http.max_initial_line_length}), and the daily indices of a range of a few months already make
+   * one (found by QueryHttpFuzzTest: a 376-day range was answered 503).
+   */
+  static final int MAX_INDEX_LIST_CHARS = 2_000;
+
+  /** The span indices of the range, or all span indices when they are too many to name. */
+  private List<String> spanIndices(long fromEpochNanos, long toEpochNanos) {
+    return within(layout.spanIndices(fromEpochNanos, toEpochNanos), layout.spanIndexPattern());
+  }
+
+  /**
+   * {@code daily}, or {@code pattern} alone when naming every daily index would exceed {@link
+   * #MAX_INDEX_LIST_CHARS}. Either gives the same hits: every search also filters on the start time
+   * range; the daily names only spare OpenSearch the other days' indices.
+   */
+  static List<String> within(List<String> daily, String pattern) {
+    int chars = 0;
+    for (String name : daily) {
+      // a comma may be sent percent-encoded
+      chars += name.length() + 3;
+    }
+    return chars <= MAX_INDEX_LIST_CHARS ? daily : List.of(pattern);
+  }
+
+  /**
+   * The buckets of a terms aggregation; none when the response has no such aggregation (OpenSearch
+   * leaves it out when no index matched, e.g. a range without data: found by QueryHttpFuzzTest as a
+   * 503 for {@code /v1/dependencies}) or when the field is unmapped in every index searched.
+   */
+  private static List<StringTermsBucket> buckets(Map<String, Aggregate> aggregations, String name) {
+    Aggregate a = aggregations.get(name);
+    return a != null && a.isSterms() ? a.sterms().buckets().array() : List.of();
   }
 
   private <T> SearchResponse<T> search(
@@ -218,7 +257,7 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
         search(
             "search",
             s ->
-                s.index(layout.spanIndices(q.startMinEpochNanos(), q.startMaxEpochNanos()))
+                s.index(spanIndices(q.startMinEpochNanos(), q.startMaxEpochNanos()))
                     .ignoreUnavailable(true)
                     .allowNoIndices(true)
                     .size(0)
@@ -226,7 +265,7 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
                     .aggregations("traces", byTrace),
             Void.class);
     List<TraceId> ids = new ArrayList<>();
-    for (StringTermsBucket b : response.aggregations().get("traces").sterms().buckets().array()) {
+    for (StringTermsBucket b : buckets(response.aggregations(), "traces")) {
       ids.add(TraceId.fromHex(b.key()));
     }
     return ids;
@@ -271,7 +310,10 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
         search(
             "summaries",
             s ->
-                s.index(layout.traceIndices(q.fromEpochNanos(), q.toEpochNanos()))
+                s.index(
+                        within(
+                            layout.traceIndices(q.fromEpochNanos(), q.toEpochNanos()),
+                            layout.traceIndexPattern()))
                     .ignoreUnavailable(true)
                     .allowNoIndices(true)
                     .query(inTenant(tenant, filters))
@@ -338,8 +380,8 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
                                             k -> k.terms(t -> t.field(Fields.KIND).size(10)))))),
             Void.class);
     List<Operation> out = new ArrayList<>();
-    for (StringTermsBucket name : response.aggregations().get("names").sterms().buckets().array()) {
-      for (StringTermsBucket kind : name.aggregations().get("kinds").sterms().buckets().array()) {
+    for (StringTermsBucket name : buckets(response.aggregations(), "names")) {
+      for (StringTermsBucket kind : buckets(name.aggregations(), "kinds")) {
         out.add(new Operation(name.key(), kind.key()));
       }
     }
@@ -373,7 +415,7 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
         search(
             "dependencies",
             s ->
-                s.index(layout.spanIndices(fromEpochNanos, toEpochNanos))
+                s.index(spanIndices(fromEpochNanos, toEpochNanos))
                     .ignoreUnavailable(true)
                     .allowNoIndices(true)
                     .size(0)
@@ -381,10 +423,8 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
                     .aggregations("parents", calls),
             Void.class);
     List<Dependency> out = new ArrayList<>();
-    for (StringTermsBucket parent :
-        response.aggregations().get("parents").sterms().buckets().array()) {
-      for (StringTermsBucket child :
-          parent.aggregations().get("children").sterms().buckets().array()) {
+    for (StringTermsBucket parent : buckets(response.aggregations(), "parents")) {
+      for (StringTermsBucket child : buckets(parent.aggregations(), "children")) {
         out.add(new Dependency(parent.key(), child.key(), child.docCount()));
       }
     }
@@ -456,8 +496,7 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
             s ->
                 s.index(
                         range.isPresent()
-                            ? layout.spanIndices(
-                                range.get().fromEpochNanos(), range.get().toEpochNanos())
+                            ? spanIndices(range.get().fromEpochNanos(), range.get().toEpochNanos())
                             : List.of(layout.spanIndexPattern()))
                     .ignoreUnavailable(true)
                     .allowNoIndices(true)
@@ -471,13 +510,20 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
                                     t -> {
                                       t.field(field).size(MAX_TERMS);
                                       if (include != null) {
-                                        t.include(i -> i.regexp(include));
+                                        // With the default (global ordinals) execution, OpenSearch
+                                        // fails the search with an IndexOutOfBoundsException when
+                                        // the pattern matches no term of a segment (OpenSearch
+                                        // issues 19529, 19636, 19869; found by QueryHttpFuzzTest
+                                        // as a 503 for an attribute key without values). The map
+                                        // execution reads the terms of the filtered spans only.
+                                        t.include(i -> i.regexp(include))
+                                            .executionHint(TermsAggregationExecutionHint.Map);
                                       }
                                       return t;
                                     }))),
             Void.class);
     List<String> values = new ArrayList<>();
-    for (StringTermsBucket b : response.aggregations().get("values").sterms().buckets().array()) {
+    for (StringTermsBucket b : buckets(response.aggregations(), "values")) {
       values.add(b.key());
     }
     values.sort(null);
