@@ -4,16 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.BugDetectors;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.spanline.archive.layout.ArchiveLayout;
-import io.spanline.archive.parquet.ParquetTraceWriter;
-import io.spanline.archive.parquet.SpanRows;
-import io.spanline.archive.s3.S3Clients;
-import io.spanline.archive.s3.S3Uploader;
 import io.spanline.localinfra.RawHttp;
 import io.spanline.localinfra.RawHttp.Header;
-import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
-import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.localinfra.s3.LocalS3;
 import io.spanline.query.config.QueryConfigLoader;
 import io.spanline.query.testing.QueryFixture;
@@ -23,6 +16,11 @@ import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.testing.TraceBuilder;
+import io.spanline.storage.archive.layout.ArchiveLayout;
+import io.spanline.storage.archive.parquet.ParquetTraceWriter;
+import io.spanline.storage.archive.parquet.SpanRows;
+import io.spanline.storage.archive.s3.S3Clients;
+import io.spanline.storage.archive.s3.S3Uploader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -216,12 +214,7 @@ class QueryHttpFuzzTest {
         OPENSEARCH = LocalOpenSearch.start(DATA.resolve("opensearch"), 0, 0, "512m");
         S3 = LocalS3.startTransient(0);
         String prefix;
-        try (LocalKafka kafka = LocalKafka.start(DATA.resolve("kafka"), 0, 0);
-            LocalSchemaRegistry registry =
-                LocalSchemaRegistry.start(
-                    kafka.bootstrapServers(), LocalSchemaRegistry.DEFAULT_TOPIC, 0)) {
-          prefix = QueryFixture.index(kafka, registry, OPENSEARCH, hot);
-        }
+        prefix = QueryFixture.index(OPENSEARCH, hot);
         String bucket = "fuzz-archive";
         archive(cold, bucket);
         Map<String, String> props = new HashMap<>();

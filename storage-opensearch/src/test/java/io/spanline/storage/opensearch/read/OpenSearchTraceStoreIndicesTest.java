@@ -1,14 +1,14 @@
-package io.spanline.query.store;
+package io.spanline.storage.opensearch.read;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.spanline.index.layout.IndexLayout;
+import io.spanline.storage.opensearch.layout.IndexLayout;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Which indices a search names: the range's daily indices, unless they are too many to name. */
-class HotTraceStoreIndicesTest {
+class OpenSearchTraceStoreIndicesTest {
   private static final IndexLayout LAYOUT = new IndexLayout("spanline");
 
   private static long nanos(String instant) {
@@ -21,7 +21,7 @@ class HotTraceStoreIndicesTest {
     List<String> daily =
         LAYOUT.spanIndices(nanos("2026-11-20T10:00:00Z"), nanos("2026-11-22T10:00:00Z"));
 
-    assertThat(HotTraceStore.within(daily, LAYOUT.spanIndexPattern()))
+    assertThat(OpenSearchTraceStore.within(daily, LAYOUT.spanIndexPattern()))
         .containsExactly(
             "spanline-spans-2026-11-20", "spanline-spans-2026-11-21", "spanline-spans-2026-11-22");
   }
@@ -37,7 +37,7 @@ class HotTraceStoreIndicesTest {
         LAYOUT.traceIndices(nanos("2025-11-22T08:00:00Z"), nanos("2026-12-03T02:53:49Z"));
     assertThat(String.join(",", daily)).hasSizeGreaterThan(4096);
 
-    assertThat(HotTraceStore.within(daily, LAYOUT.traceIndexPattern()))
+    assertThat(OpenSearchTraceStore.within(daily, LAYOUT.traceIndexPattern()))
         .containsExactly("spanline-traces-*");
   }
 
@@ -47,10 +47,10 @@ class HotTraceStoreIndicesTest {
     long from = nanos("2026-01-01T00:00:00Z");
     for (int days = 0; days < 400; days++) {
       List<String> named =
-          HotTraceStore.within(
+          OpenSearchTraceStore.within(
               LAYOUT.spanIndices(from, from + days * day), LAYOUT.spanIndexPattern());
       assertThat(String.join("%2C", named))
-          .hasSizeLessThanOrEqualTo(HotTraceStore.MAX_INDEX_LIST_CHARS);
+          .hasSizeLessThanOrEqualTo(OpenSearchTraceStore.MAX_INDEX_LIST_CHARS);
     }
   }
 }
