@@ -91,6 +91,7 @@ public final class SamplingApp implements AutoCloseable {
     StreamsService service =
         StreamsService.start(
             streams,
+            props,
             registry,
             config.bootstrapServers(),
             topics,

@@ -65,6 +65,7 @@ public final class TraceAssemblyApp implements AutoCloseable {
     StreamsService service =
         StreamsService.start(
             streams,
+            props,
             registry,
             config.bootstrapServers(),
             topics,

@@ -8,7 +8,13 @@ import io.spanline.service.admin.Readiness;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * logged, counted ({@link ThreadFailures}) and replaced, Kafka Streams' metrics are bound to the
  * registry, and {@code /readyz} answers ready only while Kafka is reachable, the topics exist, the
  * stream is RUNNING and its threads have not failed {@value #FAILURES_UNREADY} times within {@link
- * #FAILURE_WINDOW}.
+ * #FAILURE_WINDOW}, and no hanging transaction of the app is left that it could not abort ({@link
+ * HangingTransactions}, checked every {@link #HANGING_CHECK_INTERVAL}).
  */
 public final class StreamsService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamsService.class);
@@ -28,30 +35,40 @@ public final class StreamsService implements AutoCloseable {
 
   static final Duration FAILURE_WINDOW = Duration.ofMinutes(5);
 
+  /** How often the app looks for hanging transactions of its own. */
+  static final Duration HANGING_CHECK_INTERVAL = Duration.ofSeconds(10);
+
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics streamsMetrics;
   private final KafkaReadiness kafka;
   private final AdminServer admin;
+  private final HangingTransactions hanging;
 
   private StreamsService(
       KafkaStreams streams,
       KafkaStreamsMetrics streamsMetrics,
       KafkaReadiness kafka,
-      AdminServer admin) {
+      AdminServer admin,
+      HangingTransactions hanging) {
     this.streams = streams;
     this.streamsMetrics = streamsMetrics;
     this.kafka = kafka;
     this.admin = admin;
+    this.hanging = hanging;
   }
 
   /**
    * Starts the admin port, then the stream.
    *
-   * @param topics the topics readiness checks for
+   * @param streamsConfig the config {@code streams} was built with: its {@code application.id} and
+   *     producer {@code transaction.timeout.ms} tell {@link HangingTransactions} which transactions
+   *     are the app's own and how long one may stay open
+   * @param topics the topics readiness checks for, and the app's source and sink topics
    * @param adminPort the admin port, 0 for a free one
    */
   public static StreamsService start(
       KafkaStreams streams,
+      Properties streamsConfig,
       PrometheusMeterRegistry registry,
       String bootstrapServers,
       List<String> topics,
@@ -68,13 +85,23 @@ public final class StreamsService implements AutoCloseable {
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
     KafkaReadiness kafka = new KafkaReadiness(bootstrapServers, topics, Duration.ofSeconds(5));
+    HangingTransactions hanging =
+        new HangingTransactions(
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)),
+                streamsConfig.getProperty(StreamsConfig.APPLICATION_ID_CONFIG),
+                topics,
+                hangingMinimumAge(streamsConfig),
+                Clock.systemUTC(),
+                registry)
+            .start(HANGING_CHECK_INTERVAL);
     Readiness readiness =
         new Readiness() {
           @Override
           public boolean ready() {
             return kafka.ready()
                 && streams.state() == KafkaStreams.State.RUNNING
-                && failures.problem().isEmpty();
+                && failures.problem().isEmpty()
+                && hanging.problem().isEmpty();
           }
 
           @Override
@@ -82,12 +109,26 @@ public final class StreamsService implements AutoCloseable {
             if (!kafka.ready()) {
               return kafka.problem();
             }
-            return failures.problem().orElse("stream state " + streams.state());
+            return failures
+                .problem()
+                .or(hanging::problem)
+                .orElse("stream state " + streams.state());
           }
         };
     AdminServer admin = AdminServer.start(adminBindAddress, adminPort, readiness, registry);
     streams.start();
-    return new StreamsService(streams, streamsMetrics, kafka, admin);
+    return new StreamsService(streams, streamsMetrics, kafka, admin, hanging);
+  }
+
+  /**
+   * Twice the app's transaction timeout (Kafka Streams' 10 s when unset): the coordinator aborts a
+   * transaction it knows after one timeout, so one open for two has no coordinator to end it.
+   */
+  static Duration hangingMinimumAge(Properties streamsConfig) {
+    Object timeout =
+        streamsConfig.get(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
+    long ms = timeout == null ? 10_000 : Long.parseLong(timeout.toString());
+    return Duration.ofMillis(2 * ms);
   }
 
   public KafkaStreams streams() {
@@ -105,6 +146,7 @@ public final class StreamsService implements AutoCloseable {
   /** Stops the stream cleanly (commits, closes stores), then the admin port. */
   @Override
   public void close() {
+    hanging.close();
     streams.close(Duration.ofSeconds(60));
     streamsMetrics.close();
     admin.close();
