@@ -9,6 +9,7 @@ import io.spanline.gateway.config.GatewayConfigLoader;
 import io.spanline.index.IndexSinkApp;
 import io.spanline.index.config.IndexSinkConfigLoader;
 import io.spanline.localinfra.LocalInfra;
+import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.s3.LocalS3;
 import io.spanline.query.QueryServiceApp;
 import io.spanline.query.config.QueryConfigLoader;
@@ -155,14 +156,51 @@ public final class AllInOne implements AutoCloseable {
     return result;
   }
 
+  /**
+   * Which listener of the embedded broker the services use: {@code plaintext} (the default) or
+   * {@code sasl_ssl} (SCRAM-SHA-512 over TLS, with the certificate and user local-infra made), as a
+   * secured cluster would be joined.
+   */
+  public static final String KAFKA_LISTENER = "spanline.kafka.listener";
+
   /** The services' settings: the embedded servers' addresses, data folders, then overrides. */
   static Map<String, String> settings(AllInOneConfig config, LocalInfra infra) {
-    return serviceSettings(
-        config,
-        infra.kafka().bootstrapServers(),
-        infra.registry().uri(),
-        infra.openSearch().uri(),
-        infra.s3().endpoint());
+    String listener = config.settings().getOrDefault(KAFKA_LISTENER, "plaintext");
+    boolean secured;
+    switch (listener.toLowerCase(java.util.Locale.ROOT)) {
+      case "plaintext" -> secured = false;
+      case "sasl_ssl" -> secured = true;
+      default ->
+          throw new IllegalArgumentException(
+              "Invalid " + KAFKA_LISTENER + " '" + listener + "': must be plaintext or sasl_ssl");
+    }
+    Map<String, String> p =
+        serviceSettings(
+            config,
+            secured ? infra.kafka().secured().bootstrapServers() : infra.kafka().bootstrapServers(),
+            infra.registry().uri(),
+            infra.openSearch().uri(),
+            infra.s3().endpoint());
+    if (secured) {
+      p.putAll(securedKafkaSettings(infra.kafka().secured()));
+    }
+    return p;
+  }
+
+  /** Every Kafka client of every service over the broker's SASL_SSL listener. */
+  static Map<String, String> securedKafkaSettings(LocalKafka.SecuredListener listener) {
+    Map<String, String> p = new HashMap<>();
+    for (String app : new String[] {"gateway", "assembly", "sampling", "index", "archive"}) {
+      String k = "spanline." + app + ".kafka.";
+      p.put(k + "security.protocol", "SASL_SSL");
+      p.put(k + "sasl.mechanism", "SCRAM-SHA-512");
+      p.put(k + "sasl.username", LocalKafka.SCRAM_USER);
+      p.put(k + "sasl.password", listener.password());
+      p.put(k + "ssl.truststore.location", listener.certificates().trustStore().toString());
+      p.put(k + "ssl.truststore.password", listener.certificates().password());
+      p.put(k + "ssl.truststore.type", "PKCS12");
+    }
+    return p;
   }
 
   /**

@@ -66,6 +66,8 @@ class EndToEndIT {
     settings.put("spanline.assembly.punctuation.interval.ms", "500");
     settings.put("spanline.index.index.refresh-interval", "1s");
     settings.put("spanline.archive.roll.max.age.ms", "2000");
+    // every service joins the broker as a secured cluster asks: SASL_SSL, SCRAM-SHA-512
+    settings.put(AllInOne.KAFKA_LISTENER, "sasl_ssl");
     InMemorySpanExporter copy = InMemorySpanExporter.create();
 
     try (AllInOne all =

@@ -51,7 +51,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
         new SinkRuntime(
             new SinkRuntime.Settings(
                 "archive-sink",
-                config.bootstrapServers(),
+                config.kafka(),
                 config.groupId(),
                 List.of(config.sampledTracesTopic(), config.deadLetterTopic()),
                 config.consumers(),
@@ -76,9 +76,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
   public static ArchiveSinkApp start(
       ArchiveSinkConfig config, SchemaRegistryClient schemaRegistry, Clock clock) {
     StreamsApps.requireTopics(
-        config.bootstrapServers(),
-        List.of(config.sampledTracesTopic(), config.deadLetterTopic()),
-        README);
+        config.kafka(), List.of(config.sampledTracesTopic(), config.deadLetterTopic()), README);
     ArchiveSinkApp app = new ArchiveSinkApp(config, schemaRegistry);
     try {
       app.requireBucket();
@@ -166,7 +164,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
     c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "600000");
     c.putAll(config.consumerOverrides());
     return SinkClients.consumerConfig(
-        config.bootstrapServers(), config.groupId(), number, config.maxPollRecords(), c);
+        config.kafka(), config.groupId(), number, config.maxPollRecords(), c);
   }
 
   /** Stops the consumers (open rolls are read again later), then everything else. */

@@ -93,7 +93,7 @@ class ArchiveSinkRebalanceIT {
           new RestSchemaRegistryClient(registry.uri(), Duration.ofSeconds(10));
       try (KafkaProducer<byte[], byte[]> deadLetters =
           new KafkaProducer<>(
-              SinkClients.deadLetterProducerConfig(config.bootstrapServers(), config.groupId()))) {
+              SinkClients.deadLetterProducerConfig(config.kafka(), config.groupId()))) {
         ArchiveSink sink =
             new ArchiveSink(
                 config,

@@ -53,7 +53,7 @@ public final class IndexSinkApp implements AutoCloseable {
         new SinkRuntime(
             new SinkRuntime.Settings(
                 "index-sink",
-                config.bootstrapServers(),
+                config.kafka(),
                 config.groupId(),
                 List.of(config.sampledTracesTopic(), config.deadLetterTopic()),
                 config.consumers(),
@@ -80,9 +80,7 @@ public final class IndexSinkApp implements AutoCloseable {
   public static IndexSinkApp start(
       IndexSinkConfig config, SchemaRegistryClient schemaRegistry, Clock clock) {
     StreamsApps.requireTopics(
-        config.bootstrapServers(),
-        List.of(config.sampledTracesTopic(), config.deadLetterTopic()),
-        README);
+        config.kafka(), List.of(config.sampledTracesTopic(), config.deadLetterTopic()), README);
     IndexSinkApp app = new IndexSinkApp(config, schemaRegistry);
     try {
       app.installTemplates();
@@ -170,7 +168,7 @@ public final class IndexSinkApp implements AutoCloseable {
 
   static Map<String, Object> consumerConfig(IndexSinkConfig config, int number) {
     return SinkClients.consumerConfig(
-        config.bootstrapServers(),
+        config.kafka(),
         config.groupId(),
         number,
         config.maxPollRecords(),

@@ -57,7 +57,7 @@ public final class LocalInfra implements AutoCloseable {
     try {
       s3 = LocalS3.startFilesystem(config.dataDir().resolve("s3"), config.s3Port());
       kafka =
-          LocalKafka.start(
+          LocalKafka.startSecured(
               config.dataDir().resolve("kafka"), config.kafkaPort(), config.kafkaControllerPort());
       registry =
           LocalSchemaRegistry.start(

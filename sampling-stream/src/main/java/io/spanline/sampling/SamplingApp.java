@@ -72,7 +72,7 @@ public final class SamplingApp implements AutoCloseable {
             config.topics().metrics(),
             config.deadLetterTopic());
     try {
-      StreamsApps.requireTopics(config.bootstrapServers(), topics, "the sampling-stream README");
+      StreamsApps.requireTopics(config.kafka(), topics, "the sampling-stream README");
     } catch (IllegalStateException e) {
       if (reloader != null) {
         reloader.close();
@@ -93,7 +93,7 @@ public final class SamplingApp implements AutoCloseable {
             streams,
             props,
             registry,
-            config.bootstrapServers(),
+            config.kafka(),
             topics,
             config.adminBindAddress(),
             config.adminPort());

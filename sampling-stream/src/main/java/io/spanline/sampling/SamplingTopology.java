@@ -137,7 +137,7 @@ public final class SamplingTopology {
     Properties p =
         StreamsApps.baseConfig(
             config.applicationId(),
-            config.bootstrapServers(),
+            config.kafka(),
             config.streamThreads(),
             config.stateDir(),
             config.deadLetterTopic(),

@@ -67,8 +67,7 @@ public final class Gateway implements AutoCloseable {
         new TraceIngestor(config, writer, budget, new TenantRateLimiter(config), metrics);
     TenantResolver tenants = new TenantResolver(config.authEnabled(), config.apiKeys());
     KafkaReadiness readiness =
-        new KafkaReadiness(
-            config.bootstrapServers(), List.of(config.topic()), Duration.ofSeconds(5));
+        new KafkaReadiness(config.kafka(), List.of(config.topic()), Duration.ofSeconds(5));
     long maxBody =
         config.tenantLimits().values().stream()
             .mapToLong(l -> l.maxRequestBytes())

@@ -46,8 +46,7 @@ public final class TraceAssemblyApp implements AutoCloseable {
             config.topics().otlpSpans(),
             config.topics().assembledTraces(),
             config.deadLetterTopic());
-    StreamsApps.requireTopics(
-        config.bootstrapServers(), topics, "the trace-assembly-stream README");
+    StreamsApps.requireTopics(config.kafka(), topics, "the trace-assembly-stream README");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     AssemblyMetrics metrics = new AssemblyMetrics(registry);
@@ -67,7 +66,7 @@ public final class TraceAssemblyApp implements AutoCloseable {
             streams,
             props,
             registry,
-            config.bootstrapServers(),
+            config.kafka(),
             topics,
             config.adminBindAddress(),
             config.adminPort());

@@ -98,7 +98,7 @@ public final class TraceAssemblyTopology {
     Properties p =
         StreamsApps.baseConfig(
             config.applicationId(),
-            config.bootstrapServers(),
+            config.kafka(),
             config.streamThreads(),
             config.stateDir(),
             config.deadLetterTopic(),

@@ -1,5 +1,6 @@
 package io.spanline.archive.config;
 
+import io.spanline.service.config.KafkaSettings;
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.s3.S3Settings;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import java.util.Objects;
  * @param spanStartMaxFuture spans that start further ahead of the sink's clock are not archived
  */
 public record ArchiveSinkConfig(
-    String bootstrapServers,
+    KafkaSettings kafka,
     String schemaRegistryUrl,
     String sampledTracesTopic,
     String deadLetterTopic,
@@ -49,7 +50,7 @@ public record ArchiveSinkConfig(
     Map<String, String> consumerOverrides) {
 
   public ArchiveSinkConfig {
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
     Objects.requireNonNull(sampledTracesTopic, "sampledTracesTopic");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
@@ -66,5 +67,10 @@ public record ArchiveSinkConfig(
     Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
     Objects.requireNonNull(adminBindAddress, "adminBindAddress");
     consumerOverrides = Map.copyOf(consumerOverrides);
+  }
+
+  /** Kafka {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
   }
 }

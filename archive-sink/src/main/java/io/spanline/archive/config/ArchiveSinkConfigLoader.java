@@ -1,6 +1,7 @@
 package io.spanline.archive.config;
 
 import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.Settings;
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.s3.S3Settings;
@@ -25,7 +26,7 @@ public final class ArchiveSinkConfigLoader {
   public static final String CONSUMER_PREFIX = "consumer.";
 
   static {
-    DEFAULTS.put("kafka.bootstrap.servers", "127.0.0.1:9092");
+    DEFAULTS.putAll(KafkaSettings.defaults("127.0.0.1:9092"));
     DEFAULTS.put("schema-registry.url", "http://127.0.0.1:8081");
     DEFAULTS.put(TopicNames.SAMPLED_TRACES_KEY, TopicNames.DEFAULTS.sampledTraces());
     DEFAULTS.put("topic.dead-letter", "spanline.archive.dead-letter");
@@ -82,7 +83,7 @@ public final class ArchiveSinkConfigLoader {
     long part = s.longAtLeast("s3.multipart.part.bytes", S3Uploader.MIN_PART_BYTES);
     long threshold = s.longAtLeast("s3.multipart.threshold.bytes", part);
     return new ArchiveSinkConfig(
-        s.get("kafka.bootstrap.servers"),
+        KafkaSettings.from(s),
         s.get("schema-registry.url"),
         TopicNames.requireLegal(
             TopicNames.SAMPLED_TRACES_KEY, s.get(TopicNames.SAMPLED_TRACES_KEY)),

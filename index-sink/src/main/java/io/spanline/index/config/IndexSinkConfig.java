@@ -1,5 +1,6 @@
 package io.spanline.index.config;
 
+import io.spanline.service.config.KafkaSettings;
 import io.spanline.storage.opensearch.client.OpenSearchSettings;
 import io.spanline.storage.opensearch.layout.IndexLayout;
 import io.spanline.storage.opensearch.templates.TemplateSettings;
@@ -32,7 +33,7 @@ import java.util.Set;
  * @param consumerOverrides extra Kafka consumer settings ({@code consumer.*} keys, prefix removed)
  */
 public record IndexSinkConfig(
-    String bootstrapServers,
+    KafkaSettings kafka,
     String schemaRegistryUrl,
     String sampledTracesTopic,
     String deadLetterTopic,
@@ -59,7 +60,7 @@ public record IndexSinkConfig(
     Map<String, String> consumerOverrides) {
 
   public IndexSinkConfig {
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
     Objects.requireNonNull(sampledTracesTopic, "sampledTracesTopic");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
@@ -80,5 +81,10 @@ public record IndexSinkConfig(
   /** What the index templates apply to new indices. */
   public TemplateSettings templates() {
     return new TemplateSettings(layout, shards, replicas, refreshInterval, keywordMaxLength);
+  }
+
+  /** Kafka {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
   }
 }

@@ -1,6 +1,7 @@
 package io.spanline.index.config;
 
 import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.Settings;
 import io.spanline.storage.opensearch.client.OpenSearchSettings;
 import io.spanline.storage.opensearch.document.SpanDocumentMapper;
@@ -34,7 +35,7 @@ public final class IndexSinkConfigLoader {
   private static final Pattern REFRESH = Pattern.compile("-1|[0-9]+(ms|s|m)");
 
   static {
-    DEFAULTS.put("kafka.bootstrap.servers", "127.0.0.1:9092");
+    DEFAULTS.putAll(KafkaSettings.defaults("127.0.0.1:9092"));
     DEFAULTS.put("schema-registry.url", "http://127.0.0.1:8081");
     DEFAULTS.put(TopicNames.SAMPLED_TRACES_KEY, TopicNames.DEFAULTS.sampledTraces());
     DEFAULTS.put("topic.dead-letter", "spanline.index.dead-letter");
@@ -94,7 +95,7 @@ public final class IndexSinkConfigLoader {
           "Invalid value for property index.prefix. " + e.getMessage(), e);
     }
     return new IndexSinkConfig(
-        s.get("kafka.bootstrap.servers"),
+        KafkaSettings.from(s),
         s.get("schema-registry.url"),
         TopicNames.requireLegal(
             TopicNames.SAMPLED_TRACES_KEY, s.get(TopicNames.SAMPLED_TRACES_KEY)),

@@ -74,7 +74,8 @@ public final class LocalInfraExtension implements ParameterResolver {
   }
 
   private static LocalKafka kafka(ExtensionContext.Store store) {
-    return shared(store, LocalKafka.class, () -> LocalKafka.start(RUN_DIR.resolve("kafka"), 0, 0));
+    return shared(
+        store, LocalKafka.class, () -> LocalKafka.startSecured(RUN_DIR.resolve("kafka"), 0, 0));
   }
 
   @FunctionalInterface

@@ -2,11 +2,14 @@ package io.spanline.localinfra.kafka;
 
 import io.spanline.localinfra.Ports;
 import io.spanline.localinfra.Probe;
+import io.spanline.localinfra.tls.LocalCertificates;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -14,6 +17,9 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -31,14 +37,58 @@ import org.slf4j.LoggerFactory;
 public final class LocalKafka implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalKafka.class);
 
+  /** The SCRAM user of the secured listener. */
+  public static final String SCRAM_USER = "spanline";
+
   private final Path dataDir;
   private final int port;
   private final KafkaRaftServer server;
+  private final SecuredListener secured;
 
-  private LocalKafka(Path dataDir, int port, KafkaRaftServer server) {
+  private LocalKafka(Path dataDir, int port, KafkaRaftServer server, SecuredListener secured) {
     this.dataDir = dataDir;
     this.port = port;
     this.server = server;
+    this.secured = secured;
+  }
+
+  /**
+   * The broker's second listener: SASL_SSL, SCRAM-SHA-512 over TLS with a certificate made at the
+   * first start ({@link LocalCertificates}), beside the plaintext one.
+   *
+   * @param port its port on 127.0.0.1
+   * @param certificates the broker's certificate and the trust store clients use
+   * @param password the password of {@link #SCRAM_USER}
+   */
+  public record SecuredListener(int port, LocalCertificates certificates, String password) {
+    /** {@code 127.0.0.1:<port>}. */
+    public String bootstrapServers() {
+      return "127.0.0.1:" + port;
+    }
+
+    /**
+     * Client properties for this listener, with Kafka's names: SASL_SSL, SCRAM-SHA-512 with the
+     * given credentials, the local trust store.
+     */
+    public Map<String, String> clientProperties(String username, String password) {
+      return Map.of(
+          "security.protocol",
+          "SASL_SSL",
+          "sasl.mechanism",
+          "SCRAM-SHA-512",
+          "sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+              + username
+              + "\" password=\""
+              + password
+              + "\";",
+          "ssl.truststore.location",
+          certificates.trustStore().toString(),
+          "ssl.truststore.password",
+          certificates.password(),
+          "ssl.truststore.type",
+          "PKCS12");
+    }
   }
 
   /**
@@ -49,6 +99,20 @@ public final class LocalKafka implements AutoCloseable {
    * @throws IllegalStateException if the broker does not start within a minute
    */
   public static LocalKafka start(Path dataDir, int port, int controllerPort) throws Exception {
+    return start(dataDir, port, controllerPort, false);
+  }
+
+  /**
+   * As {@link #start(Path, int, int)}, with a {@link SecuredListener} on a free port beside the
+   * plaintext one; its certificate and SCRAM user are made on the first start.
+   */
+  public static LocalKafka startSecured(Path dataDir, int port, int controllerPort)
+      throws Exception {
+    return start(dataDir, port, controllerPort, true);
+  }
+
+  private static LocalKafka start(Path dataDir, int port, int controllerPort, boolean withSecured)
+      throws Exception {
     long started = System.nanoTime();
     Files.createDirectories(dataDir);
     int clientPort = Ports.orFree(port);
@@ -59,11 +123,40 @@ public final class LocalKafka implements AutoCloseable {
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.voters", "1@127.0.0.1:" + quorumPort);
+    SecuredListener secured = null;
+    if (withSecured) {
+      // beside the log directory: Kafka refuses folders in it that are not partitions
+      Path tls = dataDir.toAbsolutePath().resolveSibling(dataDir.getFileName() + "-tls");
+      Path scramPassword = tls.resolve("scram-password");
+      LocalCertificates certificates = LocalCertificates.inDirectory(tls);
+      if (!Files.exists(scramPassword)) {
+        Files.writeString(
+            scramPassword, "scram-" + Long.toHexString(new SecureRandom().nextLong()));
+      }
+      secured =
+          new SecuredListener(Ports.freePort(), certificates, Files.readString(scramPassword));
+      String prefix = "listener.name.sasl_ssl.";
+      p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+      p.put(
+          prefix + "scram-sha-512.sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+      p.put(prefix + "ssl.keystore.location", certificates.keyStore().toString());
+      p.put(prefix + "ssl.keystore.password", certificates.password());
+      p.put(prefix + "ssl.key.password", certificates.password());
+      p.put(prefix + "ssl.keystore.type", "PKCS12");
+    }
+    String securedListener = secured == null ? "" : ",SASL_SSL://127.0.0.1:" + secured.port();
     p.put(
         "listeners",
-        "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + quorumPort);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort);
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        "PLAINTEXT://127.0.0.1:"
+            + clientPort
+            + securedListener
+            + ",CONTROLLER://127.0.0.1:"
+            + quorumPort);
+    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort + securedListener);
+    p.put(
+        "listener.security.protocol.map",
+        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL");
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("log.dirs", logDir);
@@ -96,13 +189,16 @@ public final class LocalKafka implements AutoCloseable {
 
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     server.startup();
-    LocalKafka kafka = new LocalKafka(dataDir, clientPort, server);
+    LocalKafka kafka = new LocalKafka(dataDir, clientPort, server, secured);
     try (Admin admin = kafka.admin()) {
       Probe.until(
           "Kafka broker on 127.0.0.1:" + clientPort,
           Duration.ofMinutes(1),
           Duration.ofMillis(100),
           () -> !admin.describeCluster().nodes().get().isEmpty());
+      if (secured != null) {
+        addScramUser(admin, secured);
+      }
     } catch (RuntimeException e) {
       kafka.close();
       throw e;
@@ -113,6 +209,42 @@ public final class LocalKafka implements AutoCloseable {
         (System.nanoTime() - started) / 1_000_000,
         dataDir);
     return kafka;
+  }
+
+  /** Creates {@link #SCRAM_USER} and waits until the secured listener accepts its login. */
+  private static void addScramUser(Admin admin, SecuredListener secured) throws Exception {
+    admin
+        .alterUserScramCredentials(
+            List.of(
+                new UserScramCredentialUpsertion(
+                    SCRAM_USER,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192),
+                    secured.password())))
+        .all()
+        .get();
+    Map<String, Object> config =
+        new HashMap<>(secured.clientProperties(SCRAM_USER, secured.password()));
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, secured.bootstrapServers());
+    try (Admin securedAdmin = Admin.create(config)) {
+      // the credential reaches the listener's cache a moment after the controller commits it
+      Probe.until(
+          "SCRAM login on " + secured.bootstrapServers(),
+          Duration.ofSeconds(30),
+          Duration.ofMillis(100),
+          () -> !securedAdmin.describeCluster().nodes().get().isEmpty());
+    }
+  }
+
+  /**
+   * The SASL_SSL listener.
+   *
+   * @throws IllegalStateException when the broker was started without one ({@link #start})
+   */
+  public SecuredListener secured() {
+    if (secured == null) {
+      throw new IllegalStateException("this broker has no secured listener; use startSecured");
+    }
+    return secured;
   }
 
   /** {@code 127.0.0.1:<port>}, for {@code bootstrap.servers}. */

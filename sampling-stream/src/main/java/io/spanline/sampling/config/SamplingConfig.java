@@ -1,6 +1,7 @@
 package io.spanline.sampling.config;
 
 import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.streams.StreamsApps;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +23,7 @@ import java.util.Optional;
  */
 public record SamplingConfig(
     String applicationId,
-    String bootstrapServers,
+    KafkaSettings kafka,
     String schemaRegistryUrl,
     TopicNames topics,
     String deadLetterTopic,
@@ -41,7 +42,7 @@ public record SamplingConfig(
 
   public SamplingConfig {
     Objects.requireNonNull(applicationId, "applicationId");
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
@@ -59,7 +60,7 @@ public record SamplingConfig(
     TopicNames t = topics;
     return new SamplingConfig(
         applicationId,
-        bootstrapServers,
+        kafka,
         schemaRegistryUrl,
         new TopicNames(t.otlpSpans(), t.assembledTraces(), outputTopic, t.decisions(), t.metrics()),
         deadLetterTopic,
@@ -75,5 +76,10 @@ public record SamplingConfig(
         adminBindAddress,
         adminPort,
         streamsOverrides);
+  }
+
+  /** Kafka {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
   }
 }

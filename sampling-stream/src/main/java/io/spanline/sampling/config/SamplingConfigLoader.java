@@ -1,6 +1,7 @@
 package io.spanline.sampling.config;
 
 import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.streams.StreamsApps;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ public final class SamplingConfigLoader {
 
   static {
     DEFAULTS.put("application.id", "spanline-sampling");
-    DEFAULTS.put("kafka.bootstrap.servers", "127.0.0.1:9092");
+    DEFAULTS.putAll(KafkaSettings.defaults("127.0.0.1:9092"));
     DEFAULTS.put("schema-registry.url", "http://127.0.0.1:8081");
     DEFAULTS.put(TopicNames.ASSEMBLED_TRACES_KEY, TopicNames.DEFAULTS.assembledTraces());
     DEFAULTS.put(TopicNames.SAMPLED_TRACES_KEY, TopicNames.DEFAULTS.sampledTraces());
@@ -68,7 +69,7 @@ public final class SamplingConfigLoader {
     String policy = s.get("policy.file").strip();
     return new SamplingConfig(
         s.get("application.id"),
-        s.get("kafka.bootstrap.servers"),
+        KafkaSettings.from(s),
         s.get("schema-registry.url"),
         TopicNames.fromMap(s.asMap()),
         TopicNames.requireLegal("topic.dead-letter", s.get("topic.dead-letter")),

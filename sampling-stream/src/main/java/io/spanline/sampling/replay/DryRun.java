@@ -5,6 +5,7 @@ import io.spanline.sampling.policy.Verdict;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.topic.SpanlineTopics;
+import io.spanline.service.config.KafkaSettings;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,7 +113,7 @@ public final class DryRun {
    * @throws IllegalArgumentException if a topic does not exist or the range is empty
    */
   public static Report run(
-      String bootstrapServers,
+      KafkaSettings kafka,
       SpanlineTopics topics,
       SamplingPolicies policies,
       Instant from,
@@ -120,7 +121,7 @@ public final class DryRun {
     Map<String, SamplingDecision> current = new HashMap<>();
     Deserializer<SamplingDecision> decisions = topics.decisions().valueSerde().deserializer();
     read(
-        bootstrapServers,
+        kafka,
         topics.decisions().name(),
         from,
         to,
@@ -139,7 +140,7 @@ public final class DryRun {
     Deserializer<AssembledTrace> traces = topics.assembledTraces().valueSerde().deserializer();
     long[] unreadable = {0};
     read(
-        bootstrapServers,
+        kafka,
         topics.assembledTraces().name(),
         from,
         to,
@@ -186,13 +187,13 @@ public final class DryRun {
 
   /** Reads every record of {@code topic} between the range's offsets. */
   static void read(
-      String bootstrapServers,
+      KafkaSettings kafka,
       String topic,
       Instant from,
       Instant to,
       Consumer<ConsumerRecord<byte[], byte[]>> each) {
-    TimeRangeOffsets range = TimeRangeOffsets.of(bootstrapServers, topic, from, to);
-    try (KafkaConsumer<byte[], byte[]> consumer = Replay.consumer(bootstrapServers, 500)) {
+    TimeRangeOffsets range = TimeRangeOffsets.of(kafka, topic, from, to);
+    try (KafkaConsumer<byte[], byte[]> consumer = Replay.consumer(kafka, 500)) {
       List<TopicPartition> open = new ArrayList<>();
       for (Map.Entry<TopicPartition, Long> e : range.start().entrySet()) {
         if (e.getValue() < range.end().get(e.getKey())) {

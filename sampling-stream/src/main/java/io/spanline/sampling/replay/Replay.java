@@ -6,6 +6,7 @@ import io.spanline.sampling.metrics.SamplingMetrics;
 import io.spanline.sampling.policy.SamplingPolicies;
 import io.spanline.schemas.registry.SchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
+import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.streams.DeadLetteringHandler;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -72,8 +72,8 @@ public final class Replay {
       throws InterruptedException {
     String input = config.topics().assembledTraces();
     String output = config.topics().sampledTraces();
-    TimeRangeOffsets range = TimeRangeOffsets.of(config.bootstrapServers(), input, from, to);
-    try (Admin admin = admin(config.bootstrapServers())) {
+    TimeRangeOffsets range = TimeRangeOffsets.of(config.kafka(), input, from, to);
+    try (Admin admin = Admin.create(config.kafka().clientConfig())) {
       prepare(admin, config.applicationId(), input, output, config.deadLetterTopic(), range);
     }
     SamplingMetrics metrics = SamplingMetrics.detached();
@@ -160,7 +160,7 @@ public final class Replay {
       SamplingConfig config, TimeRangeOffsets range, KafkaStreams streams, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (Admin admin = admin(config.bootstrapServers())) {
+    try (Admin admin = Admin.create(config.kafka().clientConfig())) {
       while (true) {
         if (streams.state() == KafkaStreams.State.ERROR
             || streams.state() == KafkaStreams.State.NOT_RUNNING) {
@@ -197,22 +197,17 @@ public final class Replay {
   }
 
   /** A read_committed byte consumer without a group, returning up to {@code maxPollRecords}. */
-  static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, int maxPollRecords) {
+  static KafkaConsumer<byte[], byte[]> consumer(KafkaSettings kafka, int maxPollRecords) {
     return new KafkaConsumer<>(
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers,
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-            false,
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            "read_committed",
-            ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-            maxPollRecords),
+        kafka.clientConfig(
+            Map.of(
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                maxPollRecords)),
         new ByteArrayDeserializer(),
         new ByteArrayDeserializer());
-  }
-
-  private static Admin admin(String bootstrapServers) {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
   }
 }

@@ -8,6 +8,7 @@ import io.spanline.sampling.policy.SamplingPolicies;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.registry.SchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
+import io.spanline.service.config.KafkaSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -116,7 +117,10 @@ public final class ReplayCommand implements Callable<Integer> {
     if (!to.isAfter(from)) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--to must be after --from");
     }
-    String kafka = bootstrapServers != null ? bootstrapServers : settings.bootstrapServers();
+    KafkaSettings kafka =
+        bootstrapServers != null
+            ? new KafkaSettings(bootstrapServers, settings.kafka().clientProperties())
+            : settings.kafka();
     String registryUrl =
         schemaRegistryUrl != null ? schemaRegistryUrl : settings.schemaRegistryUrl();
     SchemaRegistryClient registry =
@@ -156,7 +160,8 @@ public final class ReplayCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static SamplingConfig withKafka(SamplingConfig c, String kafka, String registryUrl) {
+  private static SamplingConfig withKafka(
+      SamplingConfig c, KafkaSettings kafka, String registryUrl) {
     return new SamplingConfig(
         c.applicationId(),
         kafka,

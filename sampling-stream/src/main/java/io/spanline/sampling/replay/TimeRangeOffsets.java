@@ -1,5 +1,6 @@
 package io.spanline.sampling.replay;
 
+import io.spanline.service.config.KafkaSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -33,12 +34,11 @@ public record TimeRangeOffsets(Map<TopicPartition, Long> start, Map<TopicPartiti
    * @throws IllegalArgumentException if the topic does not exist or {@code from} is not before
    *     {@code to}
    */
-  public static TimeRangeOffsets of(
-      String bootstrapServers, String topic, Instant from, Instant to) {
+  public static TimeRangeOffsets of(KafkaSettings kafka, String topic, Instant from, Instant to) {
     if (!from.isBefore(to)) {
       throw new IllegalArgumentException("--from (" + from + ") must be before --to (" + to + ")");
     }
-    try (KafkaConsumer<byte[], byte[]> consumer = Replay.consumer(bootstrapServers, 1)) {
+    try (KafkaConsumer<byte[], byte[]> consumer = Replay.consumer(kafka, 1)) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
       if (infos == null || infos.isEmpty()) {
         throw new IllegalArgumentException("topic " + topic + " does not exist");

@@ -1,5 +1,6 @@
 package io.spanline.service.admin;
 
+import io.spanline.service.config.KafkaSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.admin.ListTopicsOptions;
  */
 public final class KafkaReadiness implements Readiness, AutoCloseable {
   private final Admin admin;
+  private final KafkaSettings settings;
   private final List<String> topics;
   private final ScheduledExecutorService scheduler;
   private volatile boolean ready;
@@ -29,14 +31,15 @@ public final class KafkaReadiness implements Readiness, AutoCloseable {
    * @param topics topics that must exist for the process to be ready
    * @param interval time between checks
    */
-  public KafkaReadiness(String bootstrapServers, List<String> topics, Duration interval) {
+  public KafkaReadiness(KafkaSettings settings, List<String> topics, Duration interval) {
+    this.settings = settings;
     this.topics = List.copyOf(topics);
     this.admin =
         Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000));
+            settings.clientConfig(
+                Map.of(
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000)));
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -82,7 +85,7 @@ public final class KafkaReadiness implements Readiness, AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       ready = false;
-      problem = "Kafka unreachable: " + e;
+      problem = settings.explain(e);
     }
   }
 

@@ -2,6 +2,7 @@ package io.spanline.service.consumer;
 
 import io.spanline.service.admin.KafkaReadiness;
 import io.spanline.service.admin.Readiness;
+import io.spanline.service.config.KafkaSettings;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -24,13 +25,12 @@ public final class SinkClients {
    * @param overrides applied last
    */
   public static Map<String, Object> consumerConfig(
-      String bootstrapServers,
+      KafkaSettings kafka,
       String groupId,
       int number,
       int maxPollRecords,
       Map<String, ?> overrides) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Map<String, Object> c = new HashMap<>(kafka.clientConfig());
     c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-" + number);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -44,10 +44,8 @@ public final class SinkClients {
   }
 
   /** The dead-letter producer: acks=all, idempotent, lz4, records up to 20 MiB. */
-  public static Map<String, Object> deadLetterProducerConfig(
-      String bootstrapServers, String groupId) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  public static Map<String, Object> deadLetterProducerConfig(KafkaSettings kafka, String groupId) {
+    Map<String, Object> p = new HashMap<>(kafka.clientConfig());
     p.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-dead-letters");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

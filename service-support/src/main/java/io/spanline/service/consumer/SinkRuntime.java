@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.KafkaReadiness;
+import io.spanline.service.config.KafkaSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ public final class SinkRuntime implements AutoCloseable {
    */
   public record Settings(
       String name,
-      String bootstrapServers,
+      KafkaSettings kafka,
       String groupId,
       List<String> topics,
       int consumers,
@@ -58,7 +59,7 @@ public final class SinkRuntime implements AutoCloseable {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.deadLetterProducer =
         new KafkaProducer<>(
-            SinkClients.deadLetterProducerConfig(settings.bootstrapServers(), settings.groupId()));
+            SinkClients.deadLetterProducerConfig(settings.kafka(), settings.groupId()));
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -66,8 +67,7 @@ public final class SinkRuntime implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.kafka =
-        new KafkaReadiness(settings.bootstrapServers(), settings.topics(), Duration.ofSeconds(5));
+    this.kafka = new KafkaReadiness(settings.kafka(), settings.topics(), Duration.ofSeconds(5));
     this.admin =
         AdminServer.start(
             settings.adminBindAddress(),

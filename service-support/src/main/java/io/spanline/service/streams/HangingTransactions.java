@@ -51,9 +51,9 @@ import org.slf4j.LoggerFactory;
  * then {@code -}), the transaction hangs when both hold:
  *
  * <ul>
- *   <li>it has been open at least {@code minimumAge}, counted from the earlier of its last record's
- *       timestamp and when this class first saw it open, longer than the app's transaction timeout,
- *       after which the coordinator would have aborted a transaction it still knew;
+ *   <li>this class has seen it open for at least {@code minimumAge} (not the records' timestamps,
+ *       which are event time in Kafka Streams), longer than the app's transaction timeout, after
+ *       which the coordinator would have aborted a transaction it still knew;
  *   <li>the coordinator (DescribeTransactions) is not in a live state (Ongoing, PrepareCommit,
  *       PrepareAbort, PrepareEpochFence, unknown) for that producer with this partition in it, so
  *       it will never write this partition's marker.
@@ -165,7 +165,8 @@ public final class HangingTransactions implements AutoCloseable {
   }
 
   /**
-   * One check: finds the app's hanging transactions and aborts them.
+   * One check: finds the app's hanging transactions and aborts them. A transaction is judged only
+   * once this class has seen it open for {@code minimumAge}, over several checks.
    *
    * @return the hanging transactions found, aborted or not
    * @throws IllegalStateException when Kafka does not answer within 30 s
@@ -187,15 +188,18 @@ public final class HangingTransactions implements AutoCloseable {
                 p.coordinatorEpoch().orElse(-1),
                 p.currentTransactionStartOffset().getAsLong());
         stillOpen.add(open);
+        // counted from this class's own sighting: record timestamps are event time in Streams
         long seenMs = firstSeenMs.computeIfAbsent(open, k -> nowMs);
-        long openSinceMs = p.lastTimestamp() > 0 ? Math.min(p.lastTimestamp(), seenMs) : seenMs;
-        if (nowMs - openSinceMs < minimumAge.toMillis()) {
+        if (nowMs - seenMs < minimumAge.toMillis()) {
           continue;
         }
         Optional<TransactionDescription> coordinator =
             coordinators.computeIfAbsent(p.producerId(), this::ownTransaction);
         if (coordinator.isEmpty() || !hangs(open, coordinator.get())) {
           continue;
+        }
+        if (!stillOpen(open)) {
+          continue; // its marker arrived while the coordinator was asked
         }
         hanging.add(open);
         abort(open, coordinator.get()).ifPresent(refused::add);
@@ -256,6 +260,18 @@ public final class HangingTransactions implements AutoCloseable {
     return open;
   }
 
+  /** Whether the partition still holds this open transaction. */
+  private boolean stillOpen(OpenTransaction open) throws InterruptedException {
+    return await(admin.describeProducers(List.of(open.partition())).all())
+        .get(open.partition())
+        .activeProducers()
+        .stream()
+        .anyMatch(
+            p ->
+                p.producerId() == open.producerId()
+                    && p.currentTransactionStartOffset().orElse(-1) == open.startOffset());
+  }
+
   /** The coordinator's view of a producer, when its transactional ID is the app's own. */
   private Optional<TransactionDescription> ownTransaction(long producerId) {
     try {
@@ -304,6 +320,11 @@ public final class HangingTransactions implements AutoCloseable {
       LOG.warn("Aborted a hanging transaction on {}; its records are discarded", what);
       return Optional.empty();
     } catch (IllegalStateException e) {
+      if (!stillOpen(open)) {
+        // a marker ended it meanwhile, and the broker refused the stale abort: nothing to do
+        LOG.info("A transaction on {} ended before its abort: {}", what, e.getMessage());
+        return Optional.empty();
+      }
       String command =
           String.format(
               "kafka-transactions.sh --bootstrap-server <brokers> abort --topic %s --partition %d"

@@ -1,15 +1,14 @@
 package io.spanline.service.streams;
 
+import io.spanline.service.config.KafkaSettings;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -23,7 +22,7 @@ public final class StreamsApps {
    * Settings every Spanline Streams app shares.
    *
    * @param applicationId Kafka Streams {@code application.id}
-   * @param bootstrapServers Kafka {@code bootstrap.servers}
+   * @param kafka Kafka's address and client properties (security), given to every client
    * @param streamThreads {@code num.stream.threads}
    * @param stateDir {@code state.dir}
    * @param deadLetterTopic where records that cannot be processed go (KIP-1034), with the error in
@@ -36,14 +35,15 @@ public final class StreamsApps {
    */
   public static Properties baseConfig(
       String applicationId,
-      String bootstrapServers,
+      KafkaSettings kafka,
       int streamThreads,
       String stateDir,
       String deadLetterTopic,
       Tuning tuning) {
     Properties p = new Properties();
+    // unprefixed client properties reach every client Kafka Streams creates
+    p.putAll(kafka.clientConfig());
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
@@ -106,12 +106,12 @@ public final class StreamsApps {
    * Fails fast when topics are missing, rather than letting Kafka Streams wait for them.
    *
    * @param readme where the error tells the operator to look, e.g. "the sampling-stream README"
-   * @throws IllegalStateException naming the topics that do not exist, or when Kafka cannot be
-   *     reached within 30 s
+   * @throws IllegalStateException naming the topics that do not exist; when Kafka refuses the login
+   *     or the TLS handshake (at once, naming the settings to check, see {@link
+   *     KafkaSettings#explain}); or when Kafka cannot be reached within 30 s
    */
-  public static void requireTopics(String bootstrapServers, List<String> topics, String readme) {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+  public static void requireTopics(KafkaSettings kafka, List<String> topics, String readme) {
+    try (Admin admin = Admin.create(kafka.clientConfig())) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<String> missing = new ArrayList<>();
       for (String t : topics) {
@@ -124,7 +124,7 @@ public final class StreamsApps {
             "Topics "
                 + missing
                 + " do not exist at "
-                + bootstrapServers
+                + kafka.bootstrapServers()
                 + "; create them first (see "
                 + readme
                 + ")");
@@ -133,7 +133,7 @@ public final class StreamsApps {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while checking topics", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("Kafka at " + bootstrapServers + " cannot be reached", e);
+      throw new IllegalStateException(kafka.explain(e), e);
     }
   }
 }

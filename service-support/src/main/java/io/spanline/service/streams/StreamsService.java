@@ -5,13 +5,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.KafkaReadiness;
 import io.spanline.service.admin.Readiness;
+import io.spanline.service.config.KafkaSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -70,7 +69,7 @@ public final class StreamsService implements AutoCloseable {
       KafkaStreams streams,
       Properties streamsConfig,
       PrometheusMeterRegistry registry,
-      String bootstrapServers,
+      KafkaSettings kafkaSettings,
       List<String> topics,
       String adminBindAddress,
       int adminPort) {
@@ -84,10 +83,10 @@ public final class StreamsService implements AutoCloseable {
         });
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
-    KafkaReadiness kafka = new KafkaReadiness(bootstrapServers, topics, Duration.ofSeconds(5));
+    KafkaReadiness kafka = new KafkaReadiness(kafkaSettings, topics, Duration.ofSeconds(5));
     HangingTransactions hanging =
         new HangingTransactions(
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)),
+                Admin.create(kafkaSettings.clientConfig()),
                 streamsConfig.getProperty(StreamsConfig.APPLICATION_ID_CONFIG),
                 topics,
                 hangingMinimumAge(streamsConfig),

@@ -14,10 +14,14 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -73,9 +77,12 @@ class HangingTransactionsIT {
           kafka, admin, tp, app + "-1", done, System.currentTimeMillis() - OLD.toMillis());
       assertThat(lastStableOffset(admin, tp)).isLessThan(logEndOffset(admin, tp));
 
-      // When the app checks for hanging transactions
+      // When the app sees it open at one check, and again a minute and more later
       List<OpenTransaction> found;
-      try (HangingTransactions hanging = check(kafka, app, topic)) {
+      AtomicLong nowMs = new AtomicLong(System.currentTimeMillis());
+      try (HangingTransactions hanging = check(kafka, app, topic, clockAt(nowMs))) {
+        assertThat(hanging.check()).as("not judged at first sight").isEmpty();
+        nowMs.addAndGet(Duration.ofMinutes(1).plusSeconds(1).toMillis());
         found = hanging.check();
         assertThat(hanging.problem()).isEmpty();
       }
@@ -137,14 +144,35 @@ class HangingTransactionsIT {
     }
   }
 
-  private static HangingTransactions check(LocalKafka kafka, String app, String topic) {
+  private static HangingTransactions check(
+      LocalKafka kafka, String app, String topic, Clock clock) {
     return new HangingTransactions(
         kafka.admin(),
         app,
         List.of(topic),
         Duration.ofMinutes(1),
-        Clock.systemUTC(),
+        clock,
         new SimpleMeterRegistry());
+  }
+
+  /** A clock that reads {@code nowMs}, so a test moves time on without waiting. */
+  private static Clock clockAt(AtomicLong nowMs) {
+    return new Clock() {
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(nowMs.get());
+      }
+    };
   }
 
   private static KafkaProducer<String, String> producer(LocalKafka kafka, String transactionalId) {

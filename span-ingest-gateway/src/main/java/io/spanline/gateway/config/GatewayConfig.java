@@ -1,5 +1,6 @@
 package io.spanline.gateway.config;
 
+import io.spanline.service.config.KafkaSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ public record GatewayConfig(
     int grpcPort,
     int httpPort,
     int adminPort,
-    String bootstrapServers,
+    KafkaSettings kafka,
     String topic,
     int maxRecordBytes,
     String compressionType,
@@ -48,7 +49,7 @@ public record GatewayConfig(
 
   public GatewayConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(topic, "topic");
     apiKeys = Map.copyOf(apiKeys);
     tenantLimits = Map.copyOf(tenantLimits);
@@ -82,5 +83,10 @@ public record GatewayConfig(
   /** The limits of a tenant: its overrides, else the defaults. */
   public TenantLimits limitsFor(String tenant) {
     return tenantLimits.getOrDefault(tenant, defaultLimits);
+  }
+
+  /** Kafka {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
   }
 }

@@ -1,6 +1,7 @@
 package io.spanline.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.tenancy.TenantResolver;
 import java.time.Duration;
@@ -29,7 +30,7 @@ public final class GatewayConfigLoader {
     DEFAULTS.put("otlp.grpc.port", "4317");
     DEFAULTS.put("otlp.http.port", "4318");
     DEFAULTS.put("admin.port", "13133");
-    DEFAULTS.put("kafka.bootstrap.servers", "127.0.0.1:9092");
+    DEFAULTS.putAll(KafkaSettings.defaults("127.0.0.1:9092"));
     DEFAULTS.put("topic.otlp-spans", "otlp_spans");
     DEFAULTS.put("kafka.max-record-bytes", "1000000");
     DEFAULTS.put("kafka.compression.type", "lz4");
@@ -94,7 +95,7 @@ public final class GatewayConfigLoader {
         s.port("otlp.grpc.port"),
         s.port("otlp.http.port"),
         s.port("admin.port"),
-        s.get("kafka.bootstrap.servers"),
+        KafkaSettings.from(s),
         s.get("topic.otlp-spans"),
         s.intValue("kafka.max-record-bytes"),
         s.get("kafka.compression.type"),

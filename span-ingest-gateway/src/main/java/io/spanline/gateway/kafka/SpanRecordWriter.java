@@ -34,8 +34,7 @@ public final class SpanRecordWriter implements AutoCloseable {
   private final Timer produceLatency;
 
   public SpanRecordWriter(GatewayConfig config, MeterRegistry metrics) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    Map<String, Object> p = new HashMap<>(config.kafka().clientConfig());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.compressionType());

@@ -1,6 +1,7 @@
 package io.spanline.assembly.config;
 
 import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.config.KafkaSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -10,7 +11,7 @@ import java.util.Objects;
  * module README lists each key with its default.
  *
  * @param applicationId Kafka Streams {@code application.id}: group, transactional and state prefix
- * @param bootstrapServers Kafka bootstrap servers
+ * @param kafka Kafka bootstrap servers and client properties (security), for every client
  * @param schemaRegistryUrl base URL of a Confluent-compatible schema registry
  * @param topics input {@code otlp_spans} and output {@code spanline.traces.assembled} names
  * @param deadLetterTopic topic that receives records which cannot be parsed, with the error in
@@ -45,7 +46,7 @@ import java.util.Objects;
  */
 public record AssemblyConfig(
     String applicationId,
-    String bootstrapServers,
+    KafkaSettings kafka,
     String schemaRegistryUrl,
     TopicNames topics,
     String deadLetterTopic,
@@ -73,7 +74,7 @@ public record AssemblyConfig(
 
   public AssemblyConfig {
     Objects.requireNonNull(applicationId, "applicationId");
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
@@ -101,5 +102,10 @@ public record AssemblyConfig(
   public int producerMaxRequestBytes() {
     return (int)
         Math.min(Integer.MAX_VALUE, Math.max(3 * maxBytes + (4 << 20), maxRecordBytes + (1 << 20)));
+  }
+
+  /** Kafka {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
   }
 }

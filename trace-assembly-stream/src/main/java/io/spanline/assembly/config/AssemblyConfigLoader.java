@@ -1,6 +1,7 @@
 package io.spanline.assembly.config;
 
 import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.Settings;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,7 +22,7 @@ public final class AssemblyConfigLoader {
 
   static {
     DEFAULTS.put("application.id", "spanline-assembly");
-    DEFAULTS.put("kafka.bootstrap.servers", "127.0.0.1:9092");
+    DEFAULTS.putAll(KafkaSettings.defaults("127.0.0.1:9092"));
     DEFAULTS.put("schema-registry.url", "http://127.0.0.1:8081");
     DEFAULTS.put(TopicNames.OTLP_SPANS_KEY, TopicNames.DEFAULTS.otlpSpans());
     DEFAULTS.put(TopicNames.ASSEMBLED_TRACES_KEY, TopicNames.DEFAULTS.assembledTraces());
@@ -65,7 +66,7 @@ public final class AssemblyConfigLoader {
   private static AssemblyConfig from(Settings s) {
     return new AssemblyConfig(
         s.get("application.id"),
-        s.get("kafka.bootstrap.servers"),
+        KafkaSettings.from(s),
         s.get("schema-registry.url"),
         TopicNames.fromMap(s.asMap()),
         TopicNames.requireLegal("topic.dead-letter", s.get("topic.dead-letter")),
