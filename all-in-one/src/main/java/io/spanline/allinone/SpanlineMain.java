@@ -3,6 +3,7 @@ package io.spanline.allinone;
 import io.spanline.allinone.demo.DemoSettings;
 import io.spanline.allinone.demo.DemoWorkload;
 import io.spanline.localinfra.LocalInfraConfig;
+import io.spanline.localinfra.kafka.LocalKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -142,7 +143,7 @@ public final class SpanlineMain implements Runnable {
               + "  OTLP/gRPC         %s%n"
               + "  OTLP/HTTP         %s%n"
               + "  Web UI and APIs   %s%n"
-              + "  Kafka             %s%n"
+              + "  Kafka             %s (SASL_SSL %s, user %s; trust store %s)%n"
               + "  OpenSearch        %s%n"
               + "  S3 endpoint       %s%n"
               + "  Schema registry   %s%n"
@@ -153,6 +154,9 @@ public final class SpanlineMain implements Runnable {
           all.otlpHttpEndpoint(),
           all.queryUri(),
           all.infra().kafka().bootstrapServers(),
+          all.infra().kafka().secured().bootstrapServers(),
+          LocalKafka.SCRAM_USER,
+          all.infra().kafka().secured().certificates().trustStore(),
           all.infra().openSearch().uri(),
           all.infra().s3().endpoint(),
           all.infra().registry().uri(),

@@ -31,12 +31,18 @@ public final class LocalInfraMain {
     System.out.printf(
         "Ready in %.1f s:%n"
             + "  Kafka bootstrap servers  %s%n"
+            + "  Kafka SASL_SSL           %s  (SCRAM-SHA-512 user %s, password in %s;"
+            + " trust store %s)%n"
             + "  OpenSearch               %s%n"
             + "  S3 endpoint              %s  (access key %s, secret %s, path-style)%n"
             + "  Schema registry          %s%n"
             + "Ctrl-C stops everything; data stays in %s%n",
         (System.nanoTime() - started) / 1e9,
         infra.kafka().bootstrapServers(),
+        infra.kafka().secured().bootstrapServers(),
+        io.spanline.localinfra.kafka.LocalKafka.SCRAM_USER,
+        infra.kafka().secured().certificates().trustStore().resolveSibling("scram-password"),
+        infra.kafka().secured().certificates().trustStore(),
         infra.openSearch().uri(),
         infra.s3().endpoint(),
         io.spanline.localinfra.s3.LocalS3.ACCESS_KEY,
