@@ -109,6 +109,10 @@ public final class SpanlineMain implements Runnable {
                   settings.put(k.toString(), v.toString());
                 }
               });
+      String listener = System.getenv("SPANLINE_KAFKA_LISTENER");
+      if (listener != null) {
+        settings.putIfAbsent(AllInOne.KAFKA_LISTENER, listener);
+      }
       Path data = infra.dataDir().toAbsolutePath();
       System.out.println("Spanline all-in-one; data in " + data);
       long began = System.nanoTime();
