@@ -243,7 +243,8 @@ public final class AllInOne implements AutoCloseable {
     p.put("spanline.archive.work.dir", data.resolve("archive").toString());
     p.put("spanline.query.http.bind.address", "127.0.0.1");
     p.put("spanline.query.http.port", String.valueOf(config.queryPort()));
-    for (String app : new String[] {"assembly", "sampling", "index", "archive", "query"}) {
+    for (String app :
+        new String[] {"gateway", "assembly", "sampling", "index", "archive", "query"}) {
       p.put("spanline." + app + ".admin.bind.address", "127.0.0.1");
     }
     if (config.freeAdminPorts()) {

@@ -105,7 +105,7 @@ public final class Gateway implements AutoCloseable {
     grpc.start().join();
     http.start().join();
     AdminServer admin =
-        AdminServer.start(config.bindAddress(), config.adminPort(), readiness, metrics);
+        AdminServer.start(config.adminBindAddress(), config.adminPort(), readiness, metrics);
     Gateway gateway = new Gateway(grpc, http, admin, writer, readiness);
     LOG.info(
         "Span ingest gateway serving OTLP/gRPC on {}, OTLP/HTTP on {}, admin on {}; writing to {} at {}",

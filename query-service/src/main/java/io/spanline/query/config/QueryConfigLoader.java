@@ -20,7 +20,7 @@ public final class QueryConfigLoader {
   static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
 
   static {
-    DEFAULTS.put("http.bind.address", "0.0.0.0");
+    DEFAULTS.put("http.bind.address", "127.0.0.1");
     DEFAULTS.put("http.port", "16686");
     DEFAULTS.put("opensearch.hosts", "http://127.0.0.1:9200");
     DEFAULTS.put("opensearch.username", "");
@@ -38,6 +38,7 @@ public final class QueryConfigLoader {
     DEFAULTS.put("archive.lookback.ms", String.valueOf(24L * 3600 * 1000));
     DEFAULTS.put("trace.max-spans", "5000");
     DEFAULTS.put("auth.enabled", "false");
+    DEFAULTS.put("auth.trusted-proxy", "false");
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13138");
   }
@@ -57,6 +58,11 @@ public final class QueryConfigLoader {
   }
 
   private static QueryConfig from(Settings s) {
+    TenantResolver.requireSafeBind(
+        "http.bind.address",
+        s.get("http.bind.address"),
+        s.bool("auth.enabled"),
+        s.bool("auth.trusted-proxy"));
     IndexLayout index;
     ArchiveLayout archive;
     try {

@@ -23,6 +23,22 @@ class QueryConfigLoaderTest {
   }
 
   @Test
+  void aPublicAddressWithoutAuth_isRefused_namingTheWaysOut() {
+    assertThatThrownBy(() -> load("http.bind.address", "0.0.0.0"))
+        .hasMessageContaining("http.bind.address=0.0.0.0")
+        .hasMessageContaining("auth.enabled")
+        .hasMessageContaining("auth.trusted-proxy=true");
+    assertThat(
+            QueryConfigLoader.load(
+                    Map.of(),
+                    Map.of(
+                        "spanline.query.http.bind.address", "0.0.0.0",
+                        "spanline.query.auth.trusted-proxy", "true"))
+                .httpBindAddress())
+        .isEqualTo("0.0.0.0");
+  }
+
+  @Test
   void opensearchHosts_areSeveralUrls() {
     QueryConfig c = load("opensearch.hosts", "http://a:9200, https://b:9243");
 

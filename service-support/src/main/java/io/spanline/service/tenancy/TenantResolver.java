@@ -1,7 +1,16 @@
 package io.spanline.service.tenancy;
 
 import io.spanline.service.config.Settings;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -23,19 +32,29 @@ public final class TenantResolver {
 
   private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
+  /** The prefix of an API key given as the hex SHA-256 of the key rather than the key. */
+  public static final String SHA256_PREFIX = "sha256:";
+
+  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+
   private final boolean authEnabled;
-  private final Map<String, String> apiKeys;
+
+  /** SHA-256 of each key, with its tenant: keys are never held or compared in the clear. */
+  private final List<Map.Entry<byte[], String>> keyDigests;
 
   /**
-   * @param apiKeys API key → tenant, used when {@code authEnabled}
+   * @param apiKeys API key → tenant, used when {@code authEnabled}; a key written {@code sha256:<64
+   *     hex digits>} is the SHA-256 of the key clients send, so the key file need not hold the key
+   *     itself
    * @throws IllegalArgumentException if auth is on without keys, or a key maps to an invalid tenant
+   *     (the message never contains a key)
    */
   public TenantResolver(boolean authEnabled, Map<String, String> apiKeys) {
     this.authEnabled = authEnabled;
-    this.apiKeys = Map.copyOf(apiKeys);
     if (authEnabled && apiKeys.isEmpty()) {
       throw new IllegalArgumentException("auth.enabled=true needs at least one API key");
     }
+    List<Map.Entry<byte[], String>> digests = new ArrayList<>();
     apiKeys.forEach(
         (key, tenant) -> {
           if (!TENANT.matcher(tenant).matches()) {
@@ -44,7 +63,79 @@ public final class TenantResolver {
                     + tenant
                     + "'");
           }
+          digests.add(Map.entry(digestOf(key, tenant), tenant));
         });
+    this.keyDigests = List.copyOf(digests);
+  }
+
+  private static byte[] digestOf(String configured, String tenant) {
+    if (configured.startsWith(SHA256_PREFIX)) {
+      String hex = configured.substring(SHA256_PREFIX.length());
+      if (!SHA256_HEX.matcher(hex).matches()) {
+        throw new IllegalArgumentException(
+            "The API key of tenant '"
+                + tenant
+                + "' starts with sha256: but is not 64 hex digits after it");
+      }
+      return HexFormat.of().parseHex(hex.toLowerCase(Locale.ROOT));
+    }
+    return sha256(configured);
+  }
+
+  private static byte[] sha256(String key) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  /**
+   * The tenant of a presented key: its SHA-256 compared with every configured digest in constant
+   * time ({@link MessageDigest#isEqual}), all of them every time, so the answer's timing tells
+   * nothing about which key or how much of it matched.
+   */
+  private Optional<String> tenantOf(String presented) {
+    byte[] digest = sha256(presented);
+    String found = null;
+    for (Map.Entry<byte[], String> e : keyDigests) {
+      if (MessageDigest.isEqual(digest, e.getKey())) {
+        found = e.getValue();
+      }
+    }
+    return Optional.ofNullable(found);
+  }
+
+  /**
+   * Secure by default: a service without authentication listens on loopback only, unless a trusted
+   * proxy in front authenticates clients and sets {@code X-Scope-OrgID} ({@code trustedProxy}).
+   *
+   * @param bindKey the setting that names the address, for the message
+   * @throws IllegalArgumentException when {@code bindAddress} is not a loopback address while
+   *     authentication is off and no trusted proxy is declared, naming the three ways out
+   */
+  public static void requireSafeBind(
+      String bindKey, String bindAddress, boolean authEnabled, boolean trustedProxy) {
+    if (authEnabled || trustedProxy) {
+      return;
+    }
+    boolean loopback;
+    try {
+      loopback = InetAddress.getByName(bindAddress).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(
+          "Invalid value for property " + bindKey + "=" + bindAddress + ". Must be an address.");
+    }
+    if (!loopback) {
+      throw new IllegalArgumentException(
+          bindKey
+              + "="
+              + bindAddress
+              + " is not a loopback address while auth.enabled=false: anyone who reaches it"
+              + " could read or write any tenant's traces by naming it in X-Scope-OrgID. Turn on"
+              + " auth.enabled with API keys, bind to 127.0.0.1, or set auth.trusted-proxy=true"
+              + " when a proxy in front authenticates clients and sets X-Scope-OrgID itself.");
+    }
   }
 
   /** A resolved tenant, or why there is none and whether a credential was missing or wrong. */
@@ -82,8 +173,9 @@ public final class TenantResolver {
         return Resolution.unauthenticated(
             "missing API key: send Authorization: Bearer <key> or x-api-key");
       }
-      String tenant = apiKeys.get(key);
-      return tenant == null ? Resolution.unauthenticated("unknown API key") : Resolution.of(tenant);
+      return tenantOf(key)
+          .map(Resolution::of)
+          .orElseGet(() -> Resolution.unauthenticated("unknown API key"));
     }
     String orgId = header.apply("x-scope-orgid");
     if (orgId == null || orgId.isEmpty()) {
@@ -111,11 +203,17 @@ public final class TenantResolver {
         .forEachRemaining(e -> keys.put(e.getKey(), e.getValue().asText()));
     String fromEnv = settings.environmentVariable(environmentVariable);
     if (fromEnv != null && !fromEnv.isBlank()) {
-      for (String pair : fromEnv.split(",")) {
-        String[] kv = pair.split("=", 2);
+      String[] pairs = fromEnv.split(",");
+      for (int i = 0; i < pairs.length; i++) {
+        String[] kv = pairs[i].split("=", 2);
         if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank()) {
+          // the pair is not repeated: it may hold a key
           throw new IllegalArgumentException(
-              "Invalid value in " + environmentVariable + ": '" + pair + "'. Must be key=tenant.");
+              "Invalid value in "
+                  + environmentVariable
+                  + ": pair "
+                  + (i + 1)
+                  + " is not key=tenant.");
         }
         keys.put(kv[0].trim(), kv[1].trim());
       }

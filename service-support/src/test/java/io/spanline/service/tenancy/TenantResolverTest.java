@@ -59,6 +59,64 @@ class TenantResolverTest {
         .isEqualTo(Map.of("k1", "env", "k2", "b", "k3", "c"));
     Settings broken = Settings.load("test", Map.of(), Map.of("SPANLINE_TEST_KEYS", "x"), Map.of());
     assertThatThrownBy(() -> TenantResolver.apiKeys(broken, "SPANLINE_TEST_KEYS"))
-        .hasMessageContaining("Must be key=tenant");
+        .hasMessageContaining("pair 1 is not key=tenant");
+  }
+
+  @Test
+  void aKeyMayBeConfiguredAsItsSha256_andIsMatchedByTheKeyClientsSend() {
+    // sha256("k-globex") in hex
+    String digest = java.util.HexFormat.of().formatHex(sha256("k-globex"));
+    TenantResolver hashed =
+        new TenantResolver(
+            true, Map.of("sha256:" + digest.toUpperCase(), "globex", "k-acme", "acme"));
+    assertThat(hashed.resolve(Map.of("x-api-key", "k-globex")::get).tenant()).contains("globex");
+    assertThat(hashed.resolve(Map.of("x-api-key", "k-acme")::get).tenant()).contains("acme");
+    // the digest itself is not a key
+    assertThat(hashed.resolve(Map.of("x-api-key", "sha256:" + digest)::get).tenant()).isEmpty();
+    assertThat(hashed.resolve(Map.of("x-api-key", digest)::get).tenant()).isEmpty();
+  }
+
+  @Test
+  void aMalformedDigest_isRefused_withoutRepeatingIt() {
+    assertThatThrownBy(() -> new TenantResolver(true, Map.of("sha256:abc123secret", "acme")))
+        .hasMessageContaining("acme")
+        .hasMessageContaining("64 hex digits")
+        .hasMessageNotContaining("abc123secret");
+  }
+
+  @Test
+  void aBadPairInTheEnvironment_isRefused_withoutRepeatingTheKey() {
+    Settings s =
+        Settings.load(
+            "gateway",
+            Map.of(),
+            Map.of("SPANLINE_GATEWAY_API_KEYS", "k-good=acme,k-secret-without-tenant"),
+            Map.of());
+    assertThatThrownBy(() -> TenantResolver.apiKeys(s, "SPANLINE_GATEWAY_API_KEYS"))
+        .hasMessageContaining("pair 2")
+        .hasMessageNotContaining("k-secret");
+  }
+
+  @Test
+  void withoutAuth_onlyLoopbackIsServed_unlessATrustedProxyIsDeclared() {
+    TenantResolver.requireSafeBind("bind.address", "127.0.0.1", false, false);
+    TenantResolver.requireSafeBind("bind.address", "::1", false, false);
+    TenantResolver.requireSafeBind("bind.address", "0.0.0.0", true, false);
+    TenantResolver.requireSafeBind("bind.address", "0.0.0.0", false, true);
+    assertThatThrownBy(
+            () -> TenantResolver.requireSafeBind("bind.address", "0.0.0.0", false, false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bind.address=0.0.0.0")
+        .hasMessageContaining("auth.enabled")
+        .hasMessageContaining("auth.trusted-proxy=true");
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256")
+          .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

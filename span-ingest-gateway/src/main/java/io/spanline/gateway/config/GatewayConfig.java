@@ -11,7 +11,9 @@ import java.util.Objects;
  * optional YAML file, then the environment, then system properties ({@link GatewayConfigLoader});
  * the README lists every key.
  *
- * @param bindAddress address the OTLP and admin ports bind to
+ * @param bindAddress address the OTLP ports bind to; loopback unless authentication is on or a
+ *     trusted proxy is declared ({@code auth.trusted-proxy})
+ * @param adminBindAddress address the admin port binds to
  * @param maxRecordBytes largest Kafka record value written; bigger trace batches are split
  * @param maxInflightBytes request bytes waiting for Kafka's acknowledgement at once; past it new
  *     requests get a retryable 503 / UNAVAILABLE
@@ -26,6 +28,7 @@ public record GatewayConfig(
     String bindAddress,
     int grpcPort,
     int httpPort,
+    String adminBindAddress,
     int adminPort,
     KafkaSettings kafka,
     String topic,

@@ -26,7 +26,8 @@ public final class GatewayConfigLoader {
   static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
 
   static {
-    DEFAULTS.put("bind.address", "0.0.0.0");
+    DEFAULTS.put("bind.address", "127.0.0.1");
+    DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("otlp.grpc.port", "4317");
     DEFAULTS.put("otlp.http.port", "4318");
     DEFAULTS.put("admin.port", "13133");
@@ -42,6 +43,7 @@ public final class GatewayConfigLoader {
     DEFAULTS.put("inflight.max-bytes", String.valueOf(64L << 20));
     DEFAULTS.put("retry-after.seconds", "5");
     DEFAULTS.put("auth.enabled", "false");
+    DEFAULTS.put("auth.trusted-proxy", "false");
     DEFAULTS.put(
         "limits.max-request-bytes", String.valueOf(TenantLimits.DEFAULTS.maxRequestBytes()));
     DEFAULTS.put(
@@ -78,6 +80,11 @@ public final class GatewayConfigLoader {
   }
 
   private static GatewayConfig from(Settings s) {
+    TenantResolver.requireSafeBind(
+        "bind.address",
+        s.get("bind.address"),
+        s.bool("auth.enabled"),
+        s.bool("auth.trusted-proxy"));
     JsonNode yaml = s.file();
     TenantLimits defaults =
         new TenantLimits(
@@ -94,6 +101,7 @@ public final class GatewayConfigLoader {
         s.get("bind.address"),
         s.port("otlp.grpc.port"),
         s.port("otlp.http.port"),
+        s.get("admin.bind.address"),
         s.port("admin.port"),
         KafkaSettings.from(s),
         s.get("topic.otlp-spans"),

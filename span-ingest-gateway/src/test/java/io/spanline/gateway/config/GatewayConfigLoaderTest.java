@@ -20,6 +20,34 @@ class GatewayConfigLoaderTest {
     assertThat(config.authEnabled()).isFalse();
     assertThat(config.defaultLimits()).isEqualTo(TenantLimits.DEFAULTS);
     assertThat(config.headSamplingPercentage()).isEqualTo(100);
+    // secure by default: without authentication, loopback only
+    assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void aPublicAddressWithoutAuth_isRefused_unlessAuthOrATrustedProxy() {
+    assertThatThrownBy(
+            () ->
+                GatewayConfigLoader.load(
+                    Map.of(), Map.of("spanline.gateway.bind.address", "0.0.0.0")))
+        .hasMessageContaining("bind.address=0.0.0.0")
+        .hasMessageContaining("auth.trusted-proxy=true");
+    assertThat(
+            GatewayConfigLoader.load(
+                    Map.of(),
+                    Map.of(
+                        "spanline.gateway.bind.address", "0.0.0.0",
+                        "spanline.gateway.auth.trusted-proxy", "true"))
+                .bindAddress())
+        .isEqualTo("0.0.0.0");
+    assertThat(
+            GatewayConfigLoader.load(
+                    Map.of("SPANLINE_GATEWAY_API_KEYS", "k-1=acme"),
+                    Map.of(
+                        "spanline.gateway.bind.address", "0.0.0.0",
+                        "spanline.gateway.auth.enabled", "true"))
+                .bindAddress())
+        .isEqualTo("0.0.0.0");
   }
 
   @Test

@@ -57,6 +57,7 @@ public final class GatewayFixture implements AutoCloseable {
       LocalKafka kafka, String topic, Map<String, String> settings, Map<String, String> env) {
     Map<String, String> props = new HashMap<>();
     props.put("spanline.gateway.bind.address", "127.0.0.1");
+    props.put("spanline.gateway.admin.bind.address", "127.0.0.1");
     props.put("spanline.gateway.otlp.grpc.port", "0");
     props.put("spanline.gateway.otlp.http.port", "0");
     props.put("spanline.gateway.admin.port", "0");
