@@ -78,7 +78,7 @@ class IndexSinkConfigLoaderTest {
   @Test
   void listsEverySettingInReadmeOrder() {
     assertThat(List.copyOf(IndexSinkConfigLoader.DEFAULTS.keySet()))
-        .startsWith("kafka.bootstrap.servers", "schema-registry.url")
+        .startsWith("kafka.bootstrap.servers", "kafka.security.protocol")
         .endsWith("admin.bind.address", "admin.port");
   }
 }
