@@ -17,8 +17,11 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.FeatureUpdate;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
@@ -36,6 +39,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalKafka implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalKafka.class);
+
+  private static final String TRANSACTION_VERSION = "transaction.version";
+  private static final short TRANSACTIONS_V1 = 1;
 
   /** The SCRAM user of the secured listener. */
   public static final String SCRAM_USER = "spanline";
@@ -183,6 +189,7 @@ public final class LocalKafka implements AutoCloseable {
           .addDirectory(logDir)
           .setReleaseVersion(MetadataVersion.latestProduction())
           .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+          .setFeatureLevel(TRANSACTION_VERSION, TRANSACTIONS_V1)
           .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
           .run();
     }
@@ -196,6 +203,7 @@ public final class LocalKafka implements AutoCloseable {
           Duration.ofMinutes(1),
           Duration.ofMillis(100),
           () -> !admin.describeCluster().nodes().get().isEmpty());
+      useTransactionsV1(admin);
       if (secured != null) {
         addScramUser(admin, secured);
       }
@@ -209,6 +217,48 @@ public final class LocalKafka implements AutoCloseable {
         (System.nanoTime() - started) / 1_000_000,
         dataDir);
     return kafka;
+  }
+
+  /**
+   * Transactions v1 (Kafka 3.x's protocol with KIP-890 part 1 verification) rather than 4.x's
+   * default v2: under {@code kill -9} of the broker or a Streams instance, v2 on this single node
+   * left partitions without their commit or abort markers while the coordinator called the
+   * transaction complete (the chaos suite's hanging transactions, and an ABORTed transaction's
+   * records later COMMITted by the same producer's next marker). A folder formatted with v2 by an
+   * earlier version is downgraded at start.
+   */
+  private static void useTransactionsV1(Admin admin) throws Exception {
+    FinalizedVersionRange finalized =
+        admin
+            .describeFeatures()
+            .featureMetadata()
+            .get()
+            .finalizedFeatures()
+            .get(TRANSACTION_VERSION);
+    if (finalized != null && finalized.maxVersionLevel() > TRANSACTIONS_V1) {
+      admin
+          .updateFeatures(
+              Map.of(
+                  TRANSACTION_VERSION,
+                  new FeatureUpdate(TRANSACTIONS_V1, FeatureUpdate.UpgradeType.SAFE_DOWNGRADE)),
+              new UpdateFeaturesOptions())
+          .all()
+          .get();
+      Probe.until(
+          "transaction.version " + TRANSACTIONS_V1 + " finalized",
+          Duration.ofSeconds(30),
+          Duration.ofMillis(100),
+          () ->
+              admin
+                      .describeFeatures()
+                      .featureMetadata()
+                      .get()
+                      .finalizedFeatures()
+                      .get(TRANSACTION_VERSION)
+                      .maxVersionLevel()
+                  == TRANSACTIONS_V1);
+      LOG.info("Kafka transaction.version downgraded to {}", TRANSACTIONS_V1);
+    }
   }
 
   /** Creates {@link #SCRAM_USER} and waits until the secured listener accepts its login. */

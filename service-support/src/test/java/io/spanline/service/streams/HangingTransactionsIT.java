@@ -27,6 +27,7 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -254,12 +255,21 @@ class HangingTransactionsIT {
       TransactionDescription coordinator,
       long timestampMs)
       throws Exception {
+    // the partition's own view of the producer: the next record continues its epoch and sequence
+    ProducerState last;
+    try (Admin admin = kafka.admin()) {
+      last =
+          admin.describeProducers(List.of(tp)).partitionResult(tp).get().activeProducers().stream()
+              .filter(p -> p.producerId() == coordinator.producerId())
+              .findFirst()
+              .orElseThrow();
+    }
     MemoryRecords records =
         MemoryRecords.withTransactionalRecords(
             Compression.NONE,
             coordinator.producerId(),
-            (short) coordinator.producerEpoch(),
-            0,
+            (short) last.producerEpoch(),
+            last.lastSequence() + 1,
             new SimpleRecord(timestampMs, "k".getBytes(), "stray".getBytes()));
     ProduceRequestData data =
         new ProduceRequestData()
