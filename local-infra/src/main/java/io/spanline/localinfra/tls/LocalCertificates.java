@@ -39,55 +39,35 @@ public record LocalCertificates(Path keyStore, Path trustStore, String password)
     String password = "local-" + Long.toHexString(new java.security.SecureRandom().nextLong());
     Path cert = dir.resolve("server.crt");
     keytool(
-        "-genkeypair",
-        "-alias",
-        ALIAS,
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-validity",
-        "3650",
-        "-dname",
-        "CN=localhost",
-        "-ext",
-        "SAN=ip:127.0.0.1,dns:localhost",
-        "-keystore",
-        keyStore.toString(),
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        password,
-        "-keypass",
-        password);
-    keytool(
-        "-exportcert",
-        "-rfc",
-        "-alias",
-        ALIAS,
-        "-keystore",
-        keyStore.toString(),
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        password,
-        "-file",
-        cert.toString());
-    keytool(
-        "-importcert",
-        "-noprompt",
-        "-alias",
-        ALIAS,
-        "-file",
-        cert.toString(),
-        "-keystore",
-        trustStore.toString(),
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        password);
+        storeArgs(
+            keyStore,
+            password,
+            "-genkeypair",
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-validity",
+            "3650",
+            "-dname",
+            "CN=localhost",
+            "-ext",
+            "SAN=ip:127.0.0.1,dns:localhost",
+            "-keypass",
+            password));
+    keytool(storeArgs(keyStore, password, "-exportcert", "-rfc", "-file", cert.toString()));
+    keytool(storeArgs(trustStore, password, "-importcert", "-noprompt", "-file", cert.toString()));
     Files.writeString(passwordFile, password, StandardCharsets.UTF_8);
     return new LocalCertificates(keyStore, trustStore, password);
+  }
+
+  /** A keytool command on one PKCS12 store and this class's alias: the command, then the rest. */
+  private static String[] storeArgs(Path store, String password, String command, String... rest) {
+    List<String> args = new ArrayList<>(List.of(command, "-alias", ALIAS));
+    args.addAll(
+        List.of("-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", password));
+    args.addAll(List.of(rest));
+    return args.toArray(String[]::new);
   }
 
   private static void keytool(String... args) throws IOException, InterruptedException {

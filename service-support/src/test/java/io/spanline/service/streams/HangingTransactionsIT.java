@@ -211,17 +211,7 @@ class HangingTransactionsIT {
       TransactionDescription coordinator,
       long timestampMs)
       throws Exception {
-    ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "");
-    String verification = "transaction.partition.verification.enable";
-    admin
-        .incrementalAlterConfigs(
-            Map.of(
-                broker,
-                List.of(
-                    new AlterConfigOp(
-                        new ConfigEntry(verification, "false"), AlterConfigOp.OpType.SET))))
-        .all()
-        .get();
+    partitionVerification(admin, "false", AlterConfigOp.OpType.SET);
     try {
       // the dynamic setting reaches the request handlers shortly after the alter returns
       Probe.until(
@@ -236,16 +226,19 @@ class HangingTransactionsIT {
             return true;
           });
     } finally {
-      admin
-          .incrementalAlterConfigs(
-              Map.of(
-                  broker,
-                  List.of(
-                      new AlterConfigOp(
-                          new ConfigEntry(verification, ""), AlterConfigOp.OpType.DELETE))))
-          .all()
-          .get();
+      partitionVerification(admin, "", AlterConfigOp.OpType.DELETE);
     }
+  }
+
+  /** Sets or deletes the broker-wide {@code transaction.partition.verification.enable}. */
+  private static void partitionVerification(Admin admin, String value, AlterConfigOp.OpType op)
+      throws Exception {
+    ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "");
+    ConfigEntry entry = new ConfigEntry("transaction.partition.verification.enable", value);
+    admin
+        .incrementalAlterConfigs(Map.of(broker, List.of(new AlterConfigOp(entry, op))))
+        .all()
+        .get();
   }
 
   private static Errors produceRaw(
