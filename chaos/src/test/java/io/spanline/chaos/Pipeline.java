@@ -61,6 +61,7 @@ final class Pipeline implements Endpoints, AutoCloseable {
             Ports.freePort(),
             Ports.freePort(),
             Ports.freePort(),
+            Ports.freePort(),
             "512m",
             Ports.freePort(),
             Ports.freePort());
@@ -101,6 +102,7 @@ final class Pipeline implements Endpoints, AutoCloseable {
     infraProps.put("spanline.kafka.port", String.valueOf(infraConfig.kafkaPort()));
     infraProps.put(
         "spanline.kafka.controller.port", String.valueOf(infraConfig.kafkaControllerPort()));
+    infraProps.put("spanline.kafka.secured.port", String.valueOf(infraConfig.kafkaSecuredPort()));
     infraProps.put("spanline.opensearch.port", String.valueOf(infraConfig.openSearchPort()));
     infraProps.put(
         "spanline.opensearch.transport.port",

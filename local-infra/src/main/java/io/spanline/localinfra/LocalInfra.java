@@ -58,7 +58,10 @@ public final class LocalInfra implements AutoCloseable {
       s3 = LocalS3.startFilesystem(config.dataDir().resolve("s3"), config.s3Port());
       kafka =
           LocalKafka.startSecured(
-              config.dataDir().resolve("kafka"), config.kafkaPort(), config.kafkaControllerPort());
+              config.dataDir().resolve("kafka"),
+              config.kafkaPort(),
+              config.kafkaControllerPort(),
+              config.kafkaSecuredPort());
       registry =
           LocalSchemaRegistry.start(
               kafka.bootstrapServers(), LocalSchemaRegistry.DEFAULT_TOPIC, config.registryPort());

@@ -14,6 +14,7 @@ import java.util.Objects;
  *   <tr><td>{@code spanline.data.dir}</td><td>{@code SPANLINE_DATA_DIR}</td><td>{@code ./data}</td></tr>
  *   <tr><td>{@code spanline.kafka.port}</td><td>{@code SPANLINE_KAFKA_PORT}</td><td>9092</td></tr>
  *   <tr><td>{@code spanline.kafka.controller.port}</td><td>{@code SPANLINE_KAFKA_CONTROLLER_PORT}</td><td>9093</td></tr>
+ *   <tr><td>{@code spanline.kafka.secured.port}</td><td>{@code SPANLINE_KAFKA_SECURED_PORT}</td><td>9094 (SASL_SSL)</td></tr>
  *   <tr><td>{@code spanline.opensearch.port}</td><td>{@code SPANLINE_OPENSEARCH_PORT}</td><td>9200</td></tr>
  *   <tr><td>{@code spanline.opensearch.transport.port}</td><td>{@code SPANLINE_OPENSEARCH_TRANSPORT_PORT}</td><td>9300</td></tr>
  *   <tr><td>{@code spanline.opensearch.heap}</td><td>{@code SPANLINE_OPENSEARCH_HEAP}</td><td>{@code 512m}</td></tr>
@@ -25,6 +26,7 @@ public record LocalInfraConfig(
     Path dataDir,
     int kafkaPort,
     int kafkaControllerPort,
+    int kafkaSecuredPort,
     int openSearchPort,
     int openSearchTransportPort,
     String openSearchHeap,
@@ -44,7 +46,7 @@ public record LocalInfraConfig(
 
   /** The default ports of the architecture contract and {@code ./data}. */
   public static LocalInfraConfig defaults() {
-    return new LocalInfraConfig(Path.of("data"), 9092, 9093, 9200, 9300, "512m", 9000, 8081);
+    return new LocalInfraConfig(Path.of("data"), 9092, 9093, 9094, 9200, 9300, "512m", 9000, 8081);
   }
 
   /**
@@ -63,6 +65,7 @@ public record LocalInfraConfig(
         Path.of(s.get("spanline.data.dir", d.dataDir.toString())),
         s.port("spanline.kafka.port", d.kafkaPort),
         s.port("spanline.kafka.controller.port", d.kafkaControllerPort),
+        s.port("spanline.kafka.secured.port", d.kafkaSecuredPort),
         s.port("spanline.opensearch.port", d.openSearchPort),
         s.port("spanline.opensearch.transport.port", d.openSearchTransportPort),
         s.get("spanline.opensearch.heap", d.openSearchHeap),

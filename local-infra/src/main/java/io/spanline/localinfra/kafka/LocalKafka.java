@@ -105,7 +105,7 @@ public final class LocalKafka implements AutoCloseable {
    * @throws IllegalStateException if the broker does not start within a minute
    */
   public static LocalKafka start(Path dataDir, int port, int controllerPort) throws Exception {
-    return start(dataDir, port, controllerPort, false);
+    return start(dataDir, port, controllerPort, false, 0);
   }
 
   /**
@@ -114,10 +114,20 @@ public final class LocalKafka implements AutoCloseable {
    */
   public static LocalKafka startSecured(Path dataDir, int port, int controllerPort)
       throws Exception {
-    return start(dataDir, port, controllerPort, true);
+    return start(dataDir, port, controllerPort, true, 0);
   }
 
-  private static LocalKafka start(Path dataDir, int port, int controllerPort, boolean withSecured)
+  /**
+   * As {@link #startSecured(Path, int, int)}, with the SASL_SSL listener on {@code securedPort} (0
+   * for a free one).
+   */
+  public static LocalKafka startSecured(Path dataDir, int port, int controllerPort, int securedPort)
+      throws Exception {
+    return start(dataDir, port, controllerPort, true, securedPort);
+  }
+
+  private static LocalKafka start(
+      Path dataDir, int port, int controllerPort, boolean withSecured, int securedPort)
       throws Exception {
     long started = System.nanoTime();
     Files.createDirectories(dataDir);
@@ -140,7 +150,8 @@ public final class LocalKafka implements AutoCloseable {
             scramPassword, "scram-" + Long.toHexString(new SecureRandom().nextLong()));
       }
       secured =
-          new SecuredListener(Ports.freePort(), certificates, Files.readString(scramPassword));
+          new SecuredListener(
+              Ports.orFree(securedPort), certificates, Files.readString(scramPassword));
       String prefix = "listener.name.sasl_ssl.";
       p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
       p.put(
