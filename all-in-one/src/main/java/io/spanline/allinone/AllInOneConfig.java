@@ -40,7 +40,7 @@ public record AllInOneConfig(
   /** Every server on a free port of 127.0.0.1, data under {@code dataDir}: for tests. */
   public static AllInOneConfig freePorts(Path dataDir, Map<String, String> settings) {
     return new AllInOneConfig(
-        new LocalInfraConfig(dataDir, 0, 0, 0, 0, 0, "512m", 0, 0), 0, 0, 0, true, settings);
+        new LocalInfraConfig(dataDir, 0, 0, 0, 0, 0, "512m", 0, 0, 0, 0), 0, 0, 0, true, settings);
   }
 
   public Path dataDir() {

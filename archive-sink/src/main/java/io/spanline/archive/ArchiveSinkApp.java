@@ -5,7 +5,6 @@ import io.spanline.archive.metrics.ArchiveSinkMetrics;
 import io.spanline.archive.sink.ArchiveSink;
 import io.spanline.schemas.codec.avro.AvroRecordCodec;
 import io.spanline.schemas.model.SampledTrace;
-import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.registry.SchemaRegistryClient;
 import io.spanline.schemas.serde.ConfluentAvroSerde;
 import io.spanline.service.consumer.SinkClients;
@@ -13,7 +12,6 @@ import io.spanline.service.consumer.SinkRuntime;
 import io.spanline.service.streams.StreamsApps;
 import io.spanline.storage.archive.retention.RetentionSweep;
 import io.spanline.storage.archive.s3.S3Clients;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -61,13 +59,9 @@ public final class ArchiveSinkApp implements AutoCloseable {
     this.metrics = new ArchiveSinkMetrics(runtime.registry());
   }
 
-  /** Starts with the registry at {@code schema-registry.url} and the system clock. */
+  /** Starts with the registry at {@code schema-registry.*} and the system clock. */
   public static ArchiveSinkApp start(ArchiveSinkConfig config) {
-    return start(
-        config,
-        new RestSchemaRegistryClient(
-            URI.create(config.schemaRegistryUrl()), Duration.ofSeconds(10)),
-        Clock.systemUTC());
+    return start(config, config.registry().client(), Clock.systemUTC());
   }
 
   /**

@@ -33,6 +33,8 @@ final class AllInOneProcess implements Endpoints, AutoCloseable {
     props.put("spanline.kafka.controller.port", String.valueOf(Ports.freePort()));
     // every port chosen here, before the child starts, so none it picks itself can collide
     props.put("spanline.kafka.secured.port", String.valueOf(Ports.freePort()));
+    props.put("spanline.registry.secured.port", String.valueOf(Ports.freePort()));
+    props.put("spanline.opensearch.secured.port", String.valueOf(Ports.freePort()));
     props.put("spanline.opensearch.port", String.valueOf(openSearchPort));
     props.put("spanline.opensearch.transport.port", String.valueOf(Ports.freePort()));
     props.put("spanline.s3.port", String.valueOf(s3Port));

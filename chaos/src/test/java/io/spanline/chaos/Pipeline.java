@@ -64,6 +64,8 @@ final class Pipeline implements Endpoints, AutoCloseable {
             Ports.freePort(),
             "512m",
             Ports.freePort(),
+            Ports.freePort(),
+            Ports.freePort(),
             Ports.freePort());
     this.otlpHttpPort = Ports.freePort();
     this.queryPort = Ports.freePort();
@@ -109,6 +111,10 @@ final class Pipeline implements Endpoints, AutoCloseable {
         String.valueOf(infraConfig.openSearchTransportPort()));
     infraProps.put("spanline.s3.port", String.valueOf(infraConfig.s3Port()));
     infraProps.put("spanline.registry.port", String.valueOf(infraConfig.registryPort()));
+    infraProps.put(
+        "spanline.registry.secured.port", String.valueOf(infraConfig.registrySecuredPort()));
+    infraProps.put(
+        "spanline.opensearch.secured.port", String.valueOf(infraConfig.openSearchSecuredPort()));
     processes.put(
         INFRA,
         new ChildJvm(

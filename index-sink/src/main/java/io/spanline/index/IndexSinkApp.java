@@ -5,7 +5,6 @@ import io.spanline.index.metrics.IndexSinkMetrics;
 import io.spanline.index.sink.IndexSink;
 import io.spanline.schemas.codec.avro.AvroRecordCodec;
 import io.spanline.schemas.model.SampledTrace;
-import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.registry.SchemaRegistryClient;
 import io.spanline.schemas.serde.ConfluentAvroSerde;
 import io.spanline.service.consumer.SinkClients;
@@ -16,7 +15,6 @@ import io.spanline.storage.opensearch.retention.IsmRetentionPolicy;
 import io.spanline.storage.opensearch.retention.RetentionJob;
 import io.spanline.storage.opensearch.templates.IndexTemplates;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -63,13 +61,9 @@ public final class IndexSinkApp implements AutoCloseable {
     this.metrics = new IndexSinkMetrics(runtime.registry());
   }
 
-  /** Starts with the registry at {@code schema-registry.url} and the system clock. */
+  /** Starts with the registry at {@code schema-registry.*} and the system clock. */
   public static IndexSinkApp start(IndexSinkConfig config) {
-    return start(
-        config,
-        new RestSchemaRegistryClient(
-            URI.create(config.schemaRegistryUrl()), Duration.ofSeconds(10)),
-        Clock.systemUTC());
+    return start(config, config.registry().client(), Clock.systemUTC());
   }
 
   /**

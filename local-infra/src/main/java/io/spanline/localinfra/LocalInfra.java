@@ -4,9 +4,12 @@ import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.localinfra.s3.LocalS3;
+import io.spanline.localinfra.tls.HttpsFront;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -23,13 +26,19 @@ public final class LocalInfra implements AutoCloseable {
   private final LocalOpenSearch openSearch;
   private final LocalS3 s3;
   private final LocalSchemaRegistry registry;
+  private final HttpsFront openSearchFront;
 
   private LocalInfra(
-      LocalKafka kafka, LocalOpenSearch openSearch, LocalS3 s3, LocalSchemaRegistry registry) {
+      LocalKafka kafka,
+      LocalOpenSearch openSearch,
+      LocalS3 s3,
+      LocalSchemaRegistry registry,
+      HttpsFront openSearchFront) {
     this.kafka = kafka;
     this.openSearch = openSearch;
     this.s3 = s3;
     this.registry = registry;
+    this.openSearchFront = openSearchFront;
   }
 
   /**
@@ -54,6 +63,7 @@ public final class LocalInfra implements AutoCloseable {
     LocalKafka kafka = null;
     LocalS3 s3 = null;
     LocalSchemaRegistry registry = null;
+    HttpsFront openSearchFront = null;
     try {
       s3 = LocalS3.startFilesystem(config.dataDir().resolve("s3"), config.s3Port());
       kafka =
@@ -63,10 +73,17 @@ public final class LocalInfra implements AutoCloseable {
               config.kafkaControllerPort(),
               config.kafkaSecuredPort());
       registry =
-          LocalSchemaRegistry.start(
-              kafka.bootstrapServers(), LocalSchemaRegistry.DEFAULT_TOPIC, config.registryPort());
-      return new LocalInfra(kafka, openSearch.join(), s3, registry);
+          LocalSchemaRegistry.startSecured(
+              kafka.bootstrapServers(),
+              LocalSchemaRegistry.DEFAULT_TOPIC,
+              config.registryPort(),
+              securedHttp(kafka, config.registrySecuredPort()));
+      LocalOpenSearch node = openSearch.join();
+      openSearchFront =
+          HttpsFront.proxy(node.uri(), securedHttp(kafka, config.openSearchSecuredPort()));
+      return new LocalInfra(kafka, node, s3, registry, openSearchFront);
     } catch (Exception e) {
+      closeQuietly(openSearchFront);
       closeQuietly(registry);
       closeQuietly(kafka);
       closeQuietly(s3);
@@ -76,6 +93,20 @@ public final class LocalInfra implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * The secured HTTP ports use the broker's certificate and its SCRAM user and password, so that a
+   * secured local estate has one trust store and one login.
+   */
+  private static HttpsFront.Options securedHttp(LocalKafka kafka, int port) {
+    LocalKafka.SecuredListener listener = kafka.secured();
+    return new HttpsFront.Options(
+        port,
+        listener.certificates(),
+        LocalKafka.SCRAM_USER,
+        listener.password(),
+        Optional.empty());
   }
 
   /**
@@ -130,6 +161,15 @@ public final class LocalInfra implements AutoCloseable {
     return openSearch;
   }
 
+  /**
+   * OpenSearch over HTTPS with basic auth (user {@link LocalKafka#SCRAM_USER}, the secured
+   * listener's password, its certificate): a TLS-terminating front, since the node itself runs
+   * without its security plugin.
+   */
+  public URI openSearchSecuredUri() {
+    return openSearchFront.uri();
+  }
+
   public LocalS3 s3() {
     return s3;
   }
@@ -138,9 +178,10 @@ public final class LocalInfra implements AutoCloseable {
     return registry;
   }
 
-  /** Stops the registry, Kafka, the S3 store and OpenSearch; data stays. */
+  /** Stops the OpenSearch front, the registry, Kafka, the S3 store and OpenSearch; data stays. */
   @Override
   public void close() {
+    closeQuietly(openSearchFront);
     closeQuietly(registry);
     closeQuietly(kafka);
     closeQuietly(s3);

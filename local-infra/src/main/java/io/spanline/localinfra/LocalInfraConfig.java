@@ -20,6 +20,8 @@ import java.util.Objects;
  *   <tr><td>{@code spanline.opensearch.heap}</td><td>{@code SPANLINE_OPENSEARCH_HEAP}</td><td>{@code 512m}</td></tr>
  *   <tr><td>{@code spanline.s3.port}</td><td>{@code SPANLINE_S3_PORT}</td><td>9000</td></tr>
  *   <tr><td>{@code spanline.registry.port}</td><td>{@code SPANLINE_REGISTRY_PORT}</td><td>8081</td></tr>
+ *   <tr><td>{@code spanline.registry.secured.port}</td><td>{@code SPANLINE_REGISTRY_SECURED_PORT}</td><td>8444 (HTTPS, basic auth)</td></tr>
+ *   <tr><td>{@code spanline.opensearch.secured.port}</td><td>{@code SPANLINE_OPENSEARCH_SECURED_PORT}</td><td>9201 (HTTPS, basic auth, in front of the node)</td></tr>
  * </table>
  */
 public record LocalInfraConfig(
@@ -31,7 +33,9 @@ public record LocalInfraConfig(
     int openSearchTransportPort,
     String openSearchHeap,
     int s3Port,
-    int registryPort) {
+    int registryPort,
+    int registrySecuredPort,
+    int openSearchSecuredPort) {
 
   public LocalInfraConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -46,7 +50,8 @@ public record LocalInfraConfig(
 
   /** The default ports of the architecture contract and {@code ./data}. */
   public static LocalInfraConfig defaults() {
-    return new LocalInfraConfig(Path.of("data"), 9092, 9093, 9094, 9200, 9300, "512m", 9000, 8081);
+    return new LocalInfraConfig(
+        Path.of("data"), 9092, 9093, 9094, 9200, 9300, "512m", 9000, 8081, 8444, 9201);
   }
 
   /**
@@ -70,7 +75,9 @@ public record LocalInfraConfig(
         s.port("spanline.opensearch.transport.port", d.openSearchTransportPort),
         s.get("spanline.opensearch.heap", d.openSearchHeap),
         s.port("spanline.s3.port", d.s3Port),
-        s.port("spanline.registry.port", d.registryPort));
+        s.port("spanline.registry.port", d.registryPort),
+        s.port("spanline.registry.secured.port", d.registrySecuredPort),
+        s.port("spanline.opensearch.secured.port", d.openSearchSecuredPort));
   }
 
   private record Settings(Map<String, String> env, Map<Object, Object> props) {

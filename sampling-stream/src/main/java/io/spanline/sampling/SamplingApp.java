@@ -8,13 +8,10 @@ import io.spanline.sampling.metrics.SamplingMetrics;
 import io.spanline.sampling.policy.PolicyFileException;
 import io.spanline.sampling.policy.PolicyReloader;
 import io.spanline.sampling.policy.SamplingPolicies;
-import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.service.streams.DeadLetteringHandler;
 import io.spanline.service.streams.StreamsApps;
 import io.spanline.service.streams.StreamsService;
-import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -79,11 +76,7 @@ public final class SamplingApp implements AutoCloseable {
       }
       throw e;
     }
-    SpanlineTopics specs =
-        new SpanlineTopics(
-            config.topics(),
-            new RestSchemaRegistryClient(
-                URI.create(config.schemaRegistryUrl()), Duration.ofSeconds(10)));
+    SpanlineTopics specs = new SpanlineTopics(config.topics(), config.registry().client());
     Properties props = SamplingTopology.streamsConfig(config);
     props.put(DeadLetteringHandler.COUNTER_CONFIG, (Consumer<Exception>) metrics::deadLettered);
     KafkaStreams streams =

@@ -5,12 +5,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.assembly.config.AssemblyConfig;
 import io.spanline.assembly.metrics.AssemblyMetrics;
-import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.service.streams.DeadLetteringHandler;
 import io.spanline.service.streams.StreamsApps;
 import io.spanline.service.streams.StreamsService;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -50,11 +48,7 @@ public final class TraceAssemblyApp implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     AssemblyMetrics metrics = new AssemblyMetrics(registry);
-    SpanlineTopics specs =
-        new SpanlineTopics(
-            config.topics(),
-            new RestSchemaRegistryClient(
-                URI.create(config.schemaRegistryUrl()), Duration.ofSeconds(10)));
+    SpanlineTopics specs = new SpanlineTopics(config.topics(), config.registry().client());
     Properties props = TraceAssemblyTopology.streamsConfig(config);
     props.put(DeadLetteringHandler.COUNTER_CONFIG, (Consumer<Exception>) metrics::deadLettered);
     StreamsInputLag inputLag = new StreamsInputLag(Duration.ofMillis(500));

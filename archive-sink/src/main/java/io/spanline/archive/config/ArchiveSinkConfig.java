@@ -1,6 +1,7 @@
 package io.spanline.archive.config;
 
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.config.RegistrySettings;
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.s3.S3Settings;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ import java.util.Objects;
  */
 public record ArchiveSinkConfig(
     KafkaSettings kafka,
-    String schemaRegistryUrl,
+    RegistrySettings registry,
     String sampledTracesTopic,
     String deadLetterTopic,
     String groupId,
@@ -51,7 +52,7 @@ public record ArchiveSinkConfig(
 
   public ArchiveSinkConfig {
     Objects.requireNonNull(kafka, "kafka");
-    Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+    Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(sampledTracesTopic, "sampledTracesTopic");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
     Objects.requireNonNull(groupId, "groupId");

@@ -2,6 +2,7 @@ package io.spanline.archive.config;
 
 import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.s3.S3Settings;
@@ -27,7 +28,7 @@ public final class ArchiveSinkConfigLoader {
 
   static {
     DEFAULTS.putAll(KafkaSettings.defaults("127.0.0.1:9092"));
-    DEFAULTS.put("schema-registry.url", "http://127.0.0.1:8081");
+    DEFAULTS.putAll(RegistrySettings.defaults());
     DEFAULTS.put(TopicNames.SAMPLED_TRACES_KEY, TopicNames.DEFAULTS.sampledTraces());
     DEFAULTS.put("topic.dead-letter", "spanline.archive.dead-letter");
     DEFAULTS.put("group.id", "spanline-archive-sink");
@@ -84,7 +85,7 @@ public final class ArchiveSinkConfigLoader {
     long threshold = s.longAtLeast("s3.multipart.threshold.bytes", part);
     return new ArchiveSinkConfig(
         KafkaSettings.from(s),
-        s.get("schema-registry.url"),
+        RegistrySettings.from(s),
         TopicNames.requireLegal(
             TopicNames.SAMPLED_TRACES_KEY, s.get(TopicNames.SAMPLED_TRACES_KEY)),
         TopicNames.requireLegal("topic.dead-letter", s.get("topic.dead-letter")),

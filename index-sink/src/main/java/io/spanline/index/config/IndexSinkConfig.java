@@ -1,6 +1,7 @@
 package io.spanline.index.config;
 
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.config.RegistrySettings;
 import io.spanline.storage.opensearch.client.OpenSearchSettings;
 import io.spanline.storage.opensearch.layout.IndexLayout;
 import io.spanline.storage.opensearch.templates.TemplateSettings;
@@ -34,7 +35,7 @@ import java.util.Set;
  */
 public record IndexSinkConfig(
     KafkaSettings kafka,
-    String schemaRegistryUrl,
+    RegistrySettings registry,
     String sampledTracesTopic,
     String deadLetterTopic,
     String groupId,
@@ -61,7 +62,7 @@ public record IndexSinkConfig(
 
   public IndexSinkConfig {
     Objects.requireNonNull(kafka, "kafka");
-    Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+    Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(sampledTracesTopic, "sampledTracesTopic");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
     Objects.requireNonNull(groupId, "groupId");

@@ -2,6 +2,7 @@ package io.spanline.index.config;
 
 import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
 import io.spanline.storage.opensearch.client.OpenSearchSettings;
 import io.spanline.storage.opensearch.document.SpanDocumentMapper;
@@ -36,7 +37,7 @@ public final class IndexSinkConfigLoader {
 
   static {
     DEFAULTS.putAll(KafkaSettings.defaults("127.0.0.1:9092"));
-    DEFAULTS.put("schema-registry.url", "http://127.0.0.1:8081");
+    DEFAULTS.putAll(RegistrySettings.defaults());
     DEFAULTS.put(TopicNames.SAMPLED_TRACES_KEY, TopicNames.DEFAULTS.sampledTraces());
     DEFAULTS.put("topic.dead-letter", "spanline.index.dead-letter");
     DEFAULTS.put("group.id", "spanline-index-sink");
@@ -96,7 +97,7 @@ public final class IndexSinkConfigLoader {
     }
     return new IndexSinkConfig(
         KafkaSettings.from(s),
-        s.get("schema-registry.url"),
+        RegistrySettings.from(s),
         TopicNames.requireLegal(
             TopicNames.SAMPLED_TRACES_KEY, s.get(TopicNames.SAMPLED_TRACES_KEY)),
         TopicNames.requireLegal("topic.dead-letter", s.get("topic.dead-letter")),

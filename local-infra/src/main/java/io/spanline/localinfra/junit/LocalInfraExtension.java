@@ -4,10 +4,12 @@ import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.localinfra.s3.LocalS3;
+import io.spanline.localinfra.tls.HttpsFront;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -18,9 +20,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * Gives tests real servers as parameters ({@link LocalKafka}, {@link LocalOpenSearch}, {@link
  * LocalS3}, {@link LocalSchemaRegistry}) in test, {@code @BeforeAll} and {@code @BeforeEach}
  * methods. Each server starts on first request, at most once per test JVM, on 127.0.0.1 and free
- * ports, with data under {@code target/local-infra/}, and stops when the whole test run ends. Tests
- * share the servers, so each isolates itself with unique topic, index and bucket names ({@link
- * UniqueNames}).
+ * ports (the registry also on a secured HTTPS port with basic auth, {@link
+ * LocalSchemaRegistry#securedUri()}), with data under {@code target/local-infra/}, and stops when
+ * the whole test run ends. Tests share the servers, so each isolates itself with unique topic,
+ * index and bucket names ({@link UniqueNames}).
  *
  * <pre>{@code
  * @ExtendWith(LocalInfraExtension.class)
@@ -67,8 +70,16 @@ public final class LocalInfraExtension implements ParameterResolver {
           store,
           LocalSchemaRegistry.class,
           () ->
-              LocalSchemaRegistry.start(
-                  kafka.bootstrapServers(), LocalSchemaRegistry.DEFAULT_TOPIC, 0));
+              LocalSchemaRegistry.startSecured(
+                  kafka.bootstrapServers(),
+                  LocalSchemaRegistry.DEFAULT_TOPIC,
+                  0,
+                  new HttpsFront.Options(
+                      0,
+                      kafka.secured().certificates(),
+                      LocalKafka.SCRAM_USER,
+                      kafka.secured().password(),
+                      Optional.empty())));
     }
     throw new ParameterResolutionException("no local server of type " + type.getName());
   }

@@ -12,6 +12,7 @@ import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import com.linecorp.armeria.server.annotation.Post;
 import io.spanline.localinfra.Ports;
+import io.spanline.localinfra.tls.HttpsFront;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -51,10 +52,12 @@ public final class LocalSchemaRegistry implements AutoCloseable {
 
   private final Server server;
   private final SchemaStore store;
+  private final Optional<HttpsFront> secured;
 
-  private LocalSchemaRegistry(Server server, SchemaStore store) {
+  private LocalSchemaRegistry(Server server, SchemaStore store, Optional<HttpsFront> secured) {
     this.server = server;
     this.store = store;
+    this.secured = secured;
   }
 
   /**
@@ -63,6 +66,21 @@ public final class LocalSchemaRegistry implements AutoCloseable {
    * @param port HTTP port on 127.0.0.1, or 0 for a free one
    */
   public static LocalSchemaRegistry start(String bootstrapServers, String topic, int port) {
+    return start(bootstrapServers, topic, port, Optional.empty());
+  }
+
+  /**
+   * Like {@link #start(String, String, int)}, with a second, secured port beside the plain one:
+   * HTTPS with the given certificate, and HTTP basic auth (and a client certificate, if the options
+   * ask for one) as a secured production registry would want.
+   */
+  public static LocalSchemaRegistry startSecured(
+      String bootstrapServers, String topic, int port, HttpsFront.Options securedPort) {
+    return start(bootstrapServers, topic, port, Optional.of(securedPort));
+  }
+
+  private static LocalSchemaRegistry start(
+      String bootstrapServers, String topic, int port, Optional<HttpsFront.Options> securedPort) {
     long started = System.nanoTime();
     SchemaStore store = SchemaStore.open(bootstrapServers, topic);
     Server server =
@@ -70,13 +88,17 @@ public final class LocalSchemaRegistry implements AutoCloseable {
             .http(new InetSocketAddress("127.0.0.1", Ports.orFree(port)))
             .annotatedService(new Api(store))
             .build();
+    Optional<HttpsFront> secured;
     try {
       server.start().join();
+      secured =
+          securedPort.map(o -> HttpsFront.serving(o, b -> b.annotatedService(new Api(store))));
     } catch (RuntimeException e) {
+      server.stop().join();
       store.close();
       throw e;
     }
-    LocalSchemaRegistry registry = new LocalSchemaRegistry(server, store);
+    LocalSchemaRegistry registry = new LocalSchemaRegistry(server, store, secured);
     LOG.info(
         "Schema registry ready on {} in {} ms ({} schemas from topic {})",
         registry.uri(),
@@ -95,8 +117,20 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     return server.activeLocalPort();
   }
 
+  /**
+   * The secured port's {@code https://127.0.0.1:<port>}.
+   *
+   * @throws IllegalStateException if the registry was started without one
+   */
+  public URI securedUri() {
+    return secured
+        .orElseThrow(() -> new IllegalStateException("the registry has no secured port"))
+        .uri();
+  }
+
   @Override
   public void close() {
+    secured.ifPresent(HttpsFront::close);
     server.stop().join();
     store.close();
   }

@@ -1,12 +1,17 @@
 package io.spanline.localinfra.tls;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A self-signed server certificate for 127.0.0.1 and {@code localhost}, made by the JDK's own
@@ -59,6 +64,43 @@ public record LocalCertificates(Path keyStore, Path trustStore, String password)
     keytool(storeArgs(trustStore, password, "-importcert", "-noprompt", "-file", cert.toString()));
     Files.writeString(passwordFile, password, StandardCharsets.UTF_8);
     return new LocalCertificates(keyStore, trustStore, password);
+  }
+
+  /** The certificate as PEM ({@code server.crt} beside the stores), a CA file for PEM clients. */
+  public Path certificatePem() {
+    return keyStore.resolveSibling("server.crt");
+  }
+
+  /** Key managers over {@link #keyStore()}, for a TLS server. */
+  public KeyManagerFactory keyManagers() {
+    try {
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(load(keyStore), password.toCharArray());
+      return kmf;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot open " + keyStore + ": " + e, e);
+    }
+  }
+
+  /** Trust managers over {@link #trustStore()}: trust exactly this certificate. */
+  public TrustManagerFactory trustManagers() {
+    try {
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(load(trustStore));
+      return tmf;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot open " + trustStore + ": " + e, e);
+    }
+  }
+
+  private KeyStore load(Path store) throws IOException, GeneralSecurityException {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(store)) {
+      ks.load(in, password.toCharArray());
+    }
+    return ks;
   }
 
   /** A keytool command on one PKCS12 store and this class's alias: the command, then the rest. */

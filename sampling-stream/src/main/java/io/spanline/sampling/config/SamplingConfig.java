@@ -2,6 +2,7 @@ package io.spanline.sampling.config;
 
 import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.streams.StreamsApps;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +25,7 @@ import java.util.Optional;
 public record SamplingConfig(
     String applicationId,
     KafkaSettings kafka,
-    String schemaRegistryUrl,
+    RegistrySettings registry,
     TopicNames topics,
     String deadLetterTopic,
     Optional<Path> policyFile,
@@ -43,7 +44,7 @@ public record SamplingConfig(
   public SamplingConfig {
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(kafka, "kafka");
-    Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+    Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
     Objects.requireNonNull(policyFile, "policyFile");
@@ -61,7 +62,7 @@ public record SamplingConfig(
     return new SamplingConfig(
         applicationId,
         kafka,
-        schemaRegistryUrl,
+        registry,
         new TopicNames(t.otlpSpans(), t.assembledTraces(), outputTopic, t.decisions(), t.metrics()),
         deadLetterTopic,
         Optional.of(policyFile),

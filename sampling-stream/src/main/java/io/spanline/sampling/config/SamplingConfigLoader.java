@@ -2,6 +2,7 @@ package io.spanline.sampling.config;
 
 import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.streams.StreamsApps;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ public final class SamplingConfigLoader {
   static {
     DEFAULTS.put("application.id", "spanline-sampling");
     DEFAULTS.putAll(KafkaSettings.defaults("127.0.0.1:9092"));
-    DEFAULTS.put("schema-registry.url", "http://127.0.0.1:8081");
+    DEFAULTS.putAll(RegistrySettings.defaults());
     DEFAULTS.put(TopicNames.ASSEMBLED_TRACES_KEY, TopicNames.DEFAULTS.assembledTraces());
     DEFAULTS.put(TopicNames.SAMPLED_TRACES_KEY, TopicNames.DEFAULTS.sampledTraces());
     DEFAULTS.put(TopicNames.DECISIONS_KEY, TopicNames.DEFAULTS.decisions());
@@ -70,7 +71,7 @@ public final class SamplingConfigLoader {
     return new SamplingConfig(
         s.get("application.id"),
         KafkaSettings.from(s),
-        s.get("schema-registry.url"),
+        RegistrySettings.from(s),
         TopicNames.fromMap(s.asMap()),
         TopicNames.requireLegal("topic.dead-letter", s.get("topic.dead-letter")),
         policy.isEmpty() ? Optional.empty() : Optional.of(Path.of(policy)),

@@ -5,10 +5,10 @@ import io.spanline.sampling.config.SamplingConfigLoader;
 import io.spanline.sampling.policy.PolicyFileException;
 import io.spanline.sampling.policy.PolicyFileParser;
 import io.spanline.sampling.policy.SamplingPolicies;
-import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.registry.SchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.config.RegistrySettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -76,7 +76,9 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Option(
       names = "--schema-registry-url",
-      description = "Schema registry URL (default: the sampling stream's schema-registry.url).")
+      description =
+          "Schema registry URL (default: the sampling stream's schema-registry.url); the"
+              + " sampling stream's registry credentials and TLS settings apply.")
   String schemaRegistryUrl;
 
   @Option(
@@ -121,10 +123,19 @@ public final class ReplayCommand implements Callable<Integer> {
         bootstrapServers != null
             ? new KafkaSettings(bootstrapServers, settings.kafka().clientProperties())
             : settings.kafka();
-    String registryUrl =
-        schemaRegistryUrl != null ? schemaRegistryUrl : settings.schemaRegistryUrl();
-    SchemaRegistryClient registry =
-        new RestSchemaRegistryClient(URI.create(registryUrl), Duration.ofSeconds(10));
+    RegistrySettings registrySettings = settings.registry();
+    if (schemaRegistryUrl != null) {
+      RegistrySettings r = registrySettings;
+      registrySettings =
+          new RegistrySettings(
+              URI.create(schemaRegistryUrl),
+              r.username(),
+              r.password(),
+              r.bearerToken(),
+              r.tls(),
+              r.timeout());
+    }
+    SchemaRegistryClient registry = registrySettings.client();
     if (dryRun) {
       SpanlineTopics topics = new SpanlineTopics(settings.topics(), registry);
       DryRun.run(kafka, topics, policies, from, to).print(out, from, to);
@@ -144,7 +155,7 @@ public final class ReplayCommand implements Callable<Integer> {
             ? applicationId
             : "spanline-replay-" + outputTopic + "-" + Instant.now().getEpochSecond();
     SamplingConfig config =
-        withKafka(settings, kafka, registryUrl).forReplay(appId, policy, outputTopic);
+        withKafka(settings, kafka, registrySettings).forReplay(appId, policy, outputTopic);
     Replay.Result r = Replay.run(config, registry, policies, from, to, timeout);
     out.printf(
         java.util.Locale.ROOT,
@@ -161,11 +172,11 @@ public final class ReplayCommand implements Callable<Integer> {
   }
 
   private static SamplingConfig withKafka(
-      SamplingConfig c, KafkaSettings kafka, String registryUrl) {
+      SamplingConfig c, KafkaSettings kafka, RegistrySettings registry) {
     return new SamplingConfig(
         c.applicationId(),
         kafka,
-        registryUrl,
+        registry,
         c.topics(),
         c.deadLetterTopic(),
         c.policyFile(),

@@ -2,6 +2,7 @@ package io.spanline.assembly.config;
 
 import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.config.RegistrySettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -12,7 +13,7 @@ import java.util.Objects;
  *
  * @param applicationId Kafka Streams {@code application.id}: group, transactional and state prefix
  * @param kafka Kafka bootstrap servers and client properties (security), for every client
- * @param schemaRegistryUrl base URL of a Confluent-compatible schema registry
+ * @param registry how to reach the Confluent-compatible schema registry
  * @param topics input {@code otlp_spans} and output {@code spanline.traces.assembled} names
  * @param deadLetterTopic topic that receives records which cannot be parsed, with the error in
  *     headers
@@ -47,7 +48,7 @@ import java.util.Objects;
 public record AssemblyConfig(
     String applicationId,
     KafkaSettings kafka,
-    String schemaRegistryUrl,
+    RegistrySettings registry,
     TopicNames topics,
     String deadLetterTopic,
     Duration idleTimeout,
@@ -75,7 +76,7 @@ public record AssemblyConfig(
   public AssemblyConfig {
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(kafka, "kafka");
-    Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+    Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
     Objects.requireNonNull(idleTimeout, "idleTimeout");

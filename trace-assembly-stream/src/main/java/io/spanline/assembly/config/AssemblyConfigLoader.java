@@ -2,6 +2,7 @@ package io.spanline.assembly.config;
 
 import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,7 +24,7 @@ public final class AssemblyConfigLoader {
   static {
     DEFAULTS.put("application.id", "spanline-assembly");
     DEFAULTS.putAll(KafkaSettings.defaults("127.0.0.1:9092"));
-    DEFAULTS.put("schema-registry.url", "http://127.0.0.1:8081");
+    DEFAULTS.putAll(RegistrySettings.defaults());
     DEFAULTS.put(TopicNames.OTLP_SPANS_KEY, TopicNames.DEFAULTS.otlpSpans());
     DEFAULTS.put(TopicNames.ASSEMBLED_TRACES_KEY, TopicNames.DEFAULTS.assembledTraces());
     DEFAULTS.put("topic.dead-letter", "spanline.assembly.dead-letter");
@@ -67,7 +68,7 @@ public final class AssemblyConfigLoader {
     return new AssemblyConfig(
         s.get("application.id"),
         KafkaSettings.from(s),
-        s.get("schema-registry.url"),
+        RegistrySettings.from(s),
         TopicNames.fromMap(s.asMap()),
         TopicNames.requireLegal("topic.dead-letter", s.get("topic.dead-letter")),
         s.millis("trace.idle.timeout.ms"),
