@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.utils.ExponentialBackoff;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.slf4j.Logger;
@@ -133,6 +134,10 @@ public final class IndexSinkApp implements AutoCloseable {
         IndexTemplates.install(openSearch.client(), config.templates());
         break;
       } catch (IOException e) {
+        Optional<String> misconfigured = openSearch.misconfiguration(e);
+        if (misconfigured.isPresent()) {
+          throw new IllegalStateException(misconfigured.get(), e);
+        }
         long wait = backoff.backoff(attempt);
         LOG.warn("OpenSearch not reachable ({}); installing templates again in {} ms", e, wait);
         try {
@@ -156,7 +161,7 @@ public final class IndexSinkApp implements AutoCloseable {
       openSearch.client().cluster().health(h -> h.timeout(t -> t.time("3s")));
       openSearchProblem = "";
     } catch (IOException | RuntimeException e) {
-      openSearchProblem = "OpenSearch not reachable: " + e;
+      openSearchProblem = openSearch.misconfiguration(e).orElse("OpenSearch not reachable: " + e);
     }
   }
 

@@ -43,10 +43,7 @@ public final class IndexSinkConfigLoader {
     DEFAULTS.put("group.id", "spanline-index-sink");
     DEFAULTS.put("consumers", "2");
     DEFAULTS.put("max.poll.records", "200");
-    DEFAULTS.put("opensearch.hosts", "http://127.0.0.1:9200");
-    DEFAULTS.put("opensearch.username", "");
-    DEFAULTS.put("opensearch.password", "");
-    DEFAULTS.put("opensearch.request.timeout.ms", "30000");
+    DEFAULTS.putAll(OpenSearchSettings.defaults("opensearch.", Duration.ofMillis(30000)));
     DEFAULTS.put("index.prefix", "spanline");
     DEFAULTS.put("index.shards", "1");
     DEFAULTS.put("index.replicas", "1");

@@ -40,7 +40,7 @@ public final class HttpsFront implements AutoCloseable {
    *
    * @param port the HTTPS port on 127.0.0.1, or 0 for a free one
    * @param certificates the server's certificate
-   * @param username the one basic-auth user
+   * @param username the one basic-auth user; empty for no basic auth
    * @param password its password
    * @param clientCertificates when present, a client must present the certificate of these
    */
@@ -67,18 +67,20 @@ public final class HttpsFront implements AutoCloseable {
     ServerBuilder b =
         Server.builder()
             .https(new InetSocketAddress("127.0.0.1", Ports.orFree(options.port())))
-            .tls(options.certificates().keyManagers())
-            .decorator(
-                AuthService.builder()
-                    .addBasicAuth((ctx, token) -> allowed(options, token))
-                    .onFailure(
-                        (delegate, ctx, req, cause) ->
-                            HttpResponse.builder()
-                                .status(HttpStatus.UNAUTHORIZED)
-                                .header(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"local\"")
-                                .content(MediaType.PLAIN_TEXT_UTF_8, "credentials required\n")
-                                .build())
-                    .newDecorator());
+            .tls(options.certificates().keyManagers());
+    if (!options.username().isEmpty()) {
+      b.decorator(
+          AuthService.builder()
+              .addBasicAuth((ctx, token) -> allowed(options, token))
+              .onFailure(
+                  (delegate, ctx, req, cause) ->
+                      HttpResponse.builder()
+                          .status(HttpStatus.UNAUTHORIZED)
+                          .header(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"local\"")
+                          .content(MediaType.PLAIN_TEXT_UTF_8, "credentials required\n")
+                          .build())
+              .newDecorator());
+    }
     options
         .clientCertificates()
         .ifPresent(

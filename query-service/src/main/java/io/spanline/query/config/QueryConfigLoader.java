@@ -6,6 +6,7 @@ import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.s3.S3Settings;
 import io.spanline.storage.opensearch.client.OpenSearchSettings;
 import io.spanline.storage.opensearch.layout.IndexLayout;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,10 +23,7 @@ public final class QueryConfigLoader {
   static {
     DEFAULTS.put("http.bind.address", "127.0.0.1");
     DEFAULTS.put("http.port", "16686");
-    DEFAULTS.put("opensearch.hosts", "http://127.0.0.1:9200");
-    DEFAULTS.put("opensearch.username", "");
-    DEFAULTS.put("opensearch.password", "");
-    DEFAULTS.put("opensearch.request.timeout.ms", "10000");
+    DEFAULTS.putAll(OpenSearchSettings.defaults("opensearch.", Duration.ofMillis(10000)));
     DEFAULTS.put("index.prefix", "spanline");
     DEFAULTS.put("archive.enabled", "true");
     DEFAULTS.put("s3.endpoint", "");

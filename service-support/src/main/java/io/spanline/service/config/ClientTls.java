@@ -1,22 +1,24 @@
 package io.spanline.service.config;
 
-import io.netty.handler.ssl.JdkSslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
+import com.linecorp.armeria.common.TlsKeyPair;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -94,51 +96,85 @@ public record ClientTls(Optional<Store> trustStore, Optional<Store> keyStore) {
     return sslContext("");
   }
 
-  private SSLContext sslContext(String prefix) {
-    SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
-    trustStore.ifPresent(
-        t -> {
-          if (t.type().equals("PEM")) {
-            builder.trustManager(t.location().toFile());
-          } else {
-            try {
-              TrustManagerFactory tmf =
-                  TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-              tmf.init(open(t));
-              builder.trustManager(tmf);
-            } catch (IOException | GeneralSecurityException e) {
-              throw unusable(prefix + "ssl.truststore.", t, e);
-            }
-          }
-        });
-    keyStore.ifPresent(
-        k -> {
-          if (k.type().equals("PEM")) {
-            builder.keyManager(k.location().toFile(), k.location().toFile());
-          } else {
-            try {
-              KeyManagerFactory kmf =
-                  KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-              kmf.init(open(k), k.password().toCharArray());
-              builder.keyManager(kmf);
-            } catch (IOException | GeneralSecurityException e) {
-              throw unusable(prefix + "ssl.keystore.", k, e);
-            }
-          }
-        });
+  /**
+   * The trust managers of {@link #trustStore()}, or empty for the JDK's defaults: for clients that
+   * take trust managers rather than an {@link SSLContext} (the AWS SDK's HTTP clients).
+   *
+   * @throws IllegalArgumentException if the store cannot be read or opened
+   */
+  public Optional<TrustManager[]> trustManagers() {
+    return trustManagers("");
+  }
+
+  private Optional<TrustManager[]> trustManagers(String prefix) {
+    if (trustStore.isEmpty()) {
+      return Optional.empty();
+    }
+    Store t = trustStore.get();
     try {
-      return ((JdkSslContext) builder.build()).context();
-    } catch (SSLException | IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "Cannot use the TLS material of "
-              + prefix
-              + "ssl.truststore.* / "
-              + prefix
-              + "ssl.keystore.* ("
-              + this
-              + "): "
-              + e.getMessage(),
-          e);
+      KeyStore trusted;
+      if (t.type().equals("PEM")) {
+        trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        try (InputStream in = Files.newInputStream(t.location())) {
+          int n = 0;
+          for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            trusted.setCertificateEntry("ca-" + n++, c);
+          }
+          if (n == 0) {
+            throw new GeneralSecurityException("no CERTIFICATE block in the file");
+          }
+        }
+      } else {
+        trusted = open(t);
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trusted);
+      return Optional.of(tmf.getTrustManagers());
+    } catch (IOException | GeneralSecurityException e) {
+      throw unusable(prefix + "ssl.truststore.", t, e);
+    }
+  }
+
+  private Optional<KeyManager[]> keyManagers(String prefix) {
+    if (keyStore.isEmpty()) {
+      return Optional.empty();
+    }
+    Store k = keyStore.get();
+    try {
+      KeyStore keys;
+      char[] password = k.password().toCharArray();
+      if (k.type().equals("PEM")) {
+        // Armeria reads the PEM blocks: the PKCS#8 key and the certificate chain, in one file
+        TlsKeyPair pair = TlsKeyPair.of(k.location().toFile(), k.location().toFile());
+        keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry(
+            "client",
+            pair.privateKey(),
+            password,
+            pair.certificateChain().toArray(Certificate[]::new));
+      } else {
+        keys = open(k);
+      }
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keys, password);
+      return Optional.of(kmf.getKeyManagers());
+    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+      throw unusable(prefix + "ssl.keystore.", k, e);
+    }
+  }
+
+  private SSLContext sslContext(String prefix) {
+    try {
+      SSLContext ssl = SSLContext.getInstance("TLS");
+      ssl.init(
+          keyManagers(prefix).orElse(null), trustManagers(prefix).orElse(null), new SecureRandom());
+      return ssl;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK has no TLS: " + e, e);
     }
   }
 
