@@ -11,6 +11,7 @@ import io.spanline.index.config.IndexSinkConfigLoader;
 import io.spanline.localinfra.LocalInfra;
 import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.s3.LocalS3;
+import io.spanline.localinfra.tls.LocalCertificates;
 import io.spanline.query.QueryServiceApp;
 import io.spanline.query.config.QueryConfigLoader;
 import io.spanline.sampling.SamplingApp;
@@ -157,47 +158,74 @@ public final class AllInOne implements AutoCloseable {
   }
 
   /**
-   * Which listener of the embedded broker the services use: {@code plaintext} (the default) or
-   * {@code sasl_ssl} (SCRAM-SHA-512 over TLS, with the certificate and user local-infra made), as a
-   * secured cluster would be joined.
+   * How the services reach the embedded servers: {@code plaintext} (the default), or {@code
+   * secured}, as a secured estate is joined: Kafka over the broker's SASL_SSL listener
+   * (SCRAM-SHA-512 over TLS), the schema registry over HTTPS with basic auth, OpenSearch over HTTPS
+   * with basic auth (a TLS-terminating front), all trusting the certificate local-infra made.
    */
-  public static final String KAFKA_LISTENER = "spanline.kafka.listener";
+  public static final String SECURITY = "spanline.security";
 
   /** The services' settings: the embedded servers' addresses, data folders, then overrides. */
   static Map<String, String> settings(AllInOneConfig config, LocalInfra infra) {
-    String listener = config.settings().getOrDefault(KAFKA_LISTENER, "plaintext");
+    String security = config.settings().getOrDefault(SECURITY, "plaintext");
     boolean secured;
-    switch (listener.toLowerCase(java.util.Locale.ROOT)) {
+    switch (security.toLowerCase(java.util.Locale.ROOT)) {
       case "plaintext" -> secured = false;
-      case "sasl_ssl" -> secured = true;
+      case "secured" -> secured = true;
       default ->
           throw new IllegalArgumentException(
-              "Invalid " + KAFKA_LISTENER + " '" + listener + "': must be plaintext or sasl_ssl");
+              "Invalid " + SECURITY + " '" + security + "': must be plaintext or secured");
+    }
+    if (!secured) {
+      return serviceSettings(
+          config,
+          infra.kafka().bootstrapServers(),
+          infra.registry().uri(),
+          infra.openSearch().uri(),
+          infra.s3().endpoint());
     }
     Map<String, String> p =
         serviceSettings(
             config,
-            secured ? infra.kafka().secured().bootstrapServers() : infra.kafka().bootstrapServers(),
-            infra.registry().uri(),
-            infra.openSearch().uri(),
+            infra.kafka().secured().bootstrapServers(),
+            infra.registry().securedUri(),
+            infra.openSearchSecuredUri(),
             infra.s3().endpoint());
-    if (secured) {
-      p.putAll(securedKafkaSettings(infra.kafka().secured()));
-    }
+    p.putAll(securedSettings(infra.kafka().secured()));
     return p;
   }
 
-  /** Every Kafka client of every service over the broker's SASL_SSL listener. */
-  static Map<String, String> securedKafkaSettings(LocalKafka.SecuredListener listener) {
+  /**
+   * Every Kafka client of every service over the broker's SASL_SSL listener; the registry and
+   * OpenSearch clients with basic auth and the local certificate (as PEM for the registry, as a
+   * PKCS12 trust store for OpenSearch: both forms in use).
+   */
+  static Map<String, String> securedSettings(LocalKafka.SecuredListener listener) {
     Map<String, String> p = new HashMap<>();
+    LocalCertificates certificates = listener.certificates();
     for (String app : new String[] {"gateway", "assembly", "sampling", "index", "archive"}) {
       String k = "spanline." + app + ".kafka.";
       p.put(k + "security.protocol", "SASL_SSL");
       p.put(k + "sasl.mechanism", "SCRAM-SHA-512");
       p.put(k + "sasl.username", LocalKafka.SCRAM_USER);
       p.put(k + "sasl.password", listener.password());
-      p.put(k + "ssl.truststore.location", listener.certificates().trustStore().toString());
-      p.put(k + "ssl.truststore.password", listener.certificates().password());
+      p.put(k + "ssl.truststore.location", certificates.trustStore().toString());
+      p.put(k + "ssl.truststore.password", certificates.password());
+      p.put(k + "ssl.truststore.type", "PKCS12");
+    }
+    for (String app : new String[] {"assembly", "sampling", "index", "archive"}) {
+      String k = "spanline." + app + ".schema-registry.";
+      p.put(k + "username", LocalKafka.SCRAM_USER);
+      p.put(k + "password", listener.password());
+      p.put(k + "ssl.truststore.location", certificates.certificatePem().toString());
+      p.put(k + "ssl.truststore.type", "PEM");
+    }
+    for (String app : new String[] {"index", "query"}) {
+      String k = "spanline." + app + ".opensearch.";
+      p.put(k + "username", LocalKafka.SCRAM_USER);
+      p.put(k + "password", listener.password());
+      p.put(k + "ssl.truststore.location", certificates.trustStore().toString());
+      p.put(k + "ssl.truststore.password", certificates.password());
       p.put(k + "ssl.truststore.type", "PKCS12");
     }
     return p;

@@ -109,9 +109,9 @@ public final class SpanlineMain implements Runnable {
                   settings.put(k.toString(), v.toString());
                 }
               });
-      String listener = System.getenv("SPANLINE_KAFKA_LISTENER");
-      if (listener != null) {
-        settings.putIfAbsent(AllInOne.KAFKA_LISTENER, listener);
+      String security = System.getenv("SPANLINE_SECURITY");
+      if (security != null) {
+        settings.putIfAbsent(AllInOne.SECURITY, security);
       }
       Path data = infra.dataDir().toAbsolutePath();
       System.out.println("Spanline all-in-one; data in " + data);
@@ -147,10 +147,11 @@ public final class SpanlineMain implements Runnable {
               + "  OTLP/gRPC         %s%n"
               + "  OTLP/HTTP         %s%n"
               + "  Web UI and APIs   %s%n"
-              + "  Kafka             %s (SASL_SSL %s, user %s; trust store %s)%n"
-              + "  OpenSearch        %s%n"
+              + "  Kafka             %s (SASL_SSL %s)%n"
+              + "  OpenSearch        %s (HTTPS, basic auth: %s)%n"
               + "  S3 endpoint       %s%n"
-              + "  Schema registry   %s%n"
+              + "  Schema registry   %s (HTTPS, basic auth: %s)%n"
+              + "  Secured endpoints user %s, password in %s, trust store %s (or PEM beside it)%n"
               + "%s"
               + "Ctrl-C stops everything.%n",
           (System.nanoTime() - began) / 1e9,
@@ -159,11 +160,14 @@ public final class SpanlineMain implements Runnable {
           all.queryUri(),
           all.infra().kafka().bootstrapServers(),
           all.infra().kafka().secured().bootstrapServers(),
-          LocalKafka.SCRAM_USER,
-          all.infra().kafka().secured().certificates().trustStore(),
           all.infra().openSearch().uri(),
+          all.infra().openSearchSecuredUri(),
           all.infra().s3().endpoint(),
           all.infra().registry().uri(),
+          all.infra().registry().securedUri(),
+          LocalKafka.SCRAM_USER,
+          all.infra().kafka().secured().certificates().keyStore().resolveSibling("scram-password"),
+          all.infra().kafka().secured().certificates().trustStore(),
           demo
               ? String.format(
                   "  Demo workload     %.1f requests/s over %s; traces appear in the UI after"

@@ -66,8 +66,9 @@ class EndToEndIT {
     settings.put("spanline.assembly.punctuation.interval.ms", "500");
     settings.put("spanline.index.index.refresh-interval", "1s");
     settings.put("spanline.archive.roll.max.age.ms", "2000");
-    // every service joins the broker as a secured cluster asks: SASL_SSL, SCRAM-SHA-512
-    settings.put(AllInOne.KAFKA_LISTENER, "sasl_ssl");
+    // every service joins a secured estate: Kafka over SASL_SSL (SCRAM-SHA-512), the registry
+    // and OpenSearch over HTTPS with basic auth, trusting the local certificate
+    settings.put(AllInOne.SECURITY, "secured");
     InMemorySpanExporter copy = InMemorySpanExporter.create();
 
     try (AllInOne all =
