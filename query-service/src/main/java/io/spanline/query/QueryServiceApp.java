@@ -82,8 +82,8 @@ public final class QueryServiceApp implements AutoCloseable {
             .decorator(
                 MetricCollectingService.newDecorator(
                     MeterIdPrefixFunction.ofDefault("spanline.query.http")))
-            .annotatedService(new JaegerApiV3(lookup, hot, tenants, clock))
-            .annotatedService(new NativeApi(lookup, hot, tenants, clock))
+            .annotatedService(new JaegerApiV3(lookup, hot, tenants, clock, config.maxClockSkew()))
+            .annotatedService(new NativeApi(lookup, hot, tenants, clock, config.maxClockSkew()))
             .annotatedService(new TempoApi(lookup, hot, tenants, clock))
             // The web UI: static files from the classpath folder web/, index.html at "/".
             .serviceUnder(

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param openSearch how to reach OpenSearch ({@code opensearch.*})
  * @param s3 how to reach the archive's object store ({@code s3.*} but the bucket and prefix)
  * @param archiveLookback how far back a trace-by-ID without a time range looks in the archive
+ * @param maxClockSkew the largest clock-skew correction applied to a span of a returned trace
+ *     (zero: none applied, only reported)
  * @param maxSpans most spans returned for one trace
  * @param authEnabled whether callers need an API key (which names their tenant)
  * @param apiKeys API key → tenant
@@ -29,6 +31,7 @@ public record QueryConfig(
     String bucket,
     ArchiveLayout archiveLayout,
     Duration archiveLookback,
+    Duration maxClockSkew,
     int maxSpans,
     boolean authEnabled,
     Map<String, String> apiKeys,
@@ -42,6 +45,7 @@ public record QueryConfig(
     Objects.requireNonNull(bucket, "bucket");
     Objects.requireNonNull(archiveLayout, "archiveLayout");
     Objects.requireNonNull(archiveLookback, "archiveLookback");
+    Objects.requireNonNull(maxClockSkew, "maxClockSkew");
     apiKeys = Map.copyOf(apiKeys);
   }
 }

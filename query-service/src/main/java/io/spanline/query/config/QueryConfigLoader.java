@@ -34,6 +34,7 @@ public final class QueryConfigLoader {
     DEFAULTS.put("s3.access-key", "");
     DEFAULTS.put("s3.secret-key", "");
     DEFAULTS.put("archive.lookback.ms", String.valueOf(24L * 3600 * 1000));
+    DEFAULTS.put("clock-skew.max-adjustment.ms", "60000");
     DEFAULTS.put("trace.max-spans", "5000");
     DEFAULTS.put("auth.enabled", "false");
     DEFAULTS.put("auth.trusted-proxy", "false");
@@ -84,6 +85,7 @@ public final class QueryConfigLoader {
         S3Settings.bucket(s, "s3.bucket"),
         archive,
         s.millis("archive.lookback.ms"),
+        Duration.ofMillis(s.longAtLeast("clock-skew.max-adjustment.ms", 0)),
         maxSpans(s),
         s.bool("auth.enabled"),
         TenantResolver.apiKeys(s, "SPANLINE_QUERY_API_KEYS"),

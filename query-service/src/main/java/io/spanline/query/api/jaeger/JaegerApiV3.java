@@ -28,6 +28,7 @@ import io.spanline.query.api.GoDurations;
 import io.spanline.query.api.Responses.BadParameter;
 import io.spanline.query.api.TraceLookup;
 import io.spanline.query.tenancy.RequestTenants;
+import io.spanline.query.trace.ClockSkew;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
@@ -38,6 +39,7 @@ import io.spanline.storage.TraceSearch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,18 +67,24 @@ public final class JaegerApiV3 {
   private final RequestTenants tenants;
   private final Clock clock;
 
-  /**
-   * @param coldLookback how far back a trace-by-ID without a time range looks in the archive
-   */
+  private final Duration maxClockSkew;
+
   /**
    * @param lookup trace by ID (the hot store, then the archive)
    * @param search searches and lists (the hot store)
+   * @param maxClockSkew the largest clock-skew correction applied to a span ({@link ClockSkew})
    */
-  public JaegerApiV3(TraceLookup lookup, TraceSearch search, RequestTenants tenants, Clock clock) {
+  public JaegerApiV3(
+      TraceLookup lookup,
+      TraceSearch search,
+      RequestTenants tenants,
+      Clock clock,
+      Duration maxClockSkew) {
     this.lookup = lookup;
     this.search = search;
     this.tenants = tenants;
     this.clock = clock;
+    this.maxClockSkew = maxClockSkew;
   }
 
   @Get("/api/v3/traces/{trace_id}")
@@ -95,7 +103,11 @@ public final class JaegerApiV3 {
                   time(params, "endTime", "end_time"),
                   "startTime",
                   "endTime");
-          return result(found.spans(), found.truncated());
+          // as Jaeger's api_v3: adjusted unless raw_traces=true
+          boolean raw = "true".equals(params.get("raw_traces"));
+          List<Span> spans =
+              raw ? found.spans() : ClockSkew.adjust(found.spans(), maxClockSkew).spans();
+          return result(spans, found.truncated());
         });
   }
 

@@ -25,7 +25,10 @@ import com.linecorp.armeria.server.annotation.Param;
 import io.spanline.query.api.Responses.BadParameter;
 import io.spanline.query.api.TraceLookup;
 import io.spanline.query.tenancy.RequestTenants;
+import io.spanline.query.trace.ClockSkew;
+import io.spanline.query.trace.CriticalPath;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
+import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.storage.Dependency;
 import io.spanline.storage.FoundSummary;
@@ -43,6 +46,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -61,16 +65,24 @@ public final class NativeApi {
   private final TraceSearch search;
   private final RequestTenants tenants;
   private final Clock clock;
+  private final Duration maxClockSkew;
 
   /**
    * @param lookup trace by ID (the hot store, then the archive)
    * @param search searches and lists (the hot store)
+   * @param maxClockSkew the largest clock-skew correction applied to a span ({@link ClockSkew})
    */
-  public NativeApi(TraceLookup lookup, TraceSearch search, RequestTenants tenants, Clock clock) {
+  public NativeApi(
+      TraceLookup lookup,
+      TraceSearch search,
+      RequestTenants tenants,
+      Clock clock,
+      Duration maxClockSkew) {
     this.lookup = lookup;
     this.search = search;
     this.tenants = tenants;
     this.clock = clock;
+    this.maxClockSkew = maxClockSkew;
   }
 
   @Get("/openapi.json")
@@ -88,14 +100,36 @@ public final class NativeApi {
           TraceId id = traceId(traceId);
           FoundTrace found =
               lookup.find(tenant, id, time(params, "from"), time(params, "to"), "from", "to");
-          // The OTLP/JSON goes in as written, not parsed again into a tree.
+          boolean adjust = !"false".equals(params.get("adjustClockSkew"));
+          List<Span> spans = found.spans();
           ObjectNode head = JSON.createObjectNode();
           head.put("traceId", id.toHex());
-          head.put("spanCount", found.spans().size());
+          head.put("spanCount", spans.size());
           head.put("truncated", found.truncated());
           head.put("source", found.source());
+          head.put("clockSkewAdjusted", adjust);
+          ArrayNode adjustments = head.putArray("clockSkewAdjustments");
+          if (adjust) {
+            ClockSkew.Result adjusted = ClockSkew.adjust(spans, maxClockSkew);
+            spans = adjusted.spans();
+            for (ClockSkew.Adjustment a : adjusted.adjustments()) {
+              adjustments
+                  .addObject()
+                  .put("spanId", a.spanId().toHex())
+                  .put("deltaNanos", a.deltaNanos())
+                  .put("warning", a.warning());
+            }
+          }
+          ArrayNode path = head.putArray("criticalPath");
+          for (CriticalPath.Section section : CriticalPath.of(spans)) {
+            path.addObject()
+                .put("spanId", section.spanId().toHex())
+                .put("startTimeUnixNano", section.startEpochNanos())
+                .put("endTimeUnixNano", section.endEpochNanos());
+          }
+          // The OTLP/JSON goes in as written, not parsed again into a tree.
           byte[] fields = JSON.writeValueAsBytes(head);
-          byte[] trace = OtlpJsonCodec.encode(found.spans());
+          byte[] trace = OtlpJsonCodec.encode(spans);
           ByteArrayOutputStream body = new ByteArrayOutputStream(fields.length + trace.length + 16);
           body.write(fields, 0, fields.length - 1);
           body.write(",\"trace\":".getBytes(StandardCharsets.US_ASCII));
