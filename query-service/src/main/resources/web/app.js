@@ -249,9 +249,10 @@ function kvTable(attributes) {
     el('tr', {}, el('td', {}, a.key), el('td', {}, anyValue(a.value)))));
 }
 
-function details(span, traceStart) {
+function details(span, traceStart, adjustment) {
   const offset = (big) => formatNanos(Number(big - traceStart));
   const box = el('div', { class: 'span-details', onclick: (e) => e.stopPropagation() },
+    adjustment ? el('div', { class: 'warning clock-skew' }, adjustment.warning) : null,
     el('table', { class: 'kv' },
       el('tr', {}, el('td', {}, 'span ID'), el('td', {}, span.spanId)),
       el('tr', {}, el('td', {}, 'kind'), el('td', {}, span.kindName)),
@@ -274,12 +275,12 @@ function details(span, traceStart) {
   return box;
 }
 
-async function showTrace(traceId) {
+async function showTrace(traceId, raw = false) {
   const view = $('trace-view');
   view.replaceChildren(el('div', { class: 'empty' }, 'Loading trace…'));
   let body;
   try {
-    body = await api(`/v1/traces/${encodeURIComponent(traceId)}`);
+    body = await api(`/v1/traces/${encodeURIComponent(traceId)}`, raw ? { adjustClockSkew: 'false' } : {});
     showError(null);
   } catch (e) {
     view.replaceChildren(el('button', { class: 'secondary', onclick: () => history.back() }, '← Back'));
@@ -304,7 +305,19 @@ async function showTrace(traceId) {
       el('span', {}, `from ${body.source}`),
       el('span', {}, ...services.map((s) => el('span', { class: 'chip', style: `background:${colour(s)}` }, s)))),
     body.truncated ? el('div', { class: 'warning', id: 'truncated' },
-      `This trace has more spans than the service returns (trace.max-spans); only the first ${body.spanCount} are shown.`) : null);
+      `This trace has more spans than the service returns (trace.max-spans); only the first ${body.spanCount} are shown.`) : null,
+    clockSkewNote(body, traceId, raw),
+    el('label', { class: 'toggle' },
+      el('input', { type: 'checkbox', id: 'critical-path-toggle', checked: 'checked',
+        onchange: (e) => { $('waterfall').classList.toggle('hide-critical', !e.target.checked); } }),
+      ' Critical path'));
+  // the critical path's sections by span: drawn over each bar
+  const critical = new Map();
+  for (const c of body.criticalPath || []) {
+    if (!critical.has(c.spanId)) critical.set(c.spanId, []);
+    critical.get(c.spanId).push(c);
+  }
+  const skewed = new Map((body.clockSkewAdjustments || []).map((a) => [a.spanId, a]));
   const ticks = el('div', { class: 'ticks' });
   for (let i = 0; i <= 4; i++) {
     ticks.append(el('span', { class: 'tick', style: `left:${Math.min(i * 25, 97)}%` }, formatNanos((total * i) / 4)));
@@ -315,22 +328,48 @@ async function showTrace(traceId) {
     const left = (100 * Number(span.start - start)) / total;
     const width = Math.max(0.2, (100 * Number(span.end - span.start)) / total);
     const isError = span.statusName === 'ERROR';
-    const row = el('div', { class: `span-row${isError ? ' error' : ''}`, 'data-span-id': span.spanId },
+    const sections = critical.get(span.spanId) || [];
+    const adjustment = skewed.get(span.spanId);
+    const classes = ['span-row'];
+    if (isError) classes.push('error');
+    if (sections.length) classes.push('critical');
+    const timeline = el('div', { class: 'timeline' },
+      el('div', { class: 'bar', style: `left:${left}%;width:${width}%;background:${colour(span.service)}` }),
+      ...sections.map((c) => el('div', {
+        class: 'cp',
+        title: 'on the critical path',
+        style: `left:${(100 * Number(BigInt(c.startTimeUnixNano) - start)) / total}%;`
+          + `width:${Math.max(0.2, (100 * Number(BigInt(c.endTimeUnixNano) - BigInt(c.startTimeUnixNano))) / total)}%`,
+      })),
+      el('span', { class: 'bar-text', style: `left:calc(${Math.min(left + width, 90)}% + 4px)` },
+        formatNanos(Number(span.end - span.start))));
+    const row = el('div', { class: classes.join(' '), 'data-span-id': span.spanId },
       el('div', { class: 'label', style: `padding-left:${8 + depth * 14}px`, title: `${span.service}: ${span.name}` },
+        adjustment ? el('span', { class: 'skew', title: adjustment.warning }, '±') : null,
         el('span', { class: 'service', style: `color:${colour(span.service)}` }, span.service), span.name),
-      el('div', { class: 'timeline' },
-        el('div', { class: 'bar', style: `left:${left}%;width:${width}%;background:${colour(span.service)}` }),
-        el('span', { class: 'bar-text', style: `left:calc(${Math.min(left + width, 90)}% + 4px)` },
-          formatNanos(Number(span.end - span.start)))));
+      timeline);
     let open = null;
     row.addEventListener('click', () => {
       if (open) { open.remove(); open = null; return; }
-      open = details(span, start);
+      open = details(span, start, adjustment);
       row.after(open);
     });
     waterfall.append(row);
   }
   view.replaceChildren(header, waterfall);
+}
+
+/** Says how many spans clock-skew adjustment moved, with a switch to the recorded times. */
+function clockSkewNote(body, traceId, raw) {
+  const moved = (body.clockSkewAdjustments || []).filter((a) => Number(a.deltaNanos) !== 0).length;
+  if (raw) {
+    return el('div', { class: 'warning', id: 'clock-skew' }, 'Timestamps as recorded, without clock-skew adjustment. ',
+      el('a', { href: '#', onclick: (e) => { e.preventDefault(); showTrace(traceId, false); } }, 'Adjust'));
+  }
+  if (!moved) return null;
+  return el('div', { class: 'warning', id: 'clock-skew' },
+    `${moved} span${moved === 1 ? ' was' : 's were'} moved into ${moved === 1 ? 'its' : 'their'} parent to correct clock skew between hosts (±). `,
+    el('a', { href: '#', onclick: (e) => { e.preventDefault(); showTrace(traceId, true); } }, 'Show as recorded'));
 }
 
 // ---- dependency graph ------------------------------------------------------------------------

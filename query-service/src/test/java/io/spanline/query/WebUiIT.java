@@ -6,12 +6,14 @@ import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.query.testing.QueryFixture;
 import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.Span;
 import io.spanline.schemas.testing.TraceBuilder;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -65,7 +67,26 @@ class WebUiIT {
             .shiftedBy(sinceBuilderStart)
             .root("billing", "POST /invoice", 10)
             .build();
-    String prefix = QueryFixture.index(node, List.of(checkout, other));
+    // and a trace whose server span's host clock runs 50 ms behind
+    AssembledTrace recorded =
+        TraceBuilder.trace()
+            .tenant("acme")
+            .shiftedBy(sinceBuilderStart)
+            .root("frontend", "GET /cart", 100)
+            .resourceAttr("host.name", "a")
+            .child("checkout", "GET /cart/items", 40)
+            .resourceAttr("host.name", "b")
+            .build();
+    List<Span> skewedSpans = new ArrayList<>(recorded.spans());
+    Span late = skewedSpans.get(1);
+    skewedSpans.set(
+        1,
+        late.toBuilder()
+            .time(late.startEpochNanos() - 50_000_000L, late.endEpochNanos() - 50_000_000L)
+            .build());
+    AssembledTrace skewed =
+        AssembledTrace.of("acme", recorded.traceId(), recorded.fragment(), skewedSpans);
+    String prefix = QueryFixture.index(node, List.of(checkout, other, skewed));
     Path shots = Path.of("target", "ui-screenshots");
     Files.createDirectories(shots);
 
@@ -125,6 +146,30 @@ class WebUiIT {
             wait.until(d -> d.findElement(By.cssSelector("#waterfall .span-details")));
         assertThat(details.getText()).contains("order.id").contains("o-42").contains("CLIENT");
         screenshot(browser, shots.resolve("trace.png"));
+        // the critical path runs through each span of this chain, in five sections
+        assertThat(browser.findElements(By.cssSelector("#waterfall .span-row.critical")))
+            .hasSize(3);
+        assertThat(browser.findElements(By.cssSelector("#waterfall .cp"))).hasSize(5);
+        browser.findElement(By.id("critical-path-toggle")).click();
+        assertThat(browser.findElement(By.cssSelector("#waterfall .cp")).isDisplayed()).isFalse();
+
+        // and a skewed trace shows its server span moved into its parent, marked, with a way
+        // back to the recorded times
+        browser.get("http://127.0.0.1:" + app.port() + "/#/trace/" + skewed.traceId().toHex());
+        WebElement skewNote = wait.until(d -> d.findElement(By.id("clock-skew")));
+        assertThat(skewNote.getText()).contains("1 span was moved into its parent");
+        assertThat(
+                browser
+                    .findElement(
+                        By.cssSelector(
+                            "#waterfall .span-row[data-span-id='" + late.spanId().toHex() + "']"))
+                    .findElements(By.className("skew")))
+            .hasSize(1);
+        screenshot(browser, shots.resolve("clock-skew.png"));
+        skewNote.findElement(By.linkText("Show as recorded")).click();
+        wait.until(
+            d -> d.findElement(By.id("clock-skew")).getText().contains("Timestamps as recorded"));
+        assertThat(browser.findElements(By.cssSelector("#waterfall .skew"))).isEmpty();
 
         // and the dependency graph has the two calls
         browser.findElement(By.id("nav-dependencies")).click();
