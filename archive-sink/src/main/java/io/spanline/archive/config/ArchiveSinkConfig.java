@@ -1,5 +1,6 @@
 package io.spanline.archive.config;
 
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.s3.S3Settings;
@@ -45,8 +46,7 @@ public record ArchiveSinkConfig(
     Duration retention,
     Duration retentionInterval,
     Duration spanStartMaxFuture,
-    String adminBindAddress,
-    int adminPort,
+    AdminSettings admin,
     Map<String, String> consumerOverrides) {
 
   public ArchiveSinkConfig {
@@ -65,7 +65,7 @@ public record ArchiveSinkConfig(
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(retentionInterval, "retentionInterval");
     Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
-    Objects.requireNonNull(adminBindAddress, "adminBindAddress");
+    Objects.requireNonNull(admin, "admin");
     consumerOverrides = Map.copyOf(consumerOverrides);
   }
 

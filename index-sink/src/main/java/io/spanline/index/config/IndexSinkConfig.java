@@ -1,5 +1,6 @@
 package io.spanline.index.config;
 
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.storage.opensearch.client.OpenSearchSettings;
 import io.spanline.storage.opensearch.layout.IndexLayout;
@@ -55,8 +56,7 @@ public record IndexSinkConfig(
     Duration retention,
     Duration retentionInterval,
     Duration spanStartMaxFuture,
-    String adminBindAddress,
-    int adminPort,
+    AdminSettings admin,
     Map<String, String> consumerOverrides) {
 
   public IndexSinkConfig {
@@ -74,7 +74,7 @@ public record IndexSinkConfig(
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
     Objects.requireNonNull(retentionInterval, "retentionInterval");
-    Objects.requireNonNull(adminBindAddress, "adminBindAddress");
+    Objects.requireNonNull(admin, "admin");
     consumerOverrides = Map.copyOf(consumerOverrides);
   }
 

@@ -85,7 +85,7 @@ class GatewayConfigLoaderTest {
 
     assertThat(config.httpPort()).isEqualTo(5318);
     assertThat(config.grpcPort()).isEqualTo(6317);
-    assertThat(config.adminPort()).isEqualTo(7000);
+    assertThat(config.admin().port()).isEqualTo(7000);
     assertThat(config.limitsFor("acme").spansPerSecond()).isEqualTo(500);
     assertThat(config.limitsFor("other")).isEqualTo(TenantLimits.DEFAULTS);
     assertThat(config.redaction())
