@@ -21,6 +21,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -92,6 +97,64 @@ public final class TestCertificateAuthority {
   public Path writeCertificatePem(Path file) {
     write(file, certificatePem());
     return file;
+  }
+
+  /** A client TLS context that trusts this CA only and presents no certificate. */
+  public SSLContext trustingContext() {
+    return context(null);
+  }
+
+  /** A client TLS context that trusts this CA only and presents {@code client}'s certificate. */
+  public SSLContext trustingContext(Issued client) {
+    return context(client);
+  }
+
+  private SSLContext context(Issued client) {
+    try {
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("ca", certificate);
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      KeyManager[] keyManagers = null;
+      if (client != null) {
+        char[] password = "client".toCharArray();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry(
+            "client",
+            client.privateKey(),
+            password,
+            new java.security.cert.Certificate[] {client.certificate(), certificate});
+        KeyManagerFactory kmf =
+            KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, password);
+        keyManagers = kmf.getKeyManagers();
+      }
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(keyManagers, tmf.getTrustManagers(), null);
+      return context;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The certificate a TLS server on {@code 127.0.0.1:port} presents to a new connection that trusts
+   * this CA (the handshake must succeed).
+   *
+   * @throws IOException when the connection or the handshake fails
+   */
+  public X509Certificate serverCertificate(int port) throws IOException {
+    try (SSLSocket socket =
+        (SSLSocket) trustingContext().getSocketFactory().createSocket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+      return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+    }
   }
 
   /**

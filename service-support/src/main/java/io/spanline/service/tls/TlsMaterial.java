@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,6 +18,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -164,7 +166,14 @@ record TlsMaterial(TlsKeyPair keyPair, List<X509Certificate> clientCas, byte[] c
     PublicKey publicKey = pair.certificateChain().get(0).getPublicKey();
     PrivateKey privateKey = pair.privateKey();
     boolean matches;
+    String failure = "";
     try {
+      // the key as the JDK's own providers read it (Netty may have used BouncyCastle)
+      String keyAlgorithm =
+          privateKey.getAlgorithm().equals("ECDSA") ? "EC" : privateKey.getAlgorithm();
+      privateKey =
+          KeyFactory.getInstance(keyAlgorithm)
+              .generatePrivate(new PKCS8EncodedKeySpec(privateKey.getEncoded()));
       String algorithm = signatureAlgorithm(privateKey);
       byte[] data = "spanline key check".getBytes(StandardCharsets.US_ASCII);
       Signature signer = Signature.getInstance(algorithm);
@@ -177,6 +186,7 @@ record TlsMaterial(TlsKeyPair keyPair, List<X509Certificate> clientCas, byte[] c
       matches = verifier.verify(signature);
     } catch (GeneralSecurityException e) {
       matches = false;
+      failure = ", " + e;
     }
     if (!matches) {
       String where =
@@ -195,6 +205,7 @@ record TlsMaterial(TlsKeyPair keyPair, List<X509Certificate> clientCas, byte[] c
               : where
                   + ": the private key does not match the certificate's public key ("
                   + pair.certificateChain().get(0).getSubjectX500Principal().getName()
+                  + failure
                   + ")");
     }
   }
