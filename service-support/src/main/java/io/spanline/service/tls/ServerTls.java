@@ -104,6 +104,7 @@ public final class ServerTls implements AutoCloseable {
     return new ServerTls(settings, listener, registry);
   }
 
+  /** Whether the listener speaks TLS ({@code <p>tls.enabled}). */
   public boolean enabled() {
     return settings.enabled();
   }

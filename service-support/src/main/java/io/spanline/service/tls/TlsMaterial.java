@@ -86,15 +86,16 @@ record TlsMaterial(TlsKeyPair keyPair, List<X509Certificate> clientCas, byte[] c
     } else {
       Path certFile = tls.certificateFile().orElseThrow();
       Path keyFile = tls.keyFile().orElseThrow();
-      List<X509Certificate> chain =
-          certificates(tls.key("certificate.file"), read(tls.key("certificate.file"), certFile));
+      byte[] certBytes = read(tls.key("certificate.file"), certFile);
+      // read here first so that a bad certificate file is named as such, not as a bad key
+      certificates(tls.key("certificate.file"), certBytes);
       byte[] keyBytes = read(tls.key("key.file"), keyFile);
       try {
         pair =
             TlsKeyPair.of(
                 new ByteArrayInputStream(keyBytes),
                 tls.keyPassword().isEmpty() ? null : tls.keyPassword(),
-                new ByteArrayInputStream(read(tls.key("certificate.file"), certFile)));
+                new ByteArrayInputStream(certBytes));
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(
             tls.key("key.file")
@@ -105,9 +106,6 @@ record TlsMaterial(TlsKeyPair keyPair, List<X509Certificate> clientCas, byte[] c
                 + ")"
                 + keyHint(tls, keyBytes),
             e);
-      }
-      if (!pair.certificateChain().equals(chain)) {
-        pair = TlsKeyPair.of(pair.privateKey(), chain);
       }
     }
     requireMatch(tls, pair);
