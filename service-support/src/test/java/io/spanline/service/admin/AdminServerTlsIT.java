@@ -122,6 +122,23 @@ class AdminServerTlsIT {
   }
 
   @Test
+  void servesTheCertificateOfAPkcs12KeyStore() throws Exception {
+    Path store = dir.resolve("admin.p12");
+    ca.issueServer("admin-p12").writePkcs12(store, "store-pw");
+    Map<String, String> values = new HashMap<>();
+    values.put("admin.tls.certificate.file", "");
+    values.put("admin.tls.key.file", "");
+    values.put("admin.tls.keystore.file", store.toString());
+    values.put("admin.tls.keystore.password", "store-pw");
+
+    try (AdminServer admin = start(values)) {
+      assertThat(ca.serverCertificate(admin.port()).getSubjectX500Principal().getName())
+          .isEqualTo("CN=admin-p12");
+      assertThat(get(admin.port(), "/healthz", null).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void replacedCertificateFiles_areServedToNewConnections_andABrokenPairIsNot() throws Exception {
     try (AdminServer admin = start(Map.of("admin.tls.reload.interval.ms", "100"))) {
       int port = admin.port();
