@@ -14,7 +14,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.service.tenancy.KeyDigests;
 import io.spanline.service.tls.ServerTls;
 import java.net.InetSocketAddress;
-import java.util.Set;
 
 /**
  * The admin port every Spanline process serves: {@code /healthz} (the process serves), {@code
@@ -24,7 +23,8 @@ import java.util.Set;
  * Authorization: Bearer <key>}, while {@code /healthz} stays open.
  */
 public final class AdminServer implements AutoCloseable {
-  private static final Set<String> GUARDED = Set.of("/readyz", "/metrics");
+  /** The one path an admin key leaves open: liveness probes carry no key. */
+  private static final String OPEN_PATH = "/healthz";
 
   private final Server server;
   private final ServerTls tls;
@@ -57,10 +57,13 @@ public final class AdminServer implements AutoCloseable {
     return new AdminServer(server, tls);
   }
 
-  /** 401 for {@code /readyz} and {@code /metrics} without the key; the key is never echoed. */
+  /**
+   * 401 for every path but {@code /healthz} (so {@code /readyz}, {@code /metrics}, and any other
+   * spelling of them) without the key; the key is never echoed.
+   */
   private static DecoratingHttpServiceFunction requireKey(byte[] digest) {
     return (delegate, ctx, req) -> {
-      if (!GUARDED.contains(ctx.path())) {
+      if (OPEN_PATH.equals(ctx.path())) {
         return delegate.serve(ctx, req);
       }
       String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);

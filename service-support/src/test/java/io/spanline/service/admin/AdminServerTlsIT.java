@@ -99,6 +99,8 @@ class AdminServerTlsIT {
       assertThat(wrong.statusCode()).isEqualTo(401);
       assertThat(wrong.body()).doesNotContain(KEY);
       assertThat(get(port, "/readyz", null).statusCode()).isEqualTo(401);
+      // fail closed: only /healthz is open, whatever else is asked for
+      assertThat(get(port, "/readyz/", null).statusCode()).isEqualTo(401);
 
       assertThat(get(port, "/metrics", "Bearer " + KEY).statusCode()).isEqualTo(200);
       assertThat(get(port, "/readyz", "Bearer " + KEY).body()).isEqualTo("ready\n");
