@@ -53,8 +53,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
                 config.groupId(),
                 List.of(config.sampledTracesTopic(), config.deadLetterTopic()),
                 config.consumers(),
-                config.adminBindAddress(),
-                config.adminPort()),
+                config.admin()),
             () -> s3Problem);
     this.metrics = new ArchiveSinkMetrics(runtime.registry());
   }

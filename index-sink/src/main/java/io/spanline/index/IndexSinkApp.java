@@ -56,8 +56,7 @@ public final class IndexSinkApp implements AutoCloseable {
                 config.groupId(),
                 List.of(config.sampledTracesTopic(), config.deadLetterTopic()),
                 config.consumers(),
-                config.adminBindAddress(),
-                config.adminPort()),
+                config.admin()),
             () -> openSearchProblem);
     this.metrics = new IndexSinkMetrics(runtime.registry());
   }

@@ -16,6 +16,7 @@ import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.Readiness;
 import io.spanline.service.tenancy.TenantResolver;
+import io.spanline.service.tls.ServerTls;
 import io.spanline.storage.FallbackTraceStore;
 import io.spanline.storage.TraceStore;
 import io.spanline.storage.archive.read.ArchiveTraceStore;
@@ -42,13 +43,19 @@ public final class QueryServiceApp implements AutoCloseable {
   private final OpenSearchConnection openSearch;
   private final Optional<S3Client> s3;
   private final Server server;
+  private final ServerTls tls;
   private final AdminServer admin;
 
   private QueryServiceApp(
-      OpenSearchConnection openSearch, Optional<S3Client> s3, Server server, AdminServer admin) {
+      OpenSearchConnection openSearch,
+      Optional<S3Client> s3,
+      Server server,
+      ServerTls tls,
+      AdminServer admin) {
     this.openSearch = openSearch;
     this.s3 = s3;
     this.server = server;
+    this.tls = tls;
     this.admin = admin;
   }
 
@@ -75,9 +82,11 @@ public final class QueryServiceApp implements AutoCloseable {
         new TraceLookup(new FallbackTraceStore(hot, cold), config.archiveLookback(), clock);
     RequestTenants tenants =
         new RequestTenants(new TenantResolver(config.authEnabled(), config.apiKeys()));
+    ServerTls tls = ServerTls.start(config.httpTls(), "http", registry);
     Server server =
-        Server.builder()
-            .http(new InetSocketAddress(config.httpBindAddress(), config.httpPort()))
+        tls.listen(
+                Server.builder(),
+                new InetSocketAddress(config.httpBindAddress(), config.httpPort()))
             .meterRegistry(registry)
             .decorator(
                 MetricCollectingService.newDecorator(
@@ -95,8 +104,7 @@ public final class QueryServiceApp implements AutoCloseable {
     server.start().join();
     AdminServer admin =
         AdminServer.start(
-            config.adminBindAddress(),
-            config.adminPort(),
+            config.admin(),
             new Readiness() {
               private volatile String problem = "";
 
@@ -118,14 +126,15 @@ public final class QueryServiceApp implements AutoCloseable {
             },
             registry);
     LOG.info(
-        "Query service on port {} (admin {}), OpenSearch {}, archive {}",
+        "Query service on port {}{} (admin {}), OpenSearch {}, archive {}",
         server.activeLocalPort(),
+        tls.enabled() ? " (TLS)" : "",
         admin.port(),
         config.openSearch().hosts(),
         config.archiveEnabled()
             ? "s3://" + config.bucket() + "/" + config.archiveLayout().root()
             : "off");
-    return new QueryServiceApp(openSearch, s3, server, admin);
+    return new QueryServiceApp(openSearch, s3, server, tls, admin);
   }
 
   public int port() {
@@ -139,6 +148,7 @@ public final class QueryServiceApp implements AutoCloseable {
   @Override
   public void close() {
     server.stop().join();
+    tls.close();
     admin.close();
     s3.ifPresent(S3Client::close);
     try {

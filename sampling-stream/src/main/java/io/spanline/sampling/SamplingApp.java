@@ -82,14 +82,7 @@ public final class SamplingApp implements AutoCloseable {
     KafkaStreams streams =
         new KafkaStreams(SamplingTopology.build(config, specs, policies, metrics), props);
     StreamsService service =
-        StreamsService.start(
-            streams,
-            props,
-            registry,
-            config.kafka(),
-            topics,
-            config.adminBindAddress(),
-            config.adminPort());
+        StreamsService.start(streams, props, registry, config.kafka(), topics, config.admin());
     LOG.info(
         "Sampling reading {} and writing {} (application.id {}); admin on port {}",
         config.topics().assembledTraces(),

@@ -16,6 +16,7 @@ import io.spanline.gateway.tenancy.TenantRateLimiter;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.KafkaReadiness;
 import io.spanline.service.tenancy.TenantResolver;
+import io.spanline.service.tls.ServerTls;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running span ingest gateway: OTLP/gRPC, OTLP/HTTP and the admin endpoints, each on its own
- * port, writing to Kafka.
+ * port, writing to Kafka. Both OTLP ports speak TLS when {@code tls.enabled} (the same certificate,
+ * reloaded when its files change, and optional client certificates: {@link ServerTls}).
  */
 public final class Gateway implements AutoCloseable {
   /**
@@ -40,6 +42,7 @@ public final class Gateway implements AutoCloseable {
 
   private final Server grpc;
   private final Server http;
+  private final ServerTls tls;
   private final AdminServer admin;
   private final SpanRecordWriter writer;
   private final KafkaReadiness readiness;
@@ -47,11 +50,13 @@ public final class Gateway implements AutoCloseable {
   private Gateway(
       Server grpc,
       Server http,
+      ServerTls tls,
       AdminServer admin,
       SpanRecordWriter writer,
       KafkaReadiness readiness) {
     this.grpc = grpc;
     this.http = http;
+    this.tls = tls;
     this.admin = admin;
     this.writer = writer;
     this.readiness = readiness;
@@ -74,9 +79,10 @@ public final class Gateway implements AutoCloseable {
             .reduce(config.defaultLimits().maxRequestBytes(), Math::max);
     Duration timeout = Duration.ofMillis(config.deliveryTimeoutMs() + config.maxBlockMs() + 5_000L);
 
+    // one TLS for both OTLP ports: the same files, reloaded once for both
+    ServerTls tls = ServerTls.start(config.tls(), "otlp", metrics);
     Server grpc =
-        Server.builder()
-            .http(new InetSocketAddress(config.bindAddress(), config.grpcPort()))
+        tls.listen(Server.builder(), new InetSocketAddress(config.bindAddress(), config.grpcPort()))
             .requestTimeout(timeout)
             .http2MaxFrameSize(HTTP2_MAX_FRAME_BYTES)
             .http2InitialConnectionWindowSize(HTTP2_WINDOW_BYTES)
@@ -93,8 +99,7 @@ public final class Gateway implements AutoCloseable {
                     .build())
             .build();
     Server http =
-        Server.builder()
-            .http(new InetSocketAddress(config.bindAddress(), config.httpPort()))
+        tls.listen(Server.builder(), new InetSocketAddress(config.bindAddress(), config.httpPort()))
             .requestTimeout(timeout)
             .http2MaxFrameSize(HTTP2_MAX_FRAME_BYTES)
             .http2InitialConnectionWindowSize(HTTP2_WINDOW_BYTES)
@@ -104,13 +109,14 @@ public final class Gateway implements AutoCloseable {
             .build();
     grpc.start().join();
     http.start().join();
-    AdminServer admin =
-        AdminServer.start(config.adminBindAddress(), config.adminPort(), readiness, metrics);
-    Gateway gateway = new Gateway(grpc, http, admin, writer, readiness);
+    AdminServer admin = AdminServer.start(config.admin(), readiness, metrics);
+    Gateway gateway = new Gateway(grpc, http, tls, admin, writer, readiness);
     LOG.info(
-        "Span ingest gateway serving OTLP/gRPC on {}, OTLP/HTTP on {}, admin on {}; writing to {} at {}",
+        "Span ingest gateway serving OTLP/gRPC on {}, OTLP/HTTP on {}{}, admin on {}; writing to {}"
+            + " at {}",
         gateway.grpcPort(),
         gateway.httpPort(),
+        tls.enabled() ? " (TLS, client certificates " + config.tls().clientAuth() + ")" : "",
         gateway.adminPort(),
         config.topic(),
         config.bootstrapServers());
@@ -134,6 +140,7 @@ public final class Gateway implements AutoCloseable {
   public void close() {
     grpc.stop().join();
     http.stop().join();
+    tls.close();
     admin.close();
     readiness.close();
     writer.close();

@@ -56,14 +56,7 @@ public final class TraceAssemblyApp implements AutoCloseable {
         new KafkaStreams(TraceAssemblyTopology.build(config, specs, metrics, inputLag), props);
     inputLag.watch(streams);
     StreamsService service =
-        StreamsService.start(
-            streams,
-            props,
-            registry,
-            config.kafka(),
-            topics,
-            config.adminBindAddress(),
-            config.adminPort());
+        StreamsService.start(streams, props, registry, config.kafka(), topics, config.admin());
     LOG.info(
         "Trace assembly reading {} and writing {} (application.id {}); admin on port {}",
         config.topics().otlpSpans(),

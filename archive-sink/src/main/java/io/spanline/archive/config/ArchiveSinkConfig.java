@@ -1,5 +1,6 @@
 package io.spanline.archive.config;
 
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.storage.archive.layout.ArchiveLayout;
@@ -46,8 +47,7 @@ public record ArchiveSinkConfig(
     Duration retention,
     Duration retentionInterval,
     Duration spanStartMaxFuture,
-    String adminBindAddress,
-    int adminPort,
+    AdminSettings admin,
     Map<String, String> consumerOverrides) {
 
   public ArchiveSinkConfig {
@@ -66,7 +66,7 @@ public record ArchiveSinkConfig(
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(retentionInterval, "retentionInterval");
     Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
-    Objects.requireNonNull(adminBindAddress, "adminBindAddress");
+    Objects.requireNonNull(admin, "admin");
     consumerOverrides = Map.copyOf(consumerOverrides);
   }
 

@@ -1,6 +1,7 @@
 package io.spanline.archive.config;
 
 import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
@@ -56,6 +57,7 @@ public final class ArchiveSinkConfigLoader {
     DEFAULTS.put("span.start.max-future.ms", "3600000");
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13137");
+    DEFAULTS.putAll(AdminSettings.securityDefaults());
   }
 
   private ArchiveSinkConfigLoader() {}
@@ -108,8 +110,7 @@ public final class ArchiveSinkConfigLoader {
         Duration.ofDays(s.intAtLeast("retention.days", 1)),
         s.millis("retention.interval.ms"),
         s.millis("span.start.max-future.ms"),
-        s.get("admin.bind.address"),
-        s.port("admin.port"),
+        AdminSettings.from(s),
         s.withPrefix(CONSUMER_PREFIX));
   }
 }

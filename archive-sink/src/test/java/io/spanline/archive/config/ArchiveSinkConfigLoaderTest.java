@@ -19,7 +19,7 @@ class ArchiveSinkConfigLoaderTest {
     assertThat(c.retention()).isEqualTo(Duration.ofDays(30));
     assertThat(c.s3().endpoint()).isEmpty();
     assertThat(c.layout().root()).isEqualTo("spans/");
-    assertThat(c.adminPort()).isEqualTo(13137);
+    assertThat(c.admin().port()).isEqualTo(13137);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.spanline.index.config;
 
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.storage.opensearch.client.OpenSearchSettings;
@@ -56,8 +57,7 @@ public record IndexSinkConfig(
     Duration retention,
     Duration retentionInterval,
     Duration spanStartMaxFuture,
-    String adminBindAddress,
-    int adminPort,
+    AdminSettings admin,
     Map<String, String> consumerOverrides) {
 
   public IndexSinkConfig {
@@ -75,7 +75,7 @@ public record IndexSinkConfig(
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
     Objects.requireNonNull(retentionInterval, "retentionInterval");
-    Objects.requireNonNull(adminBindAddress, "adminBindAddress");
+    Objects.requireNonNull(admin, "admin");
     consumerOverrides = Map.copyOf(consumerOverrides);
   }
 

@@ -1,6 +1,7 @@
 package io.spanline.index.config;
 
 import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
@@ -60,6 +61,7 @@ public final class IndexSinkConfigLoader {
     DEFAULTS.put("span.start.max-future.ms", "3600000");
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13136");
+    DEFAULTS.putAll(AdminSettings.securityDefaults());
   }
 
   private IndexSinkConfigLoader() {}
@@ -116,8 +118,7 @@ public final class IndexSinkConfigLoader {
         Duration.ofDays(s.intAtLeast("retention.days", 1)),
         s.millis("retention.interval.ms"),
         s.millis("span.start.max-future.ms"),
-        s.get("admin.bind.address"),
-        s.port("admin.port"),
+        AdminSettings.from(s),
         s.withPrefix(CONSUMER_PREFIX));
   }
 

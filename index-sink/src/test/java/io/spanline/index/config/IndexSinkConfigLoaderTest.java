@@ -20,7 +20,7 @@ class IndexSinkConfigLoaderTest {
     assertThat(c.layout().spanIndexPattern()).isEqualTo("spanline-spans-*");
     assertThat(c.retention()).isEqualTo(Duration.ofDays(7));
     assertThat(c.attributeAllowlist()).contains("http.response.status_code", "error.type");
-    assertThat(c.adminPort()).isEqualTo(13136);
+    assertThat(c.admin().port()).isEqualTo(13136);
     assertThat(c.bulkMaxBytes()).isEqualTo(5L * 1024 * 1024);
     assertThat(c.bulkRefusedMaxAttempts()).isEqualTo(3);
   }
@@ -79,6 +79,7 @@ class IndexSinkConfigLoaderTest {
   void listsEverySettingInReadmeOrder() {
     assertThat(List.copyOf(IndexSinkConfigLoader.DEFAULTS.keySet()))
         .startsWith("kafka.bootstrap.servers", "kafka.security.protocol")
-        .endsWith("admin.bind.address", "admin.port");
+        .containsSequence("admin.bind.address", "admin.port", "admin.tls.enabled")
+        .endsWith("admin.auth.key", "admin.auth.key-file");
   }
 }

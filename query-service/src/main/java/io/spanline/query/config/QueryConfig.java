@@ -1,5 +1,7 @@
 package io.spanline.query.config;
 
+import io.spanline.service.admin.AdminSettings;
+import io.spanline.service.tls.TlsSettings;
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.s3.S3Settings;
 import io.spanline.storage.opensearch.client.OpenSearchSettings;
@@ -12,6 +14,7 @@ import java.util.Objects;
  * Settings of the query service; every key, default and meaning is in the module README's table.
  * Built by {@link QueryConfigLoader}.
  *
+ * @param httpTls TLS of the HTTP port ({@code http.tls.*})
  * @param openSearch how to reach OpenSearch ({@code opensearch.*})
  * @param s3 how to reach the archive's object store ({@code s3.*} but the bucket and prefix)
  * @param archiveLookback how far back a trace-by-ID without a time range looks in the archive
@@ -20,10 +23,12 @@ import java.util.Objects;
  * @param maxSpans most spans returned for one trace
  * @param authEnabled whether callers need an API key (which names their tenant)
  * @param apiKeys API key → tenant
+ * @param admin the admin port: address, port, TLS ({@code admin.tls.*}) and key
  */
 public record QueryConfig(
     String httpBindAddress,
     int httpPort,
+    TlsSettings httpTls,
     OpenSearchSettings openSearch,
     IndexLayout indexLayout,
     boolean archiveEnabled,
@@ -35,10 +40,11 @@ public record QueryConfig(
     int maxSpans,
     boolean authEnabled,
     Map<String, String> apiKeys,
-    String adminBindAddress,
-    int adminPort) {
+    AdminSettings admin) {
   public QueryConfig {
     Objects.requireNonNull(httpBindAddress, "httpBindAddress");
+    Objects.requireNonNull(httpTls, "httpTls");
+    Objects.requireNonNull(admin, "admin");
     Objects.requireNonNull(openSearch, "openSearch");
     Objects.requireNonNull(indexLayout, "indexLayout");
     Objects.requireNonNull(s3, "s3");

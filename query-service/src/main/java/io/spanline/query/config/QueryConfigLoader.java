@@ -1,7 +1,9 @@
 package io.spanline.query.config;
 
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.tenancy.TenantResolver;
+import io.spanline.service.tls.TlsSettings;
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.s3.S3Settings;
 import io.spanline.storage.opensearch.client.OpenSearchSettings;
@@ -23,6 +25,7 @@ public final class QueryConfigLoader {
   static {
     DEFAULTS.put("http.bind.address", "127.0.0.1");
     DEFAULTS.put("http.port", "16686");
+    DEFAULTS.putAll(TlsSettings.defaults("http."));
     DEFAULTS.putAll(OpenSearchSettings.defaults("opensearch.", Duration.ofMillis(10000)));
     DEFAULTS.put("index.prefix", "spanline");
     DEFAULTS.put("archive.enabled", "true");
@@ -40,6 +43,7 @@ public final class QueryConfigLoader {
     DEFAULTS.put("auth.trusted-proxy", "false");
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13138");
+    DEFAULTS.putAll(AdminSettings.securityDefaults());
   }
 
   private QueryConfigLoader() {}
@@ -78,6 +82,7 @@ public final class QueryConfigLoader {
     return new QueryConfig(
         s.get("http.bind.address"),
         s.port("http.port"),
+        TlsSettings.from(s, "http."),
         OpenSearchSettings.from(s, "opensearch."),
         index,
         s.bool("archive.enabled"),
@@ -89,8 +94,7 @@ public final class QueryConfigLoader {
         maxSpans(s),
         s.bool("auth.enabled"),
         TenantResolver.apiKeys(s, "SPANLINE_QUERY_API_KEYS"),
-        s.get("admin.bind.address"),
-        s.port("admin.port"));
+        AdminSettings.from(s));
   }
 
   /** Below OpenSearch's default result window (10 000), which one trace read must fit in. */

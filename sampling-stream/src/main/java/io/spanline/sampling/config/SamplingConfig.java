@@ -1,6 +1,7 @@
 package io.spanline.sampling.config;
 
 import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.streams.StreamsApps;
@@ -37,8 +38,7 @@ public record SamplingConfig(
     int streamThreads,
     String stateDir,
     StreamsApps.Tuning tuning,
-    String adminBindAddress,
-    int adminPort,
+    AdminSettings admin,
     Map<String, String> streamsOverrides) {
 
   public SamplingConfig {
@@ -53,6 +53,7 @@ public record SamplingConfig(
     Objects.requireNonNull(metricsWindow, "metricsWindow");
     Objects.requireNonNull(metricsFlushInterval, "metricsFlushInterval");
     Objects.requireNonNull(tuning, "tuning");
+    Objects.requireNonNull(admin, "admin");
     streamsOverrides = Map.copyOf(streamsOverrides);
   }
 
@@ -74,8 +75,7 @@ public record SamplingConfig(
         streamThreads,
         stateDir,
         tuning,
-        adminBindAddress,
-        adminPort,
+        admin,
         streamsOverrides);
   }
 

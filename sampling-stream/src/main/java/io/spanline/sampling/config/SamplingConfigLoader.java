@@ -1,6 +1,7 @@
 package io.spanline.sampling.config;
 
 import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
@@ -50,6 +51,7 @@ public final class SamplingConfigLoader {
     DEFAULTS.put("rocksdb.write-buffer.bytes", String.valueOf(32L << 20));
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13135");
+    DEFAULTS.putAll(AdminSettings.securityDefaults());
   }
 
   private SamplingConfigLoader() {}
@@ -90,8 +92,7 @@ public final class SamplingConfigLoader {
             s.longAtLeast("rocksdb.block-cache.bytes", 1 << 20),
             s.longAtLeast("rocksdb.write-buffer.bytes", 1 << 20),
             s.intAtLeast("producer.transaction.timeout.ms", 1000)),
-        s.get("admin.bind.address"),
-        s.port("admin.port"),
+        AdminSettings.from(s),
         s.withPrefix(STREAMS_PREFIX));
   }
 }

@@ -188,8 +188,7 @@ public final class ReplayCommand implements Callable<Integer> {
         c.streamThreads(),
         c.stateDir() + "-replay",
         c.tuning(),
-        c.adminBindAddress(),
-        c.adminPort(),
+        c.admin(),
         c.streamsOverrides());
   }
 }

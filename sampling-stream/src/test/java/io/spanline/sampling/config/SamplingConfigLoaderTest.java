@@ -21,7 +21,7 @@ class SamplingConfigLoaderTest {
     assertThat(c.policyFile()).isEmpty();
     assertThat(c.decisionTtl()).isEqualTo(Duration.ofHours(1));
     assertThat(c.metricsWindow()).isEqualTo(Duration.ofMinutes(1));
-    assertThat(c.adminPort()).isEqualTo(13135);
+    assertThat(c.admin().port()).isEqualTo(13135);
   }
 
   @Test

@@ -1,39 +1,86 @@
 package io.spanline.service.admin;
 
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.annotation.Get;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.spanline.service.tenancy.KeyDigests;
+import io.spanline.service.tls.ServerTls;
 import java.net.InetSocketAddress;
 
 /**
  * The admin port every Spanline process serves: {@code /healthz} (the process serves), {@code
  * /readyz} (200 when {@link Readiness#ready()}, else 503 with the problem) and {@code /metrics}
- * (Prometheus text format).
+ * (Prometheus text format). Over TLS when {@code admin.tls.enabled}; with an admin key ({@link
+ * AdminSettings}), {@code /readyz} and {@code /metrics} answer 401 to a request without {@code
+ * Authorization: Bearer <key>}, while {@code /healthz} stays open.
  */
 public final class AdminServer implements AutoCloseable {
-  private final Server server;
+  /** The one path an admin key leaves open: liveness probes carry no key. */
+  private static final String OPEN_PATH = "/healthz";
 
-  private AdminServer(Server server) {
+  private final Server server;
+  private final ServerTls tls;
+
+  private AdminServer(Server server, ServerTls tls) {
     this.server = server;
+    this.tls = tls;
   }
 
   /**
    * Starts serving and returns once bound.
    *
-   * @param port 0 picks a free port ({@link #port()} tells which)
+   * @param settings address, port (0 picks a free port, {@link #port()} tells which), TLS and key
+   * @throws IllegalArgumentException naming the setting when the TLS files cannot be used
    */
   public static AdminServer start(
-      String bindAddress, int port, Readiness readiness, PrometheusMeterRegistry metrics) {
-    Server server =
-        Server.builder()
-            .http(new InetSocketAddress(bindAddress, port))
-            .annotatedService(new Endpoints(readiness, metrics))
-            .build();
-    server.start().join();
-    return new AdminServer(server);
+      AdminSettings settings, Readiness readiness, PrometheusMeterRegistry metrics) {
+    ServerTls tls = ServerTls.start(settings.tls(), "admin", metrics);
+    ServerBuilder builder =
+        tls.listen(
+            Server.builder(), new InetSocketAddress(settings.bindAddress(), settings.port()));
+    settings.keyDigest().ifPresent(digest -> builder.decorator(requireKey(digest)));
+    Server server = builder.annotatedService(new Endpoints(readiness, metrics)).build();
+    try {
+      server.start().join();
+    } catch (RuntimeException e) {
+      tls.close();
+      throw e;
+    }
+    return new AdminServer(server, tls);
+  }
+
+  /**
+   * 401 for every path but {@code /healthz} (so {@code /readyz}, {@code /metrics}, and any other
+   * spelling of them) without the key; the key is never echoed.
+   */
+  private static DecoratingHttpServiceFunction requireKey(byte[] digest) {
+    return (delegate, ctx, req) -> {
+      if (OPEN_PATH.equals(ctx.path())) {
+        return delegate.serve(ctx, req);
+      }
+      String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+      if (authorization != null
+          && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+          && KeyDigests.same(KeyDigests.sha256(authorization.substring(7).trim()), digest)) {
+        return delegate.serve(ctx, req);
+      }
+      return HttpResponse.of(
+          ResponseHeaders.of(
+              HttpStatus.UNAUTHORIZED,
+              HttpHeaderNames.WWW_AUTHENTICATE,
+              "Bearer realm=\"spanline-admin\"",
+              HttpHeaderNames.CONTENT_TYPE,
+              MediaType.PLAIN_TEXT_UTF_8),
+          HttpData.ofUtf8("admin key required: send Authorization: Bearer <admin.auth.key>\n"));
+    };
   }
 
   public int port() {
@@ -43,6 +90,7 @@ public final class AdminServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop().join();
+    tls.close();
   }
 
   /** The three endpoints. */

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.service.admin.AdminServer;
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.admin.KafkaReadiness;
 import io.spanline.service.config.KafkaSettings;
 import java.time.Duration;
@@ -31,6 +32,7 @@ public final class SinkRuntime implements AutoCloseable {
   /**
    * @param name the process name, for thread names
    * @param topics the topics readiness checks for
+   * @param admin the admin port's address, TLS and key
    */
   public record Settings(
       String name,
@@ -38,8 +40,7 @@ public final class SinkRuntime implements AutoCloseable {
       String groupId,
       List<String> topics,
       int consumers,
-      String adminBindAddress,
-      int adminPort) {}
+      AdminSettings admin) {}
 
   private final Settings settings;
   private final PrometheusMeterRegistry registry;
@@ -70,8 +71,7 @@ public final class SinkRuntime implements AutoCloseable {
     this.kafka = new KafkaReadiness(settings.kafka(), settings.topics(), Duration.ofSeconds(5));
     this.admin =
         AdminServer.start(
-            settings.adminBindAddress(),
-            settings.adminPort(),
+            settings.admin(),
             SinkClients.readiness(
                 kafka,
                 storeProblem,

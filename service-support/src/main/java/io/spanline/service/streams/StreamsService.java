@@ -3,6 +3,7 @@ package io.spanline.service.streams;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.service.admin.AdminServer;
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.admin.KafkaReadiness;
 import io.spanline.service.admin.Readiness;
 import io.spanline.service.config.KafkaSettings;
@@ -63,7 +64,7 @@ public final class StreamsService implements AutoCloseable {
    *     producer {@code transaction.timeout.ms} tell {@link HangingTransactions} which transactions
    *     are the app's own and how long one may stay open
    * @param topics the topics readiness checks for, and the app's source and sink topics
-   * @param adminPort the admin port, 0 for a free one
+   * @param admin the admin port's address, TLS and key (port 0 for a free one)
    */
   public static StreamsService start(
       KafkaStreams streams,
@@ -71,8 +72,7 @@ public final class StreamsService implements AutoCloseable {
       PrometheusMeterRegistry registry,
       KafkaSettings kafkaSettings,
       List<String> topics,
-      String adminBindAddress,
-      int adminPort) {
+      AdminSettings admin) {
     ThreadFailures failures =
         new ThreadFailures(Clock.systemUTC(), FAILURES_UNREADY, FAILURE_WINDOW, registry);
     streams.setUncaughtExceptionHandler(
@@ -114,9 +114,9 @@ public final class StreamsService implements AutoCloseable {
                 .orElse("stream state " + streams.state());
           }
         };
-    AdminServer admin = AdminServer.start(adminBindAddress, adminPort, readiness, registry);
+    AdminServer adminServer = AdminServer.start(admin, readiness, registry);
     streams.start();
-    return new StreamsService(streams, streamsMetrics, kafka, admin, hanging);
+    return new StreamsService(streams, streamsMetrics, kafka, adminServer, hanging);
   }
 
   /**

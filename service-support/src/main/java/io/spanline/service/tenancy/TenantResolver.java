@@ -3,14 +3,10 @@ package io.spanline.service.tenancy;
 import io.spanline.service.config.Settings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -33,9 +29,7 @@ public final class TenantResolver {
   private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   /** The prefix of an API key given as the hex SHA-256 of the key rather than the key. */
-  public static final String SHA256_PREFIX = "sha256:";
-
-  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+  public static final String SHA256_PREFIX = KeyDigests.SHA256_PREFIX;
 
   private final boolean authEnabled;
 
@@ -63,31 +57,11 @@ public final class TenantResolver {
                     + tenant
                     + "'");
           }
-          digests.add(Map.entry(digestOf(key, tenant), tenant));
+          digests.add(
+              Map.entry(
+                  KeyDigests.ofConfigured(key, "The API key of tenant '" + tenant + "'"), tenant));
         });
     this.keyDigests = List.copyOf(digests);
-  }
-
-  private static byte[] digestOf(String configured, String tenant) {
-    if (configured.startsWith(SHA256_PREFIX)) {
-      String hex = configured.substring(SHA256_PREFIX.length());
-      if (!SHA256_HEX.matcher(hex).matches()) {
-        throw new IllegalArgumentException(
-            "The API key of tenant '"
-                + tenant
-                + "' starts with sha256: but is not 64 hex digits after it");
-      }
-      return HexFormat.of().parseHex(hex.toLowerCase(Locale.ROOT));
-    }
-    return sha256(configured);
-  }
-
-  private static byte[] sha256(String key) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 
   /**
@@ -96,10 +70,10 @@ public final class TenantResolver {
    * nothing about which key or how much of it matched.
    */
   private Optional<String> tenantOf(String presented) {
-    byte[] digest = sha256(presented);
+    byte[] digest = KeyDigests.sha256(presented);
     String found = null;
     for (Map.Entry<byte[], String> e : keyDigests) {
-      if (MessageDigest.isEqual(digest, e.getKey())) {
+      if (KeyDigests.same(digest, e.getKey())) {
         found = e.getValue();
       }
     }

@@ -1,6 +1,8 @@
 package io.spanline.gateway.config;
 
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.tls.TlsSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +15,8 @@ import java.util.Objects;
  *
  * @param bindAddress address the OTLP ports bind to; loopback unless authentication is on or a
  *     trusted proxy is declared ({@code auth.trusted-proxy})
- * @param adminBindAddress address the admin port binds to
+ * @param tls TLS of both OTLP ports ({@code tls.*}), with optional client certificates
+ * @param admin the admin port: address, port, TLS ({@code admin.tls.*}) and key
  * @param maxRecordBytes largest Kafka record value written; bigger trace batches are split
  * @param maxInflightBytes request bytes waiting for Kafka's acknowledgement at once; past it new
  *     requests get a retryable 503 / UNAVAILABLE
@@ -28,8 +31,8 @@ public record GatewayConfig(
     String bindAddress,
     int grpcPort,
     int httpPort,
-    String adminBindAddress,
-    int adminPort,
+    TlsSettings tls,
+    AdminSettings admin,
     KafkaSettings kafka,
     String topic,
     int maxRecordBytes,
@@ -52,6 +55,8 @@ public record GatewayConfig(
 
   public GatewayConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(admin, "admin");
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(topic, "topic");
     apiKeys = Map.copyOf(apiKeys);

@@ -1,9 +1,11 @@
 package io.spanline.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.tenancy.TenantResolver;
+import io.spanline.service.tls.TlsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +33,8 @@ public final class GatewayConfigLoader {
     DEFAULTS.put("otlp.grpc.port", "4317");
     DEFAULTS.put("otlp.http.port", "4318");
     DEFAULTS.put("admin.port", "13133");
+    DEFAULTS.putAll(TlsSettings.defaults(""));
+    DEFAULTS.putAll(AdminSettings.securityDefaults());
     DEFAULTS.putAll(KafkaSettings.defaults("127.0.0.1:9092"));
     DEFAULTS.put("topic.otlp-spans", "otlp_spans");
     DEFAULTS.put("kafka.max-record-bytes", "1000000");
@@ -101,8 +105,8 @@ public final class GatewayConfigLoader {
         s.get("bind.address"),
         s.port("otlp.grpc.port"),
         s.port("otlp.http.port"),
-        s.get("admin.bind.address"),
-        s.port("admin.port"),
+        TlsSettings.from(s, ""),
+        AdminSettings.from(s),
         KafkaSettings.from(s),
         s.get("topic.otlp-spans"),
         s.intValue("kafka.max-record-bytes"),

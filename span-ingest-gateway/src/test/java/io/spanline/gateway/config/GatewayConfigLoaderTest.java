@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GatewayConfigLoaderTest {
 
@@ -22,6 +23,29 @@ class GatewayConfigLoaderTest {
     assertThat(config.headSamplingPercentage()).isEqualTo(100);
     // secure by default: without authentication, loopback only
     assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.tls().enabled()).isFalse();
+    assertThat(config.admin().tls().enabled()).isFalse();
+    assertThat(config.admin().keyDigest()).isEmpty();
+  }
+
+  @Test
+  void tlsWithAMissingCertificateFile_stopsStartUp_namingTheSetting(@TempDir Path dir) {
+    Path missing = dir.resolve("tls.crt");
+
+    assertThatThrownBy(
+            () ->
+                GatewayConfigLoader.load(
+                    Map.of(),
+                    Map.of(
+                        "spanline.gateway.tls.enabled", "true",
+                        "spanline.gateway.tls.certificate.file", missing.toString(),
+                        "spanline.gateway.tls.key.file", dir.resolve("tls.key").toString())))
+        .hasMessageContaining("tls.certificate.file=" + missing);
+    assertThatThrownBy(
+            () ->
+                GatewayConfigLoader.load(
+                    Map.of(), Map.of("spanline.gateway.admin.tls.enabled", "true")))
+        .hasMessageContaining("admin.tls.enabled=true needs admin.tls.certificate.file");
   }
 
   @Test
@@ -85,7 +109,7 @@ class GatewayConfigLoaderTest {
 
     assertThat(config.httpPort()).isEqualTo(5318);
     assertThat(config.grpcPort()).isEqualTo(6317);
-    assertThat(config.adminPort()).isEqualTo(7000);
+    assertThat(config.admin().port()).isEqualTo(7000);
     assertThat(config.limitsFor("acme").spansPerSecond()).isEqualTo(500);
     assertThat(config.limitsFor("other")).isEqualTo(TenantLimits.DEFAULTS);
     assertThat(config.redaction())

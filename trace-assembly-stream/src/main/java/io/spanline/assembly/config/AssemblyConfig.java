@@ -1,6 +1,7 @@
 package io.spanline.assembly.config;
 
 import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import java.time.Duration;
@@ -41,8 +42,8 @@ import java.util.Objects;
  * @param transactionTimeout {@code producer.transaction.timeout.ms}
  * @param rocksDbBlockCacheBytes RocksDB block cache shared by every store of the instance
  * @param rocksDbWriteBufferBytes RocksDB memtable memory shared by every store of the instance
- * @param adminBindAddress address of the admin port
- * @param adminPort port of {@code /healthz}, {@code /readyz}, {@code /metrics}; 0 picks a free one
+ * @param admin the admin port ({@code /healthz}, {@code /readyz}, {@code /metrics}): address, port
+ *     (0 picks a free one), TLS and key
  * @param streamsOverrides further Kafka Streams (and client) properties, applied last
  */
 public record AssemblyConfig(
@@ -69,8 +70,7 @@ public record AssemblyConfig(
     Duration transactionTimeout,
     long rocksDbBlockCacheBytes,
     long rocksDbWriteBufferBytes,
-    String adminBindAddress,
-    int adminPort,
+    AdminSettings admin,
     Map<String, String> streamsOverrides) {
 
   public AssemblyConfig {

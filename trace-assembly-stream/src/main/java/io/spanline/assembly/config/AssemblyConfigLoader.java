@@ -1,6 +1,7 @@
 package io.spanline.assembly.config;
 
 import io.spanline.schemas.topic.TopicNames;
+import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
@@ -48,6 +49,7 @@ public final class AssemblyConfigLoader {
     DEFAULTS.put("rocksdb.write-buffer.bytes", String.valueOf(64L << 20));
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13134");
+    DEFAULTS.putAll(AdminSettings.securityDefaults());
   }
 
   private AssemblyConfigLoader() {}
@@ -89,8 +91,7 @@ public final class AssemblyConfigLoader {
         s.millis("producer.transaction.timeout.ms"),
         s.longAtLeast("rocksdb.block-cache.bytes", 1 << 20),
         s.longAtLeast("rocksdb.write-buffer.bytes", 1 << 20),
-        s.get("admin.bind.address"),
-        s.port("admin.port"),
+        AdminSettings.from(s),
         s.withPrefix(STREAMS_PREFIX));
   }
 }
