@@ -1,6 +1,7 @@
 package io.spanline.query.config;
 
 import io.spanline.service.config.Settings;
+import io.spanline.service.config.SettingsSpec;
 import io.spanline.service.tenancy.TenantResolver;
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.s3.S3Settings;
@@ -12,8 +13,9 @@ import java.util.Map;
 /**
  * Builds {@link QueryConfig} from, in increasing precedence: defaults, the YAML file named by
  * {@code SPANLINE_QUERY_CONFIG_FILE}, environment variables {@code SPANLINE_QUERY_<KEY>} and system
- * properties {@code spanline.query.<key>} (see {@link Settings}). Errors name the key and the bad
- * value.
+ * properties {@code spanline.query.<key>} (see {@link Settings}). Unknown names fail; the file's
+ * one section is {@code api-keys} (also {@code SPANLINE_QUERY_API_KEYS}). Errors name the key and
+ * the bad value.
  */
 public final class QueryConfigLoader {
   /** Every flat setting with its default, in README order. */
@@ -43,18 +45,26 @@ public final class QueryConfigLoader {
     DEFAULTS.put("admin.port", "13138");
   }
 
+  /** What the query service's settings may contain. */
+  static final SettingsSpec SPEC =
+      SettingsSpec.builder("query")
+          .settings(DEFAULTS)
+          .sections(TenantResolver.API_KEYS)
+          .environmentVariables(TenantResolver.API_KEYS)
+          .build();
+
   private QueryConfigLoader() {}
 
   /** From the process environment and system properties. */
   public static QueryConfig load() {
-    return from(Settings.load("query", DEFAULTS));
+    return from(Settings.load(SPEC));
   }
 
   /**
    * @throws IllegalArgumentException naming the key and value of a bad setting
    */
   public static QueryConfig load(Map<String, String> env, Map<String, String> systemProperties) {
-    return from(Settings.load("query", DEFAULTS, env, systemProperties));
+    return from(Settings.load(SPEC, env, systemProperties));
   }
 
   private static QueryConfig from(Settings s) {
