@@ -36,7 +36,9 @@ import java.util.regex.Pattern;
  * property {@code spanline.<app>.*} and any other environment variable {@code SPANLINE_<APP>_*},
  * naming the closest known key (environment variables are matched by their names, since {@code .},
  * {@code -} and {@code _} all become {@code _} there). Names of other apps and other names under
- * {@code spanline.} are not this app's business and are left alone.
+ * {@code spanline.} are not this app's business and are left alone, as are the variables Kubernetes
+ * adds for a Service named {@code spanline-<app>} ({@code SPANLINE_<APP>_SERVICE_HOST}, {@code
+ * SPANLINE_<APP>_PORT_4317_TCP}, …).
  *
  * <p><b>YAML.</b> Flat keys ({@code kafka.sasl.username: x}) and nested maps ({@code kafka: {sasl:
  * {username: x}}}) are the same; a map key may hold dots itself ({@code kafka: {sasl.username:
@@ -55,6 +57,15 @@ public final class Settings {
           .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
   private static final Pattern DURATION = Pattern.compile("(-?[0-9]+)(ms|s|m|h|d)?");
+
+  /**
+   * What Kubernetes puts into every pod for a Service named {@code spanline-<app>} (service links:
+   * {@code SPANLINE_GATEWAY_SERVICE_HOST}, {@code SPANLINE_GATEWAY_PORT_4317_TCP_ADDR}, …), after
+   * {@code SPANLINE_<APP>_}; not settings, so not refused.
+   */
+  private static final Pattern SERVICE_LINK =
+      Pattern.compile(
+          "SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?)?");
 
   private final SettingsSpec spec;
   private final Map<String, String> values;
@@ -164,7 +175,8 @@ public final class Settings {
             name -> {
               if (known.containsKey(name)
                   || prefixes.stream()
-                      .anyMatch(p -> name.startsWith(p) && name.length() > p.length())) {
+                      .anyMatch(p -> name.startsWith(p) && name.length() > p.length())
+                  || SERVICE_LINK.matcher(name.substring(own.length())).matches()) {
                 return;
               }
               String as = name.substring(own.length()).toLowerCase(Locale.ROOT).replace('_', '.');

@@ -132,7 +132,12 @@ class SettingsStrictTest {
                 "SPANLINE_QUERY_NO_SUCH_KEY", "x",
                 "SPANLINE_DATA_DIR", "/tmp/d",
                 "SPANLINE_KAFKA_LISTENER", "sasl_ssl",
-                "PATH", "/bin"),
+                "PATH", "/bin",
+                // Kubernetes service links of a Service named spanline-gateway
+                "SPANLINE_GATEWAY_SERVICE_HOST", "10.0.0.1",
+                "SPANLINE_GATEWAY_SERVICE_PORT_OTLP_GRPC", "4317",
+                "SPANLINE_GATEWAY_PORT", "tcp://10.0.0.1:4317",
+                "SPANLINE_GATEWAY_PORT_4317_TCP_ADDR", "10.0.0.1"),
             Map.of(
                 "spanline.query.no.such.key", "x",
                 "spanline.kafka.listener", "sasl_ssl",
