@@ -3,6 +3,7 @@ package io.spanline.service.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
@@ -634,9 +635,14 @@ public final class Settings {
   }
 
   private static JsonNode readYaml(Path file) {
-    try {
-      JsonNode node = YAML.readTree(Files.readAllBytes(file));
-      return node == null ? YAML.createObjectNode() : node;
+    try (MappingIterator<JsonNode> docs =
+        YAML.readerFor(JsonNode.class).readValues(Files.readAllBytes(file))) {
+      List<JsonNode> all = docs.readAll();
+      if (all.size() > 1) {
+        throw new IllegalArgumentException(
+            "config file " + file + " holds " + all.size() + " YAML documents; give one");
+      }
+      return all.isEmpty() || all.get(0) == null ? YAML.createObjectNode() : all.get(0);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
           "cannot read config file " + file + ": " + e.getOriginalMessage(), e);

@@ -290,6 +290,14 @@ class SettingsStrictTest {
   }
 
   @Test
+  void aSecondYamlDocument_isRefused_ratherThanIgnored() throws Exception {
+    assertThatThrownBy(() -> fromYaml("admin.port: 1\n---\nadmin.port: 2\n"))
+        .hasMessageContaining("holds 2 YAML documents");
+    assertThat(fromYaml("").port("admin.port")).isEqualTo(13133);
+    assertThat(fromYaml("# only a comment\n").port("admin.port")).isEqualTo(13133);
+  }
+
+  @Test
   void anEmptyValue_isTheEmptyString() throws Exception {
     assertThat(fromYaml("kafka.sasl.username:\n").get("kafka.sasl.username")).isEmpty();
   }
