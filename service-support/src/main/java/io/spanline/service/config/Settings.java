@@ -120,7 +120,8 @@ public final class Settings {
    * @param systemProperties system properties; only {@code spanline.<app>.*} is read
    * @throws IllegalArgumentException listing every unknown name, each with the closest known key
    *     ("unknown setting kafka.sasl.pasword (YAML file /x.yaml); did you mean
-   *     kafka.sasl.password?"), or when the file gives a key twice or a map where a value belongs
+   *     kafka.sasl.password?"), or when the file is not one YAML map, gives a key twice or a map
+   *     where a value belongs
    * @throws UncheckedIOException if the named config file cannot be read
    */
   public static Settings load(

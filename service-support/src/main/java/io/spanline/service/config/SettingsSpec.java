@@ -225,7 +225,7 @@ public final class SettingsSpec {
 
     /**
      * @throws IllegalArgumentException when two names give the same environment variable, a section
-     *     is also a flat key or below a pass-through prefix, or a name is reserved
+     *     is also a flat key, holds one or is below a pass-through prefix, or a name is reserved
      */
     public SettingsSpec build() {
       if (defaults.containsKey(CONFIG_FILE)) {
@@ -248,6 +248,11 @@ public final class SettingsSpec {
         if (defaults.containsKey(s) || spec.isPassThrough(s)) {
           throw new IllegalArgumentException(
               "section " + s + " is also a flat key or below a pass-through prefix");
+        }
+        for (String k : defaults.keySet()) {
+          if (k.startsWith(s + ".")) {
+            throw new IllegalArgumentException("flat key " + k + " is inside section " + s);
+          }
         }
       }
       return spec;

@@ -451,6 +451,17 @@ class SettingsStrictTest {
   }
 
   @Test
+  void aFlatKeyInsideASection_isADeclarationError() {
+    assertThatThrownBy(
+            () ->
+                SettingsSpec.builder("app")
+                    .settings(Map.of("tenants.default", "x"))
+                    .sections("tenants")
+                    .build())
+        .hasMessageContaining("flat key tenants.default is inside section tenants");
+  }
+
+  @Test
   void twoKeysWithOneEnvironmentName_areADeclarationError() {
     assertThatThrownBy(
             () -> SettingsSpec.of("app", Map.of("max.poll-records", "1", "max.poll.records", "1")))
