@@ -5,6 +5,7 @@ import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
+import io.spanline.service.config.SettingsSpec;
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.s3.S3Settings;
 import io.spanline.storage.archive.s3.S3Uploader;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds {@link ArchiveSinkConfig} from, in increasing precedence: defaults, the YAML file named by
@@ -60,11 +62,18 @@ public final class ArchiveSinkConfigLoader {
     DEFAULTS.putAll(AdminSettings.securityDefaults());
   }
 
+  /** What the settings may contain; unknown names fail (see {@link Settings}). */
+  static final SettingsSpec SPEC =
+      SettingsSpec.builder("archive")
+          .settings(DEFAULTS)
+          .passThrough(KafkaSettings.CLIENT_PREFIX, CONSUMER_PREFIX)
+          .build();
+
   private ArchiveSinkConfigLoader() {}
 
   /** From the process environment and system properties. */
   public static ArchiveSinkConfig load() {
-    return from(Settings.load("archive", DEFAULTS));
+    return from(Settings.load(SPEC));
   }
 
   /**
@@ -72,7 +81,7 @@ public final class ArchiveSinkConfigLoader {
    */
   public static ArchiveSinkConfig load(
       Map<String, String> env, Map<String, String> systemProperties) {
-    return from(Settings.load("archive", DEFAULTS, env, systemProperties));
+    return from(Settings.load(SPEC, env, systemProperties));
   }
 
   private static ArchiveSinkConfig from(Settings s) {
@@ -107,7 +116,7 @@ public final class ArchiveSinkConfigLoader {
         Path.of(s.get("work.dir")),
         s.millis("retry.backoff.initial.ms"),
         s.millisNotBelow("retry.backoff.max.ms", "retry.backoff.initial.ms"),
-        Duration.ofDays(s.intAtLeast("retention.days", 1)),
+        Duration.ofDays(s.durationAtLeast("retention.days", TimeUnit.DAYS, 1)),
         s.millis("retention.interval.ms"),
         s.millis("span.start.max-future.ms"),
         AdminSettings.from(s),

@@ -3,9 +3,12 @@ package io.spanline.archive.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ArchiveSinkConfigLoaderTest {
   @Test
@@ -47,5 +50,49 @@ class ArchiveSinkConfigLoaderTest {
 
   private static ArchiveSinkConfig load(String key, String value) {
     return ArchiveSinkConfigLoader.load(Map.of(), Map.of("spanline.archive." + key, value));
+  }
+
+  @Test
+  void anUnknownKey_failsStartUp_namingTheClosestKnownOne(@TempDir Path dir) throws Exception {
+    // a misspelt system property
+    assertThatThrownBy(
+            () ->
+                ArchiveSinkConfigLoader.load(
+                    Map.of(), Map.of("spanline.archive.s3.secretkey", "1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "unknown setting s3.secretkey (system property spanline.archive.s3.secretkey); did you"
+                + " mean s3.secret-key?");
+    // a misspelt environment variable
+    assertThatThrownBy(
+            () ->
+                ArchiveSinkConfigLoader.load(
+                    Map.of("SPANLINE_ARCHIVE_KAFKA_SASL_PASWORD", "x"), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "unknown setting SPANLINE_ARCHIVE_KAFKA_SASL_PASWORD (environment variable)")
+        .hasMessageContaining("did you mean SPANLINE_ARCHIVE_KAFKA_SASL_PASSWORD");
+    // a misspelt key of the YAML file, nested
+    Path file = Files.writeString(dir.resolve("archive.yaml"), "s3:\n  bukcet: b\n");
+    assertThatThrownBy(
+            () ->
+                ArchiveSinkConfigLoader.load(
+                    Map.of("SPANLINE_ARCHIVE_CONFIG_FILE", file.toString()), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("(YAML file " + file + ")")
+        .hasMessageEndingWith("did you mean s3.bucket?");
+    // other apps' names are not this app's business
+    ArchiveSinkConfigLoader.load(
+        Map.of("SPANLINE_OTHER_NO_SUCH_KEY", "x"), Map.of("spanline.other.no.such.key", "x"));
+  }
+
+  @Test
+  void durationsTakeUnits() {
+    ArchiveSinkConfig c =
+        ArchiveSinkConfigLoader.load(
+            Map.of("SPANLINE_ARCHIVE_ROLL_MAX_AGE_MS", "5m"),
+            Map.of("spanline.archive.retention.days", "720h"));
+    assertThat(c.rollMaxAge()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.retention()).isEqualTo(Duration.ofDays(30));
   }
 }

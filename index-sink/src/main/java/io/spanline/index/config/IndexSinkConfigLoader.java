@@ -5,6 +5,7 @@ import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
+import io.spanline.service.config.SettingsSpec;
 import io.spanline.storage.opensearch.client.OpenSearchSettings;
 import io.spanline.storage.opensearch.document.SpanDocumentMapper;
 import io.spanline.storage.opensearch.layout.IndexLayout;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -34,7 +36,8 @@ public final class IndexSinkConfigLoader {
   public static final String DEFAULT_ALLOWLIST =
       String.join(",", SpanDocumentMapper.DEFAULT_ALLOWLIST);
 
-  private static final Pattern REFRESH = Pattern.compile("-1|[0-9]+(ms|s|m)");
+  /** OpenSearch's {@code index.refresh_interval}: -1 (off) or a time value; plain is ms. */
+  private static final Pattern REFRESH = Pattern.compile("-1|[0-9]+(ms|s|m|h)?");
 
   static {
     DEFAULTS.putAll(KafkaSettings.defaults("127.0.0.1:9092"));
@@ -64,11 +67,18 @@ public final class IndexSinkConfigLoader {
     DEFAULTS.putAll(AdminSettings.securityDefaults());
   }
 
+  /** What the settings may contain; unknown names fail (see {@link Settings}). */
+  static final SettingsSpec SPEC =
+      SettingsSpec.builder("index")
+          .settings(DEFAULTS)
+          .passThrough(KafkaSettings.CLIENT_PREFIX, CONSUMER_PREFIX)
+          .build();
+
   private IndexSinkConfigLoader() {}
 
   /** From the process environment and system properties. */
   public static IndexSinkConfig load() {
-    return from(Settings.load("index", DEFAULTS));
+    return from(Settings.load(SPEC));
   }
 
   /**
@@ -76,7 +86,7 @@ public final class IndexSinkConfigLoader {
    */
   public static IndexSinkConfig load(
       Map<String, String> env, Map<String, String> systemProperties) {
-    return from(Settings.load("index", DEFAULTS, env, systemProperties));
+    return from(Settings.load(SPEC, env, systemProperties));
   }
 
   private static IndexSinkConfig from(Settings s) {
@@ -85,7 +95,10 @@ public final class IndexSinkConfigLoader {
       throw new IllegalArgumentException(
           "Invalid value for property index.refresh-interval="
               + refresh
-              + ". Must be -1 or a duration such as 500ms, 5s, 1m.");
+              + ". Must be -1 or a duration such as 500ms, 5s, 1m, 1h (a plain number is ms).");
+    }
+    if (!refresh.equals("-1") && Character.isDigit(refresh.charAt(refresh.length() - 1))) {
+      refresh = refresh + "ms";
     }
     IndexLayout layout;
     try {
@@ -115,7 +128,7 @@ public final class IndexSinkConfigLoader {
         s.intAtLeast("bulk.refused.max-attempts", 1),
         s.millis("retry.backoff.initial.ms"),
         s.millisNotBelow("retry.backoff.max.ms", "retry.backoff.initial.ms"),
-        Duration.ofDays(s.intAtLeast("retention.days", 1)),
+        Duration.ofDays(s.durationAtLeast("retention.days", TimeUnit.DAYS, 1)),
         s.millis("retention.interval.ms"),
         s.millis("span.start.max-future.ms"),
         AdminSettings.from(s),

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class IndexSinkConfigLoaderTest {
   @Test
@@ -81,5 +84,56 @@ class IndexSinkConfigLoaderTest {
         .startsWith("kafka.bootstrap.servers", "kafka.security.protocol")
         .containsSequence("admin.bind.address", "admin.port", "admin.tls.enabled")
         .endsWith("admin.auth.key", "admin.auth.key-file");
+  }
+
+  @Test
+  void anUnknownKey_failsStartUp_namingTheClosestKnownOne(@TempDir Path dir) throws Exception {
+    // a misspelt system property
+    assertThatThrownBy(
+            () ->
+                IndexSinkConfigLoader.load(
+                    Map.of(), Map.of("spanline.index.opensearch.pasword", "1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "unknown setting opensearch.pasword (system property spanline.index.opensearch.pasword); did you"
+                + " mean opensearch.password?");
+    // a misspelt environment variable
+    assertThatThrownBy(
+            () ->
+                IndexSinkConfigLoader.load(
+                    Map.of("SPANLINE_INDEX_KAFKA_SASL_PASWORD", "x"), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "unknown setting SPANLINE_INDEX_KAFKA_SASL_PASWORD (environment variable)")
+        .hasMessageContaining("did you mean SPANLINE_INDEX_KAFKA_SASL_PASSWORD");
+    // a misspelt key of the YAML file, nested
+    Path file =
+        Files.writeString(dir.resolve("index.yaml"), "opensearch:\n  hots: http://a:9200\n");
+    assertThatThrownBy(
+            () ->
+                IndexSinkConfigLoader.load(
+                    Map.of("SPANLINE_INDEX_CONFIG_FILE", file.toString()), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("(YAML file " + file + ")")
+        .hasMessageEndingWith("did you mean opensearch.hosts?");
+    // other apps' names are not this app's business
+    IndexSinkConfigLoader.load(
+        Map.of("SPANLINE_OTHER_NO_SUCH_KEY", "x"), Map.of("spanline.other.no.such.key", "x"));
+  }
+
+  @Test
+  void durationsTakeUnits_retentionInWholeDays() {
+    IndexSinkConfig c =
+        IndexSinkConfigLoader.load(
+            Map.of("SPANLINE_INDEX_RETENTION_DAYS", "14d"),
+            Map.of(
+                "spanline.index.retry.backoff.max.ms", "1m",
+                "spanline.index.index.refresh-interval", "2000",
+                "spanline.index.consumer.fetch.min.bytes", "1"));
+    assertThat(c.retention()).isEqualTo(Duration.ofDays(14));
+    assertThat(c.retryMaxBackoff()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(c.refreshInterval()).isEqualTo("2000ms");
+    assertThatThrownBy(() -> load("retention.days", "36h"))
+        .hasMessageContaining("retention.days=36h. Must be a whole number of days");
   }
 }

@@ -2,6 +2,7 @@ package io.spanline.query.config;
 
 import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.Settings;
+import io.spanline.service.config.SettingsSpec;
 import io.spanline.service.tenancy.TenantResolver;
 import io.spanline.service.tls.TlsSettings;
 import io.spanline.storage.archive.layout.ArchiveLayout;
@@ -11,12 +12,14 @@ import io.spanline.storage.opensearch.layout.IndexLayout;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds {@link QueryConfig} from, in increasing precedence: defaults, the YAML file named by
  * {@code SPANLINE_QUERY_CONFIG_FILE}, environment variables {@code SPANLINE_QUERY_<KEY>} and system
- * properties {@code spanline.query.<key>} (see {@link Settings}). Errors name the key and the bad
- * value.
+ * properties {@code spanline.query.<key>} (see {@link Settings}). Unknown names fail; the file's
+ * one section is {@code api-keys} (also {@code SPANLINE_QUERY_API_KEYS}). Errors name the key and
+ * the bad value.
  */
 public final class QueryConfigLoader {
   /** Every flat setting with its default, in README order. */
@@ -46,18 +49,26 @@ public final class QueryConfigLoader {
     DEFAULTS.putAll(AdminSettings.securityDefaults());
   }
 
+  /** What the query service's settings may contain. */
+  static final SettingsSpec SPEC =
+      SettingsSpec.builder("query")
+          .settings(DEFAULTS)
+          .sections(TenantResolver.API_KEYS)
+          .environmentVariables(TenantResolver.API_KEYS)
+          .build();
+
   private QueryConfigLoader() {}
 
   /** From the process environment and system properties. */
   public static QueryConfig load() {
-    return from(Settings.load("query", DEFAULTS));
+    return from(Settings.load(SPEC));
   }
 
   /**
    * @throws IllegalArgumentException naming the key and value of a bad setting
    */
   public static QueryConfig load(Map<String, String> env, Map<String, String> systemProperties) {
-    return from(Settings.load("query", DEFAULTS, env, systemProperties));
+    return from(Settings.load(SPEC, env, systemProperties));
   }
 
   private static QueryConfig from(Settings s) {
@@ -90,7 +101,8 @@ public final class QueryConfigLoader {
         S3Settings.bucket(s, "s3.bucket"),
         archive,
         s.millis("archive.lookback.ms"),
-        Duration.ofMillis(s.longAtLeast("clock-skew.max-adjustment.ms", 0)),
+        Duration.ofMillis(
+            s.durationAtLeast("clock-skew.max-adjustment.ms", TimeUnit.MILLISECONDS, 0)),
         maxSpans(s),
         s.bool("auth.enabled"),
         TenantResolver.apiKeys(s, "SPANLINE_QUERY_API_KEYS"),

@@ -5,11 +5,13 @@ import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
+import io.spanline.service.config.SettingsSpec;
 import io.spanline.service.streams.StreamsApps;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds {@link SamplingConfig} from, in increasing precedence: defaults, the YAML file named by
@@ -54,18 +56,25 @@ public final class SamplingConfigLoader {
     DEFAULTS.putAll(AdminSettings.securityDefaults());
   }
 
+  /** What the settings may contain; unknown names fail (see {@link Settings}). */
+  static final SettingsSpec SPEC =
+      SettingsSpec.builder("sampling")
+          .settings(DEFAULTS)
+          .passThrough(KafkaSettings.CLIENT_PREFIX, STREAMS_PREFIX)
+          .build();
+
   private SamplingConfigLoader() {}
 
   /** From the process environment and system properties. */
   public static SamplingConfig load() {
-    return from(Settings.load("sampling", DEFAULTS));
+    return from(Settings.load(SPEC));
   }
 
   /**
    * @throws IllegalArgumentException naming the key and value of a bad setting
    */
   public static SamplingConfig load(Map<String, String> env, Map<String, String> systemProperties) {
-    return from(Settings.load("sampling", DEFAULTS, env, systemProperties));
+    return from(Settings.load(SPEC, env, systemProperties));
   }
 
   private static SamplingConfig from(Settings s) {
@@ -86,12 +95,12 @@ public final class SamplingConfigLoader {
         s.get("state.dir"),
         new StreamsApps.Tuning(
             s.intAtLeast("producer.batch.size", 0),
-            s.intAtLeast("producer.linger.ms", 0),
+            s.intDurationAtLeast("producer.linger.ms", TimeUnit.MILLISECONDS, 0),
             s.get("producer.compression.type"),
             s.intAtLeast("producer.max.request.size", 1 << 20),
             s.longAtLeast("rocksdb.block-cache.bytes", 1 << 20),
             s.longAtLeast("rocksdb.write-buffer.bytes", 1 << 20),
-            s.intAtLeast("producer.transaction.timeout.ms", 1000)),
+            s.intDurationAtLeast("producer.transaction.timeout.ms", TimeUnit.MILLISECONDS, 1000)),
         AdminSettings.from(s),
         s.withPrefix(STREAMS_PREFIX));
   }

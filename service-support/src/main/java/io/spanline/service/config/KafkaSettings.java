@@ -40,6 +40,12 @@ import org.apache.kafka.common.errors.SslAuthenticationException;
  * @param clientProperties the other client properties, Kafka's names; never logged whole
  */
 public record KafkaSettings(String bootstrapServers, Map<String, String> clientProperties) {
+  /**
+   * The pass-through prefix of any Kafka client property ({@code kafka.client.acks}); declare it in
+   * the app's {@link SettingsSpec} next to {@link #defaults}.
+   */
+  public static final String CLIENT_PREFIX = "kafka.client.";
+
   private static final Set<String> SECRET_HINTS = Set.of("password", "jaas", "secret", "token");
 
   public KafkaSettings {
@@ -56,7 +62,8 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> clientP
 
   /**
    * The settings every app declares, with their defaults (empty for "not set"); add them to the
-   * app's defaults so that {@link Settings} knows them.
+   * app's defaults, and {@link #CLIENT_PREFIX} to its pass-through prefixes, so that {@link
+   * Settings} knows them.
    */
   public static Map<String, String> defaults(String bootstrapServers) {
     Map<String, String> d = new LinkedHashMap<>();
@@ -91,7 +98,7 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> clientP
               + "': must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL");
     }
     p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol);
-    Map<String, String> passThrough = s.withPrefix("kafka.client.");
+    Map<String, String> passThrough = s.withPrefix(CLIENT_PREFIX);
     if (protocol.startsWith("SASL_")) {
       String mechanism = s.get("kafka.sasl.mechanism").toUpperCase(Locale.ROOT);
       if (mechanism.isEmpty()) {

@@ -26,6 +26,13 @@ public final class TenantResolver {
   /** The header naming the tenant when authentication is off. */
   public static final String ORG_ID_HEADER = "X-Scope-OrgID";
 
+  /**
+   * The name of the API keys, both as the config file's section ({@code api-keys: {key: tenant}})
+   * and as the environment variable {@code SPANLINE_<APP>_API_KEYS}; an app that reads them
+   * declares it as both in its {@link io.spanline.service.config.SettingsSpec}.
+   */
+  public static final String API_KEYS = "api-keys";
+
   private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   /** The prefix of an API key given as the hex SHA-256 of the key rather than the key. */
@@ -164,15 +171,16 @@ public final class TenantResolver {
 
   /**
    * API keys from the config file's {@code api-keys} map (key: tenant) and the environment variable
-   * {@code environmentVariable} ({@code key=tenant,key2=tenant2}), the variable winning.
+   * {@code environmentVariable} ({@code key=tenant,key2=tenant2}), the variable winning. The
+   * settings' spec declares {@link #API_KEYS} as a section and as an environment variable.
    *
-   * @throws IllegalArgumentException if the variable holds a pair that is not {@code key=tenant}
+   * @throws IllegalArgumentException if the variable holds a pair that is not {@code key=tenant},
+   *     or the section or variable is not declared
    */
   public static Map<String, String> apiKeys(Settings settings, String environmentVariable) {
     Map<String, String> keys = new HashMap<>();
     settings
-        .file()
-        .path("api-keys")
+        .section(API_KEYS)
         .fields()
         .forEachRemaining(e -> keys.put(e.getKey(), e.getValue().asText()));
     String fromEnv = settings.environmentVariable(environmentVariable);

@@ -13,7 +13,13 @@ class KafkaSettingsTest {
     Map<String, String> sys = new HashMap<>();
     props.forEach((k, v) -> sys.put("spanline.app." + k, v));
     return KafkaSettings.from(
-        Settings.load("app", KafkaSettings.defaults("127.0.0.1:9092"), env, sys));
+        Settings.load(
+            SettingsSpec.builder("app")
+                .settings(KafkaSettings.defaults("127.0.0.1:9092"))
+                .passThrough(KafkaSettings.CLIENT_PREFIX)
+                .build(),
+            env,
+            sys));
   }
 
   @Test

@@ -51,7 +51,13 @@ class SecuredKafkaIT {
     env.put("SPANLINE_TEST_KAFKA_SASL_PASSWORD", password);
     env.put("SPANLINE_TEST_KAFKA_SSL_TRUSTSTORE_PASSWORD", trustPassword);
     return KafkaSettings.from(
-        Settings.load("test", KafkaSettings.defaults("127.0.0.1:9092"), env, props));
+        Settings.load(
+            SettingsSpec.builder("test")
+                .settings(KafkaSettings.defaults("127.0.0.1:9092"))
+                .passThrough(KafkaSettings.CLIENT_PREFIX)
+                .build(),
+            env,
+            props));
   }
 
   private static KafkaSettings good(LocalKafka kafka) {

@@ -59,8 +59,7 @@ class SettingsTest {
     Path file = Files.writeString(dir.resolve("app.yaml"), "streams.linger.ms: 7\n");
     Settings s =
         Settings.load(
-            "app",
-            DEFAULTS,
+            SettingsSpec.builder("app").settings(DEFAULTS).passThrough("streams.").build(),
             Map.of(
                 "SPANLINE_APP_CONFIG_FILE",
                 file.toString(),

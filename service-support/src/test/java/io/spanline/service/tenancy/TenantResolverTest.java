@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spanline.service.config.Settings;
+import io.spanline.service.config.SettingsSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -53,11 +54,16 @@ class TenantResolverTest {
     Map<String, String> env =
         Map.of("SPANLINE_TEST_CONFIG_FILE", file.toString(), "SPANLINE_TEST_KEYS", "k1=env,k3=c");
 
-    Settings settings = Settings.load("test", Map.of(), env, Map.of());
+    SettingsSpec spec =
+        SettingsSpec.builder("test")
+            .sections(TenantResolver.API_KEYS)
+            .environmentVariables("keys")
+            .build();
+    Settings settings = Settings.load(spec, env, Map.of());
 
     assertThat(TenantResolver.apiKeys(settings, "SPANLINE_TEST_KEYS"))
         .isEqualTo(Map.of("k1", "env", "k2", "b", "k3", "c"));
-    Settings broken = Settings.load("test", Map.of(), Map.of("SPANLINE_TEST_KEYS", "x"), Map.of());
+    Settings broken = Settings.load(spec, Map.of("SPANLINE_TEST_KEYS", "x"), Map.of());
     assertThatThrownBy(() -> TenantResolver.apiKeys(broken, "SPANLINE_TEST_KEYS"))
         .hasMessageContaining("pair 1 is not key=tenant");
   }
@@ -88,8 +94,10 @@ class TenantResolverTest {
   void aBadPairInTheEnvironment_isRefused_withoutRepeatingTheKey() {
     Settings s =
         Settings.load(
-            "gateway",
-            Map.of(),
+            SettingsSpec.builder("gateway")
+                .sections(TenantResolver.API_KEYS)
+                .environmentVariables(TenantResolver.API_KEYS)
+                .build(),
             Map.of("SPANLINE_GATEWAY_API_KEYS", "k-good=acme,k-secret-without-tenant"),
             Map.of());
     assertThatThrownBy(() -> TenantResolver.apiKeys(s, "SPANLINE_GATEWAY_API_KEYS"))

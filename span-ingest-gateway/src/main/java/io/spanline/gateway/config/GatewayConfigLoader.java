@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.Settings;
+import io.spanline.service.config.SettingsSpec;
 import io.spanline.service.tenancy.TenantResolver;
 import io.spanline.service.tls.TlsSettings;
 import java.time.Duration;
@@ -14,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -21,7 +24,10 @@ import java.util.regex.PatternSyntaxException;
  * Builds {@link GatewayConfig} from, in increasing precedence: defaults, the YAML file named by
  * {@code config.file} (environment {@code SPANLINE_GATEWAY_CONFIG_FILE}), environment variables
  * {@code SPANLINE_GATEWAY_<KEY>} (key upper-cased, dots and hyphens as underscores), and system
- * properties {@code spanline.gateway.<key>}. Errors name the key and the bad value.
+ * properties {@code spanline.gateway.<key>}. Unknown names fail (see {@link Settings}); {@code
+ * kafka.client.*} passes through to the producer; the file's sections are {@code tenants}, {@code
+ * redaction} and {@code api-keys} (also {@code SPANLINE_GATEWAY_API_KEYS}). Errors name the key and
+ * the bad value.
  */
 public final class GatewayConfigLoader {
   /** Every flat setting with its default, in README order. */
@@ -69,18 +75,42 @@ public final class GatewayConfigLoader {
     DEFAULTS.put("span.start.max-future.ms", String.valueOf(3600L * 1000));
   }
 
+  /** What the gateway's settings may contain. */
+  static final SettingsSpec SPEC =
+      SettingsSpec.builder("gateway")
+          .settings(DEFAULTS)
+          .passThrough(KafkaSettings.CLIENT_PREFIX)
+          .sections("tenants", "redaction", TenantResolver.API_KEYS)
+          .environmentVariables(TenantResolver.API_KEYS)
+          .build();
+
+  /** The limits a {@code tenants.<tenant>} entry may set. */
+  private static final Set<String> TENANT_LIMITS =
+      Set.of(
+          "max-request-bytes",
+          "max-spans-per-request",
+          "max-attributes-per-span",
+          "max-attribute-value-bytes",
+          "max-events-per-span",
+          "max-links-per-span",
+          "spans-per-second",
+          "bytes-per-second");
+
+  /** The fields of a {@code redaction} rule. */
+  private static final Set<String> RULE_FIELDS = Set.of("key", "action", "pattern", "replacement");
+
   private GatewayConfigLoader() {}
 
   /** From the process environment and system properties. */
   public static GatewayConfig load() {
-    return from(Settings.load("gateway", DEFAULTS));
+    return from(Settings.load(SPEC));
   }
 
   /**
    * @throws IllegalArgumentException naming the key and value of a bad setting
    */
   public static GatewayConfig load(Map<String, String> env, Map<String, String> systemProperties) {
-    return from(Settings.load("gateway", DEFAULTS, env, systemProperties));
+    return from(Settings.load(SPEC, env, systemProperties));
   }
 
   private static GatewayConfig from(Settings s) {
@@ -89,7 +119,6 @@ public final class GatewayConfigLoader {
         s.get("bind.address"),
         s.bool("auth.enabled"),
         s.bool("auth.trusted-proxy"));
-    JsonNode yaml = s.file();
     TenantLimits defaults =
         new TenantLimits(
             s.longValue("limits.max-request-bytes"),
@@ -111,29 +140,35 @@ public final class GatewayConfigLoader {
         s.get("topic.otlp-spans"),
         s.intValue("kafka.max-record-bytes"),
         s.get("kafka.compression.type"),
-        s.intValue("kafka.linger.ms"),
+        s.intDurationAtLeast("kafka.linger.ms", TimeUnit.MILLISECONDS, 0),
         s.intValue("kafka.batch.size"),
-        s.intValue("kafka.request.timeout.ms"),
-        s.intValue("kafka.delivery.timeout.ms"),
-        s.intValue("kafka.max.block.ms"),
+        s.intDurationAtLeast("kafka.request.timeout.ms", TimeUnit.MILLISECONDS, 0),
+        s.intDurationAtLeast("kafka.delivery.timeout.ms", TimeUnit.MILLISECONDS, 0),
+        s.intDurationAtLeast("kafka.max.block.ms", TimeUnit.MILLISECONDS, 0),
         s.longValue("inflight.max-bytes"),
-        Duration.ofSeconds(s.longValue("retry-after.seconds")),
+        Duration.ofSeconds(s.durationAtLeast("retry-after.seconds", TimeUnit.SECONDS, 0)),
         s.bool("auth.enabled"),
         apiKeys,
         defaults,
-        tenantLimits(yaml.path("tenants"), defaults),
-        redaction(yaml.path("redaction")),
+        tenantLimits(s, defaults),
+        redaction(s),
         s.doubleValue("head-sampling.percentage"),
         s.millis("span.start.max-age.ms"),
         s.millis("span.start.max-future.ms"));
   }
 
-  private static Map<String, TenantLimits> tenantLimits(JsonNode tenants, TenantLimits defaults) {
+  private static Map<String, TenantLimits> tenantLimits(Settings s, TenantLimits defaults) {
     Map<String, TenantLimits> out = new HashMap<>();
+    JsonNode tenants = s.section("tenants");
+    if (!tenants.isMissingNode() && !tenants.isObject()) {
+      throw new IllegalArgumentException(
+          "Invalid value for property tenants in the YAML file. Must be a map of tenant to limits.");
+    }
     Iterator<Map.Entry<String, JsonNode>> it = tenants.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode t = e.getValue();
+      s.requireKnownFields(t, "tenants." + e.getKey(), TENANT_LIMITS);
       String where = "tenants." + e.getKey() + ".";
       out.put(
           e.getKey(),
@@ -163,11 +198,17 @@ public final class GatewayConfigLoader {
     return value.asLong();
   }
 
-  private static List<RedactionRule> redaction(JsonNode rules) {
+  private static List<RedactionRule> redaction(Settings s) {
+    JsonNode rules = s.section("redaction");
+    if (!rules.isMissingNode() && !rules.isArray()) {
+      throw new IllegalArgumentException(
+          "Invalid value for property redaction in the YAML file. Must be a list of rules.");
+    }
     List<RedactionRule> out = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
       JsonNode r = rules.get(i);
       String where = "redaction[" + i + "]";
+      s.requireKnownFields(r, where, RULE_FIELDS);
       String key = r.path("key").asText(null);
       String action = r.path("action").asText("");
       if (key == null || key.isBlank()) {

@@ -125,7 +125,8 @@ class GatewayConfigLoaderTest {
                 GatewayConfigLoader.load(
                     Map.of("SPANLINE_GATEWAY_KAFKA_LINGER_MS", "abc"), Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid value for property kafka.linger.ms=abc. Must be an int.");
+        .hasMessageStartingWith("Invalid value for property kafka.linger.ms=abc.")
+        .hasMessageContaining("500ms, 10s, 5m, 1h");
     assertThatThrownBy(
             () ->
                 GatewayConfigLoader.load(
@@ -146,5 +147,93 @@ class GatewayConfigLoaderTest {
 
     assertThat(config.redaction()).isNotEmpty();
     assertThat(config.tenantLimits()).isNotEmpty();
+  }
+
+  @Test
+  void anUnknownKey_failsStartUp_namingTheClosestKnownOne(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(
+            () ->
+                GatewayConfigLoader.load(
+                    Map.of(), Map.of("spanline.gateway.kafka.sasl.pasword", "secret")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "unknown setting kafka.sasl.pasword (system property"
+                + " spanline.gateway.kafka.sasl.pasword); did you mean kafka.sasl.password?");
+    assertThatThrownBy(
+            () ->
+                GatewayConfigLoader.load(
+                    Map.of("SPANLINE_GATEWAY_KAFKA_SASL_PASWORD", "secret"), Map.of()))
+        .hasMessage(
+            "unknown setting SPANLINE_GATEWAY_KAFKA_SASL_PASWORD (environment variable); did you"
+                + " mean SPANLINE_GATEWAY_KAFKA_SASL_PASSWORD (kafka.sasl.password)?");
+    Path file = Files.writeString(dir.resolve("gateway.yaml"), "kafka.sasl.pasword: secret\n");
+    assertThatThrownBy(
+            () ->
+                GatewayConfigLoader.load(
+                    Map.of("SPANLINE_GATEWAY_CONFIG_FILE", file.toString()), Map.of()))
+        .hasMessage(
+            "unknown setting kafka.sasl.pasword (YAML file "
+                + file
+                + "); did you mean kafka.sasl.password?");
+  }
+
+  @Test
+  void unknownNamesInsideSections_areRefusedToo(@TempDir Path dir) throws Exception {
+    Path limits =
+        Files.writeString(
+            dir.resolve("limits.yaml"), "tenants:\n  acme:\n    spans-per-secnd: 5\n");
+    assertThatThrownBy(
+            () ->
+                GatewayConfigLoader.load(
+                    Map.of("SPANLINE_GATEWAY_CONFIG_FILE", limits.toString()), Map.of()))
+        .hasMessage(
+            "unknown setting tenants.acme.spans-per-secnd (YAML file); did you mean"
+                + " tenants.acme.spans-per-second?");
+    Path rules =
+        Files.writeString(
+            dir.resolve("rules.yaml"), "redaction:\n  - key: user.email\n    acton: hash\n");
+    assertThatThrownBy(
+            () ->
+                GatewayConfigLoader.load(
+                    Map.of("SPANLINE_GATEWAY_CONFIG_FILE", rules.toString()), Map.of()))
+        .hasMessageContaining("redaction[0].acton")
+        .hasMessageContaining("did you mean redaction[0].action?");
+  }
+
+  @Test
+  void nestedYaml_andTenantsOneEntryAtATime_andDurationsWithUnits(@TempDir Path dir)
+      throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("gateway.yaml"),
+            """
+            otlp:
+              http:
+                port: 5318
+            kafka:
+              linger.ms: 20ms
+              client:
+                acks: all
+            retry-after.seconds: 1m
+            span:
+              start:
+                max-future.ms: 30m
+            tenants.acme:
+              spans-per-second: 500
+            tenants:
+              globex:
+                spans-per-second: 7
+            """);
+
+    GatewayConfig config =
+        GatewayConfigLoader.load(Map.of("SPANLINE_GATEWAY_CONFIG_FILE", file.toString()), Map.of());
+
+    assertThat(config.httpPort()).isEqualTo(5318);
+    assertThat(config.lingerMs()).isEqualTo(20);
+    assertThat(config.kafka().clientProperties()).containsEntry("acks", "all");
+    assertThat(config.retryAfter()).isEqualTo(java.time.Duration.ofMinutes(1));
+    assertThat(config.spanStartMaxFuture()).isEqualTo(java.time.Duration.ofMinutes(30));
+    assertThat(config.limitsFor("acme").spansPerSecond()).isEqualTo(500);
+    assertThat(config.limitsFor("globex").spansPerSecond()).isEqualTo(7);
   }
 }

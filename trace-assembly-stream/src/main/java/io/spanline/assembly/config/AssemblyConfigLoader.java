@@ -5,8 +5,10 @@ import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
+import io.spanline.service.config.SettingsSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds {@link AssemblyConfig} from, in increasing precedence: defaults, the YAML file named by
@@ -52,18 +54,25 @@ public final class AssemblyConfigLoader {
     DEFAULTS.putAll(AdminSettings.securityDefaults());
   }
 
+  /** What the settings may contain; unknown names fail (see {@link Settings}). */
+  static final SettingsSpec SPEC =
+      SettingsSpec.builder("assembly")
+          .settings(DEFAULTS)
+          .passThrough(KafkaSettings.CLIENT_PREFIX, STREAMS_PREFIX)
+          .build();
+
   private AssemblyConfigLoader() {}
 
   /** From the process environment and system properties. */
   public static AssemblyConfig load() {
-    return from(Settings.load("assembly", DEFAULTS));
+    return from(Settings.load(SPEC));
   }
 
   /**
    * @throws IllegalArgumentException naming the key and value of a bad setting
    */
   public static AssemblyConfig load(Map<String, String> env, Map<String, String> systemProperties) {
-    return from(Settings.load("assembly", DEFAULTS, env, systemProperties));
+    return from(Settings.load(SPEC, env, systemProperties));
   }
 
   private static AssemblyConfig from(Settings s) {
@@ -86,7 +95,7 @@ public final class AssemblyConfigLoader {
         s.intAtLeast("num.stream.threads", 1),
         s.get("state.dir"),
         s.intAtLeast("producer.batch.size", 0),
-        s.intAtLeast("producer.linger.ms", 0),
+        s.intDurationAtLeast("producer.linger.ms", TimeUnit.MILLISECONDS, 0),
         s.get("producer.compression.type"),
         s.millis("producer.transaction.timeout.ms"),
         s.longAtLeast("rocksdb.block-cache.bytes", 1 << 20),

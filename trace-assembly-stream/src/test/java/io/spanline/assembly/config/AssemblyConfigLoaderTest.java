@@ -3,9 +3,12 @@ package io.spanline.assembly.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AssemblyConfigLoaderTest {
 
@@ -58,5 +61,58 @@ class AssemblyConfigLoaderTest {
                         "spanline.assembly.trace.max.duration.ms", "10000")))
         .hasMessageContaining(
             "trace.max.duration.ms (10000) must be at least trace.idle.timeout.ms (20000)");
+  }
+
+  @Test
+  void anUnknownKey_failsStartUp_namingTheClosestKnownOne(@TempDir Path dir) throws Exception {
+    // a misspelt system property
+    assertThatThrownBy(
+            () ->
+                AssemblyConfigLoader.load(
+                    Map.of(), Map.of("spanline.assembly.trace.idle.timout.ms", "1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "unknown setting trace.idle.timout.ms (system property spanline.assembly.trace.idle.timout.ms); did you"
+                + " mean trace.idle.timeout.ms?");
+    // a misspelt environment variable
+    assertThatThrownBy(
+            () ->
+                AssemblyConfigLoader.load(
+                    Map.of("SPANLINE_ASSEMBLY_KAFKA_SASL_PASWORD", "x"), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "unknown setting SPANLINE_ASSEMBLY_KAFKA_SASL_PASWORD (environment variable)")
+        .hasMessageContaining("did you mean SPANLINE_ASSEMBLY_KAFKA_SASL_PASSWORD");
+    // a misspelt key of the YAML file, nested
+    Path file = Files.writeString(dir.resolve("assembly.yaml"), "trace:\n  max:\n    spnas: 5\n");
+    assertThatThrownBy(
+            () ->
+                AssemblyConfigLoader.load(
+                    Map.of("SPANLINE_ASSEMBLY_CONFIG_FILE", file.toString()), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("(YAML file " + file + ")")
+        .hasMessageEndingWith("did you mean trace.max.spans?");
+    // other apps' names are not this app's business
+    AssemblyConfigLoader.load(
+        Map.of("SPANLINE_OTHER_NO_SUCH_KEY", "x"), Map.of("spanline.other.no.such.key", "x"));
+  }
+
+  @Test
+  void durationsTakeUnits_andTheFileMayBeNested(@TempDir Path dir) throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("assembly.yaml"),
+            "trace:\n  idle.timeout.ms: 5s\n  max:\n    duration.ms: 2m\n    spans: 50\n");
+    AssemblyConfig c =
+        AssemblyConfigLoader.load(
+            Map.of("SPANLINE_ASSEMBLY_CONFIG_FILE", file.toString()),
+            Map.of(
+                "spanline.assembly.kafka.client.client.rack", "eu-1a",
+                "spanline.assembly.producer.linger.ms", "1s"));
+
+    assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.maxDuration()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(c.maxSpans()).isEqualTo(50);
+    assertThat(c.kafka().clientProperties()).containsEntry("client.rack", "eu-1a");
   }
 }
