@@ -102,14 +102,7 @@ public final class TraceAssemblyTopology {
             config.streamThreads(),
             config.stateDir(),
             config.deadLetterTopic(),
-            new StreamsApps.Tuning(
-                config.producerBatchBytes(),
-                config.producerLingerMs(),
-                config.producerCompression(),
-                config.producerMaxRequestBytes(),
-                config.rocksDbBlockCacheBytes(),
-                config.rocksDbWriteBufferBytes(),
-                (int) Math.min(Integer.MAX_VALUE, config.transactionTimeout().toMillis())));
+            config.tuning());
     p.putAll(config.streamsOverrides());
     return p;
   }

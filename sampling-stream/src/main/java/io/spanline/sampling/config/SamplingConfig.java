@@ -4,7 +4,7 @@ import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
-import io.spanline.service.streams.StreamsApps;
+import io.spanline.service.streams.StreamsTuning;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -37,7 +37,7 @@ public record SamplingConfig(
     int metricsMaxSeries,
     int streamThreads,
     String stateDir,
-    StreamsApps.Tuning tuning,
+    StreamsTuning tuning,
     AdminSettings admin,
     Map<String, String> streamsOverrides) {
 

@@ -6,12 +6,11 @@ import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.config.SettingsSpec;
-import io.spanline.service.streams.StreamsApps;
+import io.spanline.service.streams.StreamsTuning;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds {@link SamplingConfig} from, in increasing precedence: defaults, the YAML file named by
@@ -44,13 +43,8 @@ public final class SamplingConfigLoader {
     DEFAULTS.put("metrics.max-series", "10000");
     DEFAULTS.put("num.stream.threads", "2");
     DEFAULTS.put("state.dir", "data/sampling");
-    DEFAULTS.put("producer.batch.size", "262144");
-    DEFAULTS.put("producer.linger.ms", "5");
-    DEFAULTS.put("producer.compression.type", "lz4");
+    DEFAULTS.putAll(StreamsTuning.defaults(32L << 20));
     DEFAULTS.put("producer.max.request.size", String.valueOf(20 << 20));
-    DEFAULTS.put("producer.transaction.timeout.ms", "30000");
-    DEFAULTS.put("rocksdb.block-cache.bytes", String.valueOf(32L << 20));
-    DEFAULTS.put("rocksdb.write-buffer.bytes", String.valueOf(32L << 20));
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13135");
     DEFAULTS.putAll(AdminSettings.securityDefaults());
@@ -93,14 +87,7 @@ public final class SamplingConfigLoader {
         s.intAtLeast("metrics.max-series", 1),
         s.intAtLeast("num.stream.threads", 1),
         s.get("state.dir"),
-        new StreamsApps.Tuning(
-            s.intAtLeast("producer.batch.size", 0),
-            s.intDurationAtLeast("producer.linger.ms", TimeUnit.MILLISECONDS, 0),
-            s.get("producer.compression.type"),
-            s.intAtLeast("producer.max.request.size", 1 << 20),
-            s.longAtLeast("rocksdb.block-cache.bytes", 1 << 20),
-            s.longAtLeast("rocksdb.write-buffer.bytes", 1 << 20),
-            s.intDurationAtLeast("producer.transaction.timeout.ms", TimeUnit.MILLISECONDS, 1000)),
+        StreamsTuning.from(s, s.intAtLeast("producer.max.request.size", 1 << 20)),
         AdminSettings.from(s),
         s.withPrefix(STREAMS_PREFIX));
   }

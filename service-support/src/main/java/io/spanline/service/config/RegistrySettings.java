@@ -1,6 +1,7 @@
 package io.spanline.service.config;
 
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
+import io.spanline.service.tls.ClientTls;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;

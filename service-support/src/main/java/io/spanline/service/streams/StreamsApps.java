@@ -39,7 +39,7 @@ public final class StreamsApps {
       int streamThreads,
       String stateDir,
       String deadLetterTopic,
-      Tuning tuning) {
+      StreamsTuning tuning) {
     Properties p = new Properties();
     // unprefixed client properties reach every client Kafka Streams creates
     p.putAll(kafka.clientConfig());
@@ -73,34 +73,12 @@ public final class StreamsApps {
     // long.
     p.put(
         StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
-        tuning.transactionTimeoutMs());
+        (int) Math.min(Integer.MAX_VALUE, tuning.transactionTimeout().toMillis()));
     p.put(
         StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
         Math.max(1 << 20, tuning.producerBatchBytes()));
     return p;
   }
-
-  /**
-   * Producer and RocksDB tuning of a Streams app.
-   *
-   * @param producerBatchBytes {@code producer.batch.size}
-   * @param producerLingerMs {@code producer.linger.ms}
-   * @param producerCompression {@code producer.compression.type}
-   * @param producerMaxRequestBytes {@code producer.max.request.size}
-   * @param rocksDbBlockCacheBytes shared block cache of all RocksDB stores of the instance
-   * @param rocksDbWriteBufferBytes memtables of all stores, counted against the cache
-   * @param transactionTimeoutMs {@code producer.transaction.timeout.ms}: the broker aborts a
-   *     transaction open longer than this (it must not exceed the broker's {@code
-   *     transaction.max.timeout.ms}, 15 minutes by default)
-   */
-  public record Tuning(
-      int producerBatchBytes,
-      int producerLingerMs,
-      String producerCompression,
-      int producerMaxRequestBytes,
-      long rocksDbBlockCacheBytes,
-      long rocksDbWriteBufferBytes,
-      int transactionTimeoutMs) {}
 
   /**
    * Fails fast when topics are missing, rather than letting Kafka Streams wait for them.

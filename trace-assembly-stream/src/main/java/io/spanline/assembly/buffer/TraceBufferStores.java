@@ -34,7 +34,7 @@ public final class TraceBufferStores {
   static Set<StoreBuilder<?>> builders(AssemblyConfig config) {
     // Changelog records hold a whole input record (a chunk) or a closed trace's span IDs.
     Map<String, String> changelog =
-        Map.of("max.message.bytes", String.valueOf(config.producerMaxRequestBytes()));
+        Map.of("max.message.bytes", String.valueOf(config.tuning().producerMaxRequestBytes()));
     return Set.of(store(BUFFER, changelog), store(CLOSED, changelog));
   }
 

@@ -4,6 +4,7 @@ import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
+import io.spanline.service.streams.StreamsTuning;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -36,12 +37,8 @@ import java.util.Objects;
  *     producer.transaction.timeout.ms}
  * @param streamThreads Kafka Streams {@code num.stream.threads}
  * @param stateDir Kafka Streams {@code state.dir}
- * @param producerBatchBytes {@code producer.batch.size}
- * @param producerLingerMs {@code producer.linger.ms}
- * @param producerCompression {@code producer.compression.type}
- * @param transactionTimeout {@code producer.transaction.timeout.ms}
- * @param rocksDbBlockCacheBytes RocksDB block cache shared by every store of the instance
- * @param rocksDbWriteBufferBytes RocksDB memtable memory shared by every store of the instance
+ * @param tuning producer and RocksDB tuning ({@code producer.*}, {@code rocksdb.*}); its largest
+ *     request is derived from {@code maxBytes} ({@link #producerMaxRequestBytes(long, long)})
  * @param admin the admin port ({@code /healthz}, {@code /readyz}, {@code /metrics}): address, port
  *     (0 picks a free one), TLS and key
  * @param streamsOverrides further Kafka Streams (and client) properties, applied last
@@ -64,12 +61,7 @@ public record AssemblyConfig(
     int punctuationMaxCloses,
     int streamThreads,
     String stateDir,
-    int producerBatchBytes,
-    int producerLingerMs,
-    String producerCompression,
-    Duration transactionTimeout,
-    long rocksDbBlockCacheBytes,
-    long rocksDbWriteBufferBytes,
+    StreamsTuning tuning,
     AdminSettings admin,
     Map<String, String> streamsOverrides) {
 
@@ -83,7 +75,7 @@ public record AssemblyConfig(
     Objects.requireNonNull(maxDuration, "maxDuration");
     Objects.requireNonNull(closedTtl, "closedTtl");
     Objects.requireNonNull(punctuationInterval, "punctuationInterval");
-    Objects.requireNonNull(transactionTimeout, "transactionTimeout");
+    Objects.requireNonNull(tuning, "tuning");
     streamsOverrides = Map.copyOf(streamsOverrides);
     if (maxDuration.compareTo(idleTimeout) < 0) {
       throw new IllegalArgumentException(
@@ -96,11 +88,11 @@ public record AssemblyConfig(
   }
 
   /**
-   * The largest record the stream's producer may send: an assembled trace of {@link #maxBytes()}
-   * OTLP bytes plus the one record that took it there, with room for Avro's per-span resource, and
-   * at least an output record of {@link #maxRecordBytes()}.
+   * The largest record the stream's producer may send: an assembled trace of {@code maxBytes} OTLP
+   * bytes plus the one record that took it there, with room for Avro's per-span resource, and at
+   * least an output record of {@code maxRecordBytes}.
    */
-  public int producerMaxRequestBytes() {
+  public static int producerMaxRequestBytes(long maxBytes, long maxRecordBytes) {
     return (int)
         Math.min(Integer.MAX_VALUE, Math.max(3 * maxBytes + (4 << 20), maxRecordBytes + (1 << 20)));
   }

@@ -6,9 +6,9 @@ import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.config.SettingsSpec;
+import io.spanline.service.streams.StreamsTuning;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds {@link AssemblyConfig} from, in increasing precedence: defaults, the YAML file named by
@@ -43,12 +43,7 @@ public final class AssemblyConfigLoader {
     DEFAULTS.put("punctuation.max.closes", "2000");
     DEFAULTS.put("num.stream.threads", "2");
     DEFAULTS.put("state.dir", "data/assembly");
-    DEFAULTS.put("producer.batch.size", "262144");
-    DEFAULTS.put("producer.linger.ms", "5");
-    DEFAULTS.put("producer.compression.type", "lz4");
-    DEFAULTS.put("producer.transaction.timeout.ms", "30000");
-    DEFAULTS.put("rocksdb.block-cache.bytes", String.valueOf(64L << 20));
-    DEFAULTS.put("rocksdb.write-buffer.bytes", String.valueOf(64L << 20));
+    DEFAULTS.putAll(StreamsTuning.defaults(64L << 20));
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13134");
     DEFAULTS.putAll(AdminSettings.securityDefaults());
@@ -76,6 +71,8 @@ public final class AssemblyConfigLoader {
   }
 
   private static AssemblyConfig from(Settings s) {
+    long maxBytes = s.longAtLeast("trace.max.bytes", 1024);
+    long maxRecordBytes = s.longAtLeast("trace.max.record.bytes", 64 << 10);
     return new AssemblyConfig(
         s.get("application.id"),
         KafkaSettings.from(s),
@@ -85,8 +82,8 @@ public final class AssemblyConfigLoader {
         s.millis("trace.idle.timeout.ms"),
         s.millis("trace.max.duration.ms"),
         s.intAtLeast("trace.max.spans", 1),
-        s.longAtLeast("trace.max.bytes", 1024),
-        s.longAtLeast("trace.max.record.bytes", 64 << 10),
+        maxBytes,
+        maxRecordBytes,
         s.millis("trace.closed.ttl.ms"),
         s.longAtLeast("trace.max.open", 1),
         s.longAtLeast("trace.max.open.bytes", 1 << 20),
@@ -94,12 +91,7 @@ public final class AssemblyConfigLoader {
         s.intAtLeast("punctuation.max.closes", 1),
         s.intAtLeast("num.stream.threads", 1),
         s.get("state.dir"),
-        s.intAtLeast("producer.batch.size", 0),
-        s.intDurationAtLeast("producer.linger.ms", TimeUnit.MILLISECONDS, 0),
-        s.get("producer.compression.type"),
-        s.millis("producer.transaction.timeout.ms"),
-        s.longAtLeast("rocksdb.block-cache.bytes", 1 << 20),
-        s.longAtLeast("rocksdb.write-buffer.bytes", 1 << 20),
+        StreamsTuning.from(s, AssemblyConfig.producerMaxRequestBytes(maxBytes, maxRecordBytes)),
         AdminSettings.from(s),
         s.withPrefix(STREAMS_PREFIX));
   }

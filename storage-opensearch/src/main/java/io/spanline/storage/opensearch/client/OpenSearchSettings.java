@@ -1,7 +1,7 @@
 package io.spanline.storage.opensearch.client;
 
-import io.spanline.service.config.ClientTls;
 import io.spanline.service.config.Settings;
+import io.spanline.service.tls.ClientTls;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
-package io.spanline.service.config;
+package io.spanline.service.tls;
 
 import com.linecorp.armeria.common.TlsKeyPair;
+import io.spanline.service.config.Settings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
