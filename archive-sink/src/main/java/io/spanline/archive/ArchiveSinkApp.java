@@ -15,7 +15,6 @@ import io.spanline.storage.archive.s3.S3Clients;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.slf4j.Logger;
@@ -50,9 +49,9 @@ public final class ArchiveSinkApp implements AutoCloseable {
             new SinkRuntime.Settings(
                 "archive-sink",
                 config.kafka(),
-                config.groupId(),
-                List.of(config.sampledTracesTopic(), config.deadLetterTopic()),
-                config.consumers(),
+                config.consumer().groupId(),
+                config.consumer().topics(),
+                config.consumer().consumers(),
                 config.admin()),
             () -> s3Problem);
     this.metrics = new ArchiveSinkMetrics(runtime.registry());
@@ -68,8 +67,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
    */
   public static ArchiveSinkApp start(
       ArchiveSinkConfig config, SchemaRegistryClient schemaRegistry, Clock clock) {
-    StreamsApps.requireTopics(
-        config.kafka(), List.of(config.sampledTracesTopic(), config.deadLetterTopic()), README);
+    StreamsApps.requireTopics(config.kafka(), config.consumer().topics(), README);
     ArchiveSinkApp app = new ArchiveSinkApp(config, schemaRegistry);
     try {
       app.requireBucket();
@@ -102,8 +100,8 @@ public final class ArchiveSinkApp implements AutoCloseable {
     }
     LOG.info(
         "Archive sink consuming {} with {} consumer(s) into s3://{}/{} (admin port {})",
-        config.sampledTracesTopic(),
-        config.consumers(),
+        config.consumer().topic(),
+        config.consumer().consumers(),
         config.bucket(),
         config.layout().root(),
         app.adminPort());
@@ -155,9 +153,9 @@ public final class ArchiveSinkApp implements AutoCloseable {
     Map<String, Object> c = new HashMap<>();
     // A roll's upload happens between polls: allow it time.
     c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "600000");
-    c.putAll(config.consumerOverrides());
+    c.putAll(config.consumer().consumerOverrides());
     return SinkClients.consumerConfig(
-        config.kafka(), config.groupId(), number, config.maxPollRecords(), c);
+        config.kafka(), config.consumer().groupId(), number, config.consumer().maxPollRecords(), c);
   }
 
   /** Stops the consumers (open rolls are read again later), then everything else. */

@@ -240,10 +240,10 @@ class ArchiveSinkIT {
       h.send(traces.subList(4, 9));
       // and a sink that died while uploading the roll of offsets 0..4: the roll end committed,
       // a broken object left under its key
-      TopicPartition p0 = new TopicPartition(h.config().sampledTracesTopic(), 0);
+      TopicPartition p0 = new TopicPartition(h.config().consumer().topic(), 0);
       h.admin()
           .alterConsumerGroupOffsets(
-              h.config().groupId(),
+              h.config().consumer().groupId(),
               Map.of(p0, new OffsetAndMetadata(0, "spanline.archive.roll-end=4")))
           .all()
           .get();

@@ -58,7 +58,7 @@ class ArchiveSinkRebalanceIT {
         ArchiveSinkHarness.create(kafka, registry, s3, dir.resolve("work"), 2, Map.of())) {
       // Given kept traces in both partitions (over roll.max.bytes' 1 MiB minimum together), and a
       // sink that rolls once it has read all of them
-      String topic = h.config().sampledTracesTopic();
+      String topic = h.config().consumer().topic();
       Map<Integer, List<SampledTrace>> sent = new HashMap<>();
       long bytes = 0;
       for (int p = 0; p < 2; p++) {
@@ -93,7 +93,7 @@ class ArchiveSinkRebalanceIT {
           new RestSchemaRegistryClient(registry.uri(), Duration.ofSeconds(10));
       try (KafkaProducer<byte[], byte[]> deadLetters =
           new KafkaProducer<>(
-              SinkClients.deadLetterProducerConfig(config.kafka(), config.groupId()))) {
+              SinkClients.deadLetterProducerConfig(config.kafka(), config.consumer().groupId()))) {
         ArchiveSink sink =
             new ArchiveSink(
                 config,
@@ -192,7 +192,7 @@ class ArchiveSinkRebalanceIT {
   private static Map<TopicPartition, OffsetAndMetadata> committed(
       ArchiveSinkHarness h, ArchiveSinkConfig config) throws Exception {
     return h.admin()
-        .listConsumerGroupOffsets(config.groupId())
+        .listConsumerGroupOffsets(config.consumer().groupId())
         .partitionsToOffsetAndMetadata()
         .get();
   }
@@ -210,7 +210,7 @@ class ArchiveSinkRebalanceIT {
   private static KafkaConsumer<byte[], byte[]> joiner(LocalKafka kafka, ArchiveSinkConfig config) {
     Map<String, Object> c = new HashMap<>();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumer().groupId());
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, "joiner");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

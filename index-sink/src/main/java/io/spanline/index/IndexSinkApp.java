@@ -17,7 +17,6 @@ import io.spanline.storage.opensearch.templates.IndexTemplates;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.utils.ExponentialBackoff;
@@ -53,9 +52,9 @@ public final class IndexSinkApp implements AutoCloseable {
             new SinkRuntime.Settings(
                 "index-sink",
                 config.kafka(),
-                config.groupId(),
-                List.of(config.sampledTracesTopic(), config.deadLetterTopic()),
-                config.consumers(),
+                config.consumer().groupId(),
+                config.consumer().topics(),
+                config.consumer().consumers(),
                 config.admin()),
             () -> openSearchProblem);
     this.metrics = new IndexSinkMetrics(runtime.registry());
@@ -73,8 +72,7 @@ public final class IndexSinkApp implements AutoCloseable {
    */
   public static IndexSinkApp start(
       IndexSinkConfig config, SchemaRegistryClient schemaRegistry, Clock clock) {
-    StreamsApps.requireTopics(
-        config.kafka(), List.of(config.sampledTracesTopic(), config.deadLetterTopic()), README);
+    StreamsApps.requireTopics(config.kafka(), config.consumer().topics(), README);
     IndexSinkApp app = new IndexSinkApp(config, schemaRegistry);
     try {
       app.installTemplates();
@@ -105,8 +103,8 @@ public final class IndexSinkApp implements AutoCloseable {
     }
     LOG.info(
         "Index sink consuming {} with {} consumer(s) into {} (admin port {})",
-        config.sampledTracesTopic(),
-        config.consumers(),
+        config.consumer().topic(),
+        config.consumer().consumers(),
         config.openSearch().hosts(),
         app.adminPort());
     return app;
@@ -127,7 +125,10 @@ public final class IndexSinkApp implements AutoCloseable {
   private void installTemplates() {
     ExponentialBackoff backoff =
         new ExponentialBackoff(
-            config.retryInitialBackoff().toMillis(), 2, config.retryMaxBackoff().toMillis(), 0.2);
+            config.consumer().retryInitialBackoff().toMillis(),
+            2,
+            config.consumer().retryMaxBackoff().toMillis(),
+            0.2);
     for (int attempt = 0; running; attempt++) {
       try {
         IndexTemplates.install(openSearch.client(), config.templates());
@@ -167,10 +168,10 @@ public final class IndexSinkApp implements AutoCloseable {
   static Map<String, Object> consumerConfig(IndexSinkConfig config, int number) {
     return SinkClients.consumerConfig(
         config.kafka(),
-        config.groupId(),
+        config.consumer().groupId(),
         number,
-        config.maxPollRecords(),
-        config.consumerOverrides());
+        config.consumer().maxPollRecords(),
+        config.consumer().consumerOverrides());
   }
 
   /** Stops the consumers (the batches in progress are not committed), then everything else. */

@@ -3,17 +3,19 @@ package io.spanline.archive.config;
 import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
+import io.spanline.service.consumer.ConsumerAppSettings;
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.s3.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 
 /**
  * Settings of the archive sink; every key, default and meaning is in the module README's table.
  * Built by {@link ArchiveSinkConfigLoader}.
  *
+ * @param consumer the sampled-traces topic, dead-letter topic, group, consumer threads, poll size,
+ *     backoff while the store fails and {@code consumer.*} overrides
  * @param s3 how to reach the object store ({@code s3.*} but the bucket and prefix)
  * @param rollMaxBytes a consumer's roll closes when its records reach this many bytes (Avro, about
  *     the uncompressed size)
@@ -26,11 +28,7 @@ import java.util.Objects;
 public record ArchiveSinkConfig(
     KafkaSettings kafka,
     RegistrySettings registry,
-    String sampledTracesTopic,
-    String deadLetterTopic,
-    String groupId,
-    int consumers,
-    int maxPollRecords,
+    ConsumerAppSettings consumer,
     S3Settings s3,
     String bucket,
     ArchiveLayout layout,
@@ -42,32 +40,24 @@ public record ArchiveSinkConfig(
     long rowGroupBytes,
     int pageBytes,
     Path workDir,
-    Duration retryInitialBackoff,
-    Duration retryMaxBackoff,
     Duration retention,
     Duration retentionInterval,
     Duration spanStartMaxFuture,
-    AdminSettings admin,
-    Map<String, String> consumerOverrides) {
+    AdminSettings admin) {
 
   public ArchiveSinkConfig {
     Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(consumer, "consumer");
     Objects.requireNonNull(registry, "registry");
-    Objects.requireNonNull(sampledTracesTopic, "sampledTracesTopic");
-    Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
-    Objects.requireNonNull(groupId, "groupId");
     Objects.requireNonNull(s3, "s3");
     Objects.requireNonNull(bucket, "bucket");
     Objects.requireNonNull(layout, "layout");
     Objects.requireNonNull(rollMaxAge, "rollMaxAge");
     Objects.requireNonNull(workDir, "workDir");
-    Objects.requireNonNull(retryInitialBackoff, "retryInitialBackoff");
-    Objects.requireNonNull(retryMaxBackoff, "retryMaxBackoff");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(retentionInterval, "retentionInterval");
     Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
     Objects.requireNonNull(admin, "admin");
-    consumerOverrides = Map.copyOf(consumerOverrides);
   }
 
   /** Kafka {@code bootstrap.servers}. */

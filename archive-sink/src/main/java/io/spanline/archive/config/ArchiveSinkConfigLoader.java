@@ -1,11 +1,11 @@
 package io.spanline.archive.config;
 
-import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.config.SettingsSpec;
+import io.spanline.service.consumer.ConsumerAppSettings;
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.s3.S3Settings;
 import io.spanline.storage.archive.s3.S3Uploader;
@@ -27,16 +27,14 @@ public final class ArchiveSinkConfigLoader {
   static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
 
   /** Prefix of settings passed through to the Kafka consumer. */
-  public static final String CONSUMER_PREFIX = "consumer.";
+  public static final String CONSUMER_PREFIX = ConsumerAppSettings.CONSUMER_PREFIX;
 
   static {
     DEFAULTS.putAll(KafkaSettings.defaults("127.0.0.1:9092"));
     DEFAULTS.putAll(RegistrySettings.defaults());
-    DEFAULTS.put(TopicNames.SAMPLED_TRACES_KEY, TopicNames.DEFAULTS.sampledTraces());
-    DEFAULTS.put("topic.dead-letter", "spanline.archive.dead-letter");
-    DEFAULTS.put("group.id", "spanline-archive-sink");
-    DEFAULTS.put("consumers", "1");
-    DEFAULTS.put("max.poll.records", "500");
+    DEFAULTS.putAll(
+        ConsumerAppSettings.defaults(
+            "spanline.archive.dead-letter", "spanline-archive-sink", 1, 500));
     DEFAULTS.put("s3.endpoint", "");
     DEFAULTS.put("s3.region", "us-east-1");
     DEFAULTS.put("s3.bucket", "spanline-archive");
@@ -52,8 +50,8 @@ public final class ArchiveSinkConfigLoader {
     DEFAULTS.put("parquet.row-group.bytes", String.valueOf(8L << 20));
     DEFAULTS.put("parquet.page.bytes", String.valueOf(64 << 10));
     DEFAULTS.put("work.dir", "data/archive");
-    DEFAULTS.put("retry.backoff.initial.ms", "500");
-    DEFAULTS.put("retry.backoff.max.ms", "60000");
+    DEFAULTS.putAll(
+        ConsumerAppSettings.retryDefaults(Duration.ofMillis(500), Duration.ofMillis(60000)));
     DEFAULTS.put("retention.days", "30");
     DEFAULTS.put("retention.interval.ms", "3600000");
     DEFAULTS.put("span.start.max-future.ms", "3600000");
@@ -97,12 +95,7 @@ public final class ArchiveSinkConfigLoader {
     return new ArchiveSinkConfig(
         KafkaSettings.from(s),
         RegistrySettings.from(s),
-        TopicNames.requireLegal(
-            TopicNames.SAMPLED_TRACES_KEY, s.get(TopicNames.SAMPLED_TRACES_KEY)),
-        TopicNames.requireLegal("topic.dead-letter", s.get("topic.dead-letter")),
-        s.get("group.id"),
-        s.intAtLeast("consumers", 1),
-        s.intAtLeast("max.poll.records", 1),
+        ConsumerAppSettings.from(s),
         S3Settings.from(s, "s3."),
         bucket,
         layout,
@@ -114,12 +107,9 @@ public final class ArchiveSinkConfigLoader {
         s.longAtLeast("parquet.row-group.bytes", 64 << 10),
         s.intAtLeast("parquet.page.bytes", 4 << 10),
         Path.of(s.get("work.dir")),
-        s.millis("retry.backoff.initial.ms"),
-        s.millisNotBelow("retry.backoff.max.ms", "retry.backoff.initial.ms"),
         Duration.ofDays(s.durationAtLeast("retention.days", TimeUnit.DAYS, 1)),
         s.millis("retention.interval.ms"),
         s.millis("span.start.max-future.ms"),
-        AdminSettings.from(s),
-        s.withPrefix(CONSUMER_PREFIX));
+        AdminSettings.from(s));
   }
 }

@@ -108,7 +108,7 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
       ArchiveSinkMetrics metrics,
       Clock clock) {
     this.consumer = consumer;
-    this.topic = config.sampledTracesTopic();
+    this.topic = config.consumer().topic();
     this.values = values;
     this.writer =
         new RollWriter(
@@ -121,11 +121,14 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
             values,
             topic,
             metrics);
-    this.deadLetters = new DeadLetters(deadLetterProducer, config.deadLetterTopic());
+    this.deadLetters = new DeadLetters(deadLetterProducer, config.consumer().deadLetterTopic());
     this.metrics = metrics;
     this.backoff =
         new PausingBackoff(
-            consumer, config.retryInitialBackoff(), config.retryMaxBackoff(), metrics::paused);
+            consumer,
+            config.consumer().retryInitialBackoff(),
+            config.consumer().retryMaxBackoff(),
+            metrics::paused);
     this.rollMaxBytes = config.rollMaxBytes();
     this.rollMaxAgeNanos = config.rollMaxAge().toNanos();
     this.clock = clock;

@@ -15,8 +15,8 @@ class ArchiveSinkConfigLoaderTest {
   void defaultsMatchTheContract() {
     ArchiveSinkConfig c = ArchiveSinkConfigLoader.load(Map.of(), Map.of());
 
-    assertThat(c.sampledTracesTopic()).isEqualTo("spanline.traces.sampled");
-    assertThat(c.deadLetterTopic()).isEqualTo("spanline.archive.dead-letter");
+    assertThat(c.consumer().topic()).isEqualTo("spanline.traces.sampled");
+    assertThat(c.consumer().deadLetterTopic()).isEqualTo("spanline.archive.dead-letter");
     assertThat(c.rollMaxBytes()).isEqualTo(128L << 20);
     assertThat(c.rollMaxAge()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.retention()).isEqualTo(Duration.ofDays(30));

@@ -45,10 +45,10 @@ class ArchiveSinkResumeIT {
             kafka, registry, s3, dir.resolve("work"), 2, Map.of("roll.max.age.ms", "600000"))) {
       // Given a predecessor that died while uploading rolls 0..4 of partition 0 and 0..19 of
       // partition 1 (it committed their ends, not the offsets after them)
-      String topic = h.config().sampledTracesTopic();
+      String topic = h.config().consumer().topic();
       h.admin()
           .alterConsumerGroupOffsets(
-              h.config().groupId(),
+              h.config().consumer().groupId(),
               Map.of(
                   new TopicPartition(topic, 0), new OffsetAndMetadata(0, Roll.ROLL_END + 4),
                   new TopicPartition(topic, 1), new OffsetAndMetadata(0, Roll.ROLL_END + 19)))

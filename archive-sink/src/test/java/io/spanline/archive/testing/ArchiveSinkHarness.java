@@ -181,15 +181,11 @@ public final class ArchiveSinkHarness implements AutoCloseable {
     long bytes = 0;
     for (SampledTrace t : traces) {
       byte[] value =
-          topics
-              .sampledTraces()
-              .valueSerde()
-              .serializer()
-              .serialize(config.sampledTracesTopic(), t);
+          topics.sampledTraces().valueSerde().serializer().serialize(config.consumer().topic(), t);
       bytes += value.length;
       producer.send(
           new ProducerRecord<>(
-              config.sampledTracesTopic(),
+              config.consumer().topic(),
               partition,
               t.trace().traceId().toHex().getBytes(StandardCharsets.US_ASCII),
               value));
@@ -199,7 +195,7 @@ public final class ArchiveSinkHarness implements AutoCloseable {
   }
 
   public void sendRaw(byte[] key, byte[] value) throws Exception {
-    producer.send(new ProducerRecord<>(config.sampledTracesTopic(), key, value)).get();
+    producer.send(new ProducerRecord<>(config.consumer().topic(), key, value)).get();
   }
 
   /** Waits until the group committed every record written so far. */
@@ -211,7 +207,7 @@ public final class ArchiveSinkHarness implements AutoCloseable {
         () -> {
           Map<TopicPartition, OffsetAndMetadata> committed =
               admin
-                  .listConsumerGroupOffsets(config.groupId())
+                  .listConsumerGroupOffsets(config.consumer().groupId())
                   .partitionsToOffsetAndMetadata()
                   .get();
           for (Map.Entry<TopicPartition, Long> e : endOffsets().entrySet()) {
@@ -227,7 +223,7 @@ public final class ArchiveSinkHarness implements AutoCloseable {
   /** Records committed by the group, over all partitions. */
   public long committedRecords() throws Exception {
     return admin
-        .listConsumerGroupOffsets(config.groupId())
+        .listConsumerGroupOffsets(config.consumer().groupId())
         .partitionsToOffsetAndMetadata()
         .get()
         .values()
@@ -237,7 +233,7 @@ public final class ArchiveSinkHarness implements AutoCloseable {
   }
 
   public Map<TopicPartition, Long> endOffsets() throws Exception {
-    String topic = config.sampledTracesTopic();
+    String topic = config.consumer().topic();
     int partitions =
         admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();

@@ -3,11 +3,11 @@ package io.spanline.index.config;
 import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
+import io.spanline.service.consumer.ConsumerAppSettings;
 import io.spanline.storage.opensearch.client.OpenSearchSettings;
 import io.spanline.storage.opensearch.layout.IndexLayout;
 import io.spanline.storage.opensearch.templates.TemplateSettings;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -17,7 +17,8 @@ import java.util.Set;
  *
  * @param openSearch how to reach OpenSearch ({@code opensearch.*}); a request that takes longer
  *     than its timeout is retried
- * @param consumers consumer threads (each a member of the group with its own bulk requests)
+ * @param consumer the sampled-traces topic, dead-letter topic, group, consumer threads, poll size,
+ *     backoff while the store fails and {@code consumer.*} overrides
  * @param bulkMaxActions most documents in one bulk request
  * @param bulkMaxBytes most bytes (estimated request body, action lines included) in one bulk
  *     request; a single larger document is still sent, alone
@@ -26,22 +27,16 @@ import java.util.Set;
  *     document) before its record is dead-lettered
  * @param attributeAllowlist attribute keys (span or resource) indexed as typed fields
  * @param keywordMaxLength keyword values longer than this (chars) are stored but not indexed
- * @param retryInitialBackoff first wait after a failed bulk request or item; doubles per attempt
  * @param retention how long daily indices are kept (whole UTC days)
  * @param retentionInterval how often the retention job runs
  * @param spanStartMaxFuture spans starting further ahead of the sink's clock than this, or longer
  *     ago than {@code retention}, are not indexed (each day a start time names would become a daily
  *     index)
- * @param consumerOverrides extra Kafka consumer settings ({@code consumer.*} keys, prefix removed)
  */
 public record IndexSinkConfig(
     KafkaSettings kafka,
     RegistrySettings registry,
-    String sampledTracesTopic,
-    String deadLetterTopic,
-    String groupId,
-    int consumers,
-    int maxPollRecords,
+    ConsumerAppSettings consumer,
     OpenSearchSettings openSearch,
     IndexLayout layout,
     int shards,
@@ -52,31 +47,23 @@ public record IndexSinkConfig(
     int bulkMaxActions,
     long bulkMaxBytes,
     int bulkRefusedMaxAttempts,
-    Duration retryInitialBackoff,
-    Duration retryMaxBackoff,
     Duration retention,
     Duration retentionInterval,
     Duration spanStartMaxFuture,
-    AdminSettings admin,
-    Map<String, String> consumerOverrides) {
+    AdminSettings admin) {
 
   public IndexSinkConfig {
     Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(consumer, "consumer");
     Objects.requireNonNull(registry, "registry");
-    Objects.requireNonNull(sampledTracesTopic, "sampledTracesTopic");
-    Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
-    Objects.requireNonNull(groupId, "groupId");
     Objects.requireNonNull(openSearch, "openSearch");
     Objects.requireNonNull(layout, "layout");
     Objects.requireNonNull(refreshInterval, "refreshInterval");
     attributeAllowlist = Set.copyOf(attributeAllowlist);
-    Objects.requireNonNull(retryInitialBackoff, "retryInitialBackoff");
-    Objects.requireNonNull(retryMaxBackoff, "retryMaxBackoff");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
     Objects.requireNonNull(retentionInterval, "retentionInterval");
     Objects.requireNonNull(admin, "admin");
-    consumerOverrides = Map.copyOf(consumerOverrides);
   }
 
   /** What the index templates apply to new indices. */

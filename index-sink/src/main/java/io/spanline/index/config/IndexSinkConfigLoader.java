@@ -1,11 +1,11 @@
 package io.spanline.index.config;
 
-import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.config.SettingsSpec;
+import io.spanline.service.consumer.ConsumerAppSettings;
 import io.spanline.storage.opensearch.client.OpenSearchSettings;
 import io.spanline.storage.opensearch.document.SpanDocumentMapper;
 import io.spanline.storage.opensearch.layout.IndexLayout;
@@ -30,7 +30,7 @@ public final class IndexSinkConfigLoader {
   static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
 
   /** Prefix of settings passed through to the Kafka consumer. */
-  public static final String CONSUMER_PREFIX = "consumer.";
+  public static final String CONSUMER_PREFIX = ConsumerAppSettings.CONSUMER_PREFIX;
 
   /** The default of {@code index.attributes}: {@link SpanDocumentMapper#DEFAULT_ALLOWLIST}. */
   public static final String DEFAULT_ALLOWLIST =
@@ -42,11 +42,8 @@ public final class IndexSinkConfigLoader {
   static {
     DEFAULTS.putAll(KafkaSettings.defaults("127.0.0.1:9092"));
     DEFAULTS.putAll(RegistrySettings.defaults());
-    DEFAULTS.put(TopicNames.SAMPLED_TRACES_KEY, TopicNames.DEFAULTS.sampledTraces());
-    DEFAULTS.put("topic.dead-letter", "spanline.index.dead-letter");
-    DEFAULTS.put("group.id", "spanline-index-sink");
-    DEFAULTS.put("consumers", "2");
-    DEFAULTS.put("max.poll.records", "200");
+    DEFAULTS.putAll(
+        ConsumerAppSettings.defaults("spanline.index.dead-letter", "spanline-index-sink", 2, 200));
     DEFAULTS.putAll(OpenSearchSettings.defaults("opensearch.", Duration.ofMillis(30000)));
     DEFAULTS.put("index.prefix", "spanline");
     DEFAULTS.put("index.shards", "1");
@@ -57,8 +54,8 @@ public final class IndexSinkConfigLoader {
     DEFAULTS.put("bulk.max-actions", "5000");
     DEFAULTS.put("bulk.max-bytes", String.valueOf(5L << 20));
     DEFAULTS.put("bulk.refused.max-attempts", "3");
-    DEFAULTS.put("retry.backoff.initial.ms", "250");
-    DEFAULTS.put("retry.backoff.max.ms", "30000");
+    DEFAULTS.putAll(
+        ConsumerAppSettings.retryDefaults(Duration.ofMillis(250), Duration.ofMillis(30000)));
     DEFAULTS.put("retention.days", "7");
     DEFAULTS.put("retention.interval.ms", "3600000");
     DEFAULTS.put("span.start.max-future.ms", "3600000");
@@ -110,12 +107,7 @@ public final class IndexSinkConfigLoader {
     return new IndexSinkConfig(
         KafkaSettings.from(s),
         RegistrySettings.from(s),
-        TopicNames.requireLegal(
-            TopicNames.SAMPLED_TRACES_KEY, s.get(TopicNames.SAMPLED_TRACES_KEY)),
-        TopicNames.requireLegal("topic.dead-letter", s.get("topic.dead-letter")),
-        s.get("group.id"),
-        s.intAtLeast("consumers", 1),
-        s.intAtLeast("max.poll.records", 1),
+        ConsumerAppSettings.from(s),
         OpenSearchSettings.from(s, "opensearch."),
         layout,
         s.intAtLeast("index.shards", 1),
@@ -126,13 +118,10 @@ public final class IndexSinkConfigLoader {
         s.intAtLeast("bulk.max-actions", 1),
         s.longAtLeast("bulk.max-bytes", 1024),
         s.intAtLeast("bulk.refused.max-attempts", 1),
-        s.millis("retry.backoff.initial.ms"),
-        s.millisNotBelow("retry.backoff.max.ms", "retry.backoff.initial.ms"),
         Duration.ofDays(s.durationAtLeast("retention.days", TimeUnit.DAYS, 1)),
         s.millis("retention.interval.ms"),
         s.millis("span.start.max-future.ms"),
-        AdminSettings.from(s),
-        s.withPrefix(CONSUMER_PREFIX));
+        AdminSettings.from(s));
   }
 
   private static Set<String> allowlist(String value) {

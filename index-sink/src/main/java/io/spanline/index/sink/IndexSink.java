@@ -86,7 +86,7 @@ public final class IndexSink implements ConsumerThreads.Worker {
       IndexSinkMetrics metrics,
       Clock clock) {
     this.consumer = consumer;
-    this.topic = config.sampledTracesTopic();
+    this.topic = config.consumer().topic();
     this.values = values;
     this.mapper = new SpanDocumentMapper(config.layout(), config.attributeAllowlist());
     this.clock = clock;
@@ -101,11 +101,14 @@ public final class IndexSink implements ConsumerThreads.Worker {
             config.bulkMaxBytes(),
             config.bulkRefusedMaxAttempts(),
             metrics);
-    this.deadLetters = new DeadLetters(deadLetterProducer, config.deadLetterTopic());
+    this.deadLetters = new DeadLetters(deadLetterProducer, config.consumer().deadLetterTopic());
     this.metrics = metrics;
     this.backoff =
         new PausingBackoff(
-            consumer, config.retryInitialBackoff(), config.retryMaxBackoff(), metrics::paused);
+            consumer,
+            config.consumer().retryInitialBackoff(),
+            config.consumer().retryMaxBackoff(),
+            metrics::paused);
   }
 
   @Override

@@ -17,8 +17,8 @@ class IndexSinkConfigLoaderTest {
   void defaultsMatchTheContract() {
     IndexSinkConfig c = IndexSinkConfigLoader.load(Map.of(), Map.of());
 
-    assertThat(c.sampledTracesTopic()).isEqualTo("spanline.traces.sampled");
-    assertThat(c.deadLetterTopic()).isEqualTo("spanline.index.dead-letter");
+    assertThat(c.consumer().topic()).isEqualTo("spanline.traces.sampled");
+    assertThat(c.consumer().deadLetterTopic()).isEqualTo("spanline.index.dead-letter");
     assertThat(c.openSearch().hosts()).containsExactly(URI.create("http://127.0.0.1:9200"));
     assertThat(c.layout().spanIndexPattern()).isEqualTo("spanline-spans-*");
     assertThat(c.retention()).isEqualTo(Duration.ofDays(7));
@@ -131,7 +131,7 @@ class IndexSinkConfigLoaderTest {
                 "spanline.index.index.refresh-interval", "2000",
                 "spanline.index.consumer.fetch.min.bytes", "1"));
     assertThat(c.retention()).isEqualTo(Duration.ofDays(14));
-    assertThat(c.retryMaxBackoff()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(c.consumer().retryMaxBackoff()).isEqualTo(Duration.ofMinutes(1));
     assertThat(c.refreshInterval()).isEqualTo("2000ms");
     assertThatThrownBy(() -> load("retention.days", "36h"))
         .hasMessageContaining("retention.days=36h. Must be a whole number of days");

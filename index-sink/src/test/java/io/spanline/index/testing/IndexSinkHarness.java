@@ -143,11 +143,7 @@ public final class IndexSinkHarness implements AutoCloseable {
   public void send(SampledTrace... traces) throws Exception {
     for (SampledTrace t : traces) {
       byte[] value =
-          topics
-              .sampledTraces()
-              .valueSerde()
-              .serializer()
-              .serialize(config.sampledTracesTopic(), t);
+          topics.sampledTraces().valueSerde().serializer().serialize(config.consumer().topic(), t);
       sendRaw(
           t.trace().traceId().toHex().getBytes(StandardCharsets.US_ASCII),
           value,
@@ -157,8 +153,7 @@ public final class IndexSinkHarness implements AutoCloseable {
   }
 
   public void sendRaw(byte[] key, byte[] value, String tenant) throws Exception {
-    ProducerRecord<byte[], byte[]> r =
-        new ProducerRecord<>(config.sampledTracesTopic(), key, value);
+    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(config.consumer().topic(), key, value);
     r.headers().add(SpanlineHeaders.TENANT, tenant.getBytes(StandardCharsets.UTF_8));
     producer.send(r).get();
   }
@@ -213,10 +208,10 @@ public final class IndexSinkHarness implements AutoCloseable {
         timeout,
         Duration.ofMillis(200),
         () -> {
-          Map<TopicPartition, Long> ends = endOffsets(config.sampledTracesTopic());
+          Map<TopicPartition, Long> ends = endOffsets(config.consumer().topic());
           Map<TopicPartition, OffsetAndMetadata> committed =
               admin
-                  .listConsumerGroupOffsets(config.groupId())
+                  .listConsumerGroupOffsets(config.consumer().groupId())
                   .partitionsToOffsetAndMetadata()
                   .get();
           for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
@@ -231,7 +226,7 @@ public final class IndexSinkHarness implements AutoCloseable {
 
   /** Every record on the dead-letter topic so far. */
   public List<ConsumerRecord<byte[], byte[]>> deadLetters(int atLeast) {
-    return readAll(config.deadLetterTopic(), atLeast);
+    return readAll(config.consumer().deadLetterTopic(), atLeast);
   }
 
   private List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
