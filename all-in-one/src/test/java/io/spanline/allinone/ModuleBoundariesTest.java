@@ -1,11 +1,17 @@
 package io.spanline.allinone;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -100,6 +106,34 @@ class ModuleBoundariesTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("org.apache.kafka..")
+        .check(main);
+  }
+
+  @Test
+  void concreteClasses_areFinal_unlessSomethingExtendsThem() {
+    classes()
+        .that()
+        .areNotInterfaces()
+        .and()
+        .areNotEnums()
+        .and()
+        .areNotAnonymousClasses()
+        .and()
+        .doNotHaveModifier(JavaModifier.ABSTRACT)
+        .and()
+        .resideOutsideOfPackage("io.spanline.avro..") // generated
+        .should(
+            new ArchCondition<JavaClass>("be final or be extended") {
+              @Override
+              public void check(JavaClass c, ConditionEvents events) {
+                if (!c.getModifiers().contains(JavaModifier.FINAL) && c.getSubclasses().isEmpty()) {
+                  events.add(
+                      SimpleConditionEvent.violated(
+                          c, c.getName() + " is neither final nor extended by any class"));
+                }
+              }
+            })
+        .because("a class is open for extension only when the design says so (STYLE.md)")
         .check(main);
   }
 }
