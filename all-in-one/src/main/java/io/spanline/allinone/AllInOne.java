@@ -53,6 +53,7 @@ public final class AllInOne implements AutoCloseable {
   private final Deque<Part> started;
   private final Consumer<String> progress;
   private final Gateway gateway;
+  private final SamplingApp sampling;
   private final QueryServiceApp query;
 
   private AllInOne(
@@ -60,11 +61,13 @@ public final class AllInOne implements AutoCloseable {
       Deque<Part> started,
       Consumer<String> progress,
       Gateway gateway,
+      SamplingApp sampling,
       QueryServiceApp query) {
     this.infra = infra;
     this.started = started;
     this.progress = progress;
     this.gateway = gateway;
+    this.sampling = sampling;
     this.query = query;
   }
 
@@ -114,11 +117,12 @@ public final class AllInOne implements AutoCloseable {
           progress,
           "trace assembly stream",
           () -> TraceAssemblyApp.start(AssemblyConfigLoader.load(env, props)));
-      start(
-          started,
-          progress,
-          "sampling stream",
-          () -> SamplingApp.start(SamplingConfigLoader.load(env, props)));
+      SamplingApp sampling =
+          start(
+              started,
+              progress,
+              "sampling stream",
+              () -> SamplingApp.start(SamplingConfigLoader.load(env, props)));
       start(
           started,
           progress,
@@ -135,7 +139,7 @@ public final class AllInOne implements AutoCloseable {
               progress,
               "query service and web UI",
               () -> QueryServiceApp.start(QueryConfigLoader.load(env, props)));
-      return new AllInOne(infra, started, progress, gateway, query);
+      return new AllInOne(infra, started, progress, gateway, sampling, query);
     } catch (Exception | Error e) {
       closeAll(started, progress);
       throw e;
@@ -326,6 +330,11 @@ public final class AllInOne implements AutoCloseable {
   /** The query service: web UI at {@code /}, APIs under it. */
   public URI queryUri() {
     return URI.create("http://127.0.0.1:" + query.port() + "/");
+  }
+
+  /** The sampling stream's admin port ({@code /metrics} with the RED metrics and exemplars). */
+  public int samplingAdminPort() {
+    return sampling.adminPort();
   }
 
   public LocalInfra infra() {

@@ -36,6 +36,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -170,6 +172,27 @@ class EndToEndIT {
             "trace " + id + " whole in the query service",
             Duration.ofSeconds(60),
             () -> expected.equals(fetchedSpanIds(query, id).orElse(Set.of())));
+      }
+      // ... and every exemplar of the RED histograms names a kept trace the query service has.
+      HttpResponse<String> scrape =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + all.samplingAdminPort() + "/metrics"))
+                  .header("Accept", "application/openmetrics-text; version=1.0.0")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      Matcher exemplar =
+          Pattern.compile("_bucket\\{[^}]*\\} \\d+ # \\{[^}]*trace_id=\"([0-9a-f]{32})\"")
+              .matcher(scrape.body());
+      Set<String> exemplars = new TreeSet<>();
+      while (exemplar.find()) {
+        exemplars.add(exemplar.group(1));
+      }
+      assertThat(exemplars).isNotEmpty();
+      for (String id : exemplars) {
+        assertThat(get(query.resolve("v1/traces/" + id)).statusCode())
+            .as("exemplar trace " + id)
+            .isEqualTo(200);
       }
       // ... and a dropped one is not there.
       String dropped =

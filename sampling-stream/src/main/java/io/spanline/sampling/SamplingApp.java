@@ -1,9 +1,12 @@
 package io.spanline.sampling;
 
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.spanline.sampling.config.SamplingConfig;
+import io.spanline.sampling.metrics.KeptTraceExemplars;
 import io.spanline.sampling.metrics.SamplingMetrics;
 import io.spanline.sampling.policy.PolicyFileException;
 import io.spanline.sampling.policy.PolicyReloader;
@@ -41,9 +44,12 @@ public final class SamplingApp implements AutoCloseable {
    *     field), when topics are missing (naming them), or when Kafka cannot be reached
    */
   public static SamplingApp start(SamplingConfig config) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    KeptTraceExemplars exemplars = new KeptTraceExemplars();
+    PrometheusMeterRegistry registry =
+        new PrometheusMeterRegistry(
+            PrometheusConfig.DEFAULT, new PrometheusRegistry(), Clock.SYSTEM, exemplars);
     new JvmMemoryMetrics().bindTo(registry);
-    SamplingMetrics metrics = new SamplingMetrics(registry, config.metricsMaxSeries());
+    SamplingMetrics metrics = new SamplingMetrics(registry, config.metricsMaxSeries(), exemplars);
     PolicyReloader reloader = null;
     Supplier<SamplingPolicies> policies;
     if (config.policyFile().isPresent()) {

@@ -89,9 +89,6 @@ final class SamplingProcessor implements Processor<TraceId, byte[], Object, Obje
                 ConfluentAvroCodec.HEADER_BYTES,
                 value.length - ConfluentAvroCodec.HEADER_BYTES)
             : TraceView.of(model);
-    if (metrics != null) {
-      metrics.add(trace, meters);
-    }
     boolean late = trace.fragment() > 0;
     Optional<byte[]> stored =
         late ? decisions.find(trace.tenant(), trace.traceId(), ts) : Optional.empty();
@@ -119,11 +116,30 @@ final class SamplingProcessor implements Processor<TraceId, byte[], Object, Obje
       }
       meters.decided(trace.tenant(), verdict, trace.spanCount(), late);
     }
+    if (metrics != null) {
+      // after the decision: a kept trace becomes the exemplar of the buckets its spans fall in
+      meters.recordTrace(
+          kept, trace.traceId().toHex(), exemplarSpan(trace), () -> metrics.add(trace, meters));
+    }
     if (kept) {
       context.forward(
           record.withValue((Object) sampledTrace(value, model, decisionAvro)),
           SamplingTopology.SAMPLED_SINK);
     }
+  }
+
+  /** The trace's first root span (else its first span), as 16 hex digits. */
+  private static String exemplarSpan(TraceView trace) {
+    int chosen = 0;
+    for (int i = 0; i < trace.spanCount(); i++) {
+      if (!trace.hasParent(i)) {
+        chosen = i;
+        break;
+      }
+    }
+    return trace.spanCount() == 0
+        ? "0000000000000000"
+        : String.format("%016x", trace.spanId(chosen));
   }
 
   /**

@@ -23,6 +23,10 @@ import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.schemas.topic.TopicNames;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +40,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -174,6 +180,28 @@ class SamplingIT {
           assertThat(st.decision().adjustedCount()).isEqualTo(10.0);
         }
       }
+
+      // And the RED histograms carry exemplars (OpenMetrics), each naming a kept trace
+      HttpResponse<String> scrape =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + app.adminPort() + "/metrics"))
+                      .header("Accept", "application/openmetrics-text; version=1.0.0")
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(scrape.headers().firstValue("Content-Type").orElse(""))
+          .startsWith("application/openmetrics-text");
+      Matcher exemplar =
+          Pattern.compile(
+                  "spanline_spans_seconds_bucket\\{[^}]*\\} \\d+ # \\{[^}]*trace_id=\"([0-9a-f]{32})\"")
+              .matcher(scrape.body());
+      Set<TraceId> exemplars = new HashSet<>();
+      while (exemplar.find()) {
+        exemplars.add(TraceId.fromHex(exemplar.group(1)));
+      }
+      assertThat(exemplars).isNotEmpty();
+      assertThat(keptIds).containsAll(exemplars);
 
       // And a late fragment follows its trace's decision
       AssembledTrace keptNormal =

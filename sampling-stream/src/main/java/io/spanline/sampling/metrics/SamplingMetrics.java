@@ -31,15 +31,33 @@ public final class SamplingMetrics {
   private final Map<SeriesKey, Counter[]> edgeCounters = new ConcurrentHashMap<>();
   private final Map<String, Counter[]> decidedCounters = new ConcurrentHashMap<>();
   private final Map<Object, Counter> counters = new ConcurrentHashMap<>();
+  private final KeptTraceExemplars exemplars;
 
-  public SamplingMetrics(MeterRegistry registry, int maxSeries) {
+  /**
+   * @param exemplars the span context the registry's exemplar sampler reads (give the same one to
+   *     the {@code PrometheusMeterRegistry})
+   */
+  public SamplingMetrics(MeterRegistry registry, int maxSeries, KeptTraceExemplars exemplars) {
     this.registry = registry;
     this.maxSeries = maxSeries;
+    this.exemplars = exemplars;
   }
 
   /** Meters in a registry of their own, for tests and tools. */
   public static SamplingMetrics detached() {
-    return new SamplingMetrics(new SimpleMeterRegistry(), 10_000);
+    return new SamplingMetrics(new SimpleMeterRegistry(), 10_000, new KeptTraceExemplars());
+  }
+
+  /**
+   * Runs {@code recording} (the RED metrics of one trace) so that the exemplars it leaves name this
+   * trace when it was kept, and nothing when it was dropped.
+   */
+  public void recordTrace(boolean kept, String traceIdHex, String spanIdHex, Runnable recording) {
+    if (kept) {
+      exemplars.during(traceIdHex, spanIdHex, recording);
+    } else {
+      recording.run();
+    }
   }
 
   public MeterRegistry registry() {

@@ -5,6 +5,7 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
 import com.linecorp.armeria.server.Server;
@@ -96,6 +97,8 @@ public final class AdminServer implements AutoCloseable {
   /** The three endpoints. */
   public static final class Endpoints {
     private final Readiness readiness;
+    private static final String OPENMETRICS =
+        "application/openmetrics-text; version=1.0.0; charset=utf-8";
     private final PrometheusMeterRegistry metrics;
 
     Endpoints(Readiness readiness, PrometheusMeterRegistry metrics) {
@@ -118,12 +121,18 @@ public final class AdminServer implements AutoCloseable {
               readiness.problem() + "\n");
     }
 
+    /**
+     * Prometheus text format, or OpenMetrics (with exemplars) when the scraper asks for it, as
+     * Prometheus does with {@code Accept: application/openmetrics-text}.
+     */
     @Get("/metrics")
-    public HttpResponse metrics() {
-      return HttpResponse.of(
-          HttpStatus.OK,
-          MediaType.parse("text/plain; version=0.0.4; charset=utf-8"),
-          metrics.scrape());
+    public HttpResponse metrics(RequestHeaders headers) {
+      String accept = headers.get(HttpHeaderNames.ACCEPT, "");
+      String type =
+          accept.contains("application/openmetrics-text")
+              ? OPENMETRICS
+              : "text/plain; version=0.0.4; charset=utf-8";
+      return HttpResponse.of(HttpStatus.OK, MediaType.parse(type), metrics.scrape(type));
     }
   }
 }
