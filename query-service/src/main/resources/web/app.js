@@ -71,7 +71,9 @@ async function api(path, params = {}) {
   try { body = await response.json(); } catch (e) { body = null; }
   if (!response.ok) {
     const message = body && body.error && body.error.message ? body.error.message : response.statusText;
-    throw new Error(`${response.status}: ${message}`);
+    const error = new Error(`${response.status}: ${message}`);
+    error.status = response.status;
+    throw error;
   }
   return body;
 }
@@ -128,6 +130,10 @@ function searchParams() {
     const at = line.indexOf('=');
     if (at > 0) params[`attr.${line.slice(0, at).trim()}`] = line.slice(at + 1).trim();
   }
+  // "<trace ID>" or "<trace ID>/<span ID>" (as the span details show a link)
+  const [linkedTraceId, linkedSpanId] = $('linked-trace').value.split('/').map((p) => p.trim());
+  if (linkedTraceId) params.linkedTraceId = linkedTraceId;
+  if (linkedSpanId) params.linkedSpanId = linkedSpanId;
   return params;
 }
 
@@ -249,7 +255,23 @@ function kvTable(attributes) {
     el('tr', {}, el('td', {}, a.key), el('td', {}, anyValue(a.value)))));
 }
 
-function details(span, traceStart, adjustment) {
+/** A span's links, each opening the linked trace at the linked span (#/trace/<id>/<spanId>). */
+function linkList(span, traceId) {
+  const links = span.links || [];
+  const out = [el('h4', {}, `Links (${links.length})`)];
+  for (const l of links) {
+    out.push(el('div', { class: 'span-link' },
+      el('a', { href: `#/trace/${encodeURIComponent(l.traceId)}/${encodeURIComponent(l.spanId)}`,
+        class: 'link-target', 'data-trace-id': l.traceId, 'data-span-id': l.spanId,
+        title: 'Open the linked trace at this span' }, `${l.traceId} / ${l.spanId}`),
+      l.traceId === traceId ? el('span', { class: 'muted' }, ' (this trace)') : null,
+      l.traceState ? el('span', { class: 'muted' }, ` tracestate ${l.traceState}`) : null),
+    kvTable(l.attributes));
+  }
+  return out;
+}
+
+function details(span, traceStart, adjustment, traceId) {
   const offset = (big) => formatNanos(Number(big - traceStart));
   const box = el('div', { class: 'span-details', onclick: (e) => e.stopPropagation() },
     adjustment ? el('div', { class: 'warning clock-skew' }, adjustment.warning) : null,
@@ -269,13 +291,15 @@ function details(span, traceStart, adjustment) {
     box.append(el('div', {}, `+${offset(BigInt(e.timeUnixNano))} `, el('strong', {}, e.name || '')),
       kvTable(e.attributes));
   }
-  const links = span.links || [];
-  box.append(el('h4', {}, `Links (${links.length})`));
-  for (const l of links) box.append(el('div', { class: 'muted' }, `${l.traceId} / ${l.spanId}`), kvTable(l.attributes));
+  box.append(...linkList(span, traceId));
   return box;
 }
 
-async function showTrace(traceId, raw = false) {
+/**
+ * Shows a trace; with `focus` (a span ID, as a followed link gives it) that span's row is
+ * highlighted, scrolled to and opened. A trace the API answers 404 for is said to be not kept.
+ */
+async function showTrace(traceId, raw = false, focus = null) {
   const view = $('trace-view');
   view.replaceChildren(el('div', { class: 'empty' }, 'Loading trace…'));
   let body;
@@ -283,7 +307,8 @@ async function showTrace(traceId, raw = false) {
     body = await api(`/v1/traces/${encodeURIComponent(traceId)}`, raw ? { adjustClockSkew: 'false' } : {});
     showError(null);
   } catch (e) {
-    view.replaceChildren(el('button', { class: 'secondary', onclick: () => history.back() }, '← Back'));
+    view.replaceChildren(el('button', { class: 'secondary', onclick: () => history.back() }, '← Back'),
+      e.status === 404 ? notKept(traceId, focus) : null);
     showError(e);
     return;
   }
@@ -306,11 +331,12 @@ async function showTrace(traceId, raw = false) {
       el('span', {}, ...services.map((s) => el('span', { class: 'chip', style: `background:${colour(s)}` }, s)))),
     body.truncated ? el('div', { class: 'warning', id: 'truncated' },
       `This trace has more spans than the service returns (trace.max-spans); only the first ${body.spanCount} are shown.`) : null,
-    clockSkewNote(body, traceId, raw),
+    clockSkewNote(body, traceId, raw, focus),
     el('label', { class: 'toggle' },
       el('input', { type: 'checkbox', id: 'critical-path-toggle', checked: 'checked',
         onchange: (e) => { $('waterfall').classList.toggle('hide-critical', !e.target.checked); } }),
-      ' Critical path'));
+      ' Critical path'),
+    linkingTraces(body.traceId, start));
   // the critical path's sections by span: drawn over each bar
   const critical = new Map();
   for (const c of body.criticalPath || []) {
@@ -351,25 +377,77 @@ async function showTrace(traceId, raw = false) {
     let open = null;
     row.addEventListener('click', () => {
       if (open) { open.remove(); open = null; return; }
-      open = details(span, start, adjustment);
+      open = details(span, start, adjustment, body.traceId);
       row.after(open);
     });
     waterfall.append(row);
   }
   view.replaceChildren(header, waterfall);
+  if (focus) focusSpan(waterfall, header, focus);
+}
+
+/** Highlights, opens and scrolls to the span's row; says so when the trace does not hold it. */
+function focusSpan(waterfall, header, spanId) {
+  const row = [...waterfall.querySelectorAll('.span-row')].find((r) => r.dataset.spanId === spanId);
+  if (!row) {
+    header.append(el('div', { class: 'warning', id: 'span-missing' },
+      `Span ${spanId} is not in this trace as Spanline keeps it (a late part of the trace that was not kept, or cut at trace.max-spans).`));
+    return;
+  }
+  row.classList.add('highlight');
+  row.click();
+  row.scrollIntoView({ block: 'center' });
+}
+
+/** The message for a trace the API does not hold: never kept, past retention, or another tenant's. */
+function notKept(traceId, focus) {
+  return el('div', { class: 'panel not-kept', id: 'not-kept' },
+    el('strong', {}, focus ? `The linked trace ${traceId} is not kept.` : `Trace ${traceId} is not kept.`),
+    ' Spanline holds none of its spans for this tenant: the sampler did not keep it, it is past retention,'
+      + ' or it never reached Spanline.',
+    focus ? ` The link pointed at its span ${focus}.` : null);
+}
+
+/** A button listing the kept traces with a span linking to this one (from an hour before to a day after). */
+function linkingTraces(traceId, start) {
+  const list = el('div', { id: 'linking-traces' });
+  const find = async () => {
+    list.replaceChildren(el('span', { class: 'muted' }, 'Searching…'));
+    const startMs = Number(start / 1000000n);
+    try {
+      const { traces } = await api('/v1/traces/search', {
+        linkedTraceId: traceId,
+        from: new Date(startMs - 3600000).toISOString(),
+        to: new Date(startMs + 86400000).toISOString(),
+        limit: 100,
+      });
+      const others = traces.filter((t) => t.traceId !== traceId);
+      if (others.length === 0) {
+        list.replaceChildren(el('span', { class: 'muted' },
+          'No kept trace that started from an hour before to a day after this one links to it.'));
+        return;
+      }
+      list.replaceChildren(...others.map((t) => el('div', {},
+        el('a', { href: `#/trace/${t.traceId}`, class: 'linking-trace', 'data-trace-id': t.traceId },
+          `${t.rootService}: ${t.rootOperation}`),
+        el('span', { class: 'muted' }, ` ${t.traceId.slice(0, 16)} · ${localTime(t.startTimeUnixNano)}`))));
+    } catch (e) { list.replaceChildren(); showError(e); }
+  };
+  return el('div', { class: 'linking' },
+    el('button', { class: 'secondary', id: 'linking-button', onclick: find }, 'Traces linking here'), list);
 }
 
 /** Says how many spans clock-skew adjustment moved, with a switch to the recorded times. */
-function clockSkewNote(body, traceId, raw) {
+function clockSkewNote(body, traceId, raw, focus) {
   const moved = (body.clockSkewAdjustments || []).filter((a) => Number(a.deltaNanos) !== 0).length;
   if (raw) {
     return el('div', { class: 'warning', id: 'clock-skew' }, 'Timestamps as recorded, without clock-skew adjustment. ',
-      el('a', { href: '#', onclick: (e) => { e.preventDefault(); showTrace(traceId, false); } }, 'Adjust'));
+      el('a', { href: '#', onclick: (e) => { e.preventDefault(); showTrace(traceId, false, focus); } }, 'Adjust'));
   }
   if (!moved) return null;
   return el('div', { class: 'warning', id: 'clock-skew' },
     `${moved} span${moved === 1 ? ' was' : 's were'} moved into ${moved === 1 ? 'its' : 'their'} parent to correct clock skew between hosts (±). `,
-    el('a', { href: '#', onclick: (e) => { e.preventDefault(); showTrace(traceId, true); } }, 'Show as recorded'));
+    el('a', { href: '#', onclick: (e) => { e.preventDefault(); showTrace(traceId, true, focus); } }, 'Show as recorded'));
 }
 
 // ---- dependency graph ------------------------------------------------------------------------
@@ -467,7 +545,11 @@ function route() {
   $('dependencies').hidden = view !== 'dependencies';
   $('nav-search').classList.toggle('active', view === 'search' || view === 'trace');
   $('nav-dependencies').classList.toggle('active', view === 'dependencies');
-  if (view === 'trace' && arg) showTrace(decodeURIComponent(arg));
+  if (view === 'trace' && arg) {
+    // #/trace/<traceId> or, from a followed link, #/trace/<traceId>/<spanId>
+    const [traceId, spanId] = arg.split('/').map(decodeURIComponent);
+    showTrace(traceId, false, spanId ? spanId.toLowerCase() : null);
+  }
   if (view === 'dependencies') showDependencies();
 }
 

@@ -13,6 +13,8 @@ import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.query.testing.QueryFixture;
 import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.Attribute;
+import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.testing.TraceBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,8 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The native API over what the real index sink wrote: whole-trace duration and status search,
- * operation and attribute conditions, dependencies, attribute keys and values, tenant isolation on
- * every endpoint, trace by ID, API keys, bad input, metrics.
+ * operation, attribute and link target conditions, dependencies, attribute keys and values, tenant
+ * isolation on every endpoint, trace by ID, API keys, bad input, metrics.
  */
 @ExtendWith(LocalInfraExtension.class)
 class NativeApiIT {
@@ -208,6 +210,119 @@ class NativeApiIT {
           .contains("spanline_query_http_total_duration_seconds_count{")
           .contains("method=\"dependencies\"")
           .contains("spanline_query_opensearch_seconds_count{operation=\"dependencies\"");
+    }
+  }
+
+  @Test
+  void searchByLinkTarget_findsTheTracesLinkingToATraceOrSpan_withinTheTenant(LocalOpenSearch node)
+      throws Exception {
+    // Given a producer's trace, a consumer trace whose process span links to its publish span, a
+    // trace linking elsewhere, and another tenant's trace linking to the same producer
+    AssembledTrace producer =
+        TraceBuilder.trace()
+            .tenant("acme")
+            .root("checkout", "POST /orders", 40)
+            .child("checkout", "demo.orders publish", 5)
+            .build();
+    String publish = producer.spans().get(1).spanId().toHex();
+    AssembledTrace consumer =
+        TraceBuilder.trace()
+            .tenant("acme")
+            .root("fulfillment", "demo.orders process", 30)
+            .link(
+                producer.traceId(),
+                producer.spans().get(1).spanId(),
+                Attribute.of("messaging.kafka.offset", 7L))
+            .child("fulfillment", "pack order", 10)
+            .build();
+    AssembledTrace elsewhere =
+        TraceBuilder.trace()
+            .tenant("acme")
+            .root("fulfillment", "demo.orders process", 30)
+            .link(TraceBuilder.randomTraceId(), new SpanId(0x51L))
+            .build();
+    AssembledTrace globex =
+        TraceBuilder.trace()
+            .tenant("globex")
+            .root("fulfillment", "demo.orders process", 30)
+            .link(producer.traceId(), producer.spans().get(1).spanId())
+            .build();
+    String prefix = QueryFixture.index(node, List.of(producer, consumer, elsewhere, globex));
+
+    try (QueryServiceApp app = QueryFixture.start(node, prefix)) {
+      Map<String, String> window = new LinkedHashMap<>();
+      window.put(
+          "from", Instant.ofEpochSecond(TraceBuilder.START / 1_000_000_000L - 60).toString());
+      window.put("to", Instant.ofEpochSecond(TraceBuilder.START / 1_000_000_000L + 60).toString());
+      Probe.until(
+          "summaries searchable",
+          Duration.ofSeconds(30),
+          Duration.ofMillis(200),
+          () -> ids(app, window, "acme").size() == 3);
+      String producerId = producer.traceId().toHex();
+
+      // When searching by the producer's trace, or its publish span: the consumer only
+      assertThat(ids(app, with(window, "linkedTraceId", producerId), "acme"))
+          .containsExactly(consumer.traceId().toHex());
+      assertThat(
+              ids(app, with(window, "linkedTraceId", producerId, "linkedSpanId", publish), "acme"))
+          .containsExactly(consumer.traceId().toHex());
+      // IDs in upper case read as well
+      assertThat(
+              ids(
+                  app,
+                  with(
+                      window,
+                      "linkedTraceId",
+                      producerId.toUpperCase(java.util.Locale.ROOT),
+                      "linkedSpanId",
+                      publish.toUpperCase(java.util.Locale.ROOT)),
+                  "acme"))
+          .containsExactly(consumer.traceId().toHex());
+      // another span of the producer, or a condition on another span: nothing
+      assertThat(
+              ids(
+                  app,
+                  with(
+                      window,
+                      "linkedTraceId",
+                      producerId,
+                      "linkedSpanId",
+                      producer.spans().get(0).spanId().toHex()),
+                  "acme"))
+          .isEmpty();
+      assertThat(
+              ids(
+                  app,
+                  with(window, "linkedTraceId", producerId, "operation", "pack order"),
+                  "acme"))
+          .isEmpty();
+      // the link condition combines with trace-level ones
+      assertThat(ids(app, with(window, "linkedTraceId", producerId, "status", "error"), "acme"))
+          .isEmpty();
+      // each tenant sees its own linking traces
+      assertThat(ids(app, with(window, "linkedTraceId", producerId), "globex"))
+          .containsExactly(globex.traceId().toHex());
+      assertThat(ids(app, with(window, "linkedTraceId", producerId), "initech")).isEmpty();
+
+      // and bad link parameters are a 400 naming the parameter
+      assertThat(
+              badRequest(
+                  getAs(app, "acme", "/v1/traces/search", with(window, "linkedTraceId", "xyz"))))
+          .contains("linkedTraceId");
+      assertThat(
+              badRequest(
+                  getAs(
+                      app,
+                      "acme",
+                      "/v1/traces/search",
+                      with(window, "linkedTraceId", producerId, "linkedSpanId", "abc"))))
+          .contains("linkedSpanId");
+      assertThat(
+              badRequest(
+                  getAs(app, "acme", "/v1/traces/search", with(window, "linkedSpanId", publish))))
+          .contains("linkedSpanId")
+          .contains("linkedTraceId");
     }
   }
 

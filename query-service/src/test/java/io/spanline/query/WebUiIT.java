@@ -6,7 +6,10 @@ import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.query.testing.QueryFixture;
 import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.Attribute;
 import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.SpanId;
+import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.testing.TraceBuilder;
 import java.io.File;
 import java.nio.file.Files;
@@ -26,14 +29,16 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The web UI in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver},
  * which {@code .ci/run} installs): search for a known trace, open it, see its spans in the
- * waterfall, open a span's details, see the dependency graph. Screenshots go to {@code
- * target/ui-screenshots/}.
+ * waterfall, open a span's details, see the dependency graph; follow a span link to the linked
+ * span, list the traces linking to a trace, and see a link to a trace that was not kept.
+ * Screenshots go to {@code target/ui-screenshots/}.
  */
 @ExtendWith(LocalInfraExtension.class)
 class WebUiIT {
@@ -190,6 +195,132 @@ class WebUiIT {
         browser.quit();
       }
     }
+  }
+
+  @Test
+  void followsASpanLinkToTheLinkedSpan_findsTheTracesLinkingHere_andSaysWhenATraceIsNotKept(
+      LocalOpenSearch node) throws Exception {
+    assertThat(CHROMIUM).as("Debian's chromium").exists();
+    assertThat(CHROMEDRIVER).as("Debian's chromium-driver").exists();
+    // Given a producer's trace, and a consumer trace whose process span links to the producer's
+    // publish span and to a span of a trace that was not kept
+    Duration sinceBuilderStart =
+        Duration.ofNanos(
+            Instant.now().minusSeconds(30).toEpochMilli() * 1_000_000L - TraceBuilder.START);
+    AssembledTrace producer =
+        TraceBuilder.trace()
+            .tenant("acme")
+            .shiftedBy(sinceBuilderStart)
+            .root("checkout", "POST /orders", 40)
+            .child("checkout", "demo.orders publish", 5)
+            .build();
+    String publish = producer.spans().get(1).spanId().toHex();
+    TraceId dropped = TraceBuilder.randomTraceId();
+    AssembledTrace consumer =
+        TraceBuilder.trace()
+            .tenant("acme")
+            .shiftedBy(sinceBuilderStart)
+            .root("fulfillment", "demo.orders process", 30)
+            .link(
+                producer.traceId(),
+                producer.spans().get(1).spanId(),
+                Attribute.of("messaging.kafka.offset", 7L))
+            .link(dropped, new SpanId(0x77L), Attribute.of("messaging.kafka.offset", 8L))
+            .child("fulfillment", "pack order", 10)
+            .build();
+    String process = consumer.spans().get(0).spanId().toHex();
+    String prefix = QueryFixture.index(node, List.of(producer, consumer));
+    Path shots = Path.of("target", "ui-screenshots");
+    Files.createDirectories(shots);
+
+    try (QueryServiceApp app = QueryFixture.start(node, prefix)) {
+      WebDriver browser = chromium();
+      try {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        String base = "http://127.0.0.1:" + app.port() + "/";
+        browser.get(base);
+        browser.findElement(By.id("tenant")).sendKeys("acme");
+        browser.findElement(By.id("lookup-id")).click(); // the tenant field's change event
+
+        // When the consumer's process span is opened, its links show with their attributes
+        browser.get(base + "#/trace/" + consumer.traceId().toHex());
+        spanRow(wait, process).click();
+        WebElement details =
+            wait.until(d -> d.findElement(By.cssSelector("#waterfall .span-details")));
+        assertThat(details.getText())
+            .containsIgnoringCase("links (2)")
+            .contains(producer.traceId().toHex() + " / " + publish)
+            .contains("messaging.kafka.offset")
+            .contains("7")
+            .contains("8");
+
+        // and following the link to the producer's span
+        details
+            .findElement(
+                By.cssSelector("a.link-target[data-trace-id='" + producer.traceId().toHex() + "']"))
+            .click();
+
+        // Then the producer's trace opens with that span highlighted and its details open
+        WebElement highlighted =
+            wait.until(d -> d.findElement(By.cssSelector("#waterfall .span-row.highlight")));
+        assertThat(highlighted.getAttribute("data-span-id")).isEqualTo(publish);
+        assertThat(browser.findElements(By.cssSelector("#waterfall .span-row.highlight")))
+            .hasSize(1);
+        assertThat(browser.getCurrentUrl())
+            .endsWith("#/trace/" + producer.traceId().toHex() + "/" + publish);
+        assertThat(browser.findElement(By.cssSelector("#waterfall .span-details")).getText())
+            .contains("span ID")
+            .contains(publish);
+        screenshot(browser, shots.resolve("link-followed.png"));
+
+        // and "Traces linking here" lists the consumer's trace, which opens from there
+        browser.findElement(By.id("linking-button")).click();
+        WebElement linking =
+            wait.until(d -> d.findElement(By.cssSelector("#linking-traces a.linking-trace")));
+        assertThat(linking.getAttribute("data-trace-id")).isEqualTo(consumer.traceId().toHex());
+        assertThat(linking.getText()).isEqualTo("fulfillment: demo.orders process");
+        linking.click();
+        wait.until(d -> d.getCurrentUrl().endsWith("#/trace/" + consumer.traceId().toHex()));
+        spanRow(wait, process);
+
+        // and the search form finds it by the trace it links to
+        browser.get(base + "#/search");
+        browser.findElement(By.id("linked-trace")).sendKeys(producer.traceId().toHex());
+        browser.findElement(By.id("search-button")).click();
+        wait.until(
+            d ->
+                d.findElements(By.cssSelector("#results .trace-row")).stream()
+                    .map(r -> r.getAttribute("data-trace-id"))
+                    .toList()
+                    .equals(List.of(consumer.traceId().toHex())));
+
+        // and following the link to a trace that was not kept says so
+        WebElement shownBefore = browser.findElement(By.id("waterfall"));
+        browser.get(base + "#/trace/" + consumer.traceId().toHex());
+        wait.until(ExpectedConditions.stalenessOf(shownBefore));
+        spanRow(wait, process).click();
+        wait.until(d -> d.findElement(By.cssSelector("#waterfall .span-details")))
+            .findElement(By.cssSelector("a.link-target[data-trace-id='" + dropped.toHex() + "']"))
+            .click();
+        WebElement notKept = wait.until(d -> d.findElement(By.id("not-kept")));
+        assertThat(notKept.getText())
+            .contains("The linked trace " + dropped.toHex() + " is not kept")
+            .contains("0000000000000077");
+        screenshot(browser, shots.resolve("link-not-kept.png"));
+      } finally {
+        browser.quit();
+      }
+    }
+  }
+
+  /** The waterfall row of the span, once the trace view shows it. */
+  private static WebElement spanRow(WebDriverWait wait, String spanId) {
+    return wait.until(
+        d ->
+            d.findElements(By.cssSelector("#waterfall .span-row")).stream()
+                .filter(r -> spanId.equals(r.getAttribute("data-span-id")))
+                .findFirst()
+                .orElse(null));
   }
 
   private static WebDriver chromium() throws Exception {

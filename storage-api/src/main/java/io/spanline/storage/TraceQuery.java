@@ -5,16 +5,17 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A trace search, with Jaeger's semantics: every condition (service, operation, attributes,
- * duration) must hold on one span of the trace, and that span must start within the time range.
- * Attribute values match the attribute's string form whatever its type, on the span, its events,
- * links, resource or scope. Times are epoch nanoseconds; durations nanoseconds.
+ * A trace search, with Jaeger's semantics: every condition (service, operation, attributes, status,
+ * link target, duration) must hold on one span of the trace, and that span must start within the
+ * time range. Attribute values match the attribute's string form whatever its type, on the span,
+ * its events, links, resource or scope. Times are epoch nanoseconds; durations nanoseconds.
  *
  * @param service the span's service; "" for any (the native API; Jaeger's requires one)
  * @param operation span name; empty for any
  * @param attributes key → value in string form; all must match on the same span
  * @param spanStatus the span's status code ({@code OK}, {@code ERROR}, {@code UNSET}); empty for
  *     any
+ * @param linkedTo the span links to this trace (and span); empty for any
  * @param limit at most this many traces, the most recent (by the matching span's start) first
  */
 public record TraceQuery(
@@ -22,6 +23,7 @@ public record TraceQuery(
     Optional<String> operation,
     Map<String, String> attributes,
     Optional<String> spanStatus,
+    Optional<LinkTarget> linkedTo,
     long startMinEpochNanos,
     long startMaxEpochNanos,
     Optional<Long> durationMinNanos,
@@ -36,6 +38,7 @@ public record TraceQuery(
     Objects.requireNonNull(operation, "operation");
     attributes = Map.copyOf(attributes);
     Objects.requireNonNull(spanStatus, "spanStatus");
+    Objects.requireNonNull(linkedTo, "linkedTo");
     Objects.requireNonNull(durationMinNanos, "durationMinNanos");
     Objects.requireNonNull(durationMaxNanos, "durationMaxNanos");
     if (startMinEpochNanos > startMaxEpochNanos) {
@@ -54,6 +57,34 @@ public record TraceQuery(
     }
   }
 
+  /**
+   * A query without a link condition.
+   *
+   * @throws IllegalArgumentException as the canonical constructor does
+   */
+  public TraceQuery(
+      String service,
+      Optional<String> operation,
+      Map<String, String> attributes,
+      Optional<String> spanStatus,
+      long startMinEpochNanos,
+      long startMaxEpochNanos,
+      Optional<Long> durationMinNanos,
+      Optional<Long> durationMaxNanos,
+      int limit) {
+    this(
+        service,
+        operation,
+        attributes,
+        spanStatus,
+        Optional.empty(),
+        startMinEpochNanos,
+        startMaxEpochNanos,
+        durationMinNanos,
+        durationMaxNanos,
+        limit);
+  }
+
   /** Builds a query of a service's spans in a time range; the rest is optional. */
   public static final class Builder {
     private final String service;
@@ -61,6 +92,7 @@ public record TraceQuery(
     private Optional<String> operation = Optional.empty();
     private final Map<String, String> attributes = new java.util.LinkedHashMap<>();
     private Optional<String> spanStatus = Optional.empty();
+    private Optional<LinkTarget> linkedTo = Optional.empty();
     private Optional<Long> durationMinNanos = Optional.empty();
     private Optional<Long> durationMaxNanos = Optional.empty();
     private int limit = 20;
@@ -90,6 +122,12 @@ public record TraceQuery(
       return this;
     }
 
+    /** The span links to this trace (and span). */
+    public Builder linkedTo(LinkTarget target) {
+      this.linkedTo = Optional.of(target);
+      return this;
+    }
+
     public Builder durationMin(long nanos) {
       this.durationMinNanos = Optional.of(nanos);
       return this;
@@ -115,6 +153,7 @@ public record TraceQuery(
           operation,
           attributes,
           spanStatus,
+          linkedTo,
           range.fromEpochNanos(),
           range.toEpochNanos(),
           durationMinNanos,

@@ -12,7 +12,12 @@ import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -63,8 +68,13 @@ import org.slf4j.LoggerFactory;
  *                                                      └─► Kafka topic demo.orders ─► fulfillment (consumer) ─► pack order
  * </pre>
  *
- * Payments fail at {@link DemoSettings#errorRate()} (status ERROR, an exception event, HTTP 502 up
- * the chain) and are slowed at {@link DemoSettings#slowRate()}. Every service exports OTLP/HTTP
+ * The Kafka hop follows the OpenTelemetry messaging conventions: checkout's PRODUCER span ({@code
+ * demo.orders publish}) is the message's creation context, carried in the record's headers;
+ * fulfillment's CONSUMER span ({@code demo.orders process}) is its child and links to it, the link
+ * carrying the record's partition, offset and key ({@link #processSpan}).
+ *
+ * <p>Payments fail at {@link DemoSettings#errorRate()} (status ERROR, an exception event, HTTP 502
+ * up the chain) and are slowed at {@link DemoSettings#slowRate()}. Every service exports OTLP/HTTP
  * protobuf to the gateway through a batch span processor; a {@code copy} exporter, when given,
  * receives the same spans (the end-to-end test compares the two).
  */
@@ -389,18 +399,7 @@ public final class DemoWorkload implements AutoCloseable {
     while (running.get()) {
       try {
         for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-          Context parent =
-              ServiceTelemetry.PROPAGATOR.extract(Context.root(), record.headers(), KAFKA_GETTER);
-          Span span =
-              tracer
-                  .spanBuilder(ORDERS_TOPIC + " process")
-                  .setParent(parent)
-                  .setSpanKind(SpanKind.CONSUMER)
-                  .setAttribute("messaging.system", "kafka")
-                  .setAttribute("messaging.operation.type", "process")
-                  .setAttribute("messaging.destination.name", ORDERS_TOPIC)
-                  .setAttribute("messaging.kafka.offset", record.offset())
-                  .startSpan();
+          Span span = processSpan(tracer, record);
           try (Scope ignored = span.makeCurrent()) {
             Span pack = tracer.spanBuilder("pack order").startSpan();
             try (Scope p = pack.makeCurrent()) {
@@ -425,6 +424,51 @@ public final class DemoWorkload implements AutoCloseable {
       }
     }
     consumer.close();
+  }
+
+  /** Link attribute: the partition the processed record was read from. */
+  static final AttributeKey<String> PARTITION_ID =
+      AttributeKey.stringKey("messaging.destination.partition.id");
+
+  /** Link (and span) attribute: the processed record's offset in its partition. */
+  static final AttributeKey<Long> KAFKA_OFFSET = AttributeKey.longKey("messaging.kafka.offset");
+
+  /** Link attribute: the processed record's key (the order). */
+  static final AttributeKey<String> KAFKA_KEY =
+      AttributeKey.stringKey("messaging.kafka.message.key");
+
+  /**
+   * Starts the CONSUMER span that processes one order record. As the OpenTelemetry messaging
+   * conventions ask of a "process" span for each message it accounts for, it links to the message's
+   * creation context — the producer span whose context the record's headers carry — with the
+   * record's partition, offset and key on the link. For a single message the conventions allow that
+   * context as the parent too; the demo keeps it, so an order's trace stays one trace. A record
+   * without a valid context in its headers gets a root span without link.
+   */
+  static Span processSpan(Tracer tracer, ConsumerRecord<String, String> record) {
+    Context creation =
+        ServiceTelemetry.PROPAGATOR.extract(Context.root(), record.headers(), KAFKA_GETTER);
+    SpanContext producer = Span.fromContext(creation).getSpanContext();
+    SpanBuilder span =
+        tracer
+            .spanBuilder(ORDERS_TOPIC + " process")
+            .setParent(creation)
+            .setSpanKind(SpanKind.CONSUMER)
+            .setAttribute("messaging.system", "kafka")
+            .setAttribute("messaging.operation.type", "process")
+            .setAttribute("messaging.destination.name", ORDERS_TOPIC)
+            .setAttribute(KAFKA_OFFSET, record.offset());
+    if (producer.isValid()) {
+      AttributesBuilder link =
+          Attributes.builder()
+              .put(PARTITION_ID, String.valueOf(record.partition()))
+              .put(KAFKA_OFFSET, record.offset());
+      if (record.key() != null) {
+        link.put(KAFKA_KEY, record.key());
+      }
+      span.addLink(producer, link.build());
+    }
+    return span.startSpan();
   }
 
   private void sendOne() {

@@ -3,6 +3,7 @@ package io.spanline.query.api;
 import com.linecorp.armeria.common.QueryParams;
 import io.spanline.query.api.Responses.BadParameter;
 import io.spanline.schemas.model.InvalidIdException;
+import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.TraceId;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -64,14 +65,38 @@ public final class Params {
 
   /** A trace ID of 1-32 hex chars (left-padded with zeros, as Jaeger reads them), not all zero. */
   public static TraceId traceId(String text) {
+    return traceId(text, "trace_id");
+  }
+
+  /**
+   * As {@link #traceId(String)}, for the parameter {@code name}.
+   *
+   * @throws BadParameter naming {@code name} when the text is not such an ID
+   */
+  public static TraceId traceId(String text, String name) {
     if (text.isEmpty() || text.length() > 32 || !text.chars().allMatch(Hex::isHex)) {
-      throw new BadParameter(
-          "trace_id must be 1-32 hex characters, was '" + abbreviate(text) + "'");
+      throw new BadParameter(name + " must be 1-32 hex characters, was '" + abbreviate(text) + "'");
     }
     try {
       return TraceId.fromHex("0".repeat(32 - text.length()) + text.toLowerCase(Locale.ROOT));
     } catch (InvalidIdException e) {
-      throw new BadParameter("trace_id must not be all zeros");
+      throw new BadParameter(name + " must not be all zeros");
+    }
+  }
+
+  /**
+   * A span ID of 16 hex chars, not all zero.
+   *
+   * @throws BadParameter naming {@code name} when the text is not such an ID
+   */
+  public static SpanId spanId(String text, String name) {
+    if (text.length() != SpanId.HEX_LENGTH || !text.chars().allMatch(Hex::isHex)) {
+      throw new BadParameter(name + " must be 16 hex characters, was '" + abbreviate(text) + "'");
+    }
+    try {
+      return SpanId.fromHex(text.toLowerCase(Locale.ROOT));
+    } catch (InvalidIdException e) {
+      throw new BadParameter(name + " must not be all zeros");
     }
   }
 

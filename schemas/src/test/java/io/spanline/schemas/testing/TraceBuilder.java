@@ -10,6 +10,7 @@ import io.spanline.schemas.model.Resource;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.SpanKind;
+import io.spanline.schemas.model.SpanLink;
 import io.spanline.schemas.model.Status;
 import io.spanline.schemas.model.StatusCode;
 import io.spanline.schemas.model.TraceId;
@@ -134,6 +135,12 @@ public final class TraceBuilder {
 
   public TraceBuilder attr(String key, boolean value) {
     last().addAttribute(Attribute.of(key, value));
+    return this;
+  }
+
+  /** A link from the last span to {@code spanId} of {@code traceId}, with these attributes. */
+  public TraceBuilder link(TraceId traceId, SpanId spanId, Attribute... attributes) {
+    last().addLink(new SpanLink(traceId, spanId, "", List.of(attributes), 0, 0));
     return this;
   }
 

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.schemas.testing.TraceBuilder;
 import io.spanline.storage.Dependency;
 import io.spanline.storage.FoundSummary;
 import io.spanline.storage.FoundTrace;
+import io.spanline.storage.LinkTarget;
 import io.spanline.storage.Operation;
 import io.spanline.storage.SummaryQuery;
 import io.spanline.storage.TimeRange;
@@ -26,10 +29,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link TraceSearch} does, on top of {@link TraceStoreConformance}: search by every
- * condition of {@link TraceQuery} and {@link SummaryQuery}, limits, time ranges, the lists of a
- * search form and the dependency graph, all within one tenant, and Jaeger's 25 storage conformance
- * cases written through the store's write path. Attribute conditions use keys the store indexes:
- * {@code http.route} (in the default allowlist) and {@link JaegerFixtures#attributeKeys}.
+ * condition of {@link TraceQuery} and {@link SummaryQuery} (span link targets included), limits,
+ * time ranges, the lists of a search form and the dependency graph, all within one tenant, and
+ * Jaeger's 25 storage conformance cases written through the store's write path. Attribute
+ * conditions use keys the store indexes: {@code http.route} (in the default allowlist) and {@link
+ * JaegerFixtures#attributeKeys}.
  */
 public abstract class TraceSearchConformance extends TraceStoreConformance {
   /** The search under test, over the same data as {@link #store()}. */
@@ -129,10 +133,7 @@ public abstract class TraceSearchConformance extends TraceStoreConformance {
   void tracesOfASearch_comeInItsOrder_unknownIdsLeftOut() throws Exception {
     Shop s = shop("fetch");
     List<TraceId> ids =
-        List.of(
-            s.slow().traceId(),
-            io.spanline.schemas.testing.TraceBuilder.randomTraceId(),
-            s.old().traceId());
+        List.of(s.slow().traceId(), TraceBuilder.randomTraceId(), s.old().traceId());
 
     Map<TraceId, FoundTrace> found = search().traces(s.tenant(), ids);
 
@@ -195,6 +196,81 @@ public abstract class TraceSearchConformance extends TraceStoreConformance {
     assertThat(search().findSummaries(s.tenant(), byOperation))
         .extracting(FoundSummary::traceId)
         .containsExactly(s.old().traceId());
+  }
+
+  @Test
+  void findsTheTracesLinkingToATraceOrSpan_onTheSameSpanAsTheOtherConditions_inTheTenantOnly()
+      throws Exception {
+    // Given a producer's trace, a consumer trace linking to its publish span, a trace linking to
+    // another trace, and another tenant's trace linking to the same producer
+    String tenant = tenant("links");
+    String other = tenant("links-other");
+    AssembledTrace producer =
+        traceAgo(tenant, 20)
+            .root("checkout", "POST /orders", 40)
+            .child("checkout", "orders publish", 5)
+            .build();
+    SpanId published = producer.spans().get(1).spanId();
+    AssembledTrace consumer =
+        traceAgo(tenant, 19)
+            .root("fulfillment", "orders process", 30)
+            .link(producer.traceId(), published)
+            .child("fulfillment", "pack order", 10)
+            .build();
+    AssembledTrace unrelated =
+        traceAgo(tenant, 18)
+            .root("fulfillment", "orders process", 30)
+            .link(TraceBuilder.randomTraceId(), new SpanId(0x51L))
+            .build();
+    AssembledTrace otherTenants =
+        traceAgo(other, 19)
+            .root("fulfillment", "orders process", 30)
+            .link(producer.traceId(), published)
+            .build();
+    write(List.of(kept(producer), kept(consumer), kept(unrelated), kept(otherTenants)));
+    TraceSearch search = search();
+    LinkTarget toTrace = LinkTarget.trace(producer.traceId());
+    LinkTarget toSpan = LinkTarget.span(producer.traceId(), published);
+    LinkTarget toAnotherSpan =
+        LinkTarget.span(producer.traceId(), producer.spans().get(0).spanId());
+
+    // Then span search finds the linking trace, by trace or by span, and no other
+    assertThat(search.findTraceIds(tenant, query("").linkedTo(toTrace).build()))
+        .containsExactly(consumer.traceId());
+    assertThat(search.findTraceIds(tenant, query("fulfillment").linkedTo(toSpan).build()))
+        .containsExactly(consumer.traceId());
+    assertThat(search.findTraceIds(tenant, query("").linkedTo(toAnotherSpan).build())).isEmpty();
+    // the link holds on the span that meets the other conditions, or nothing is found
+    assertThat(
+            search.findTraceIds(
+                tenant, query("").operation("pack order").linkedTo(toTrace).build()))
+        .isEmpty();
+    // and summary search as well, with trace-level conditions
+    assertThat(search.findSummaries(tenant, linkedTo(toTrace, Optional.empty())))
+        .extracting(FoundSummary::traceId)
+        .containsExactly(consumer.traceId());
+    assertThat(search.findSummaries(tenant, linkedTo(toSpan, Optional.of("checkout")))).isEmpty();
+    // each tenant finds its own linking traces only
+    assertThat(search.findSummaries(other, linkedTo(toSpan, Optional.empty())))
+        .extracting(FoundSummary::traceId)
+        .containsExactly(otherTenants.traceId());
+    assertThat(search.findTraceIds(tenant("links-nobody"), query("").linkedTo(toTrace).build()))
+        .isEmpty();
+  }
+
+  private static SummaryQuery linkedTo(LinkTarget target, Optional<String> service) {
+    return new SummaryQuery(
+        service,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Map.of(),
+        Optional.empty(),
+        Optional.of(target),
+        lastHours(2).fromEpochNanos(),
+        lastHours(2).toEpochNanos(),
+        20);
   }
 
   private static SummaryQuery with(

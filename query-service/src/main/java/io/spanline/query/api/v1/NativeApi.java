@@ -3,6 +3,7 @@ package io.spanline.query.api.v1;
 import static io.spanline.query.api.Params.count;
 import static io.spanline.query.api.Params.first;
 import static io.spanline.query.api.Params.nanos;
+import static io.spanline.query.api.Params.spanId;
 import static io.spanline.query.api.Params.time;
 import static io.spanline.query.api.Params.traceId;
 import static io.spanline.query.api.Responses.JSON;
@@ -33,6 +34,7 @@ import io.spanline.schemas.model.TraceId;
 import io.spanline.storage.Dependency;
 import io.spanline.storage.FoundSummary;
 import io.spanline.storage.FoundTrace;
+import io.spanline.storage.LinkTarget;
 import io.spanline.storage.Operation;
 import io.spanline.storage.SummaryQuery;
 import io.spanline.storage.TimeRange;
@@ -53,9 +55,9 @@ import java.util.Optional;
 
 /**
  * Spanline's own API ({@code /v1}, described by {@code /openapi.json}): trace by ID, trace search
- * returning summaries where duration and error conditions apply to the whole trace, services,
- * operations, the service dependency graph, and attribute keys and values. Times in responses are
- * epoch nanoseconds; traces are OTLP/JSON.
+ * returning summaries where duration and error conditions apply to the whole trace (and which can
+ * find the traces linking to a trace or span), services, operations, the service dependency graph,
+ * and attribute keys and values. Times in responses are epoch nanoseconds; traces are OTLP/JSON.
  */
 public final class NativeApi {
   private static final int MAX_LIMIT = 1000;
@@ -272,9 +274,29 @@ public final class NativeApi {
         max,
         attributes,
         Optional.empty(),
+        linkTarget(params),
         range.fromEpochNanos(),
         range.toEpochNanos(),
         limit);
+  }
+
+  /**
+   * {@code linkedTraceId} (1-32 hex chars) and, optionally, {@code linkedSpanId} (16 hex chars):
+   * traces with a span that links to that trace (and span). Blank counts as absent.
+   */
+  private static Optional<LinkTarget> linkTarget(QueryParams params) {
+    Optional<String> trace = first(params, "linkedTraceId").filter(t -> !t.isBlank());
+    Optional<String> span = first(params, "linkedSpanId").filter(t -> !t.isBlank());
+    if (trace.isEmpty()) {
+      if (span.isPresent()) {
+        throw new BadParameter("linkedSpanId needs linkedTraceId, the trace of that span");
+      }
+      return Optional.empty();
+    }
+    TraceId traceId = traceId(trace.get().strip(), "linkedTraceId");
+    return Optional.of(
+        span.map(s -> LinkTarget.span(traceId, spanId(s.strip(), "linkedSpanId")))
+            .orElseGet(() -> LinkTarget.trace(traceId)));
   }
 
   private static Optional<Long> millis(QueryParams params, String name) {

@@ -27,8 +27,9 @@ import java.util.Set;
 
 /**
  * Turns a kept trace into OpenSearch documents: one per span (identity, service, operation, kind,
- * status, times, allowlisted attributes as typed fields, and the whole span as base64 OTLP
- * protobuf, stored but not indexed) and one summary update per trace. Pure: no I/O.
+ * status, times, allowlisted attributes as typed fields, the targets of its links, and the whole
+ * span as base64 OTLP protobuf, stored but not indexed) and one summary update per trace. Pure: no
+ * I/O.
  *
  * <p>Allowlisted attributes come from the span and its resource (the span's own value wins).
  * String, boolean, integer and double values, and arrays of one of those kinds, become fields;
@@ -151,6 +152,7 @@ public final class SpanDocumentMapper {
       g.writeEndObject();
       writeIndexedAttributes(g, span);
       writeTags(g, span);
+      writeLinkTargets(g, span);
       g.writeFieldName(Fields.OTLP);
       g.writeBinary(OtlpProtoCodec.encode(List.of(span)));
       g.writeEndObject();
@@ -225,6 +227,32 @@ public final class SpanDocumentMapper {
     g.writeArrayFieldStart(Fields.TAG_KEYS);
     for (String k : keys) {
       g.writeString(k);
+    }
+    g.writeEndArray();
+  }
+
+  /**
+   * {@code linkedTraceIds} and {@code linkedSpans}: where the span's links point, each target once,
+   * so that traces linking to a trace (or span) can be searched. Absent when the span has no link.
+   */
+  private static void writeLinkTargets(JsonGenerator g, Span span) throws IOException {
+    if (span.links().isEmpty()) {
+      return;
+    }
+    Set<String> traces = new LinkedHashSet<>();
+    Set<String> spans = new LinkedHashSet<>();
+    for (SpanLink l : span.links()) {
+      traces.add(l.traceId().toHex());
+      spans.add(Fields.linkedSpan(l.traceId(), l.spanId()));
+    }
+    g.writeArrayFieldStart(Fields.LINKED_TRACE_IDS);
+    for (String t : traces) {
+      g.writeString(t);
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart(Fields.LINKED_SPANS);
+    for (String s : spans) {
+      g.writeString(s);
     }
     g.writeEndArray();
   }

@@ -1,5 +1,8 @@
 package io.spanline.storage.opensearch.layout;
 
+import io.spanline.schemas.model.SpanId;
+import io.spanline.schemas.model.TraceId;
+
 /**
  * Field names of the span and trace summary documents; the mappings are in the index templates
  * ({@code index-templates/*.json}) and the README. Timestamps named {@code ...UnixNano} are epoch
@@ -52,6 +55,19 @@ public final class Fields {
   public static final String TAG_KEYS = "tagKeys";
 
   /**
+   * Keyword array of the trace IDs (32 lowercase hex chars) the span's links point at, each once:
+   * what a search for traces linking to a trace matches. The span's own trace counts like any
+   * other.
+   */
+  public static final String LINKED_TRACE_IDS = "linkedTraceIds";
+
+  /**
+   * Keyword array of the spans the span's links point at, each once, as {@link #linkedSpan(TraceId,
+   * SpanId)}: what a search for traces linking to one span matches.
+   */
+  public static final String LINKED_SPANS = "linkedSpans";
+
+  /**
    * The whole span as OTLP protobuf {@code TracesData} holding only this span with its resource and
    * scope, base64 (an OpenSearch {@code binary} field): stored, not indexed. Decode with {@code
    * OtlpProtoCodec.decode}.
@@ -74,6 +90,11 @@ public final class Fields {
   /** One {@link #TAGS} value: {@code key=value}. */
   public static String tag(String key, String value) {
     return key + '=' + value;
+  }
+
+  /** One {@link #LINKED_SPANS} value: {@code <trace ID>:<span ID>}, both lowercase hex. */
+  public static String linkedSpan(TraceId traceId, SpanId spanId) {
+    return traceId.toHex() + ':' + spanId.toHex();
   }
 
   /**

@@ -9,6 +9,7 @@ import io.spanline.schemas.model.TraceId;
 import io.spanline.storage.Dependency;
 import io.spanline.storage.FoundSummary;
 import io.spanline.storage.FoundTrace;
+import io.spanline.storage.LinkTarget;
 import io.spanline.storage.Operation;
 import io.spanline.storage.SummaryQuery;
 import io.spanline.storage.TimeRange;
@@ -237,6 +238,7 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
     }
     q.operation().ifPresent(op -> filters.add(term(Fields.NAME, op)));
     q.spanStatus().ifPresent(st -> filters.add(term(Fields.STATUS, st)));
+    q.linkedTo().ifPresent(l -> filters.add(linkedTo(l)));
     for (Map.Entry<String, String> a : q.attributes().entrySet()) {
       filters.add(term(Fields.TAGS, Fields.tag(a.getKey(), a.getValue())));
     }
@@ -272,8 +274,21 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
   }
 
   /**
-   * Span conditions (operation, attributes) first pick up to 1 000 candidate traces from the span
-   * indices; the summary indices then apply the trace-level conditions.
+   * A span with a link to the target: to the trace ({@link Fields#LINKED_TRACE_IDS}) or, with a
+   * span ID, to that span ({@link Fields#LINKED_SPANS}). Spans indexed before these fields existed
+   * have neither and are never found by it.
+   */
+  private static Query linkedTo(LinkTarget target) {
+    return target
+        .spanId()
+        .map(span -> term(Fields.LINKED_SPANS, Fields.linkedSpan(target.traceId(), span)))
+        .orElseGet(() -> term(Fields.LINKED_TRACE_IDS, target.traceId().toHex()));
+  }
+
+  /**
+   * Span conditions (operation, attributes, span status, link target) first pick up to 1 000
+   * candidate traces from the span indices; the summary indices then apply the trace-level
+   * conditions.
    */
   @Override
   public List<FoundSummary> findSummaries(String tenant, SummaryQuery q) throws IOException {
@@ -295,6 +310,7 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
                   q.operation(),
                   q.attributes(),
                   q.spanStatus(),
+                  q.linkedTo(),
                   q.fromEpochNanos(),
                   q.toEpochNanos() + 3_600_000_000_000L,
                   Optional.empty(),

@@ -14,6 +14,7 @@ import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.SpanEvent;
+import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.SpanLink;
 import io.spanline.schemas.testing.TraceBuilder;
 import io.spanline.storage.opensearch.layout.Fields;
@@ -131,6 +132,49 @@ class SpanDocumentMapperTest {
             "service.name",
             "scope.attr");
     assertThat(texts(some.get(Fields.TAG_KEYS))).containsExactly("http.response.status_code");
+  }
+
+  @Test
+  void indexesWhereTheSpansLinksPoint_eachTargetOnce_andNothingForASpanWithoutLinks() {
+    // Given a consumer span linking to a producer span of another trace twice (two messages of
+    // one batch), to a second span of that trace, and to a span of its own trace
+    AssembledTrace producer =
+        TraceBuilder.trace().root("checkout", "publish", 10).child("checkout", "send", 2).build();
+    SpanId published = producer.spans().get(0).spanId();
+    SpanId sent = producer.spans().get(1).spanId();
+    AssembledTrace consumer =
+        TraceBuilder.trace()
+            .root("fulfillment", "process", 10)
+            .link(producer.traceId(), published, Attribute.of("messaging.kafka.offset", 7L))
+            .link(producer.traceId(), published, Attribute.of("messaging.kafka.offset", 8L))
+            .link(producer.traceId(), sent)
+            .child("fulfillment", "pack", 5)
+            .build();
+    Span root = consumer.spans().get(0);
+    Span linkedToOwnTrace =
+        consumer.spans().get(1).toBuilder()
+            .addLink(new SpanLink(consumer.traceId(), root.spanId(), "", List.of(), 0, 0))
+            .build();
+
+    // When mapped
+    JsonNode consumerDoc = json(MAPPER.spanDocument("acme", 0, root));
+    JsonNode ownTraceDoc = json(MAPPER.spanDocument("acme", 0, linkedToOwnTrace));
+    JsonNode withoutLinks = json(MAPPER.spanDocument("acme", 0, consumer.spans().get(1)));
+
+    // Then each target trace and span is there once, in hex
+    assertThat(texts(consumerDoc.get(Fields.LINKED_TRACE_IDS)))
+        .containsExactly(producer.traceId().toHex());
+    assertThat(texts(consumerDoc.get(Fields.LINKED_SPANS)))
+        .containsExactly(
+            producer.traceId().toHex() + ":" + published.toHex(),
+            producer.traceId().toHex() + ":" + sent.toHex())
+        .containsExactly(
+            Fields.linkedSpan(producer.traceId(), published),
+            Fields.linkedSpan(producer.traceId(), sent));
+    assertThat(texts(ownTraceDoc.get(Fields.LINKED_TRACE_IDS)))
+        .containsExactly(consumer.traceId().toHex());
+    assertThat(withoutLinks.has(Fields.LINKED_TRACE_IDS)).isFalse();
+    assertThat(withoutLinks.has(Fields.LINKED_SPANS)).isFalse();
   }
 
   @Test

@@ -37,6 +37,8 @@ class IndexTemplatesIT {
       ObjectNode mappings = (ObjectNode) old.path("template").path("mappings");
       ((ObjectNode) mappings.path("properties")).remove(Fields.PARENT_SERVICE);
       ((ObjectNode) mappings.path("properties")).remove(Fields.TAG_KEYS);
+      ((ObjectNode) mappings.path("properties")).remove(Fields.LINKED_TRACE_IDS);
+      ((ObjectNode) mappings.path("properties")).remove(Fields.LINKED_SPANS);
       ObjectNode body = JSON.createObjectNode();
       body.set("mappings", mappings);
       String index = prefix + "-spans-2026-01-01";
@@ -47,7 +49,9 @@ class IndexTemplatesIT {
       IndexTemplates.install(client, config);
 
       // Then the index has the new fields
-      assertThat(fields(client, index)).containsKeys(Fields.PARENT_SERVICE, Fields.TAG_KEYS);
+      assertThat(fields(client, index))
+          .containsKeys(
+              Fields.PARENT_SERVICE, Fields.TAG_KEYS, Fields.LINKED_TRACE_IDS, Fields.LINKED_SPANS);
     }
   }
 

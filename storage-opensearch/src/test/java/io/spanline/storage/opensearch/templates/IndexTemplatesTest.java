@@ -36,10 +36,14 @@ class IndexTemplatesTest {
             Fields.STATUS,
             Fields.START_TIME,
             Fields.DURATION_NANOS,
+            Fields.LINKED_TRACE_IDS,
+            Fields.LINKED_SPANS,
             Fields.OTLP)) {
       assertThat(properties.has(field)).as(field).isTrue();
     }
     assertThat(properties.at("/otlp/type").asText()).isEqualTo("binary");
+    assertThat(properties.at("/linkedTraceIds/type").asText()).isEqualTo("keyword");
+    assertThat(properties.at("/linkedSpans/type").asText()).isEqualTo("keyword");
   }
 
   @Test
