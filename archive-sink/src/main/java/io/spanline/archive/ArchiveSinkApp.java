@@ -59,7 +59,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
 
   /** Starts with the registry at {@code schema-registry.*} and the system clock. */
   public static ArchiveSinkApp start(ArchiveSinkConfig config) {
-    return start(config, config.registry().client(), Clock.systemUTC());
+    return start(config, config.registry().connect(), Clock.systemUTC());
   }
 
   /**

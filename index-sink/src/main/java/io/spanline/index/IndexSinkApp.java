@@ -62,7 +62,7 @@ public final class IndexSinkApp implements AutoCloseable {
 
   /** Starts with the registry at {@code schema-registry.*} and the system clock. */
   public static IndexSinkApp start(IndexSinkConfig config) {
-    return start(config, config.registry().client(), Clock.systemUTC());
+    return start(config, config.registry().connect(), Clock.systemUTC());
   }
 
   /**

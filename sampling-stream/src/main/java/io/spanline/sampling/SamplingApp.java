@@ -82,7 +82,7 @@ public final class SamplingApp implements AutoCloseable {
       }
       throw e;
     }
-    SpanlineTopics specs = new SpanlineTopics(config.topics(), config.registry().client());
+    SpanlineTopics specs = new SpanlineTopics(config.topics(), config.registry().connect());
     Properties props = SamplingTopology.streamsConfig(config);
     props.put(DeadLetteringHandler.COUNTER_CONFIG, (Consumer<Exception>) metrics::deadLettered);
     KafkaStreams streams =

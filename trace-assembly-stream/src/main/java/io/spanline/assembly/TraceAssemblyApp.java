@@ -48,7 +48,7 @@ public final class TraceAssemblyApp implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     AssemblyMetrics metrics = new AssemblyMetrics(registry);
-    SpanlineTopics specs = new SpanlineTopics(config.topics(), config.registry().client());
+    SpanlineTopics specs = new SpanlineTopics(config.topics(), config.registry().connect());
     Properties props = TraceAssemblyTopology.streamsConfig(config);
     props.put(DeadLetteringHandler.COUNTER_CONFIG, (Consumer<Exception>) metrics::deadLettered);
     StreamsInputLag inputLag = new StreamsInputLag(Duration.ofMillis(500));

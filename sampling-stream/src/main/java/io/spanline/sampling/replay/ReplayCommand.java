@@ -135,7 +135,7 @@ public final class ReplayCommand implements Callable<Integer> {
               r.tls(),
               r.timeout());
     }
-    SchemaRegistryClient registry = registrySettings.client();
+    SchemaRegistryClient registry = registrySettings.connect();
     if (dryRun) {
       SpanlineTopics topics = new SpanlineTopics(settings.topics(), registry);
       DryRun.run(kafka, topics, policies, from, to).print(out, from, to);

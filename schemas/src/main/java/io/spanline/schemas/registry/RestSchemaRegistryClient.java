@@ -185,6 +185,16 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     return schema.textValue();
   }
 
+  /**
+   * Lists the registry's subjects ({@code GET /subjects}) to check that it answers and accepts the
+   * client's credentials and TLS.
+   *
+   * @throws SchemaRegistryException when it cannot be reached or answers other than 2xx
+   */
+  public void verify() {
+    send("GET", "/subjects", HttpRequest.BodyPublishers.noBody(), "checking the connection");
+  }
+
   /** A 2xx answer that lacks the field the API promises. */
   private SchemaRegistryException incomplete(String method, String path, String missing) {
     return new SchemaRegistryException(

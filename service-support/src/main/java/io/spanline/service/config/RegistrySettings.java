@@ -1,12 +1,16 @@
 package io.spanline.service.config;
 
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
+import io.spanline.schemas.registry.SchemaRegistryException;
 import io.spanline.service.tls.ClientTls;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How a process reaches the Confluent-compatible schema registry. Settings, under the app's prefix:
@@ -36,6 +40,7 @@ public record RegistrySettings(
     String bearerToken,
     ClientTls tls,
     Duration timeout) {
+  private static final Logger LOG = LoggerFactory.getLogger(RegistrySettings.class);
 
   /**
    * @throws IllegalArgumentException if both basic auth and a bearer token are given
@@ -101,6 +106,46 @@ public record RegistrySettings(
       b.bearerToken(bearerToken);
     }
     return b.build();
+  }
+
+  /**
+   * A client with these settings, checked at once: a registry that refuses the credentials, or a
+   * TLS handshake that fails, stops start-up with a message naming the settings to check. A
+   * registry that cannot be reached is left to the first lookup, as before (it may be starting).
+   *
+   * @throws IllegalStateException when the registry refuses the credentials or the TLS handshake
+   */
+  public RestSchemaRegistryClient connect() {
+    RestSchemaRegistryClient c = client();
+    try {
+      c.verify();
+    } catch (SchemaRegistryException e) {
+      if (e.httpStatus() == 401 || e.httpStatus() == 403) {
+        throw new IllegalStateException(
+            "Schema registry at "
+                + url
+                + " refused the credentials (HTTP "
+                + e.httpStatus()
+                + "); check schema-registry.username and schema-registry.password, or"
+                + " schema-registry.bearer.token",
+            e);
+      }
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof SSLException) {
+          throw new IllegalStateException(
+              "TLS with the schema registry at "
+                  + url
+                  + " failed ("
+                  + t.getMessage()
+                  + "); check schema-registry.ssl.truststore.location (the CA that signed the"
+                  + " registry's certificate) and, for mutual TLS, schema-registry.ssl.keystore.*",
+              e);
+        }
+      }
+      LOG.warn(
+          "Schema registry at {} not reachable yet ({}); lookups will retry", url, e.getMessage());
+    }
+    return c;
   }
 
   /** Hides the password and token. */
