@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The all-in-one hands every service the same system properties ({@code spanline.<app>.*} of all
- * six, plus {@code spanline.kafka.listener}); strict settings must let each service read its own
+ * six, plus {@code spanline.security}); strict settings must let each service read its own
  * and leave the others' alone, and still refuse a misspelt key of its own.
  */
 class AllInOneSettingsTest {
