@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The all-in-one hands every service the same system properties ({@code spanline.<app>.*} of all
- * six, plus {@code spanline.security}); strict settings must let each service read its own
- * and leave the others' alone, and still refuse a misspelt key of its own.
+ * six, plus {@code spanline.security}); strict settings must let each service read its own and
+ * leave the others' alone, and still refuse a misspelt key of its own.
  */
 class AllInOneSettingsTest {
   private static Map<String, String> settings(Path data, Map<String, String> overrides) {

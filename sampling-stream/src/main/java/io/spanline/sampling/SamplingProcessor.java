@@ -11,6 +11,7 @@ import io.spanline.schemas.codec.avro.ConfluentAvroCodec;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.model.ServiceMetrics;
+import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.model.TraceView;
 import io.spanline.schemas.topic.SpanlineTopics;
@@ -118,8 +119,12 @@ final class SamplingProcessor implements Processor<TraceId, byte[], Object, Obje
     }
     if (metrics != null) {
       // after the decision: a kept trace becomes the exemplar of the buckets its spans fall in
-      meters.recordTrace(
-          kept, trace.traceId().toHex(), exemplarSpan(trace), () -> metrics.add(trace, meters));
+      if (kept) {
+        meters.recordKept(
+            trace.traceId().toHex(), exemplarSpan(trace), () -> metrics.add(trace, meters));
+      } else {
+        metrics.add(trace, meters);
+      }
     }
     if (kept) {
       context.forward(
@@ -137,9 +142,7 @@ final class SamplingProcessor implements Processor<TraceId, byte[], Object, Obje
         break;
       }
     }
-    return trace.spanCount() == 0
-        ? "0000000000000000"
-        : String.format("%016x", trace.spanId(chosen));
+    return new SpanId(trace.spanCount() == 0 ? 0 : trace.spanId(chosen)).toHex();
   }
 
   /**

@@ -49,15 +49,11 @@ public final class SamplingMetrics {
   }
 
   /**
-   * Runs {@code recording} (the RED metrics of one trace) so that the exemplars it leaves name this
-   * trace when it was kept, and nothing when it was dropped.
+   * Runs {@code recording} (the RED metrics of one kept trace) so that the exemplars it leaves name
+   * this trace. A dropped trace's metrics are recorded directly: they leave no exemplar.
    */
-  public void recordTrace(boolean kept, String traceIdHex, String spanIdHex, Runnable recording) {
-    if (kept) {
-      exemplars.during(traceIdHex, spanIdHex, recording);
-    } else {
-      recording.run();
-    }
+  public void recordKept(String traceIdHex, String spanIdHex, Runnable recording) {
+    exemplars.during(traceIdHex, spanIdHex, recording);
   }
 
   public MeterRegistry registry() {

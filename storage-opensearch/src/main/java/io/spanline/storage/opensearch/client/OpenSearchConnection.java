@@ -63,10 +63,7 @@ public final class OpenSearchConnection implements AutoCloseable {
             .setMapper(new JacksonJsonpMapper())
             .setCompressionEnabled(false)
             .setRequestConfigCallback(r -> r.setResponseTimeout(Timeout.ofMilliseconds(timeoutMs)))
-            .setConnectionConfigCallback(
-                c ->
-                    c.setConnectTimeout(Math.min(timeoutMs, 10_000), TimeUnit.MILLISECONDS)
-                        .setSocketTimeout(Timeout.ofMilliseconds(timeoutMs)));
+            .setConnectionConfigCallback(c -> timeouts(c, timeoutMs));
     BasicCredentialsProvider credentials = new BasicCredentialsProvider();
     if (!settings.username().isEmpty()) {
       for (HttpHost host : hosts) {
@@ -87,17 +84,21 @@ public final class OpenSearchConnection implements AutoCloseable {
             h.setConnectionManager(
                 PoolingAsyncClientConnectionManagerBuilder.create()
                     .setTlsStrategy(tls)
+                    // a connection manager of our own: it needs the transport's timeouts again
                     .setDefaultConnectionConfig(
-                        ConnectionConfig.custom()
-                            .setConnectTimeout(Math.min(timeoutMs, 10_000), TimeUnit.MILLISECONDS)
-                            .setSocketTimeout(Timeout.ofMilliseconds(timeoutMs))
-                            .build())
+                        timeouts(ConnectionConfig.custom(), timeoutMs).build())
                     .build());
           }
           return h;
         });
     ApacheHttpClient5Transport transport = builder.build();
     return new OpenSearchConnection(settings, transport, () -> {});
+  }
+
+  /** Connecting within the request timeout (at most 10 s); reading within it. */
+  private static ConnectionConfig.Builder timeouts(ConnectionConfig.Builder c, long timeoutMs) {
+    return c.setConnectTimeout(Math.min(timeoutMs, 10_000), TimeUnit.MILLISECONDS)
+        .setSocketTimeout(Timeout.ofMilliseconds(timeoutMs));
   }
 
   /** One https endpoint, SigV4 with the default credentials chain (validated by the settings). */
