@@ -13,6 +13,7 @@ import io.spanline.query.api.tempo.TempoApi;
 import io.spanline.query.api.v1.NativeApi;
 import io.spanline.query.config.QueryConfig;
 import io.spanline.query.tenancy.RequestTenants;
+import io.spanline.query.traceql.TraceQlSearch;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.Readiness;
 import io.spanline.service.tenancy.TenantResolver;
@@ -93,7 +94,13 @@ public final class QueryServiceApp implements AutoCloseable {
                     MeterIdPrefixFunction.ofDefault("spanline.query.http")))
             .annotatedService(new JaegerApiV3(lookup, hot, tenants, clock, config.maxClockSkew()))
             .annotatedService(new NativeApi(lookup, hot, tenants, clock, config.maxClockSkew()))
-            .annotatedService(new TempoApi(lookup, hot, tenants, clock))
+            .annotatedService(
+                new TempoApi(
+                    lookup,
+                    hot,
+                    new TraceQlSearch(hot, config.traceQlMaxTracesInspected()),
+                    tenants,
+                    clock))
             // The web UI: static files from the classpath folder web/, index.html at "/".
             .serviceUnder(
                 "/",

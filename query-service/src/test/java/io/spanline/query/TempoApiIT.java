@@ -168,8 +168,8 @@ class TempoApiIT {
           .contains("start");
       assertThat(badRequest(getAs(app, "acme", "/api/search", with(window, "limit", "100000"))))
           .contains("limit");
-      assertThat(badRequest(getAs(app, "acme", "/api/search", with(window, "q", "{}"))))
-          .contains("TraceQL");
+      assertThat(badRequest(getAs(app, "acme", "/api/search", with(window, "q", "{ name = }"))))
+          .contains("TraceQL error at line 1, column 10");
       assertThat(badRequest(getAs(app, "acme", "/api/traces/xyz", Map.of()))).contains("hex");
     }
 

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Searches over stored traces: by span conditions (Jaeger's semantics, {@link TraceQuery}) or by
@@ -19,6 +20,21 @@ public interface TraceSearch {
    * @throws IOException if the store cannot be read
    */
   List<TraceId> findTraceIds(String tenant, TraceQuery query) throws IOException;
+
+  /**
+   * IDs of the traces with a span that started in the range and matches the condition, the trace
+   * whose matching span started last first, at most {@code limit}.
+   *
+   * @param within when present, only these traces are considered (to intersect candidate sets)
+   * @throws IOException if the store cannot be read
+   */
+  List<TraceId> findTraceIds(
+      String tenant,
+      SpanCondition condition,
+      TimeRange range,
+      int limit,
+      Optional<Set<TraceId>> within)
+      throws IOException;
 
   /**
    * The traces of a search's result, in the order of {@code traceIds}; IDs the store does not hold

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param maxClockSkew the largest clock-skew correction applied to a span of a returned trace
  *     (zero: none applied, only reported)
  * @param maxSpans most spans returned for one trace
+ * @param traceQlMaxTracesInspected the most candidate traces one TraceQL search reads and evaluates
  * @param authEnabled whether callers need an API key (which names their tenant)
  * @param apiKeys API key → tenant
  * @param admin the admin port: address, port, TLS ({@code admin.tls.*}) and key
@@ -38,6 +39,7 @@ public record QueryConfig(
     Duration archiveLookback,
     Duration maxClockSkew,
     int maxSpans,
+    int traceQlMaxTracesInspected,
     boolean authEnabled,
     Map<String, String> apiKeys,
     AdminSettings admin) {

@@ -42,6 +42,7 @@ public final class QueryConfigLoader {
     DEFAULTS.put("archive.lookback.ms", String.valueOf(24L * 3600 * 1000));
     DEFAULTS.put("clock-skew.max-adjustment.ms", "60000");
     DEFAULTS.put("trace.max-spans", "5000");
+    DEFAULTS.put("traceql.max-traces-inspected", "2000");
     DEFAULTS.put("auth.enabled", "false");
     DEFAULTS.put("auth.trusted-proxy", "false");
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
@@ -104,6 +105,7 @@ public final class QueryConfigLoader {
         Duration.ofMillis(
             s.durationAtLeast("clock-skew.max-adjustment.ms", TimeUnit.MILLISECONDS, 0)),
         maxSpans(s),
+        s.intAtLeast("traceql.max-traces-inspected", 1),
         s.bool("auth.enabled"),
         TenantResolver.apiKeys(s, "SPANLINE_QUERY_API_KEYS"),
         AdminSettings.from(s));

@@ -25,13 +25,17 @@ import io.spanline.query.api.GoDurations;
 import io.spanline.query.api.Responses.BadParameter;
 import io.spanline.query.api.TraceLookup;
 import io.spanline.query.tenancy.RequestTenants;
+import io.spanline.query.traceql.TraceQlSearch;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
 import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.codec.tempo.TempoProtobuf;
+import io.spanline.schemas.model.AnyValue;
+import io.spanline.schemas.model.Attribute;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.storage.FoundSummary;
 import io.spanline.storage.FoundTrace;
 import io.spanline.storage.SummaryQuery;
+import io.spanline.storage.TimeRange;
 import io.spanline.storage.TraceSearch;
 import java.io.IOException;
 import java.time.Clock;
@@ -65,20 +69,68 @@ public final class TempoApi {
   private static final int MAX_LIMIT = 1000;
   private static final List<String> STATUSES = List.of("error", "ok", "unset");
 
+  /** Spans per spanset returned by default ({@code spss}), as Tempo's default. */
+  private static final int DEFAULT_SPANS_PER_SPANSET = 3;
+
+  /**
+   * The Tempo API level answered in {@code /api/status/buildinfo}: Grafana's Tempo data source
+   * enables features (scoped tags, TraceQL search) by the version it reads there.
+   */
+  static final String TEMPO_API_VERSION = "2.6.0";
+
+  private static final List<String> RESOURCE_NAMESPACES =
+      List.of(
+          "service.",
+          "deployment.",
+          "host.",
+          "k8s.",
+          "cloud.",
+          "container.",
+          "process.",
+          "os.",
+          "telemetry.",
+          "faas.",
+          "device.",
+          "webengine.");
+
   private final TraceLookup lookup;
   private final TraceSearch search;
+  private final TraceQlSearch traceQl;
   private final RequestTenants tenants;
   private final Clock clock;
 
   /**
    * @param lookup trace by ID (the hot store, then the archive)
    * @param search searches and lists (the hot store)
+   * @param traceQl TraceQL search over the same store
    */
-  public TempoApi(TraceLookup lookup, TraceSearch search, RequestTenants tenants, Clock clock) {
+  public TempoApi(
+      TraceLookup lookup,
+      TraceSearch search,
+      TraceQlSearch traceQl,
+      RequestTenants tenants,
+      Clock clock) {
     this.lookup = lookup;
     this.search = search;
+    this.traceQl = traceQl;
     this.tenants = tenants;
     this.clock = clock;
+  }
+
+  /**
+   * {@code {"version", "revision", "branch", "buildUser", "buildDate", "goVersion"}}: the Tempo API
+   * level Spanline answers ({@value #TEMPO_API_VERSION}), which Grafana reads to pick features.
+   */
+  @Get("/api/status/buildinfo")
+  public HttpResponse buildInfo() {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("version", TEMPO_API_VERSION);
+    body.put("revision", "spanline");
+    body.put("branch", "");
+    body.put("buildUser", "");
+    body.put("buildDate", "");
+    body.put("goVersion", "");
+    return json(HttpStatus.OK, body);
   }
 
   @Get("/api/echo")
@@ -146,6 +198,10 @@ public final class TempoApi {
   @Get("/api/search")
   @Blocking
   public HttpResponse search(RequestHeaders headers, QueryParams params) {
+    Optional<String> q = first(params, "q").filter(text -> !text.isBlank());
+    if (q.isPresent()) {
+      return answer(() -> traceQlSearch(tenants.tenant(headers), q.get(), params));
+    }
     return answer(
         () -> {
           String tenant = tenants.tenant(headers);
@@ -196,11 +252,287 @@ public final class TempoApi {
         });
   }
 
+  /**
+   * A TraceQL search: {@code {"traces": [{"traceID", "rootServiceName", "rootTraceName",
+   * "startTimeUnixNano", "durationMs", "spanSets": [{"spans": [{"spanID", "name",
+   * "startTimeUnixNano", "durationNanos", "attributes"}], "matched", "attributes"}], "spanSet"}],
+   * "metrics": {"inspectedTraces", "inspectedSpans"}, "partial", "partialReason"}}: Tempo's shape
+   * (the deprecated {@code spanSet} is the first spanset), plus Spanline's {@code partial} when the
+   * bound on inspected traces may have hidden matches. A query that does not parse answers 400 with
+   * the position.
+   */
+  private HttpResponse traceQlSearch(String tenant, String q, QueryParams params)
+      throws IOException {
+    Instant now = clock.instant();
+    Instant end = epochSeconds(params, "end").orElse(now);
+    Instant start = epochSeconds(params, "start").orElse(end.minus(Duration.ofHours(1)));
+    if (start.isAfter(end)) {
+      throw new BadParameter("start must not be after end");
+    }
+    int limit = count(params, 20, MAX_LIMIT, "limit");
+    int spss = count(params, DEFAULT_SPANS_PER_SPANSET, MAX_LIMIT, "spss");
+    TraceQlSearch.Result result =
+        traceQl.search(tenant, q, new TimeRange(nanos(start), nanos(end)), limit);
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode out = body.putArray("traces");
+    for (TraceQlSearch.MatchedTrace t : result.traces()) {
+      ObjectNode trace = out.addObject();
+      trace.put("traceID", t.traceId().toHex());
+      trace.put("rootServiceName", t.rootServiceName().orElse(ROOT_NOT_RECEIVED));
+      trace.put("rootTraceName", t.rootSpanName().orElse(""));
+      trace.put("startTimeUnixNano", Long.toString(t.startEpochNanos()));
+      trace.put("durationMs", t.durationNanos() / 1_000_000);
+      ArrayNode sets = trace.putArray("spanSets");
+      for (TraceQlSearch.MatchedSpanset set : t.spanSets()) {
+        sets.add(spanSet(set, spss));
+      }
+      if (!t.spanSets().isEmpty()) {
+        trace.set("spanSet", sets.get(0).deepCopy());
+      }
+    }
+    ObjectNode metrics = body.putObject("metrics");
+    metrics.put("inspectedTraces", result.inspectedTraces());
+    metrics.put("inspectedSpans", Long.toString(result.inspectedSpans()));
+    body.put("partial", result.partial());
+    if (result.partial()) {
+      body.put("partialReason", result.partialReason());
+    }
+    return json(HttpStatus.OK, body);
+  }
+
+  /** Tempo's text for a trace whose root span was not received. */
+  static final String ROOT_NOT_RECEIVED = "<root span not yet received>";
+
+  private static ObjectNode spanSet(TraceQlSearch.MatchedSpanset set, int spss) {
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode spans = out.putArray("spans");
+    for (TraceQlSearch.MatchedSpan m : set.spans().subList(0, Math.min(spss, set.spans().size()))) {
+      ObjectNode span = spans.addObject();
+      span.put("spanID", m.span().spanId().toHex());
+      span.put("name", m.span().name());
+      span.put("startTimeUnixNano", Long.toString(m.span().startEpochNanos()));
+      span.put("durationNanos", Long.toString(m.span().durationNanos()));
+      if (!m.attributes().isEmpty()) {
+        span.set("attributes", otlpAttributes(m.attributes()));
+      }
+    }
+    out.put("matched", set.matched());
+    if (!set.attributes().isEmpty()) {
+      List<Attribute> attributes = new ArrayList<>();
+      set.attributes().forEach((k, v) -> attributes.add(new Attribute(k, v)));
+      out.set("attributes", otlpAttributes(attributes));
+    }
+    return out;
+  }
+
+  /** Attributes as OTLP/JSON writes them: {@code [{"key", "value": {"stringValue": …}}]}. */
+  private static ArrayNode otlpAttributes(List<Attribute> attributes) {
+    ArrayNode out = JSON.createArrayNode();
+    for (Attribute a : attributes) {
+      ObjectNode kv = out.addObject();
+      kv.put("key", a.key());
+      kv.set("value", otlpValue(a.value()));
+    }
+    return out;
+  }
+
+  /** One OTLP/JSON {@code AnyValue}; 64-bit integers as strings, as OTLP/JSON writes them. */
+  private static ObjectNode otlpValue(AnyValue value) {
+    ObjectNode v = JSON.createObjectNode();
+    if (value instanceof AnyValue.LongValue l) {
+      v.put("intValue", Long.toString(l.value()));
+    } else if (value instanceof AnyValue.DoubleValue d) {
+      v.put("doubleValue", d.value());
+    } else if (value instanceof AnyValue.BoolValue b) {
+      v.put("boolValue", b.value());
+    } else if (value instanceof AnyValue.ArrayValue a) {
+      ArrayNode values = v.putObject("arrayValue").putArray("values");
+      a.values().forEach(e -> values.add(otlpValue(e)));
+    } else {
+      v.put("stringValue", value.asText());
+    }
+    return v;
+  }
+
+  /**
+   * Tempo's v2 tag names: {@code {"scopes": [{"name": "span"|"resource"|"intrinsic", "tags":
+   * [...]}]}}, or one scope with {@code scope=}. Spanline's index records an attribute's key, not
+   * the scope it came from: keys in OpenTelemetry's resource namespaces ({@code service.}, {@code
+   * deployment.}, {@code host.}, {@code k8s.}, {@code cloud.}, …) are listed as resource
+   * attributes, the others as span attributes. Source: Tempo's HTTP API documentation.
+   */
+  @Get("/api/v2/search/tags")
+  @Blocking
+  public HttpResponse tagsV2(RequestHeaders headers, QueryParams params) {
+    return answer(
+        () -> {
+          String tenant = tenants.tenant(headers);
+          Optional<String> scope = first(params, "scope").filter(x -> !x.isBlank());
+          if (scope.isPresent()
+              && !List.of(
+                      "span", "resource", "intrinsic", "none", "event", "link", "instrumentation")
+                  .contains(scope.get())) {
+            throw new BadParameter(
+                "scope must be span, resource, intrinsic, event, link, instrumentation or none,"
+                    + " was '"
+                    + scope.get()
+                    + "'");
+          }
+          List<String> keys = search.attributeKeys(tenant, tagRange(params));
+          TreeSet<String> span = new TreeSet<>();
+          TreeSet<String> resource = new TreeSet<>(List.of("service.name"));
+          for (String k : keys) {
+            (isResourceKey(k) ? resource : span).add(k);
+          }
+          Map<String, List<String>> scopes = new LinkedHashMap<>();
+          scopes.put("span", new ArrayList<>(span));
+          scopes.put("resource", new ArrayList<>(resource));
+          scopes.put("intrinsic", INTRINSIC_TAGS);
+          ObjectNode body = JSON.createObjectNode();
+          ArrayNode out = body.putArray("scopes");
+          for (Map.Entry<String, List<String>> e : scopes.entrySet()) {
+            if (scope.isEmpty() || scope.get().equals("none") || scope.get().equals(e.getKey())) {
+              ObjectNode s = out.addObject();
+              s.put("name", e.getKey());
+              ArrayNode tags = s.putArray("tags");
+              e.getValue().forEach(tags::add);
+            }
+          }
+          return json(HttpStatus.OK, body);
+        });
+  }
+
+  /** The intrinsics TraceQL offers, as Tempo lists them. */
+  static final List<String> INTRINSIC_TAGS =
+      List.of(
+          "duration",
+          "event:name",
+          "event:timeSinceStart",
+          "instrumentation:name",
+          "instrumentation:version",
+          "kind",
+          "link:spanID",
+          "link:traceID",
+          "name",
+          "rootName",
+          "rootServiceName",
+          "span:childCount",
+          "span:duration",
+          "span:id",
+          "span:kind",
+          "span:name",
+          "span:parentID",
+          "span:status",
+          "span:statusMessage",
+          "status",
+          "statusMessage",
+          "trace:duration",
+          "trace:id",
+          "trace:rootName",
+          "trace:rootService",
+          "traceDuration");
+
+  static boolean isResourceKey(String key) {
+    for (String ns : RESOURCE_NAMESPACES) {
+      if (key.startsWith(ns)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Tempo's v2 tag values: {@code {"tagValues": [{"type": "string"|"int"|"float"|"bool"|"keyword",
+   * "value"}]}} for a scoped tag ({@code resource.service.name}, {@code span.http.method}, {@code
+   * .key}) or an intrinsic ({@code name}, {@code status}, {@code kind}). Values are stored in their
+   * string form; the type is read back from it. The {@code q} filter Grafana sends for
+   * autocompletion is accepted and not applied: every value of the tag is offered.
+   */
+  @Get("/api/v2/search/tag/{tag}/values")
+  @Blocking
+  public HttpResponse tagValuesV2(
+      RequestHeaders headers, @Param("tag") String tag, QueryParams params) {
+    return answer(
+        () -> {
+          String tenant = tenants.tenant(headers);
+          Optional<TimeRange> range = tagRange(params);
+          ObjectNode body = JSON.createObjectNode();
+          ArrayNode out = body.putArray("tagValues");
+          String key = attributeKey(tag);
+          switch (key) {
+            case "status", "span:status" -> STATUSES.forEach(v -> typed(out, "keyword", v));
+            case "kind", "span:kind" ->
+                List.of("unspecified", "internal", "server", "client", "producer", "consumer")
+                    .forEach(v -> typed(out, "keyword", v));
+            case "name", "span:name" ->
+                search.spanNames(tenant).forEach(v -> typed(out, "string", v));
+            case "rootServiceName", "trace:rootService", "service.name" ->
+                search.services(tenant).forEach(v -> typed(out, "string", v));
+            default -> {
+              for (String v : search.attributeValues(tenant, key, range)) {
+                typed(out, typeOf(v), v);
+              }
+            }
+          }
+          return json(HttpStatus.OK, body);
+        });
+  }
+
+  /** The attribute key of a scoped tag ({@code span.x} → {@code x}); intrinsics as they are. */
+  static String attributeKey(String tag) {
+    for (String scope : List.of("span.", "resource.", "event.", "link.", "instrumentation.")) {
+      if (tag.startsWith(scope)) {
+        return tag.substring(scope.length());
+      }
+    }
+    return tag.startsWith(".") ? tag.substring(1) : tag;
+  }
+
+  private static void typed(ArrayNode out, String type, String value) {
+    ObjectNode v = out.addObject();
+    v.put("type", type);
+    v.put("value", value);
+  }
+
+  /** The TraceQL type of a value in its string form. */
+  static String typeOf(String value) {
+    if (value.equals("true") || value.equals("false")) {
+      return "bool";
+    }
+    try {
+      Long.parseLong(value);
+      return "int";
+    } catch (NumberFormatException e) {
+      // not an integer
+    }
+    try {
+      if (value.matches("-?[0-9]+\\.[0-9]+(E-?[0-9]+)?")) {
+        Double.parseDouble(value);
+        return "float";
+      }
+    } catch (NumberFormatException e) {
+      // not a float
+    }
+    return "string";
+  }
+
+  /** {@code start}/{@code end} (epoch seconds) of a tag request, when given. */
+  private static Optional<TimeRange> tagRange(QueryParams params) {
+    Optional<Instant> start = epochSeconds(params, "start");
+    Optional<Instant> end = epochSeconds(params, "end");
+    if (start.isEmpty() && end.isEmpty()) {
+      return Optional.empty();
+    }
+    Instant to = end.orElse(Instant.ofEpochSecond(32_503_680_000L));
+    Instant from = start.orElse(Instant.EPOCH);
+    if (from.isAfter(to)) {
+      throw new BadParameter("start must not be after end");
+    }
+    return Optional.of(new TimeRange(nanos(from), nanos(to)));
+  }
+
   /** The search of {@code /api/search}; without {@code start}/{@code end}, the last hour. */
   static SummaryQuery query(QueryParams params, Instant now) {
-    if (first(params, "q").filter(q -> !q.isBlank()).isPresent()) {
-      throw new BadParameter("q: TraceQL is not supported; search with tags (logfmt) instead");
-    }
     Instant end = epochSeconds(params, "end").orElse(now);
     Instant start = epochSeconds(params, "start").orElse(end.minus(Duration.ofHours(1)));
     if (start.isAfter(end)) {

@@ -11,6 +11,7 @@ import io.spanline.storage.FoundSummary;
 import io.spanline.storage.FoundTrace;
 import io.spanline.storage.LinkTarget;
 import io.spanline.storage.Operation;
+import io.spanline.storage.SpanCondition;
 import io.spanline.storage.SummaryQuery;
 import io.spanline.storage.TimeRange;
 import io.spanline.storage.TraceQuery;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.opensearch.client.json.JsonData;
 import org.opensearch.client.opensearch.OpenSearchClient;
@@ -271,6 +273,132 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
       ids.add(TraceId.fromHex(b.key()));
     }
     return ids;
+  }
+
+  @Override
+  public List<TraceId> findTraceIds(
+      String tenant,
+      SpanCondition condition,
+      TimeRange range,
+      int limit,
+      Optional<Set<TraceId>> within)
+      throws IOException {
+    if (limit < 1) {
+      throw new IllegalArgumentException("the limit must be positive, was " + limit);
+    }
+    if (within.isPresent() && within.get().isEmpty()) {
+      return List.of();
+    }
+    List<Query> filters = new ArrayList<>();
+    filters.add(startRange(range.fromEpochNanos(), range.toEpochNanos()));
+    filters.add(query(condition));
+    within.ifPresent(
+        ids -> {
+          List<FieldValue> hex = new ArrayList<>(ids.size());
+          for (TraceId id : ids) {
+            hex.add(FieldValue.of(id.toHex()));
+          }
+          filters.add(
+              Query.of(q -> q.terms(t -> t.field(Fields.TRACE_ID).terms(v -> v.value(hex)))));
+        });
+    Aggregation byTrace =
+        Aggregation.of(
+            a ->
+                a.terms(
+                        t ->
+                            t.field(Fields.TRACE_ID)
+                                .size(limit)
+                                .order(List.of(Map.of("latest", SortOrder.Desc))))
+                    .aggregations(
+                        "latest",
+                        Aggregation.of(m -> m.max(x -> x.field(Fields.START_TIME_UNIX_NANO)))));
+    SearchResponse<Void> response =
+        search(
+            "candidates",
+            s ->
+                s.index(spanIndices(range.fromEpochNanos(), range.toEpochNanos()))
+                    .ignoreUnavailable(true)
+                    .allowNoIndices(true)
+                    .size(0)
+                    .query(inTenant(tenant, filters))
+                    .aggregations("traces", byTrace),
+            Void.class);
+    List<TraceId> ids = new ArrayList<>();
+    for (StringTermsBucket b : buckets(response.aggregations(), "traces")) {
+      ids.add(TraceId.fromHex(b.key()));
+    }
+    return ids;
+  }
+
+  /** The span documents' query for a condition. */
+  static Query query(SpanCondition condition) {
+    if (condition instanceof SpanCondition.AllOf all) {
+      List<Query> parts = new ArrayList<>();
+      for (SpanCondition c : all.conditions()) {
+        parts.add(query(c));
+      }
+      return Query.of(q -> q.bool(b -> b.filter(parts)));
+    }
+    if (condition instanceof SpanCondition.AnyOf any) {
+      List<Query> parts = new ArrayList<>();
+      for (SpanCondition c : any.conditions()) {
+        parts.add(query(c));
+      }
+      return parts.isEmpty()
+          ? Query.of(q -> q.bool(b -> b.mustNot(m -> m.matchAll(x -> x))))
+          : Query.of(q -> q.bool(b -> b.should(parts).minimumShouldMatch("1")));
+    }
+    if (condition instanceof SpanCondition.Compare c) {
+      return compare(c);
+    }
+    if (condition instanceof SpanCondition.Root) {
+      return Query.of(
+          q -> q.bool(b -> b.mustNot(m -> m.exists(e -> e.field(Fields.PARENT_SPAN_ID)))));
+    }
+    if (condition instanceof SpanCondition.AttributeEquals a) {
+      return term(Fields.TAGS, Fields.tag(a.key(), a.text()));
+    }
+    if (condition instanceof SpanCondition.HasAttribute a) {
+      return term(Fields.TAG_KEYS, a.key());
+    }
+    if (condition instanceof SpanCondition.LinksTo l) {
+      return term(Fields.LINKED_TRACE_IDS, l.traceId().toHex());
+    }
+    return Query.of(q -> q.matchAll(m -> m));
+  }
+
+  private static Query compare(SpanCondition.Compare c) {
+    String field =
+        switch (c.field()) {
+          case NAME -> Fields.NAME;
+          case SERVICE -> Fields.SERVICE;
+          case KIND -> Fields.KIND;
+          case STATUS -> Fields.STATUS;
+          case DURATION_NANOS -> Fields.DURATION_NANOS;
+          case SPAN_ID -> Fields.SPAN_ID;
+          case PARENT_SPAN_ID -> Fields.PARENT_SPAN_ID;
+          case TRACE_ID -> Fields.TRACE_ID;
+        };
+    JsonData value = JsonData.of(c.value());
+    return switch (c.operator()) {
+      case EQ -> Query.of(q -> q.term(t -> t.field(field).value(fieldValue(c.value()))));
+      case NE ->
+          Query.of(
+              q ->
+                  q.bool(
+                      b ->
+                          b.filter(f -> f.exists(e -> e.field(field)))
+                              .mustNot(
+                                  m -> m.term(t -> t.field(field).value(fieldValue(c.value()))))));
+      case GT -> Query.of(q -> q.range(r -> r.field(field).gt(value)));
+      case GE -> Query.of(q -> q.range(r -> r.field(field).gte(value)));
+      case LT -> Query.of(q -> q.range(r -> r.field(field).lt(value)));
+      case LE -> Query.of(q -> q.range(r -> r.field(field).lte(value)));
+    };
+  }
+
+  private static FieldValue fieldValue(Object value) {
+    return value instanceof Long l ? FieldValue.of(l) : FieldValue.of((String) value);
   }
 
   /**
