@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.query.api.TraceLookup;
 import io.spanline.query.api.jaeger.JaegerApiV3;
+import io.spanline.query.api.jaeger.JaegerHttpApi;
 import io.spanline.query.api.tempo.TempoApi;
 import io.spanline.query.api.v1.NativeApi;
 import io.spanline.query.config.QueryConfig;
@@ -34,9 +35,10 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The query service process: the HTTP API port (Jaeger api_v3 so far) over OpenSearch and, for
- * traces no longer hot, the Parquet archive; the admin port ({@code /healthz}, {@code /readyz} =
- * OpenSearch answers, {@code /metrics} with Armeria's per-endpoint request metrics).
+ * The query service process: the HTTP API port (native, Jaeger api_v3, Jaeger's HTTP API under
+ * {@code /jaeger}, Tempo, web UI) over OpenSearch and, for traces no longer hot, the Parquet
+ * archive; the admin port ({@code /healthz}, {@code /readyz} = OpenSearch answers, {@code /metrics}
+ * with Armeria's per-endpoint request metrics).
  */
 public final class QueryServiceApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueryServiceApp.class);
@@ -93,6 +95,7 @@ public final class QueryServiceApp implements AutoCloseable {
                 MetricCollectingService.newDecorator(
                     MeterIdPrefixFunction.ofDefault("spanline.query.http")))
             .annotatedService(new JaegerApiV3(lookup, hot, tenants, clock, config.maxClockSkew()))
+            .annotatedService(new JaegerHttpApi(lookup, hot, tenants, clock, config.maxClockSkew()))
             .annotatedService(new NativeApi(lookup, hot, tenants, clock, config.maxClockSkew()))
             .annotatedService(
                 new TempoApi(

@@ -40,10 +40,11 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Coverage-guided fuzzing of the running query service's HTTP API: fuzzed {@code GET} requests to
- * every API endpoint (native, Jaeger api_v3, Tempo), sent over a socket as raw HTTP/1.1, to a real
- * query service over a real OpenSearch holding indexed traces and a real S3 server holding an
- * archived one (all started once per JVM), must be answered 2xx or 4xx, never 5xx and never without
- * an answer. The stores are running, so a 503 is a finding.
+ * the API endpoints of {@link #ENDPOINTS} (native, Jaeger api_v3, Tempo; not yet Jaeger's HTTP API
+ * under {@code /jaeger/api}, whose parsing {@code JaegerHttpQueryFuzzTest} fuzzes), sent over a
+ * socket as raw HTTP/1.1, to a real query service over a real OpenSearch holding indexed traces and
+ * a real S3 server holding an archived one (all started once per JVM), must be answered 2xx or 4xx,
+ * never 5xx and never without an answer. The stores are running, so a 503 is a finding.
  *
  * <p>Input layout (seeds are readable with it; docs/fuzzing.md): byte 0 chooses the request's shape
  * — bits 0–3 the endpoint ({@link #ENDPOINTS}), bits 4–5 the tenant header ({@link #TENANTS}), bits

@@ -47,19 +47,34 @@ public final class Responses {
     HttpResponse get() throws IOException;
   }
 
+  /** How an API writes an error answer: its status and message in the API's own error body. */
+  @FunctionalInterface
+  public interface ErrorBody {
+    HttpResponse of(HttpStatus status, String message);
+  }
+
   /** Runs {@code answer}, turning argument errors into 400 and store failures into 503. */
   public static HttpResponse answer(Answer answer) {
+    return answer(answer, Responses::error);
+  }
+
+  /**
+   * As {@link #answer(Answer)}, with errors written by {@code errors} (an API whose clients expect
+   * another error body, such as Jaeger's HTTP API); the statuses and messages are the same.
+   */
+  public static HttpResponse answer(Answer answer, ErrorBody errors) {
     try {
       return answer.get();
     } catch (Unauthenticated e) {
-      return error(HttpStatus.UNAUTHORIZED, e.getMessage());
+      return errors.of(HttpStatus.UNAUTHORIZED, e.getMessage());
     } catch (TraceLookup.TraceNotFound e) {
-      return error(HttpStatus.NOT_FOUND, e.getMessage());
+      return errors.of(HttpStatus.NOT_FOUND, e.getMessage());
     } catch (IllegalArgumentException | ArithmeticException e) {
-      return error(HttpStatus.BAD_REQUEST, e.getMessage());
+      return errors.of(HttpStatus.BAD_REQUEST, e.getMessage());
     } catch (IOException | RuntimeException e) {
       LOG.warn("Query failed", e);
-      return error(HttpStatus.SERVICE_UNAVAILABLE, "the trace store is not available; try again");
+      return errors.of(
+          HttpStatus.SERVICE_UNAVAILABLE, "the trace store is not available; try again");
     }
   }
 

@@ -1,0 +1,33 @@
+package io.spanline.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.spanline.query.api.jaeger.JaegerHttpApi;
+import io.spanline.query.config.QueryConfigLoader;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The Grafana provisioning file in docs/ points Grafana's Jaeger data source at this service. */
+class GrafanaProvisioningTest {
+  private static final Path FILE = Path.of("../docs/grafana/provisioning/datasources/jaeger.yaml");
+
+  @Test
+  void provisionsAJaegerDataSource_atTheQueryServicesJaegerPrefix() throws Exception {
+    JsonNode yaml = new ObjectMapper(new YAMLFactory()).readTree(FILE.toFile());
+
+    assertThat(yaml.get("apiVersion").asInt()).isEqualTo(1);
+    JsonNode source = yaml.at("/datasources/0");
+    assertThat(source.get("type").asText()).isEqualTo("jaeger");
+    URI url = URI.create(source.get("url").asText());
+    assertThat(url.getPath()).isEqualTo("/jaeger");
+    // the API's own prefix is that path plus Jaeger's /api
+    assertThat(JaegerHttpApi.PREFIX).isEqualTo(url.getPath() + "/api");
+    assertThat(url.getPort()).isEqualTo(QueryConfigLoader.load(Map.of(), Map.of()).httpPort());
+    assertThat(source.at("/jsonData/httpHeaderName1").asText()).isEqualTo("X-Scope-OrgID");
+  }
+}
