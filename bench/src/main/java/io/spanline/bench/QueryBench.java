@@ -177,6 +177,41 @@ public final class QueryBench {
                 + (w.minStart / 1_000_000_000L - 1)
                 + "&end="
                 + (w.maxStart / 1_000_000_000L + 1));
+    String tempoRange =
+        "&start=" + (w.minStart / 1_000_000_000L - 1) + "&end=" + (w.maxStart / 1_000_000_000L + 1);
+    kind(
+        "TraceQL spanset filter { service && status = error }, limit 20",
+        300,
+        i ->
+            base
+                + "/api/search?limit=20&spss=3"
+                + tempoRange
+                + "&q="
+                + enc(
+                    "{ resource.service.name = \""
+                        + services.get(i % services.size())
+                        + "\" && status = error }"));
+    kind(
+        "TraceQL spanset filter { duration > 100ms }, limit 20",
+        300,
+        i ->
+            base
+                + "/api/search?limit=20&spss=3"
+                + tempoRange
+                + "&q="
+                + enc("{ duration > 100ms }"));
+    kind(
+        "TraceQL structural { service } >> { status = error }, limit 20",
+        300,
+        i ->
+            base
+                + "/api/search?limit=20&spss=3"
+                + tempoRange
+                + "&q="
+                + enc(
+                    "{ resource.service.name = \""
+                        + services.get(i % services.size())
+                        + "\" } >> { status = error }"));
     kind(
         "dependencies, whole range",
         100,

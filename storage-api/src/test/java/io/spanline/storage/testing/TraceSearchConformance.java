@@ -13,6 +13,9 @@ import io.spanline.storage.FoundSummary;
 import io.spanline.storage.FoundTrace;
 import io.spanline.storage.LinkTarget;
 import io.spanline.storage.Operation;
+import io.spanline.storage.SpanCondition;
+import io.spanline.storage.SpanCondition.Field;
+import io.spanline.storage.SpanCondition.Operator;
 import io.spanline.storage.SummaryQuery;
 import io.spanline.storage.TimeRange;
 import io.spanline.storage.TraceQuery;
@@ -107,6 +110,120 @@ public abstract class TraceSearchConformance extends TraceStoreConformance {
             search.findTraceIds(
                 s.tenant(), query("checkout").attribute("http.route", "/cart").build()))
         .isEmpty();
+  }
+
+  @Test
+  void findsTraceIds_bySpanConditions_mostRecentFirst_withinACandidateSet() throws Exception {
+    Shop s = shop("conditions");
+    TraceSearch search = search();
+    TimeRange range = lastHours(2);
+    List<TraceId> all = List.of(s.slow().traceId(), s.failed().traceId(), s.old().traceId());
+
+    assertThat(ids(search, s, SpanCondition.ANY, 10, Optional.empty())).isEqualTo(all);
+    assertThat(ids(search, s, SpanCondition.ANY, 2, Optional.empty()))
+        .containsExactly(s.slow().traceId(), s.failed().traceId());
+    assertThat(
+            ids(search, s, compare(Field.SERVICE, Operator.EQ, "checkout"), 10, Optional.empty()))
+        .containsExactly(s.failed().traceId());
+    assertThat(ids(search, s, compare(Field.STATUS, Operator.NE, "UNSET"), 10, Optional.empty()))
+        .containsExactly(s.slow().traceId(), s.failed().traceId());
+    assertThat(ids(search, s, compare(Field.KIND, Operator.EQ, "CLIENT"), 10, Optional.empty()))
+        .isEqualTo(all);
+    assertThat(
+            ids(
+                search,
+                s,
+                compare(Field.DURATION_NANOS, Operator.GE, Duration.ofMillis(1_000).toNanos()),
+                10,
+                Optional.empty()))
+        .containsExactly(s.slow().traceId());
+    assertThat(ids(search, s, compare(Field.NAME, Operator.LT, "GET /i"), 10, Optional.empty()))
+        .as("strings order by code units")
+        .containsExactly(s.old().traceId());
+    String rootOfFailed = s.failed().spans().get(0).spanId().toHex();
+    assertThat(
+            ids(
+                search,
+                s,
+                compare(Field.PARENT_SPAN_ID, Operator.EQ, rootOfFailed),
+                10,
+                Optional.empty()))
+        .containsExactly(s.failed().traceId());
+    assertThat(
+            ids(
+                search,
+                s,
+                compare(Field.TRACE_ID, Operator.EQ, s.old().traceId().toHex()),
+                10,
+                Optional.empty()))
+        .containsExactly(s.old().traceId());
+    assertThat(
+            ids(
+                search,
+                s,
+                new SpanCondition.AllOf(
+                    List.of(new SpanCondition.Root(), compare(Field.NAME, Operator.EQ, "list"))),
+                10,
+                Optional.empty()))
+        .as("list is not a root span")
+        .isEmpty();
+    assertThat(
+            ids(
+                search,
+                s,
+                new SpanCondition.AttributeEquals("http.route", "/cart"),
+                10,
+                Optional.empty()))
+        .containsExactly(s.failed().traceId());
+    assertThat(ids(search, s, new SpanCondition.HasAttribute("http.route"), 10, Optional.empty()))
+        .isEqualTo(all);
+    assertThat(
+            ids(
+                search,
+                s,
+                new SpanCondition.AnyOf(
+                    List.of(
+                        compare(Field.SERVICE, Operator.EQ, "catalog"),
+                        compare(Field.SERVICE, Operator.EQ, "search"))),
+                10,
+                Optional.empty()))
+        .containsExactly(s.slow().traceId(), s.old().traceId());
+    assertThat(ids(search, s, new SpanCondition.AnyOf(List.of()), 10, Optional.empty()))
+        .as("no alternative holds")
+        .isEmpty();
+    // within a candidate set
+    assertThat(
+            ids(
+                search,
+                s,
+                SpanCondition.ANY,
+                10,
+                Optional.of(Set.of(s.old().traceId(), s.failed().traceId()))))
+        .containsExactly(s.failed().traceId(), s.old().traceId());
+    assertThat(ids(search, s, SpanCondition.ANY, 10, Optional.of(Set.of()))).isEmpty();
+    // and only in the tenant and range
+    assertThat(
+            search.findTraceIds(tenant("nobody"), SpanCondition.ANY, range, 10, Optional.empty()))
+        .isEmpty();
+    long now = nowNanos();
+    assertThat(
+            search.findTraceIds(
+                s.tenant(),
+                SpanCondition.ANY,
+                new TimeRange(now - Duration.ofMinutes(5).toNanos(), now),
+                10,
+                Optional.empty()))
+        .isEmpty();
+  }
+
+  private static List<TraceId> ids(
+      TraceSearch search, Shop s, SpanCondition c, int limit, Optional<Set<TraceId>> within)
+      throws Exception {
+    return search.findTraceIds(s.tenant(), c, lastHours(2), limit, within);
+  }
+
+  private static SpanCondition compare(Field field, Operator op, Object value) {
+    return new SpanCondition.Compare(field, op, value);
   }
 
   @Test
