@@ -23,9 +23,11 @@ import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.read.ColdTraceReader;
 import io.spanline.storage.archive.s3.S3Clients;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -34,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -239,7 +242,60 @@ class EndToEndIT {
               "checkout->payment",
               "checkout->inventory",
               "checkout->fulfillment");
+
+      // 6. TraceQL through Tempo's API (Grafana's search): a failing checkout with a PostgreSQL
+      //    call below it finds exactly those demo traces, each with the database spans as its
+      //    match; the oracle reads the SDKs' own spans.
+      Map<String, Set<String>> expectedMatches = new TreeMap<>();
+      for (String id : kept) {
+        Set<String> matched = failingCheckoutAbovePostgres(exported.get(id));
+        if (!matched.isEmpty()) {
+          expectedMatches.put(id, matched);
+        }
+      }
+      assertThat(expectedMatches).as("the demo produced failed reservations").isNotEmpty();
+      JsonNode traceQl =
+          JSON.readTree(
+              get(query.resolve(
+                      "api/search?limit=1000&spss=10&q="
+                          + URLEncoder.encode(
+                              "{ resource.service.name = \"checkout\" && status = error }"
+                                  + " >> { span.db.system.name = \"postgresql\" }",
+                              StandardCharsets.UTF_8)))
+                  .body());
+      Map<String, Set<String>> foundMatches = new TreeMap<>();
+      for (JsonNode t : traceQl.path("traces")) {
+        Set<String> spans = new TreeSet<>();
+        t.at("/spanSets/0/spans").forEach(sp -> spans.add(sp.path("spanID").asText()));
+        foundMatches.put(t.path("traceID").asText(), spans);
+      }
+      assertThat(foundMatches).isEqualTo(expectedMatches);
     }
+  }
+
+  /**
+   * The PostgreSQL spans of the trace that have a failed checkout span among their ancestors: what
+   * the TraceQL query of step 6 must match, computed from the SDK's spans.
+   */
+  private static Set<String> failingCheckoutAbovePostgres(List<SpanData> spans) {
+    Map<String, SpanData> byId =
+        spans.stream().collect(Collectors.toMap(SpanData::getSpanId, s -> s, (a, b) -> a));
+    Set<String> out = new TreeSet<>();
+    for (SpanData s : spans) {
+      if (!"postgresql".equals(s.getAttributes().get(AttributeKey.stringKey("db.system.name")))) {
+        continue;
+      }
+      for (SpanData p = byId.get(s.getParentSpanId());
+          p != null;
+          p = byId.get(p.getParentSpanId())) {
+        if ("checkout".equals(p.getResource().getAttribute(SERVICE_NAME))
+            && p.getStatus().getStatusCode() == StatusCode.ERROR) {
+          out.add(s.getSpanId());
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   /** Reads spanline.decisions until every one of the traces has its decision. */

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The Grafana provisioning file in docs/ points Grafana's Jaeger data source at this service. */
+/** The Grafana provisioning files in docs/ point Grafana's data sources at this service. */
 class GrafanaProvisioningTest {
   private static final Path FILE = Path.of("../docs/grafana/provisioning/datasources/jaeger.yaml");
 
@@ -29,5 +29,22 @@ class GrafanaProvisioningTest {
     assertThat(JaegerHttpApi.PREFIX).isEqualTo(url.getPath() + "/api");
     assertThat(url.getPort()).isEqualTo(QueryConfigLoader.load(Map.of(), Map.of()).httpPort());
     assertThat(source.at("/jsonData/httpHeaderName1").asText()).isEqualTo("X-Scope-OrgID");
+  }
+
+  @Test
+  void provisionsATempoDataSource_atTheQueryServiceRoot_withoutStreaming() throws Exception {
+    JsonNode yaml =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(Path.of("../docs/grafana/provisioning/datasources/tempo.yaml").toFile());
+
+    JsonNode source = yaml.at("/datasources/0");
+    assertThat(source.get("type").asText()).isEqualTo("tempo");
+    URI url = URI.create(source.get("url").asText());
+    assertThat(url.getPath()).as("Tempo's API is served at the root").isEmpty();
+    assertThat(url.getPort()).isEqualTo(QueryConfigLoader.load(Map.of(), Map.of()).httpPort());
+    assertThat(source.at("/jsonData/httpHeaderName1").asText()).isEqualTo("X-Scope-OrgID");
+    assertThat(source.at("/jsonData/streamingEnabled/search").asBoolean())
+        .as("search goes over HTTP: gRPC streaming is not served")
+        .isFalse();
   }
 }

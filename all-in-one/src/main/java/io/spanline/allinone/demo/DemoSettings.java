@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param requestsPerSecond shop requests the load generator sends to the frontend per second
  * @param errorRate share of payments that fail (0 to 1): the payment span gets status ERROR with an
- *     exception event, and the error travels back up as HTTP 502
+ *     exception event, and the error travels back up as HTTP 502; half as many stock reservations
+ *     fail (HTTP 409 after the database query), failing the checkout too
  * @param slowRate share of payments delayed by {@code slowDelay} (0 to 1)
  * @param slowDelay the injected delay of a slow payment
  * @param maxJitter each service handler sleeps a random time up to this, so spans have realistic

@@ -74,9 +74,11 @@ import org.slf4j.LoggerFactory;
  * carrying the record's partition, offset and key ({@link #processSpan}).
  *
  * <p>Payments fail at {@link DemoSettings#errorRate()} (status ERROR, an exception event, HTTP 502
- * up the chain) and are slowed at {@link DemoSettings#slowRate()}. Every service exports OTLP/HTTP
- * protobuf to the gateway through a batch span processor; a {@code copy} exporter, when given,
- * receives the same spans (the end-to-end test compares the two).
+ * up the chain) and are slowed at {@link DemoSettings#slowRate()}; at half the error rate a
+ * reservation finds the stock short after its database query (HTTP 409, and checkout fails with
+ * 502), so some failing checkouts have a PostgreSQL call below them and some do not. Every service
+ * exports OTLP/HTTP protobuf to the gateway through a batch span processor; a {@code copy}
+ * exporter, when given, receives the same spans (the end-to-end test compares the two).
  */
 public final class DemoWorkload implements AutoCloseable {
   /** The topic of the asynchronous hop from checkout to fulfillment. */
@@ -385,6 +387,10 @@ public final class DemoWorkload implements AutoCloseable {
         jitter();
       } finally {
         query.end();
+      }
+      if (ThreadLocalRandom.current().nextDouble() < settings.errorRate() / 2) {
+        span.addEvent("stock short");
+        return finish(span, HttpStatus.CONFLICT, "out of stock");
       }
       return finish(span, HttpStatus.OK, "reserved");
     } finally {
