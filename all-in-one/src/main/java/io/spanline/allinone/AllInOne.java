@@ -76,7 +76,7 @@ public final class AllInOne implements AutoCloseable {
    *
    * @throws Exception from the first part that cannot start; what had started is stopped again
    */
-  public static AllInOne start(AllInOneConfig config, Consumer<String> progress) throws Exception {
+  static AllInOne start(AllInOneConfig config, Consumer<String> progress) throws Exception {
     Files.createDirectories(config.dataDir());
     Deque<Part> started = new ArrayDeque<>();
     String servers = "embedded Kafka, OpenSearch, S3-compatible store and schema registry";
@@ -318,26 +318,26 @@ public final class AllInOne implements AutoCloseable {
   }
 
   /** OTLP/HTTP traces endpoint, e.g. {@code http://127.0.0.1:4318/v1/traces}. */
-  public URI otlpHttpEndpoint() {
+  URI otlpHttpEndpoint() {
     return URI.create("http://127.0.0.1:" + gateway.httpPort() + "/v1/traces");
   }
 
   /** OTLP/gRPC endpoint, e.g. {@code http://127.0.0.1:4317}. */
-  public URI otlpGrpcEndpoint() {
+  URI otlpGrpcEndpoint() {
     return URI.create("http://127.0.0.1:" + gateway.grpcPort());
   }
 
   /** The query service: web UI at {@code /}, APIs under it. */
-  public URI queryUri() {
+  URI queryUri() {
     return URI.create("http://127.0.0.1:" + query.port() + "/");
   }
 
   /** The sampling stream's admin port ({@code /metrics} with the RED metrics and exemplars). */
-  public int samplingAdminPort() {
+  int samplingAdminPort() {
     return sampling.adminPort();
   }
 
-  public LocalInfra infra() {
+  LocalInfra infra() {
     return infra;
   }
 

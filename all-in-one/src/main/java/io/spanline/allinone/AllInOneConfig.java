@@ -33,17 +33,17 @@ public record AllInOneConfig(
   }
 
   /** The architecture's default ports, data under {@code dataDir}. */
-  public static AllInOneConfig defaults(LocalInfraConfig infra, Map<String, String> settings) {
+  static AllInOneConfig defaults(LocalInfraConfig infra, Map<String, String> settings) {
     return new AllInOneConfig(infra, 4317, 4318, 16686, false, settings);
   }
 
   /** Every server on a free port of 127.0.0.1, data under {@code dataDir}: for tests. */
-  public static AllInOneConfig freePorts(Path dataDir, Map<String, String> settings) {
+  static AllInOneConfig freePorts(Path dataDir, Map<String, String> settings) {
     return new AllInOneConfig(
         new LocalInfraConfig(dataDir, 0, 0, 0, 0, 0, "512m", 0, 0, 0, 0), 0, 0, 0, true, settings);
   }
 
-  public Path dataDir() {
+  Path dataDir() {
     return infra.dataDir();
   }
 }

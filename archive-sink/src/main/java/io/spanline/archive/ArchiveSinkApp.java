@@ -108,7 +108,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
     return app;
   }
 
-  public int adminPort() {
+  int adminPort() {
     return runtime.adminPort();
   }
 
@@ -117,7 +117,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
   }
 
   /** The S3 client the sink uses (shared; closed with the app). */
-  public S3Client s3() {
+  S3Client s3() {
     return s3;
   }
 

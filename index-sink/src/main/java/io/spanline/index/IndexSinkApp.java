@@ -110,7 +110,7 @@ public final class IndexSinkApp implements AutoCloseable {
     return app;
   }
 
-  public int adminPort() {
+  int adminPort() {
     return runtime.adminPort();
   }
 

@@ -98,7 +98,7 @@ public final class SamplingApp implements AutoCloseable {
     return new SamplingApp(service, metrics, reloader);
   }
 
-  public KafkaStreams.State state() {
+  KafkaStreams.State state() {
     return service.state();
   }
 

@@ -71,7 +71,7 @@ public final class SamplingTopology {
   }
 
   /** The live sampling topology. */
-  public static Topology build(
+  static Topology build(
       SamplingConfig config,
       SpanlineTopics topics,
       Supplier<SamplingPolicies> policies,

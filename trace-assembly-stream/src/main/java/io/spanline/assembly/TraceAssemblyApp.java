@@ -66,11 +66,11 @@ public final class TraceAssemblyApp implements AutoCloseable {
     return new TraceAssemblyApp(service, metrics, inputLag);
   }
 
-  public KafkaStreams.State state() {
+  KafkaStreams.State state() {
     return service.state();
   }
 
-  public int adminPort() {
+  int adminPort() {
     return service.adminPort();
   }
 

@@ -46,7 +46,7 @@ public final class TraceAssemblyTopology {
   private TraceAssemblyTopology() {}
 
   /** The topology with metrics recorded into a registry of their own and input lag unknown. */
-  public static Topology build(AssemblyConfig config, SpanlineTopics topics) {
+  static Topology build(AssemblyConfig config, SpanlineTopics topics) {
     return build(config, topics, AssemblyMetrics.detached(), InputLag.UNKNOWN);
   }
 

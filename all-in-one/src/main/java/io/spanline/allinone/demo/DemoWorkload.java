@@ -514,11 +514,11 @@ public final class DemoWorkload implements AutoCloseable {
   }
 
   /** Orders published to {@value #ORDERS_TOPIC} and fulfilled so far. */
-  public long ordersPublished() {
+  long ordersPublished() {
     return ordersPublished.get();
   }
 
-  public long ordersFulfilled() {
+  long ordersFulfilled() {
     return ordersFulfilled.get();
   }
 

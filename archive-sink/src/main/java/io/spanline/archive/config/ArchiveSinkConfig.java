@@ -61,7 +61,7 @@ public record ArchiveSinkConfig(
   }
 
   /** Kafka {@code bootstrap.servers}. */
-  public String bootstrapServers() {
+  String bootstrapServers() {
     return kafka.bootstrapServers();
   }
 }

@@ -72,7 +72,7 @@ public record IndexSinkConfig(
   }
 
   /** Kafka {@code bootstrap.servers}. */
-  public String bootstrapServers() {
+  String bootstrapServers() {
     return kafka.bootstrapServers();
   }
 }

@@ -59,7 +59,7 @@ public final class IndexSinkMetrics implements BulkMetrics {
   }
 
   /** Meters in a registry of their own, for tests and tools. */
-  public static IndexSinkMetrics detached() {
+  static IndexSinkMetrics detached() {
     return new IndexSinkMetrics(new SimpleMeterRegistry());
   }
 
@@ -132,7 +132,7 @@ public final class IndexSinkMetrics implements BulkMetrics {
   }
 
   /** Documents indexed so far, spans and summaries together. */
-  public double documentsIndexed() {
+  double documentsIndexed() {
     return spanDocuments.count() + traceDocuments.count();
   }
 

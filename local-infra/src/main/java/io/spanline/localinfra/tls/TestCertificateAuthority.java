@@ -105,7 +105,7 @@ public final class TestCertificateAuthority {
   }
 
   /** A client TLS context that trusts this CA only and presents {@code client}'s certificate. */
-  public SSLContext trustingContext(Issued client) {
+  SSLContext trustingContext(Issued client) {
     return context(client);
   }
 

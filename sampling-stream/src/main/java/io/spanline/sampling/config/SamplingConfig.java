@@ -80,7 +80,7 @@ public record SamplingConfig(
   }
 
   /** Kafka {@code bootstrap.servers}. */
-  public String bootstrapServers() {
+  String bootstrapServers() {
     return kafka.bootstrapServers();
   }
 }

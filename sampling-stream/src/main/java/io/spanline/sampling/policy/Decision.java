@@ -6,7 +6,7 @@ package io.spanline.sampling.policy;
  * removed its "invert decisions" (v0.152), {@code invert_match} yields plain {@link #SAMPLED} or
  * {@link #NOT_SAMPLED}, and so it does here. How decisions combine is in {@link SamplingPolicies}.
  */
-public enum Decision {
+enum Decision {
   /** The policy keeps the trace. */
   SAMPLED,
   /** The policy does not keep the trace (another policy still may). */

@@ -10,7 +10,7 @@ public final class PolicyFileException extends Exception {
   private final int line;
   private final String field;
 
-  public PolicyFileException(int line, String field, String problem) {
+  PolicyFileException(int line, String field, String problem) {
     super(
         (line > 0 ? "line " + line + ", " : "")
             + (field.isEmpty() ? "" : "field " + field + ": ")
@@ -19,7 +19,7 @@ public final class PolicyFileException extends Exception {
     this.field = field;
   }
 
-  public PolicyFileException(String problem, Throwable cause) {
+  PolicyFileException(String problem, Throwable cause) {
     super(problem, cause);
     this.line = 0;
     this.field = "";

@@ -77,7 +77,7 @@ public final class PolicyReloader implements Supplier<SamplingPolicies>, AutoClo
    *
    * @return true when new policies were installed
    */
-  public synchronized boolean reload() {
+  synchronized boolean reload() {
     String text;
     try {
       text = read(file);

@@ -70,7 +70,7 @@ public final class SamplingPolicies {
   }
 
   /** Tenants with a policy set of their own. */
-  public java.util.Set<String> tenantsWithOwnPolicies() {
+  java.util.Set<String> tenantsWithOwnPolicies() {
     return tenants.keySet();
   }
 

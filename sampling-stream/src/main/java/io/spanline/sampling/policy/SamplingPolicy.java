@@ -7,7 +7,7 @@ import io.spanline.schemas.model.TraceView;
  * Spanline's extensions). Implementations are thread-safe: one instance serves every stream thread
  * of a process, so rate limits are per process.
  */
-public interface SamplingPolicy {
+interface SamplingPolicy {
   /**
    * Decides on a whole trace (or a late fragment decided on its own).
    *

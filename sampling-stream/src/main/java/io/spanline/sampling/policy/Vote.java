@@ -6,7 +6,7 @@ package io.spanline.sampling.policy;
  *
  * @param probability in (0, 1]; 1 for rules that keep every trace they match
  */
-public record Vote(Decision decision, double probability) {
+record Vote(Decision decision, double probability) {
   public static final Vote SAMPLED = new Vote(Decision.SAMPLED, 1.0);
   public static final Vote NOT_SAMPLED = new Vote(Decision.NOT_SAMPLED, 1.0);
   public static final Vote DROPPED = new Vote(Decision.DROPPED, 1.0);

@@ -27,7 +27,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * same range), per policy and per root service. Writes nothing to Kafka. Memory: the trace IDs the
  * current policy kept in the range, and those the new one keeps.
  */
-public final class DryRun {
+final class DryRun {
   private DryRun() {}
 
   /** Traces (fragment 0) and spans (all fragments) in one row of the report. */

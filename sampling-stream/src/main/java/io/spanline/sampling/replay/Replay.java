@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * outside the range are skipped. Kept traces go to the output topic, created (with the input's
  * partition count) when missing.
  */
-public final class Replay {
+final class Replay {
   private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
 
   /**

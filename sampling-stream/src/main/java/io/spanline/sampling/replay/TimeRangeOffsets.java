@@ -28,7 +28,7 @@ import org.apache.kafka.common.TopicPartition;
  * @param start per partition, the first offset to read
  * @param end per partition, the offset to stop before
  */
-public record TimeRangeOffsets(Map<TopicPartition, Long> start, Map<TopicPartition, Long> end) {
+record TimeRangeOffsets(Map<TopicPartition, Long> start, Map<TopicPartition, Long> end) {
 
   /**
    * @throws IllegalArgumentException if the topic does not exist or {@code from} is not before

@@ -4,11 +4,11 @@ package io.spanline.schemas.codec;
 public class CodecException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  public CodecException(String message) {
+  CodecException(String message) {
     super(message);
   }
 
-  public CodecException(String message, Throwable cause) {
+  CodecException(String message, Throwable cause) {
     super(message, cause);
   }
 }

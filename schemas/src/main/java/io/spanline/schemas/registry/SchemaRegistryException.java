@@ -13,7 +13,7 @@ public final class SchemaRegistryException extends RuntimeException {
   /** The registry's {@code error_code} when it sent one, else 0. */
   private final int errorCode;
 
-  public SchemaRegistryException(String message, int httpStatus, int errorCode, Throwable cause) {
+  SchemaRegistryException(String message, int httpStatus, int errorCode, Throwable cause) {
     super(message, cause);
     this.httpStatus = httpStatus;
     this.errorCode = errorCode;

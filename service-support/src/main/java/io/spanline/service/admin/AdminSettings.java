@@ -40,7 +40,7 @@ public record AdminSettings(
   }
 
   /** Plain HTTP without a key, as tests and local runs use. */
-  public static AdminSettings plain(String bindAddress, int port) {
+  static AdminSettings plain(String bindAddress, int port) {
     return new AdminSettings(bindAddress, port, TlsSettings.disabled(TLS_PREFIX), Optional.empty());
   }
 
@@ -98,7 +98,7 @@ public record AdminSettings(
   }
 
   /** This port with another port number (e.g. 0 in tests). */
-  public AdminSettings withPort(int otherPort) {
+  AdminSettings withPort(int otherPort) {
     return new AdminSettings(bindAddress, otherPort, tls, keyDigest);
   }
 

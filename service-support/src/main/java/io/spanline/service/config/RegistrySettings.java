@@ -59,7 +59,7 @@ public record RegistrySettings(
   }
 
   /** Plain HTTP, no authentication, a 10 s timeout. */
-  public static RegistrySettings plain(URI url) {
+  static RegistrySettings plain(URI url) {
     return new RegistrySettings(url, "", "", "", ClientTls.none(), Duration.ofSeconds(10));
   }
 
@@ -95,7 +95,7 @@ public record RegistrySettings(
   }
 
   /** A client with these settings; its lookups are cached for its life. */
-  public RestSchemaRegistryClient client() {
+  RestSchemaRegistryClient client() {
     RestSchemaRegistryClient.Builder b = RestSchemaRegistryClient.builder(url).timeout(timeout);
     if (tls.configured()) {
       b.sslContext(tls.sslContext());

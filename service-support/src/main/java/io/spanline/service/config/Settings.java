@@ -88,7 +88,7 @@ public final class Settings {
   }
 
   /** Flat keys only ({@link SettingsSpec#of}), from the process environment and properties. */
-  public static Settings load(String app, Map<String, String> defaults) {
+  static Settings load(String app, Map<String, String> defaults) {
     return load(SettingsSpec.of(app, defaults));
   }
 
@@ -265,7 +265,7 @@ public final class Settings {
   }
 
   /** {@code SPANLINE_<APP>_<KEY>}: upper case, dots and hyphens as underscores. */
-  public static String envName(String app, String key) {
+  static String envName(String app, String key) {
     return ("SPANLINE_" + app + "_" + key)
         .toUpperCase(Locale.ROOT)
         .replace('.', '_')
@@ -273,7 +273,7 @@ public final class Settings {
   }
 
   /** {@code spanline.<app>.<key>}. */
-  public static String propertyName(String app, String key) {
+  static String propertyName(String app, String key) {
     return "spanline." + app + "." + key;
   }
 
@@ -295,7 +295,7 @@ public final class Settings {
    * The declared sections present in the YAML file, by name (an empty object when there is none):
    * {@code file().path("tenants")} is {@link #section section("tenants")}.
    */
-  public JsonNode file() {
+  JsonNode file() {
     return file.sections;
   }
 

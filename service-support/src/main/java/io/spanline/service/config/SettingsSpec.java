@@ -71,32 +71,32 @@ public final class SettingsSpec {
   }
 
   /** Flat keys only: no pass-through prefix, section or environment-only variable. */
-  public static SettingsSpec of(String app, Map<String, String> defaults) {
+  static SettingsSpec of(String app, Map<String, String> defaults) {
     return builder(app).settings(defaults).build();
   }
 
   /** The process name in the prefixes, e.g. {@code gateway}. */
-  public String app() {
+  String app() {
     return app;
   }
 
   /** Every flat key with its default, in declaration order. */
-  public Map<String, String> defaults() {
+  Map<String, String> defaults() {
     return defaults;
   }
 
   /** Pass-through prefixes, each ending with {@code .}. */
-  public List<String> passThroughPrefixes() {
+  List<String> passThroughPrefixes() {
     return passThroughPrefixes;
   }
 
   /** Names of the YAML file's structured sections. */
-  public List<String> sections() {
+  List<String> sections() {
     return sections;
   }
 
   /** Keys that may be given only as environment variables {@code SPANLINE_<APP>_<KEY>}. */
-  public List<String> environmentVariables() {
+  List<String> environmentVariables() {
     return environmentVariables;
   }
 

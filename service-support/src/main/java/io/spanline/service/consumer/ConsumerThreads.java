@@ -34,7 +34,7 @@ public final class ConsumerThreads implements AutoCloseable {
    * @param factory makes the worker of thread {@code n} (called on that thread, again after a
    *     failure)
    */
-  public ConsumerThreads(String name, int count, IntFunction<Worker> factory) {
+  ConsumerThreads(String name, int count, IntFunction<Worker> factory) {
     for (int i = 0; i < count; i++) {
       int number = i;
       Thread t = new Thread(() -> loop(number, factory), name + "-" + number);
@@ -76,7 +76,7 @@ public final class ConsumerThreads implements AutoCloseable {
   }
 
   /** Workers running now. */
-  public int running() {
+  int running() {
     return live.size();
   }
 

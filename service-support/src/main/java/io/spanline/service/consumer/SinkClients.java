@@ -60,7 +60,7 @@ public final class SinkClients {
    * Ready when Kafka answers with the sink's topics, the store answers ({@code storeProblem}
    * returns "") and every consumer runs.
    */
-  public static Readiness readiness(
+  static Readiness readiness(
       KafkaReadiness kafka, Supplier<String> storeProblem, IntSupplier running, int consumers) {
     return new Readiness() {
       @Override

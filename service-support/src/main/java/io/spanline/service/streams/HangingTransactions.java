@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * stale abort is harmless: a marker whose producer epoch is older than the partition's is refused
  * by the broker.
  */
-public final class HangingTransactions implements AutoCloseable {
+final class HangingTransactions implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HangingTransactions.class);
   private static final long CALL_TIMEOUT_SECONDS = 30;
 

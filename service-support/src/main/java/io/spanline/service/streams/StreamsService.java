@@ -130,7 +130,7 @@ public final class StreamsService implements AutoCloseable {
     return Duration.ofMillis(2 * ms);
   }
 
-  public KafkaStreams streams() {
+  KafkaStreams streams() {
     return streams;
   }
 

@@ -72,7 +72,7 @@ public record StreamsTuning(
   }
 
   /** The same tuning with another largest request. */
-  public StreamsTuning withProducerMaxRequestBytes(int bytes) {
+  StreamsTuning withProducerMaxRequestBytes(int bytes) {
     return new StreamsTuning(
         producerBatchBytes,
         producerLingerMs,

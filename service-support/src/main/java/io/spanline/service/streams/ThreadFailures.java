@@ -14,7 +14,7 @@ import java.util.Optional;
  * replaced again and again on the same task turns {@code /readyz} red instead of looping silently.
  * Thread-safe: stream threads record, the admin port reads.
  */
-public final class ThreadFailures {
+final class ThreadFailures {
   private final Clock clock;
   private final int threshold;
   private final Duration window;

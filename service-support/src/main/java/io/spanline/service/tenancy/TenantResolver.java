@@ -134,7 +134,7 @@ public final class TenantResolver {
     }
   }
 
-  public boolean authEnabled() {
+  boolean authEnabled() {
     return authEnabled;
   }
 

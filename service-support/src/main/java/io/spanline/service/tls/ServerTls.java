@@ -125,7 +125,7 @@ public final class ServerTls implements AutoCloseable {
   }
 
   /** The certificate new connections get; empty list without TLS. */
-  public List<X509Certificate> certificateChain() {
+  List<X509Certificate> certificateChain() {
     return settings.enabled() ? material.keyPair().certificateChain() : List.of();
   }
 

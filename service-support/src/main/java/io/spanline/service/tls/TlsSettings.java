@@ -186,7 +186,7 @@ public record TlsSettings(
   }
 
   /** The full name of one of this listener's settings, e.g. {@code admin.tls.key.file}. */
-  public String key(String name) {
+  String key(String name) {
     return key(prefix, name);
   }
 

@@ -68,7 +68,7 @@ public final class TraceIngestor {
    * @param clock the clock the accepted window of span start times ({@code span.start.max-age.ms},
    *     {@code span.start.max-future.ms}) is measured against
    */
-  public TraceIngestor(
+  TraceIngestor(
       GatewayConfig config,
       SpanRecordWriter writer,
       InFlightBudget budget,

@@ -22,7 +22,7 @@ import org.apache.kafka.streams.state.Stores;
  * <p>What is derived from them (open traces' counters, the indexes by due time and by expiry) is
  * kept in memory and rebuilt when a task starts.
  */
-public final class TraceBufferStores {
+final class TraceBufferStores {
   public static final String BUFFER = "trace-buffer";
   public static final String CLOSED = "closed-traces";
 

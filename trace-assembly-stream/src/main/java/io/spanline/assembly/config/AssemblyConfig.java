@@ -92,13 +92,13 @@ public record AssemblyConfig(
    * bytes plus the one record that took it there, with room for Avro's per-span resource, and at
    * least an output record of {@code maxRecordBytes}.
    */
-  public static int producerMaxRequestBytes(long maxBytes, long maxRecordBytes) {
+  static int producerMaxRequestBytes(long maxBytes, long maxRecordBytes) {
     return (int)
         Math.min(Integer.MAX_VALUE, Math.max(3 * maxBytes + (4 << 20), maxRecordBytes + (1 << 20)));
   }
 
   /** Kafka {@code bootstrap.servers}. */
-  public String bootstrapServers() {
+  String bootstrapServers() {
     return kafka.bootstrapServers();
   }
 }

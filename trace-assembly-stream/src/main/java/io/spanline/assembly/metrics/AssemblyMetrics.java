@@ -107,7 +107,7 @@ public final class AssemblyMetrics {
     return new AssemblyMetrics(new SimpleMeterRegistry());
   }
 
-  public MeterRegistry registry() {
+  MeterRegistry registry() {
     return registry;
   }
 

@@ -106,7 +106,7 @@ public final class AvroRecordCodec<T> {
   }
 
   /** The record's name, e.g. {@code AssembledTrace}. */
-  public String name() {
+  String name() {
     return name;
   }
 

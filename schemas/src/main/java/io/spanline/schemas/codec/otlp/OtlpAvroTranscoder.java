@@ -88,7 +88,7 @@ public final class OtlpAvroTranscoder {
    * not valid protobuf, are left out and reported), keep the first span of each span ID not emitted
    * before, order by start time (stable), summarise and encode.
    */
-  public static Result viaModel(
+  static Result viaModel(
       String tenant,
       TraceId traceId,
       int fragment,

@@ -87,7 +87,7 @@ public final class OtlpTraceSplitter {
    *
    * @throws IllegalArgumentException if {@code maxPartBytes} is not positive
    */
-  public static List<TracePart> splitBySize(TracePart part, int maxPartBytes) {
+  static List<TracePart> splitBySize(TracePart part, int maxPartBytes) {
     return split(part.tracesData(), maxPartBytes);
   }
 }

@@ -43,7 +43,7 @@ public final class ArchiveLayout {
   }
 
   /** The partition folder of a tenant and UTC hour, ending with {@code /}. */
-  public String hourFolder(String tenant, LocalDateTime hour) {
+  String hourFolder(String tenant, LocalDateTime hour) {
     return root()
         + "tenant="
         + encodeTenant(tenant)
@@ -66,7 +66,7 @@ public final class ArchiveLayout {
   }
 
   /** {@code <prefix>/tenant=<t>/}. */
-  public String tenantFolder(String tenant) {
+  String tenantFolder(String tenant) {
     return root() + "tenant=" + encodeTenant(tenant) + "/";
   }
 

@@ -53,7 +53,7 @@ public final class RetentionSweep implements Runnable {
   }
 
   /** The first day kept: partitions of earlier days are deleted. */
-  public LocalDate firstDayKept() {
+  LocalDate firstDayKept() {
     return retention.firstDayKept();
   }
 
@@ -63,7 +63,7 @@ public final class RetentionSweep implements Runnable {
    * @return the {@code date=} folders deleted
    * @throws SdkException if S3 cannot be listed or refuses a delete
    */
-  public List<String> sweep() {
+  List<String> sweep() {
     LocalDate firstKept = firstDayKept();
     List<String> expired = new ArrayList<>();
     for (String tenant : folders(layout.root())) {

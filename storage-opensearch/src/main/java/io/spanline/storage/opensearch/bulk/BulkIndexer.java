@@ -78,13 +78,13 @@ public final class BulkIndexer {
 
   /** What is left after one pass: actions to send again, and actions refused for good. */
   public record Outcome<O>(List<PendingAction<O>> retry, List<Rejection<O>> rejected) {
-    public boolean done() {
+    boolean done() {
       return retry.isEmpty();
     }
   }
 
   /** Whether an item that failed with this HTTP status may succeed if sent again. */
-  public static boolean retryable(int status) {
+  static boolean retryable(int status) {
     return status == 429 || status == 408 || status == 409 || status >= 500;
   }
 

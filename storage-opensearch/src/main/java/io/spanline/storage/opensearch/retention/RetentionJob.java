@@ -48,7 +48,7 @@ public final class RetentionJob implements Runnable {
   }
 
   /** The first day kept: indices of earlier days are deleted. */
-  public LocalDate firstDayKept() {
+  LocalDate firstDayKept() {
     return retention.firstDayKept();
   }
 
@@ -58,7 +58,7 @@ public final class RetentionJob implements Runnable {
    * @return the names of the indices deleted
    * @throws IOException if OpenSearch cannot be reached
    */
-  public List<String> deleteExpired() throws IOException {
+  List<String> deleteExpired() throws IOException {
     LocalDate firstKept = firstDayKept();
     List<String> expired = new ArrayList<>();
     for (String pattern : List.of(layout.spanIndexPattern(), layout.traceIndexPattern())) {

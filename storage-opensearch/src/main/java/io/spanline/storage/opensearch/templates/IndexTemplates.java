@@ -32,12 +32,12 @@ public final class IndexTemplates {
   private IndexTemplates() {}
 
   /** The span index template body. */
-  public static ObjectNode spans(TemplateSettings config) {
+  static ObjectNode spans(TemplateSettings config) {
     return shape("spans.json", config.layout().spanIndexPattern(), config);
   }
 
   /** The trace summary index template body. */
-  public static ObjectNode traces(TemplateSettings config) {
+  static ObjectNode traces(TemplateSettings config) {
     return shape("traces.json", config.layout().traceIndexPattern(), config);
   }
 
