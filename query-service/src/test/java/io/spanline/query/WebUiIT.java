@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.query.testing.QueryFixture;
+import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Attribute;
 import io.spanline.schemas.model.Span;
@@ -12,6 +13,7 @@ import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.testing.TraceBuilder;
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -37,7 +40,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The web UI in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver},
  * which {@code .ci/run} installs): search for a known trace, open it, see its spans in the
  * waterfall, open a span's details, see the dependency graph; follow a span link to the linked
- * span, list the traces linking to a trace, and see a link to a trace that was not kept.
+ * span, list the traces linking to a trace, and see a link to a trace that was not kept; open traces
+ * from the results' scatter plot, reproduce a search from its URL (back and forward included),
+ * search an absolute range, collapse and expand subtrees, find spans, download a trace as OTLP
+ * JSON.
  * Screenshots go to {@code target/ui-screenshots/}.
  */
 @ExtendWith(LocalInfraExtension.class)
@@ -311,6 +317,214 @@ class WebUiIT {
         browser.quit();
       }
     }
+  }
+
+  @Test
+  void scatterPlotOpensTraces_urlCarriesTheSearch_absoluteRange_collapseFindAndDownload(
+      LocalOpenSearch node) throws Exception {
+    assertThat(CHROMIUM).as("Debian's chromium").exists();
+    assertThat(CHROMEDRIVER).as("Debian's chromium-driver").exists();
+    // Given a failed checkout and a quick home page of now, and a trace of three hours ago
+    Instant now = Instant.now();
+    AssembledTrace checkout =
+        TraceBuilder.trace()
+            .tenant("initech")
+            .shiftedBy(since(now.minusSeconds(30)))
+            .root("frontend", "GET /checkout", 120)
+            .child("checkout", "POST /orders", 80)
+            .child("payment", "charge card", 40)
+            .attr("payment.provider", "slowpay")
+            .error()
+            .build();
+    AssembledTrace home =
+        TraceBuilder.trace()
+            .tenant("initech")
+            .shiftedBy(since(now.minusSeconds(120)))
+            .root("frontend", "GET /home", 40)
+            .build();
+    Instant threeHoursAgo = now.minus(Duration.ofHours(3));
+    AssembledTrace older =
+        TraceBuilder.trace()
+            .tenant("initech")
+            .shiftedBy(since(threeHoursAgo))
+            .root("frontend", "GET /older", 10)
+            .build();
+    String prefix = QueryFixture.index(node, List.of(checkout, home, older));
+    Path shots = Path.of("target", "ui-screenshots");
+    Files.createDirectories(shots);
+
+    try (QueryServiceApp app = QueryFixture.start(node, prefix)) {
+      WebDriver browser = chromium();
+      try {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        String base = "http://127.0.0.1:" + app.port() + "/";
+        browser.get(base);
+        browser.findElement(By.id("tenant")).sendKeys("initech");
+        browser.findElement(By.id("lookup-id")).click(); // the tenant field's change event
+
+        // When a link holding a search is loaded
+        browser.get("about:blank");
+        String link = base + "#/search?service=frontend&range=60&limit=20";
+        browser.get(link);
+
+        // Then the search runs as the link says: the form filled in, the two recent traces found
+        wait.until(d -> resultIds(d).size() == 2);
+        assertThat(resultIds(browser))
+            .containsExactly(checkout.traceId().toHex(), home.traceId().toHex());
+        assertThat(new Select(browser.findElement(By.id("service"))).getFirstSelectedOption())
+            .extracting(WebElement::getText)
+            .isEqualTo("frontend");
+        assertThat(new Select(browser.findElement(By.id("range"))).getFirstSelectedOption())
+            .extracting(o -> o.getAttribute("value"))
+            .isEqualTo("60");
+        // and the scatter plot has a point per trace, the failed one marked
+        List<WebElement> points = browser.findElements(By.cssSelector("#scatter-svg .point"));
+        assertThat(points).hasSize(2);
+        assertThat(browser.findElements(By.cssSelector("#scatter-svg .point.error")))
+            .singleElement()
+            .extracting(p -> p.getAttribute("data-trace-id"))
+            .isEqualTo(checkout.traceId().toHex());
+        screenshot(browser, shots.resolve("scatter.png"));
+
+        // When a point is clicked, its trace opens
+        point(browser, home.traceId().toHex()).click();
+        wait.until(d -> d.getCurrentUrl().endsWith("#/trace/" + home.traceId().toHex()));
+        spanRow(wait, home.spans().get(0).spanId().toHex());
+        // and back returns to the same search and results
+        browser.navigate().back();
+        wait.until(d -> d.getCurrentUrl().equals(link));
+        wait.until(d -> resultIds(d).size() == 2);
+
+        // When an absolute range around three hours ago is searched
+        new Select(browser.findElement(By.id("range"))).selectByValue("absolute");
+        setLocalTime(browser, "from", threeHoursAgo.minus(Duration.ofMinutes(10)));
+        setLocalTime(browser, "to", threeHoursAgo.plus(Duration.ofMinutes(10)));
+        browser.findElement(By.id("search-button")).click();
+
+        // Then only the older trace is found, and the URL carries the range
+        wait.until(d -> resultIds(d).equals(List.of(older.traceId().toHex())));
+        assertThat(browser.getCurrentUrl())
+            .contains("from=")
+            .contains("to=")
+            .doesNotContain("range=");
+        String absolute = browser.getCurrentUrl();
+        // and back/forward step between the two searches
+        browser.navigate().back();
+        wait.until(d -> resultIds(d).size() == 2);
+        assertThat(new Select(browser.findElement(By.id("range"))).getFirstSelectedOption())
+            .extracting(o -> o.getAttribute("value"))
+            .isEqualTo("60");
+        browser.navigate().forward();
+        wait.until(d -> resultIds(d).equals(List.of(older.traceId().toHex())));
+        assertThat(browser.findElement(By.id("absolute-range")).isDisplayed()).isTrue();
+        // and the absolute link, loaded afresh, finds the same
+        browser.get("about:blank");
+        browser.get(absolute);
+        wait.until(d -> resultIds(d).equals(List.of(older.traceId().toHex())));
+
+        // When the checkout trace is opened
+        browser.get(base + "#/trace/" + checkout.traceId().toHex());
+        String root = checkout.spans().get(0).spanId().toHex();
+        String orders = checkout.spans().get(1).spanId().toHex();
+        String charge = checkout.spans().get(2).spanId().toHex();
+        spanRow(wait, charge);
+
+        // Then collapsing a span hides its subtree, expanding shows it again
+        twisty(browser, root).click();
+        assertThat(visibleSpanIds(browser)).containsExactly(root);
+        twisty(browser, root).click();
+        assertThat(visibleSpanIds(browser)).containsExactly(root, orders, charge);
+        twisty(browser, orders).click();
+        assertThat(visibleSpanIds(browser)).containsExactly(root, orders);
+        browser.findElement(By.id("expand-all")).click();
+        assertThat(visibleSpanIds(browser)).containsExactly(root, orders, charge);
+        browser.findElement(By.id("collapse-all")).click();
+        assertThat(visibleSpanIds(browser)).containsExactly(root, orders);
+
+        // and finding by an attribute value highlights the span, opening its collapsed parent
+        WebElement find = browser.findElement(By.id("span-find"));
+        find.sendKeys("SlowPay");
+        assertThat(browser.findElement(By.id("find-count")).getText())
+            .isEqualTo("1 of 3 spans match");
+        assertThat(matchIds(browser)).containsExactly(charge);
+        assertThat(visibleSpanIds(browser)).containsExactly(root, orders, charge);
+        // by service or name
+        find.clear();
+        find.sendKeys("checkout");
+        assertThat(browser.findElement(By.id("find-count")).getText())
+            .isEqualTo("2 of 3 spans match");
+        assertThat(matchIds(browser)).containsExactly(root, orders);
+        screenshot(browser, shots.resolve("find.png"));
+
+        // and the download link holds the trace as OTLP JSON
+        WebElement download = browser.findElement(By.id("download-json"));
+        assertThat(download.getAttribute("download"))
+            .isEqualTo("trace-" + checkout.traceId().toHex() + ".json");
+        assertThat(download.getAttribute("href")).startsWith("blob:");
+        Object text =
+            ((JavascriptExecutor) browser)
+                .executeAsyncScript(
+                    "const done = arguments[arguments.length - 1];"
+                        + "fetch(arguments[0]).then(r => r.text()).then(done, e => done('' + e));",
+                    download.getAttribute("href"));
+        List<Span> downloaded =
+            OtlpJsonCodec.decode(String.valueOf(text).getBytes(StandardCharsets.UTF_8));
+        assertThat(downloaded.stream().map(s -> s.spanId().toHex()))
+            .containsExactlyInAnyOrder(root, orders, charge);
+        assertThat(downloaded).allMatch(s -> s.traceId().equals(checkout.traceId()));
+      } finally {
+        browser.quit();
+      }
+    }
+  }
+
+  private static Duration since(Instant instant) {
+    return Duration.ofNanos(instant.toEpochMilli() * 1_000_000L - TraceBuilder.START);
+  }
+
+  /** The trace IDs of the result rows, read in one go (the rows are replaced as searches run). */
+  @SuppressWarnings("unchecked")
+  private static List<String> resultIds(WebDriver browser) {
+    return (List<String>)
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "return [...document.querySelectorAll('#results .trace-row')]"
+                    + ".map(r => r.dataset.traceId);");
+  }
+
+  private static WebElement point(WebDriver browser, String traceId) {
+    return browser.findElement(
+        By.cssSelector("#scatter-svg .point[data-trace-id='" + traceId + "']"));
+  }
+
+  /** Sets a datetime-local input to the instant in the browser's time zone. */
+  private static void setLocalTime(WebDriver browser, String id, Instant instant) {
+    ((JavascriptExecutor) browser)
+        .executeScript(
+            "const d = new Date(arguments[1]); const p = n => String(n).padStart(2, '0');"
+                + "arguments[0].value = d.getFullYear() + '-' + p(d.getMonth() + 1) + '-'"
+                + " + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + ':'"
+                + " + p(d.getSeconds());",
+            browser.findElement(By.id(id)),
+            instant.toEpochMilli());
+  }
+
+  private static WebElement twisty(WebDriver browser, String spanId) {
+    return browser.findElement(
+        By.cssSelector("#waterfall .span-row[data-span-id='" + spanId + "'] .twisty"));
+  }
+
+  private static List<String> visibleSpanIds(WebDriver browser) {
+    return browser.findElements(By.cssSelector("#waterfall .span-row")).stream()
+        .filter(WebElement::isDisplayed)
+        .map(r -> r.getAttribute("data-span-id"))
+        .toList();
+  }
+
+  private static List<String> matchIds(WebDriver browser) {
+    return browser.findElements(By.cssSelector("#waterfall .span-row.match")).stream()
+        .map(r -> r.getAttribute("data-span-id"))
+        .toList();
   }
 
   /** The waterfall row of the span, once the trace view shows it. */
