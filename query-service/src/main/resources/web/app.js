@@ -300,7 +300,7 @@ function renderScatter(traces) {
   const t0 = Math.min(...starts), t1 = Math.max(...starts);
   const span = Math.max(t1 - t0, 1);
   const longest = Math.max(...traces.map((t) => t.durationNanos), 1) * 1.1;
-  const x = (ms) => L + (traces.length === 1 ? (W - L - R) / 2 : ((ms - t0) / span) * (W - L - R));
+  const x = (ms) => L + 8 + (traces.length === 1 ? (W - L - R - 16) / 2 : ((ms - t0) / span) * (W - L - R - 16));
   const y = (nanos) => H - B - (nanos / longest) * (H - T - B);
   const nanosAt = (py) => Math.max(0, ((H - B - py) / (H - T - B)) * longest);
   const root = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, id: 'scatter-svg', role: 'img',
@@ -412,7 +412,7 @@ async function runCompare(event) {
 }
 
 function renderComparison(body) {
-  const pct = (share) => `${(100 * share).toFixed(share < 0.1 ? 1 : 0)} %`;
+  const pct = (share) => `${share === 0 ? 0 : (100 * share).toFixed(share < 0.1 ? 1 : 0)} %`;
   $('compare-summary').textContent = `${body.selection.traces} selected trace${body.selection.traces === 1 ? '' : 's'} `
     + `against ${body.baseline.traces} baseline trace${body.baseline.traces === 1 ? '' : 's'}`;
   const out = $('compare-results');

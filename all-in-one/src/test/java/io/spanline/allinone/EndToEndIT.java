@@ -239,6 +239,22 @@ class EndToEndIT {
               "checkout->payment",
               "checkout->inventory",
               "checkout->fulfillment");
+
+      // 6. "What is different" finds the demo's slow-payment cause: the slow checkouts (the
+      //    sampling policy's latency threshold) against the others rank the slow provider first.
+      assertThat(slow).as("the demo produced slow payments").isNotEmpty();
+      JsonNode compared =
+          JSON.readTree(
+              get(query.resolve(
+                      "v1/insights/compare?service=checkout&select.minDurationMs="
+                          + SLOW_NANOS / 1_000_000))
+                  .body());
+      assertThat(compared.at("/selection/traces").asLong()).isPositive();
+      JsonNode first = compared.path("differences").path(0);
+      assertThat(first.path("key").asText() + "=" + first.path("value").asText())
+          .as(compared.toString())
+          .isEqualTo(DemoWorkload.PAYMENT_PROVIDER + "=" + DemoWorkload.SLOW_PROVIDER);
+      assertThat(first.path("baselineTraces").asLong()).isZero();
     }
   }
 

@@ -32,6 +32,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -40,11 +41,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The web UI in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver},
  * which {@code .ci/run} installs): search for a known trace, open it, see its spans in the
  * waterfall, open a span's details, see the dependency graph; follow a span link to the linked
- * span, list the traces linking to a trace, and see a link to a trace that was not kept; open traces
- * from the results' scatter plot, reproduce a search from its URL (back and forward included),
- * search an absolute range, collapse and expand subtrees, find spans, download a trace as OTLP
- * JSON.
- * Screenshots go to {@code target/ui-screenshots/}.
+ * span, list the traces linking to a trace, and see a link to a trace that was not kept; open
+ * traces from the results' scatter plot, reproduce a search from its URL (back and forward
+ * included), search an absolute range, collapse and expand subtrees, find spans, download a trace
+ * as OTLP JSON; ask "What is different?" from the results and from a duration range dragged on the
+ * scatter plot. Screenshots go to {@code target/ui-screenshots/}.
  */
 @ExtendWith(LocalInfraExtension.class)
 class WebUiIT {
@@ -476,6 +477,117 @@ class WebUiIT {
         browser.quit();
       }
     }
+  }
+
+  @Test
+  void comparesSlowCheckoutsWithTheOthers_fromTheResultsAndFromABrushedDurationRange(
+      LocalOpenSearch node) throws Exception {
+    assertThat(CHROMIUM).as("Debian's chromium").exists();
+    assertThat(CHROMEDRIVER).as("Debian's chromium-driver").exists();
+    // Given the demo's checkouts: six quick ones over ordinary providers, three slow ones all
+    // through the slow provider
+    Instant now = Instant.now();
+    String[] ordinary = {"demo-card", "demo-wallet"};
+    List<AssembledTrace> traces = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      boolean slow = i >= 6;
+      traces.add(
+          TraceBuilder.trace()
+              .tenant("umbrella")
+              .shiftedBy(since(now.minusSeconds(300 - i * 20)))
+              .root("checkout", "POST /orders", slow ? 1_500 : 60)
+              .child("payment", "POST /charge", slow ? 1_400 : 30)
+              .attr("payment.provider", slow ? "legacy-bank" : ordinary[i % 2])
+              .build());
+    }
+    String prefix = QueryFixture.index(node, traces);
+    Path shots = Path.of("target", "ui-screenshots");
+    Files.createDirectories(shots);
+
+    try (QueryServiceApp app = QueryFixture.start(node, prefix)) {
+      WebDriver browser = chromium();
+      try {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        String base = "http://127.0.0.1:" + app.port() + "/";
+        browser.get(base);
+        browser.findElement(By.id("tenant")).sendKeys("umbrella");
+        browser.findElement(By.id("lookup-id")).click(); // the tenant field's change event
+
+        // When the slow checkouts are searched and "What is different?" is asked from the results
+        browser.get("about:blank");
+        browser.get(base + "#/search?service=checkout&minDurationMs=1000&range=60");
+        wait.until(d -> resultIds(d).size() == 3);
+        browser.findElement(By.id("compare-button")).click();
+
+        // Then the panel compares them with the search's other traces: the slow provider first
+        wait.until(d -> !differences(d).isEmpty());
+        assertThat(differences(browser).get(0)).isEqualTo("payment.provider=legacy-bank");
+        assertThat(browser.findElement(By.id("compare-summary")).getText())
+            .isEqualTo("3 selected traces against 6 baseline traces");
+        assertThat(
+                new Select(browser.findElement(By.id("compare-selection")))
+                    .getFirstSelectedOption()
+                    .getAttribute("value"))
+            .isEqualTo("slow");
+        assertThat(browser.findElement(By.id("compare-min")).getAttribute("value"))
+            .isEqualTo("1000");
+        screenshot(browser, shots.resolve("compare.png"));
+
+        // When all checkouts are searched and the slow band is dragged over on the scatter plot
+        browser.get(base + "#/search?service=checkout&range=60");
+        wait.until(d -> resultIds(d).size() == 9);
+        WebElement svg = browser.findElement(By.id("scatter-svg"));
+        int width = svg.getSize().getWidth();
+        int height = svg.getSize().getHeight();
+        double scale = width / 800.0; // the plot's viewBox is 800 × 200
+        new Actions(browser)
+            .moveToElement(svg, (int) ((40 - 400) * scale), (int) ((14 - 100) * scale))
+            .clickAndHold()
+            .moveByOffset(0, (int) (76 * scale))
+            .release()
+            .perform();
+
+        // Then the comparison runs for that duration range and finds the slow provider
+        wait.until(
+            d ->
+                "range"
+                    .equals(
+                        new Select(d.findElement(By.id("compare-selection")))
+                            .getFirstSelectedOption()
+                            .getAttribute("value")));
+        wait.until(
+            d ->
+                d.findElement(By.id("compare-summary"))
+                    .getText()
+                    .equals("3 selected traces against 6 baseline traces"));
+        assertThat(differences(browser).get(0)).isEqualTo("payment.provider=legacy-bank");
+        double min =
+            Double.parseDouble(browser.findElement(By.id("compare-min")).getAttribute("value"));
+        double max =
+            Double.parseDouble(browser.findElement(By.id("compare-max")).getAttribute("value"));
+        assertThat(min).isBetween(100.0, 1_500.0);
+        assertThat(max).isGreaterThanOrEqualTo(1_500.0);
+        assertThat(height).isPositive();
+        screenshot(browser, shots.resolve("compare-brushed.png"));
+
+        // and a value opens the search for the traces with it
+        browser.findElement(By.cssSelector("#compare-results .difference a")).click();
+        wait.until(d -> resultIds(d).size() == 3);
+        assertThat(browser.getCurrentUrl()).contains("attr.payment.provider=legacy-bank");
+      } finally {
+        browser.quit();
+      }
+    }
+  }
+
+  /** The comparison panel's values, {@code key=value}, in their order. */
+  @SuppressWarnings("unchecked")
+  private static List<String> differences(WebDriver browser) {
+    return (List<String>)
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "return [...document.querySelectorAll('#compare-results .difference')]"
+                    + ".map(r => r.dataset.key + '=' + r.dataset.value);");
   }
 
   private static Duration since(Instant instant) {
