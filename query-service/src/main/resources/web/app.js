@@ -1,4 +1,5 @@
-// Spanline web UI: search, trace waterfall and dependency graph over the native /v1 API.
+// Spanline web UI: search (with a scatter plot and "what is different"), trace waterfall and
+// dependency graph over the native /v1 API.
 // Plain modules, no build step. Text from the API only ever reaches the page as text nodes.
 
 const PALETTE = ['#2f6fde', '#1b998b', '#e07a1f', '#8e44ad', '#c0392b', '#16a085', '#d4a017',
@@ -91,6 +92,21 @@ function rangeParams(minutes) {
   return { from: from.toISOString(), to: to.toISOString() };
 }
 
+// A datetime-local input's value (local time, no zone) and back, to RFC 3339 in UTC.
+function localToIso(value) {
+  if (!value) return '';
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? '' : date.toISOString();
+}
+
+function isoToLocal(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
+    + `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
 // ---- search ----------------------------------------------------------------------------------
 
 async function loadServices() {
@@ -100,52 +116,134 @@ async function loadServices() {
     const current = select.value;
     select.replaceChildren(el('option', { value: '' }, 'any'));
     for (const s of services) select.append(el('option', { value: s }, s));
-    if (services.includes(current)) select.value = current;
+    if (current) selectValue(select, current);
     showError(null);
   } catch (e) { showError(e); }
 }
 
-async function loadOperations() {
+async function loadOperations(wanted) {
   const service = $('service').value;
   const select = $('operation');
+  const current = typeof wanted === 'string' ? wanted : '';
   select.replaceChildren(el('option', { value: '' }, 'any'));
-  if (!service) return;
-  try {
-    const { operations } = await api(`/v1/services/${encodeURIComponent(service)}/operations`);
-    for (const o of operations) select.append(el('option', { value: o }, o));
-  } catch (e) { showError(e); }
+  if (service) {
+    try {
+      const { operations } = await api(`/v1/services/${encodeURIComponent(service)}/operations`);
+      for (const o of operations) select.append(el('option', { value: o }, o));
+    } catch (e) { showError(e); }
+  }
+  if (current) selectValue(select, current);
 }
 
-function searchParams() {
-  const params = {
-    service: $('service').value,
-    operation: $('operation').value,
-    status: $('status').value,
-    minDurationMs: $('min-duration').value,
-    maxDurationMs: $('max-duration').value,
-    limit: $('limit').value,
-    ...rangeParams(Number($('range').value)),
-  };
+/** Selects the value, adding it as an option when the list (not loaded yet, or older) lacks it. */
+function selectValue(select, value) {
+  if (![...select.options].some((o) => o.value === value)) select.append(el('option', { value }, value));
+  select.value = value;
+}
+
+// The whole search lives in the URL (#/search?service=…&range=60 or &from=…&to=…), tenant and API
+// key aside, so a link reproduces it and back/forward step through searches.
+const FIELDS = [['service', 'service'], ['operation', 'operation'], ['status', 'status'],
+  ['minDurationMs', 'min-duration'], ['maxDurationMs', 'max-duration'], ['limit', 'limit']];
+
+/** The form as URL parameters; throws when an absolute range lacks a bound. */
+function formState() {
+  const q = new URLSearchParams();
+  for (const [name, id] of FIELDS) if ($(id).value.trim() !== '') q.set(name, $(id).value.trim());
   for (const line of $('attributes').value.split('\n')) {
     const at = line.indexOf('=');
-    if (at > 0) params[`attr.${line.slice(0, at).trim()}`] = line.slice(at + 1).trim();
+    if (at > 0) q.append(`attr.${line.slice(0, at).trim()}`, line.slice(at + 1).trim());
   }
+  const linked = $('linked-trace').value.trim();
+  if (linked) q.set('links', linked);
+  if ($('range').value === 'absolute') {
+    const from = localToIso($('from').value);
+    const to = localToIso($('to').value);
+    if (!from || !to) throw new Error('An absolute time range needs both From and To');
+    q.set('from', from);
+    q.set('to', to);
+  } else {
+    q.set('range', $('range').value);
+  }
+  return q;
+}
+
+/** Fills the form from URL parameters (fields not named are reset). */
+async function applyState(q) {
+  for (const [name, id] of FIELDS) {
+    const value = q.get(name) || (name === 'limit' ? '20' : '');
+    if ($(id).tagName === 'SELECT' && value) selectValue($(id), value); else $(id).value = value;
+  }
+  $('attributes').value = [...q.entries()].filter(([k]) => k.startsWith('attr.'))
+    .map(([k, v]) => `${k.slice(5)}=${v}`).join('\n');
+  $('linked-trace').value = q.get('links') || '';
+  if (q.has('from') || q.has('to')) {
+    $('range').value = 'absolute';
+    $('from').value = isoToLocal(q.get('from') || '');
+    $('to').value = isoToLocal(q.get('to') || '');
+  } else {
+    const range = q.get('range') || '60';
+    $('range').value = [...$('range').options].some((o) => o.value === range) ? range : '60';
+  }
+  rangeChanged();
+  await loadOperations(q.get('operation') || '');
+}
+
+function rangeChanged() {
+  const absolute = $('range').value === 'absolute';
+  $('absolute-range').hidden = !absolute;
+  if (absolute && !$('from').value && !$('to').value) {
+    const now = new Date();
+    $('to').value = isoToLocal(now.toISOString());
+    $('from').value = isoToLocal(new Date(now.getTime() - 3600000).toISOString());
+  }
+}
+
+/** The API's parameters of a search state: a relative range becomes from/to ending now. */
+function apiParams(q) {
+  const params = {};
+  for (const [name] of FIELDS) if (q.get(name)) params[name] = q.get(name);
+  for (const [k, v] of q.entries()) if (k.startsWith('attr.')) params[k] = v;
   // "<trace ID>" or "<trace ID>/<span ID>" (as the span details show a link)
-  const [linkedTraceId, linkedSpanId] = $('linked-trace').value.split('/').map((p) => p.trim());
+  const [linkedTraceId, linkedSpanId] = (q.get('links') || '').split('/').map((p) => p.trim());
   if (linkedTraceId) params.linkedTraceId = linkedTraceId;
   if (linkedSpanId) params.linkedSpanId = linkedSpanId;
+  if (q.has('from') || q.has('to')) {
+    params.from = q.get('from') || '';
+    params.to = q.get('to') || '';
+  } else {
+    Object.assign(params, rangeParams(Number(q.get('range') || 60)));
+  }
   return params;
 }
 
-async function search(event) {
+let lastSearch = null; // the hash of the search the results show
+let current = null; // { query: URLSearchParams, params: the API parameters, traces }
+
+function submitSearch(event) {
   if (event) event.preventDefault();
+  let q;
+  try { q = formState(); } catch (e) { showError(e); return; }
+  const hash = `#/search?${q}`;
+  if (location.hash === hash) runSearch(q, hash); // the same search again (a relative range moves on)
+  else location.hash = hash;
+}
+
+async function runSearch(q, hash) {
+  lastSearch = hash;
   const results = $('results');
   results.replaceChildren(el('div', { class: 'empty' }, 'Searching…'));
   $('results-summary').textContent = '';
+  $('scatter').hidden = true;
+  $('compare-button').hidden = true;
+  $('compare-panel').hidden = true;
+  const params = apiParams(q);
   try {
-    const { traces } = await api('/v1/traces/search', searchParams());
+    const { traces } = await api('/v1/traces/search', params);
     showError(null);
+    current = { query: q, params, traces };
     renderResults(traces);
+    renderScatter(traces);
   } catch (e) {
     results.replaceChildren();
     showError(e);
@@ -156,6 +254,7 @@ function renderResults(traces) {
   const results = $('results');
   results.replaceChildren();
   $('results-summary').textContent = `${traces.length} trace${traces.length === 1 ? '' : 's'}`;
+  $('compare-button').hidden = traces.length === 0;
   if (traces.length === 0) {
     results.append(el('div', { class: 'empty' }, 'No traces found'));
     return;
@@ -177,6 +276,174 @@ function renderResults(traces) {
       el('div', { class: 'duration-track' }, el('div', { class: 'duration-bar', style: `width:${width}%` })));
     results.append(row);
   }
+}
+
+const NS = 'http://www.w3.org/2000/svg';
+
+function svgEl(tag, attrs = {}, text) {
+  const node = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/**
+ * The results as points, start time across and duration up, failed traces red. A click on a
+ * point opens its trace; dragging up or down over the plot selects a duration range and opens
+ * "What is different?" for it.
+ */
+function renderScatter(traces) {
+  const box = $('scatter');
+  if (traces.length === 0) { box.hidden = true; return; }
+  const W = 800, H = 200, L = 64, R = 12, T = 10, B = 26;
+  const starts = traces.map((t) => Number(BigInt(t.startTimeUnixNano) / 1000000n));
+  const t0 = Math.min(...starts), t1 = Math.max(...starts);
+  const span = Math.max(t1 - t0, 1);
+  const longest = Math.max(...traces.map((t) => t.durationNanos), 1) * 1.1;
+  const x = (ms) => L + 8 + (traces.length === 1 ? (W - L - R - 16) / 2 : ((ms - t0) / span) * (W - L - R - 16));
+  const y = (nanos) => H - B - (nanos / longest) * (H - T - B);
+  const nanosAt = (py) => Math.max(0, ((H - B - py) / (H - T - B)) * longest);
+  const root = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, id: 'scatter-svg', role: 'img',
+    'aria-label': 'Trace start time against duration' });
+  root.append(svgEl('rect', { class: 'plot', x: L, y: T, width: W - L - R, height: H - T - B }));
+  for (let i = 0; i <= 4; i++) {
+    const nanos = (longest * i) / 4;
+    root.append(svgEl('line', { class: 'grid', x1: L, x2: W - R, y1: y(nanos), y2: y(nanos) }));
+    root.append(svgEl('text', { class: 'axis-label', x: L - 6, y: y(nanos) + 4, 'text-anchor': 'end' }, formatNanos(nanos)));
+  }
+  const time = (ms) => new Date(ms).toLocaleTimeString();
+  root.append(svgEl('text', { class: 'axis-label', x: L, y: H - 8 }, time(t0)));
+  root.append(svgEl('text', { class: 'axis-label', x: W - R, y: H - 8, 'text-anchor': 'end' }, time(t1)));
+  const brush = svgEl('rect', { class: 'brush', x: L, width: W - L - R, y: 0, height: 0, visibility: 'hidden' });
+  root.append(brush);
+  traces.forEach((t, i) => {
+    const point = svgEl('circle', { class: `point${t.error ? ' error' : ''}`, cx: x(starts[i]), cy: y(t.durationNanos),
+      r: 5, 'data-trace-id': t.traceId, 'data-duration-nanos': t.durationNanos });
+    point.append(svgEl('title', {}, `${t.rootService}: ${t.rootOperation} · ${formatNanos(t.durationNanos)}${t.error ? ' · failed' : ''}`));
+    point.addEventListener('click', (e) => { e.stopPropagation(); location.hash = `#/trace/${t.traceId}`; });
+    root.append(point);
+  });
+  const toSvg = (e) => {
+    const p = root.createSVGPoint();
+    p.x = e.clientX; p.y = e.clientY;
+    return p.matrixTransform(root.getScreenCTM().inverse());
+  };
+  let from = null;
+  root.addEventListener('mousedown', (e) => {
+    if (e.target.classList.contains('point')) return;
+    e.preventDefault();
+    from = Math.min(Math.max(toSvg(e).y, T), H - B);
+  });
+  root.addEventListener('mousemove', (e) => {
+    if (from === null) return;
+    const to = Math.min(Math.max(toSvg(e).y, T), H - B);
+    brush.setAttribute('y', Math.min(from, to));
+    brush.setAttribute('height', Math.abs(to - from));
+    brush.setAttribute('visibility', 'visible');
+  });
+  const end = (e) => {
+    if (from === null) return;
+    const to = Math.min(Math.max(toSvg(e).y, T), H - B);
+    const start = from;
+    from = null;
+    if (Math.abs(to - start) < 4) { brush.setAttribute('visibility', 'hidden'); return; }
+    const lo = nanosAt(Math.max(start, to)) / 1e6, hi = nanosAt(Math.min(start, to)) / 1e6;
+    openCompare({ kind: 'range', min: round(lo), max: round(hi) });
+  };
+  root.addEventListener('mouseup', end);
+  root.addEventListener('mouseleave', end);
+  box.replaceChildren(root, el('div', { class: 'muted hint' },
+    'Click a point to open its trace; drag up or down to compare a duration range with the rest.'));
+  box.hidden = false;
+}
+
+function round(ms) {
+  return ms >= 100 ? Math.round(ms) : Math.round(ms * 100) / 100;
+}
+
+// ---- what is different -----------------------------------------------------------------------
+
+/** Opens the comparison panel for a selection ({kind: error|slow|range, min, max} in ms) and runs it. */
+function openCompare(selection) {
+  $('compare-selection').value = selection.kind;
+  $('compare-min').value = selection.min !== undefined ? selection.min : '';
+  $('compare-max').value = selection.max !== undefined ? selection.max : '';
+  compareSelectionChanged();
+  $('compare-panel').hidden = false;
+  runCompare();
+}
+
+/** The selection the results suggest: the search's own condition, else failures, else the slowest tenth. */
+function suggestedSelection() {
+  const q = current.query;
+  if (q.get('status') === 'error') return { kind: 'error' };
+  if (q.get('minDurationMs')) return { kind: 'slow', min: q.get('minDurationMs') };
+  if (current.traces.some((t) => t.error)) return { kind: 'error' };
+  const durations = current.traces.map((t) => t.durationNanos).sort((a, b) => a - b);
+  return { kind: 'slow', min: round(durations[Math.floor(durations.length * 0.9)] / 1e6) };
+}
+
+function compareSelectionChanged() {
+  const kind = $('compare-selection').value;
+  $('compare-min').disabled = kind === 'error';
+  $('compare-max').disabled = kind !== 'range';
+}
+
+async function runCompare(event) {
+  if (event) event.preventDefault();
+  if (!current) return;
+  // the baseline: the search's traces without its status and duration conditions
+  const params = { ...current.params };
+  for (const k of ['status', 'minDurationMs', 'maxDurationMs', 'limit', 'linkedTraceId', 'linkedSpanId']) delete params[k];
+  const kind = $('compare-selection').value;
+  if (kind === 'error') params['select.status'] = 'error';
+  else {
+    params['select.minDurationMs'] = $('compare-min').value;
+    if (kind === 'range') params['select.maxDurationMs'] = $('compare-max').value;
+  }
+  const out = $('compare-results');
+  out.replaceChildren(el('div', { class: 'empty' }, 'Comparing…'));
+  $('compare-summary').textContent = '';
+  try {
+    const body = await api('/v1/insights/compare', params);
+    showError(null);
+    renderComparison(body);
+  } catch (e) { out.replaceChildren(); showError(e); }
+}
+
+function renderComparison(body) {
+  const pct = (share) => `${share === 0 ? 0 : (100 * share).toFixed(share < 0.1 ? 1 : 0)} %`;
+  $('compare-summary').textContent = `${body.selection.traces} selected trace${body.selection.traces === 1 ? '' : 's'} `
+    + `against ${body.baseline.traces} baseline trace${body.baseline.traces === 1 ? '' : 's'}`;
+  const out = $('compare-results');
+  if (body.differences.length === 0) {
+    out.replaceChildren(el('div', { class: 'empty' }, 'No attribute value is more common in the selection than in the baseline'));
+    return;
+  }
+  const table = el('table', { class: 'differences' },
+    el('tr', {}, el('th', {}, 'attribute value'), el('th', {}, 'selection'), el('th', {}, 'baseline'), el('th', {}, 'score')));
+  for (const d of body.differences) {
+    const attr = `${d.key}=${d.value}`;
+    table.append(el('tr', { class: 'difference', 'data-key': d.key, 'data-value': d.value },
+      el('td', { class: 'attr' }, el('a', { href: '#', title: 'Search the traces with this value',
+        onclick: (e) => { e.preventDefault(); searchWith(attr); } }, attr)),
+      el('td', {}, share(d.selectionShare, 'sel'), ` ${pct(d.selectionShare)} (${d.selectionTraces})`),
+      el('td', {}, share(d.baselineShare, 'base'), ` ${pct(d.baselineShare)} (${d.baselineTraces})`),
+      el('td', {}, d.score.toFixed(2))));
+  }
+  out.replaceChildren(table);
+}
+
+function share(fraction, kind) {
+  return el('span', { class: 'share-track' }, el('span', { class: `share ${kind}`, style: `width:${Math.max(1, 100 * fraction)}%` }));
+}
+
+/** A new search: the current one plus the attribute condition. */
+function searchWith(attr) {
+  const q = new URLSearchParams(current.query);
+  const at = attr.indexOf('=');
+  q.set(`attr.${attr.slice(0, at)}`, attr.slice(at + 1));
+  location.hash = `#/search?${q}`;
 }
 
 // ---- trace view ------------------------------------------------------------------------------
@@ -320,7 +587,7 @@ async function showTrace(traceId, raw = false, focus = null) {
   const root = rows.length ? rows[0].span : spans[0];
   const services = [...new Set(spans.map((s) => s.service))].sort();
   const header = el('div', { class: 'panel trace-header' },
-    el('button', { class: 'secondary', onclick: () => { location.hash = '#/search'; } }, '← Results'),
+    el('button', { class: 'secondary', onclick: () => { location.hash = lastSearch || '#/search'; } }, '← Results'),
     el('h2', {}, `${root.service}: ${root.name}`),
     el('div', { class: 'meta' },
       el('span', { class: 'id' }, body.traceId),
@@ -336,6 +603,7 @@ async function showTrace(traceId, raw = false, focus = null) {
       el('input', { type: 'checkbox', id: 'critical-path-toggle', checked: 'checked',
         onchange: (e) => { $('waterfall').classList.toggle('hide-critical', !e.target.checked); } }),
       ' Critical path'),
+    traceTools(body, raw),
     linkingTraces(body.traceId, start));
   // the critical path's sections by span: drawn over each bar
   const critical = new Map();
@@ -350,6 +618,10 @@ async function showTrace(traceId, raw = false, focus = null) {
   }
   const waterfall = el('div', { class: 'waterfall', id: 'waterfall' },
     el('div', { class: 'axis' }, el('div', { class: 'label' }, 'Service: span'), ticks));
+  const childCount = new Map();
+  for (const { span } of rows) {
+    if (span.parentSpanId) childCount.set(span.parentSpanId, (childCount.get(span.parentSpanId) || 0) + 1);
+  }
   for (const { span, depth } of rows) {
     const left = (100 * Number(span.start - start)) / total;
     const width = Math.max(0.2, (100 * Number(span.end - span.start)) / total);
@@ -369,21 +641,99 @@ async function showTrace(traceId, raw = false, focus = null) {
       })),
       el('span', { class: 'bar-text', style: `left:calc(${Math.min(left + width, 90)}% + 4px)` },
         formatNanos(Number(span.end - span.start))));
-    const row = el('div', { class: classes.join(' '), 'data-span-id': span.spanId },
+    const children = childCount.get(span.spanId) || 0;
+    const row = el('div', { class: classes.join(' '), 'data-span-id': span.spanId, 'data-depth': depth },
       el('div', { class: 'label', style: `padding-left:${8 + depth * 14}px`, title: `${span.service}: ${span.name}` },
+        children ? el('span', { class: 'twisty', title: `Collapse or expand its ${children} child span${children === 1 ? '' : 's'} and their subtrees`,
+          onclick: (e) => { e.stopPropagation(); row.classList.toggle('collapsed'); applyCollapse(waterfall); } }, '') : el('span', { class: 'twisty none' }),
         adjustment ? el('span', { class: 'skew', title: adjustment.warning }, '±') : null,
         el('span', { class: 'service', style: `color:${colour(span.service)}` }, span.service), span.name),
       timeline);
-    let open = null;
+    row.span = span;
     row.addEventListener('click', () => {
-      if (open) { open.remove(); open = null; return; }
-      open = details(span, start, adjustment, body.traceId);
-      row.after(open);
+      if (row.details) { row.details.remove(); row.details = null; return; }
+      row.details = details(span, start, adjustment, body.traceId);
+      row.after(row.details);
     });
     waterfall.append(row);
   }
   view.replaceChildren(header, waterfall);
   if (focus) focusSpan(waterfall, header, focus);
+}
+
+let downloadUrl = null; // the object URL of the open trace's OTLP JSON
+
+/** Find (by name, service or attribute value), collapse/expand all, and the OTLP JSON download. */
+function traceTools(body, raw) {
+  const count = el('span', { id: 'find-count', class: 'muted' });
+  const find = el('input', { id: 'span-find', type: 'search', placeholder: 'Find spans: name, service, attribute value',
+    'aria-label': 'Find spans', spellcheck: 'false' });
+  find.addEventListener('input', () => findSpans($('waterfall'), find.value, count));
+  if (downloadUrl) URL.revokeObjectURL(downloadUrl);
+  downloadUrl = URL.createObjectURL(new Blob([JSON.stringify(body.trace)], { type: 'application/json' }));
+  const download = el('a', { id: 'download-json', class: 'button secondary', download: `trace-${body.traceId}.json`,
+    href: downloadUrl,
+    title: raw ? 'The trace as recorded, as OTLP/JSON (TracesData)'
+      : 'The trace as shown (clock skew adjusted), as OTLP/JSON (TracesData); "Show as recorded" downloads the recorded times' },
+    'Download OTLP JSON');
+  return el('div', { class: 'trace-tools' }, find, count,
+    el('button', { class: 'secondary', id: 'collapse-all', type: 'button', onclick: () => setCollapsed(true) }, 'Collapse all'),
+    el('button', { class: 'secondary', id: 'expand-all', type: 'button', onclick: () => setCollapsed(false) }, 'Expand all'),
+    download);
+}
+
+function setCollapsed(collapsed) {
+  const waterfall = $('waterfall');
+  for (const row of waterfall.querySelectorAll('.span-row')) {
+    // the roots stay open: collapsing everything leaves their children visible
+    if (row.querySelector('.twisty:not(.none)')) row.classList.toggle('collapsed', collapsed && row.dataset.depth !== '0');
+  }
+  applyCollapse(waterfall);
+}
+
+/** Hides the rows (and open details) below a collapsed row; rows are in depth-first order. */
+function applyCollapse(waterfall) {
+  let hideBelow = Infinity; // rows deeper than this are in a collapsed subtree
+  for (const row of waterfall.querySelectorAll('.span-row')) {
+    const depth = Number(row.dataset.depth);
+    if (depth <= hideBelow) hideBelow = Infinity;
+    const hidden = depth > hideBelow;
+    row.hidden = hidden;
+    if (row.details) row.details.hidden = hidden;
+    if (!hidden && row.classList.contains('collapsed')) hideBelow = depth;
+  }
+}
+
+function spanText(span) {
+  const values = [span.name, span.service, span.spanId];
+  const add = (attributes) => { for (const a of attributes || []) values.push(anyValue(a.value)); };
+  add(span.attributes);
+  add(span.resource);
+  for (const e of span.events || []) { values.push(e.name); add(e.attributes); }
+  return values.join('\n').toLowerCase();
+}
+
+/** Highlights the spans whose name, service or attribute values hold the text; opens their subtrees. */
+function findSpans(waterfall, text, count) {
+  const needle = text.trim().toLowerCase();
+  const rows = [...waterfall.querySelectorAll('.span-row')];
+  let matches = 0;
+  const stack = []; // the ancestors of the current row
+  for (const row of rows) {
+    const depth = Number(row.dataset.depth);
+    while (stack.length && Number(stack[stack.length - 1].dataset.depth) >= depth) stack.pop();
+    const match = needle !== '' && spanText(row.span).includes(needle);
+    row.classList.toggle('match', match);
+    if (match) {
+      matches++;
+      for (const ancestor of stack) ancestor.classList.remove('collapsed');
+    }
+    stack.push(row);
+  }
+  applyCollapse(waterfall);
+  count.textContent = needle === '' ? '' : `${matches} of ${rows.length} span${rows.length === 1 ? '' : 's'} match`;
+  const first = waterfall.querySelector('.span-row.match');
+  if (first) first.scrollIntoView({ block: 'nearest' });
 }
 
 /** Highlights, opens and scrolls to the span's row; says so when the trace does not hold it. */
@@ -545,6 +895,13 @@ function route() {
   $('dependencies').hidden = view !== 'dependencies';
   $('nav-search').classList.toggle('active', view === 'search' || view === 'trace');
   $('nav-dependencies').classList.toggle('active', view === 'dependencies');
+  if (view === 'search') {
+    const query = arg.startsWith('?') ? arg.slice(1) : '';
+    if (query && hash !== lastSearch) {
+      const q = new URLSearchParams(query);
+      applyState(q).then(() => runSearch(q, hash));
+    }
+  }
   if (view === 'trace' && arg) {
     // #/trace/<traceId> or, from a followed link, #/trace/<traceId>/<spanId>
     const [traceId, spanId] = arg.split('/').map(decodeURIComponent);
@@ -558,8 +915,13 @@ function init() {
     $(id).value = localStorage.getItem(key) || '';
     $(id).addEventListener('change', () => { localStorage.setItem(key, $(id).value.trim()); loadServices(); });
   }
-  $('service').addEventListener('change', loadOperations);
-  $('search-form').addEventListener('submit', search);
+  $('service').addEventListener('change', () => loadOperations(''));
+  $('range').addEventListener('change', rangeChanged);
+  $('search-form').addEventListener('submit', submitSearch);
+  $('compare-button').addEventListener('click', () => openCompare(suggestedSelection()));
+  $('compare-close').addEventListener('click', () => { $('compare-panel').hidden = true; });
+  $('compare-form').addEventListener('submit', runCompare);
+  $('compare-selection').addEventListener('change', compareSelectionChanged);
   $('dependencies-range').addEventListener('change', showDependencies);
   $('lookup').addEventListener('submit', (e) => {
     e.preventDefault();

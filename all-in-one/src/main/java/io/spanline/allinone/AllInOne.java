@@ -1,5 +1,6 @@
 package io.spanline.allinone;
 
+import io.spanline.allinone.demo.DemoWorkload;
 import io.spanline.archive.ArchiveSinkApp;
 import io.spanline.archive.config.ArchiveSinkConfigLoader;
 import io.spanline.assembly.TraceAssemblyApp;
@@ -263,6 +264,10 @@ public final class AllInOne implements AutoCloseable {
     p.put("spanline.sampling.policy.file", demoPolicies(data).toString());
     p.put("spanline.index.opensearch.hosts", openSearch);
     p.put("spanline.index.index.replicas", "0"); // one OpenSearch node: replicas never assign
+    // the default allowlist plus the demo's payment provider, which "What is different?" compares
+    p.put(
+        "spanline.index.index.attributes",
+        IndexSinkConfigLoader.DEFAULT_ALLOWLIST + "," + DemoWorkload.PAYMENT_PROVIDER);
     p.put("spanline.query.opensearch.hosts", openSearch);
     for (String app : new String[] {"archive", "query"}) {
       p.put("spanline." + app + ".s3.endpoint", s3);

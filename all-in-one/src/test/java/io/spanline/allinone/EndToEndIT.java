@@ -243,7 +243,23 @@ class EndToEndIT {
               "checkout->inventory",
               "checkout->fulfillment");
 
-      // 6. TraceQL through Tempo's API (Grafana's search): a failing checkout with a PostgreSQL
+      // 6. "What is different" finds the demo's slow-payment cause: the slow checkouts (the
+      //    sampling policy's latency threshold) against the others rank the slow provider first.
+      assertThat(slow).as("the demo produced slow payments").isNotEmpty();
+      JsonNode compared =
+          JSON.readTree(
+              get(query.resolve(
+                      "v1/insights/compare?service=checkout&select.minDurationMs="
+                          + SLOW_NANOS / 1_000_000))
+                  .body());
+      assertThat(compared.at("/selection/traces").asLong()).isPositive();
+      JsonNode first = compared.path("differences").path(0);
+      assertThat(first.path("key").asText() + "=" + first.path("value").asText())
+          .as(compared.toString())
+          .isEqualTo(DemoWorkload.PAYMENT_PROVIDER + "=" + DemoWorkload.SLOW_PROVIDER);
+      assertThat(first.path("baselineTraces").asLong()).isZero();
+
+      // 7. TraceQL through Tempo's API (Grafana's search): a failing checkout with a PostgreSQL
       //    call below it finds exactly those demo traces, each with the database spans as its
       //    match; the oracle reads the SDKs' own spans.
       Map<String, Set<String>> expectedMatches = new TreeMap<>();
@@ -275,7 +291,7 @@ class EndToEndIT {
 
   /**
    * The PostgreSQL spans of the trace that have a failed checkout span among their ancestors: what
-   * the TraceQL query of step 6 must match, computed from the SDK's spans.
+   * the TraceQL query of step 7 must match, computed from the SDK's spans.
    */
   private static Set<String> failingCheckoutAbovePostgres(List<SpanData> spans) {
     Map<String, SpanData> byId =

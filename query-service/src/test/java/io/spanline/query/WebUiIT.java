@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.query.testing.QueryFixture;
+import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Attribute;
 import io.spanline.schemas.model.Span;
@@ -12,6 +13,7 @@ import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.testing.TraceBuilder;
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -29,6 +32,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -37,8 +41,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The web UI in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver},
  * which {@code .ci/run} installs): search for a known trace, open it, see its spans in the
  * waterfall, open a span's details, see the dependency graph; follow a span link to the linked
- * span, list the traces linking to a trace, and see a link to a trace that was not kept.
- * Screenshots go to {@code target/ui-screenshots/}.
+ * span, list the traces linking to a trace, and see a link to a trace that was not kept; open
+ * traces from the results' scatter plot, reproduce a search from its URL (back and forward
+ * included), search an absolute range, collapse and expand subtrees, find spans, download a trace
+ * as OTLP JSON; ask "What is different?" from the results and from a duration range dragged on the
+ * scatter plot. Screenshots go to {@code target/ui-screenshots/}.
  */
 @ExtendWith(LocalInfraExtension.class)
 class WebUiIT {
@@ -311,6 +318,325 @@ class WebUiIT {
         browser.quit();
       }
     }
+  }
+
+  @Test
+  void scatterPlotOpensTraces_urlCarriesTheSearch_absoluteRange_collapseFindAndDownload(
+      LocalOpenSearch node) throws Exception {
+    assertThat(CHROMIUM).as("Debian's chromium").exists();
+    assertThat(CHROMEDRIVER).as("Debian's chromium-driver").exists();
+    // Given a failed checkout and a quick home page of now, and a trace of three hours ago
+    Instant now = Instant.now();
+    AssembledTrace checkout =
+        TraceBuilder.trace()
+            .tenant("initech")
+            .shiftedBy(since(now.minusSeconds(30)))
+            .root("frontend", "GET /checkout", 120)
+            .child("checkout", "POST /orders", 80)
+            .child("payment", "charge card", 40)
+            .attr("payment.provider", "slowpay")
+            .error()
+            .build();
+    AssembledTrace home =
+        TraceBuilder.trace()
+            .tenant("initech")
+            .shiftedBy(since(now.minusSeconds(120)))
+            .root("frontend", "GET /home", 40)
+            .build();
+    Instant threeHoursAgo = now.minus(Duration.ofHours(3));
+    AssembledTrace older =
+        TraceBuilder.trace()
+            .tenant("initech")
+            .shiftedBy(since(threeHoursAgo))
+            .root("frontend", "GET /older", 10)
+            .build();
+    String prefix = QueryFixture.index(node, List.of(checkout, home, older));
+    Path shots = Path.of("target", "ui-screenshots");
+    Files.createDirectories(shots);
+
+    try (QueryServiceApp app = QueryFixture.start(node, prefix)) {
+      WebDriver browser = chromium();
+      try {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        String base = "http://127.0.0.1:" + app.port() + "/";
+        browser.get(base);
+        browser.findElement(By.id("tenant")).sendKeys("initech");
+        browser.findElement(By.id("lookup-id")).click(); // the tenant field's change event
+
+        // When a link holding a search is loaded
+        browser.get("about:blank");
+        String link = base + "#/search?service=frontend&range=60&limit=20";
+        browser.get(link);
+
+        // Then the search runs as the link says: the form filled in, the two recent traces found
+        wait.until(d -> resultIds(d).size() == 2);
+        assertThat(resultIds(browser))
+            .containsExactly(checkout.traceId().toHex(), home.traceId().toHex());
+        assertThat(new Select(browser.findElement(By.id("service"))).getFirstSelectedOption())
+            .extracting(WebElement::getText)
+            .isEqualTo("frontend");
+        assertThat(new Select(browser.findElement(By.id("range"))).getFirstSelectedOption())
+            .extracting(o -> o.getAttribute("value"))
+            .isEqualTo("60");
+        // and the scatter plot has a point per trace, the failed one marked
+        List<WebElement> points = browser.findElements(By.cssSelector("#scatter-svg .point"));
+        assertThat(points).hasSize(2);
+        assertThat(browser.findElements(By.cssSelector("#scatter-svg .point.error")))
+            .singleElement()
+            .extracting(p -> p.getAttribute("data-trace-id"))
+            .isEqualTo(checkout.traceId().toHex());
+        screenshot(browser, shots.resolve("scatter.png"));
+
+        // When a point is clicked, its trace opens
+        point(browser, home.traceId().toHex()).click();
+        wait.until(d -> d.getCurrentUrl().endsWith("#/trace/" + home.traceId().toHex()));
+        spanRow(wait, home.spans().get(0).spanId().toHex());
+        // and back returns to the same search and results
+        browser.navigate().back();
+        wait.until(d -> d.getCurrentUrl().equals(link));
+        wait.until(d -> resultIds(d).size() == 2);
+
+        // When an absolute range around three hours ago is searched
+        new Select(browser.findElement(By.id("range"))).selectByValue("absolute");
+        setLocalTime(browser, "from", threeHoursAgo.minus(Duration.ofMinutes(10)));
+        setLocalTime(browser, "to", threeHoursAgo.plus(Duration.ofMinutes(10)));
+        browser.findElement(By.id("search-button")).click();
+
+        // Then only the older trace is found, and the URL carries the range
+        wait.until(d -> resultIds(d).equals(List.of(older.traceId().toHex())));
+        assertThat(browser.getCurrentUrl())
+            .contains("from=")
+            .contains("to=")
+            .doesNotContain("range=");
+        String absolute = browser.getCurrentUrl();
+        // and back/forward step between the two searches
+        browser.navigate().back();
+        wait.until(d -> resultIds(d).size() == 2);
+        assertThat(new Select(browser.findElement(By.id("range"))).getFirstSelectedOption())
+            .extracting(o -> o.getAttribute("value"))
+            .isEqualTo("60");
+        browser.navigate().forward();
+        wait.until(d -> resultIds(d).equals(List.of(older.traceId().toHex())));
+        assertThat(browser.findElement(By.id("absolute-range")).isDisplayed()).isTrue();
+        // and the absolute link, loaded afresh, finds the same
+        browser.get("about:blank");
+        browser.get(absolute);
+        wait.until(d -> resultIds(d).equals(List.of(older.traceId().toHex())));
+
+        // When the checkout trace is opened
+        browser.get(base + "#/trace/" + checkout.traceId().toHex());
+        String root = checkout.spans().get(0).spanId().toHex();
+        String orders = checkout.spans().get(1).spanId().toHex();
+        String charge = checkout.spans().get(2).spanId().toHex();
+        spanRow(wait, charge);
+
+        // Then collapsing a span hides its subtree, expanding shows it again
+        twisty(browser, root).click();
+        assertThat(visibleSpanIds(browser)).containsExactly(root);
+        twisty(browser, root).click();
+        assertThat(visibleSpanIds(browser)).containsExactly(root, orders, charge);
+        twisty(browser, orders).click();
+        assertThat(visibleSpanIds(browser)).containsExactly(root, orders);
+        browser.findElement(By.id("expand-all")).click();
+        assertThat(visibleSpanIds(browser)).containsExactly(root, orders, charge);
+        browser.findElement(By.id("collapse-all")).click();
+        assertThat(visibleSpanIds(browser)).containsExactly(root, orders);
+
+        // and finding by an attribute value highlights the span, opening its collapsed parent
+        WebElement find = browser.findElement(By.id("span-find"));
+        find.sendKeys("SlowPay");
+        assertThat(browser.findElement(By.id("find-count")).getText())
+            .isEqualTo("1 of 3 spans match");
+        assertThat(matchIds(browser)).containsExactly(charge);
+        assertThat(visibleSpanIds(browser)).containsExactly(root, orders, charge);
+        // by service or name
+        find.clear();
+        find.sendKeys("checkout");
+        assertThat(browser.findElement(By.id("find-count")).getText())
+            .isEqualTo("2 of 3 spans match");
+        assertThat(matchIds(browser)).containsExactly(root, orders);
+        screenshot(browser, shots.resolve("find.png"));
+
+        // and the download link holds the trace as OTLP JSON
+        WebElement download = browser.findElement(By.id("download-json"));
+        assertThat(download.getAttribute("download"))
+            .isEqualTo("trace-" + checkout.traceId().toHex() + ".json");
+        assertThat(download.getAttribute("href")).startsWith("blob:");
+        Object text =
+            ((JavascriptExecutor) browser)
+                .executeAsyncScript(
+                    "const done = arguments[arguments.length - 1];"
+                        + "fetch(arguments[0]).then(r => r.text()).then(done, e => done('' + e));",
+                    download.getAttribute("href"));
+        List<Span> downloaded =
+            OtlpJsonCodec.decode(String.valueOf(text).getBytes(StandardCharsets.UTF_8));
+        assertThat(downloaded.stream().map(s -> s.spanId().toHex()))
+            .containsExactlyInAnyOrder(root, orders, charge);
+        assertThat(downloaded).allMatch(s -> s.traceId().equals(checkout.traceId()));
+      } finally {
+        browser.quit();
+      }
+    }
+  }
+
+  @Test
+  void comparesSlowCheckoutsWithTheOthers_fromTheResultsAndFromABrushedDurationRange(
+      LocalOpenSearch node) throws Exception {
+    assertThat(CHROMIUM).as("Debian's chromium").exists();
+    assertThat(CHROMEDRIVER).as("Debian's chromium-driver").exists();
+    // Given the demo's checkouts: six quick ones over ordinary providers, three slow ones all
+    // through the slow provider
+    Instant now = Instant.now();
+    String[] ordinary = {"demo-card", "demo-wallet"};
+    List<AssembledTrace> traces = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      boolean slow = i >= 6;
+      traces.add(
+          TraceBuilder.trace()
+              .tenant("umbrella")
+              .shiftedBy(since(now.minusSeconds(300 - i * 20)))
+              .root("checkout", "POST /orders", slow ? 1_500 : 60)
+              .child("payment", "POST /charge", slow ? 1_400 : 30)
+              .attr("payment.provider", slow ? "legacy-bank" : ordinary[i % 2])
+              .build());
+    }
+    String prefix = QueryFixture.index(node, traces);
+    Path shots = Path.of("target", "ui-screenshots");
+    Files.createDirectories(shots);
+
+    try (QueryServiceApp app = QueryFixture.start(node, prefix)) {
+      WebDriver browser = chromium();
+      try {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        String base = "http://127.0.0.1:" + app.port() + "/";
+        browser.get(base);
+        browser.findElement(By.id("tenant")).sendKeys("umbrella");
+        browser.findElement(By.id("lookup-id")).click(); // the tenant field's change event
+
+        // When the slow checkouts are searched and "What is different?" is asked from the results
+        browser.get("about:blank");
+        browser.get(base + "#/search?service=checkout&minDurationMs=1000&range=60");
+        wait.until(d -> resultIds(d).size() == 3);
+        browser.findElement(By.id("compare-button")).click();
+
+        // Then the panel compares them with the search's other traces: the slow provider first
+        wait.until(d -> !differences(d).isEmpty());
+        assertThat(differences(browser).get(0)).isEqualTo("payment.provider=legacy-bank");
+        assertThat(browser.findElement(By.id("compare-summary")).getText())
+            .isEqualTo("3 selected traces against 6 baseline traces");
+        assertThat(
+                new Select(browser.findElement(By.id("compare-selection")))
+                    .getFirstSelectedOption()
+                    .getAttribute("value"))
+            .isEqualTo("slow");
+        assertThat(browser.findElement(By.id("compare-min")).getAttribute("value"))
+            .isEqualTo("1000");
+        screenshot(browser, shots.resolve("compare.png"));
+
+        // When all checkouts are searched and the slow band is dragged over on the scatter plot
+        browser.get(base + "#/search?service=checkout&range=60");
+        wait.until(d -> resultIds(d).size() == 9);
+        WebElement svg = browser.findElement(By.id("scatter-svg"));
+        int width = svg.getSize().getWidth();
+        int height = svg.getSize().getHeight();
+        double scale = width / 800.0; // the plot's viewBox is 800 × 200
+        new Actions(browser)
+            .moveToElement(svg, (int) ((40 - 400) * scale), (int) ((14 - 100) * scale))
+            .clickAndHold()
+            .moveByOffset(0, (int) (76 * scale))
+            .release()
+            .perform();
+
+        // Then the comparison runs for that duration range and finds the slow provider
+        wait.until(
+            d ->
+                "range"
+                    .equals(
+                        new Select(d.findElement(By.id("compare-selection")))
+                            .getFirstSelectedOption()
+                            .getAttribute("value")));
+        wait.until(
+            d ->
+                d.findElement(By.id("compare-summary"))
+                    .getText()
+                    .equals("3 selected traces against 6 baseline traces"));
+        assertThat(differences(browser).get(0)).isEqualTo("payment.provider=legacy-bank");
+        double min =
+            Double.parseDouble(browser.findElement(By.id("compare-min")).getAttribute("value"));
+        double max =
+            Double.parseDouble(browser.findElement(By.id("compare-max")).getAttribute("value"));
+        assertThat(min).isBetween(100.0, 1_500.0);
+        assertThat(max).isGreaterThanOrEqualTo(1_500.0);
+        assertThat(height).isPositive();
+        screenshot(browser, shots.resolve("compare-brushed.png"));
+
+        // and a value opens the search for the traces with it
+        browser.findElement(By.cssSelector("#compare-results .difference a")).click();
+        wait.until(d -> resultIds(d).size() == 3);
+        assertThat(browser.getCurrentUrl()).contains("attr.payment.provider=legacy-bank");
+      } finally {
+        browser.quit();
+      }
+    }
+  }
+
+  /** The comparison panel's values, {@code key=value}, in their order. */
+  @SuppressWarnings("unchecked")
+  private static List<String> differences(WebDriver browser) {
+    return (List<String>)
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "return [...document.querySelectorAll('#compare-results .difference')]"
+                    + ".map(r => r.dataset.key + '=' + r.dataset.value);");
+  }
+
+  private static Duration since(Instant instant) {
+    return Duration.ofNanos(instant.toEpochMilli() * 1_000_000L - TraceBuilder.START);
+  }
+
+  /** The trace IDs of the result rows, read in one go (the rows are replaced as searches run). */
+  @SuppressWarnings("unchecked")
+  private static List<String> resultIds(WebDriver browser) {
+    return (List<String>)
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "return [...document.querySelectorAll('#results .trace-row')]"
+                    + ".map(r => r.dataset.traceId);");
+  }
+
+  private static WebElement point(WebDriver browser, String traceId) {
+    return browser.findElement(
+        By.cssSelector("#scatter-svg .point[data-trace-id='" + traceId + "']"));
+  }
+
+  /** Sets a datetime-local input to the instant in the browser's time zone. */
+  private static void setLocalTime(WebDriver browser, String id, Instant instant) {
+    ((JavascriptExecutor) browser)
+        .executeScript(
+            "const d = new Date(arguments[1]); const p = n => String(n).padStart(2, '0');"
+                + "arguments[0].value = d.getFullYear() + '-' + p(d.getMonth() + 1) + '-'"
+                + " + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + ':'"
+                + " + p(d.getSeconds());",
+            browser.findElement(By.id(id)),
+            instant.toEpochMilli());
+  }
+
+  private static WebElement twisty(WebDriver browser, String spanId) {
+    return browser.findElement(
+        By.cssSelector("#waterfall .span-row[data-span-id='" + spanId + "'] .twisty"));
+  }
+
+  private static List<String> visibleSpanIds(WebDriver browser) {
+    return browser.findElements(By.cssSelector("#waterfall .span-row")).stream()
+        .filter(WebElement::isDisplayed)
+        .map(r -> r.getAttribute("data-span-id"))
+        .toList();
+  }
+
+  private static List<String> matchIds(WebDriver browser) {
+    return browser.findElements(By.cssSelector("#waterfall .span-row.match")).stream()
+        .map(r -> r.getAttribute("data-span-id"))
+        .toList();
   }
 
   /** The waterfall row of the span, once the trace view shows it. */

@@ -7,9 +7,9 @@ import java.util.Optional;
 /**
  * A search over whole traces (the native {@code /v1/traces/search}): the trace's start within the
  * range, and — unlike Jaeger's search — the duration and error conditions on the whole trace (root
- * start to last end, any span failed). Service matches any service of the trace. Operation,
- * attributes, span status and link target match spans (all of them on one span). Times are epoch
- * nanoseconds.
+ * start to last end, any span failed). Service matches any service of the trace (with an operation,
+ * the service of that operation's span). Operation, attributes, span status and link target match
+ * spans (all of them on one span). Times are epoch nanoseconds.
  *
  * @param error present to ask for traces with (true) or without (false) a failed span
  * @param spanStatus a span condition: a span with this status code ({@code OK}, {@code ERROR},

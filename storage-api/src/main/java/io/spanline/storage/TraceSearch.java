@@ -10,8 +10,9 @@ import java.util.Set;
 /**
  * Searches over stored traces: by span conditions (Jaeger's semantics, {@link TraceQuery}) or by
  * trace summary ({@link SummaryQuery}), and the lists a search form offers (services, operations,
- * attribute keys and values) and the dependency graph. Every call names its tenant; nothing of
- * another tenant is found, listed or counted.
+ * attribute keys and values), the dependency graph, and the comparison of two sets of traces by
+ * their attribute values. Every call names its tenant; nothing of another tenant is found, listed
+ * or counted.
  */
 public interface TraceSearch {
   /**
@@ -76,5 +77,20 @@ public interface TraceSearch {
 
   /** Values (in string form) of one attribute key, sorted. */
   List<String> attributeValues(String tenant, String key, Optional<TimeRange> range)
+      throws IOException;
+
+  /**
+   * "What is different": the attribute values (of spans, events, links, resources and scopes; the
+   * searchable ones) over-represented in the traces {@code selection} finds against those {@code
+   * baseline} finds, ranked by {@link AttributeScoring}. Each side is at most its query's limit of
+   * traces, the most recent; a trace both find counts in the selection only. A trace has a value
+   * when any of its spans carries it.
+   *
+   * @param maxValues most differences returned, at least 1
+   * @throws IOException if the store cannot be read
+   * @throws IllegalArgumentException if {@code maxValues} is below 1
+   */
+  AttributeComparison compareAttributes(
+      String tenant, SummaryQuery selection, SummaryQuery baseline, int maxValues)
       throws IOException;
 }

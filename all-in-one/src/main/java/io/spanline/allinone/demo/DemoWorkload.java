@@ -74,7 +74,8 @@ import org.slf4j.LoggerFactory;
  * carrying the record's partition, offset and key ({@link #processSpan}).
  *
  * <p>Payments fail at {@link DemoSettings#errorRate()} (status ERROR, an exception event, HTTP 502
- * up the chain) and are slowed at {@link DemoSettings#slowRate()}; at half the error rate a
+ * up the chain) and are slowed at {@link DemoSettings#slowRate()}; a slow payment, and only a slow
+ * one, goes through {@link #SLOW_PROVIDER} ({@link #PAYMENT_PROVIDER}). At half the error rate a
  * reservation finds the stock short after its database query (HTTP 409, and checkout fails with
  * 502), so some failing checkouts have a PostgreSQL call below them and some do not. Every service
  * exports OTLP/HTTP protobuf to the gateway through a batch span processor; a {@code copy}
@@ -83,6 +84,16 @@ import org.slf4j.LoggerFactory;
 public final class DemoWorkload implements AutoCloseable {
   /** The topic of the asynchronous hop from checkout to fulfillment. */
   public static final String ORDERS_TOPIC = "demo.orders";
+
+  /** Payment span attribute: the payment provider charged. */
+  public static final String PAYMENT_PROVIDER = "payment.provider";
+
+  /** The provider of every slow payment (and of no other). */
+  public static final String SLOW_PROVIDER = "legacy-bank";
+
+  /** The providers of the other payments, picked at random. */
+  public static final List<String> ORDINARY_PROVIDERS =
+      List.of("demo-card", "demo-wallet", "demo-transfer");
 
   /** The demo's services, in call order. */
   public static final List<String> SERVICES =
@@ -350,15 +361,20 @@ public final class DemoWorkload implements AutoCloseable {
     Span span = serverSpan("payment", headers, "/charge");
     try (Scope ignored = span.makeCurrent()) {
       span.setAttribute("order.id", order);
-      span.setAttribute("payment.provider", "demo-card");
       ThreadLocalRandom random = ThreadLocalRandom.current();
+      boolean slow = random.nextDouble() < settings.slowRate();
+      // the slow payments all go through one provider, among ordinary ones: the cause the web UI's
+      // "What is different?" finds when slow checkouts are compared with the others
+      String provider =
+          slow ? SLOW_PROVIDER : ORDINARY_PROVIDERS.get(random.nextInt(ORDINARY_PROVIDERS.size()));
+      span.setAttribute(PAYMENT_PROVIDER, provider);
       jitter();
-      if (random.nextDouble() < settings.slowRate()) {
+      if (slow) {
         span.addEvent("payment provider slow");
         Thread.sleep(settings.slowDelay().toMillis());
       }
       if (random.nextDouble() < settings.errorRate()) {
-        IllegalStateException e = new IllegalStateException("card declined by demo-card");
+        IllegalStateException e = new IllegalStateException("card declined by " + provider);
         span.recordException(e);
         span.setStatus(StatusCode.ERROR, e.getMessage());
         span.setAttribute("http.response.status_code", 502L);

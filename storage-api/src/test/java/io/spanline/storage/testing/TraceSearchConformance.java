@@ -8,6 +8,8 @@ import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.testing.TraceBuilder;
+import io.spanline.storage.AttributeComparison;
+import io.spanline.storage.AttributeDifference;
 import io.spanline.storage.Dependency;
 import io.spanline.storage.FoundSummary;
 import io.spanline.storage.FoundTrace;
@@ -33,10 +35,10 @@ import org.junit.jupiter.api.Test;
 /**
  * What every {@link TraceSearch} does, on top of {@link TraceStoreConformance}: search by every
  * condition of {@link TraceQuery} and {@link SummaryQuery} (span link targets included), limits,
- * time ranges, the lists of a search form and the dependency graph, all within one tenant, and
- * Jaeger's 25 storage conformance cases written through the store's write path. Attribute
- * conditions use keys the store indexes: {@code http.route} (in the default allowlist) and {@link
- * JaegerFixtures#attributeKeys}.
+ * time ranges, the lists of a search form, the dependency graph and the comparison of a selection
+ * of traces with its baseline, all within one tenant, and Jaeger's 25 storage conformance cases
+ * written through the store's write path. Attribute conditions use keys the store indexes: {@code
+ * http.route} (in the default allowlist) and {@link JaegerFixtures#attributeKeys}.
  */
 public abstract class TraceSearchConformance extends TraceStoreConformance {
   /** The search under test, over the same data as {@link #store()}. */
@@ -313,6 +315,23 @@ public abstract class TraceSearchConformance extends TraceStoreConformance {
     assertThat(search().findSummaries(s.tenant(), byOperation))
         .extracting(FoundSummary::traceId)
         .containsExactly(s.old().traceId());
+    // without an operation, the service is any of the trace's: the attribute may be on another
+    // service's span
+    SummaryQuery byServiceAndAttribute =
+        new SummaryQuery(
+            Optional.of("checkout"),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Map.of("http.route", "/cart"),
+            Optional.empty(),
+            all.fromEpochNanos(),
+            all.toEpochNanos(),
+            20);
+    assertThat(search().findSummaries(s.tenant(), byServiceAndAttribute))
+        .extracting(FoundSummary::traceId)
+        .containsExactly(s.failed().traceId());
   }
 
   @Test
@@ -403,6 +422,79 @@ public abstract class TraceSearchConformance extends TraceStoreConformance {
         q.fromEpochNanos(),
         q.toEpochNanos(),
         q.limit());
+  }
+
+  @Test
+  void comparesASelectionWithItsBaseline_rankingTheOverRepresentedValueFirst_inTheTenantOnly()
+      throws Exception {
+    // Given checkouts calling a payment peer: six quick ones over two ordinary peers, three slow
+    // ones all through one peer; and another tenant's slow checkouts through another peer
+    String tenant = tenant("compare");
+    String other = tenant("compare-other");
+    List<SampledTrace> toWrite = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      boolean slow = i >= 6;
+      toWrite.add(
+          kept(
+              traceAgo(tenant, 30 - i)
+                  .root("checkout", "POST /orders", slow ? 1_200 : 50)
+                  .attr("http.route", "/orders")
+                  .child("checkout", "charge", slow ? 1_100 : 30)
+                  .attr("peer.service", slow ? "slowpay" : (i % 2 == 0 ? "cardpay" : "walletpay"))
+                  .build()));
+    }
+    for (int i = 0; i < 4; i++) {
+      toWrite.add(
+          kept(
+              traceAgo(other, 30 - i)
+                  .root("checkout", "POST /orders", i < 2 ? 1_500 : 50)
+                  .child("checkout", "charge", 20)
+                  .attr("peer.service", i < 2 ? "otherpay" : "slowpay")
+                  .build()));
+    }
+    write(toWrite);
+    SummaryQuery all =
+        new SummaryQuery(
+            Optional.of("checkout"),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Map.of(),
+            Optional.empty(),
+            lastHours(2).fromEpochNanos(),
+            lastHours(2).toEpochNanos(),
+            100);
+    SummaryQuery slow = with(all, Optional.empty(), Optional.of(Duration.ofSeconds(1).toNanos()));
+
+    // When the slow ones are compared with all of them
+    AttributeComparison compared = search().compareAttributes(tenant, slow, all, 10);
+
+    // Then the baseline leaves the selection out, and the slow peer ranks first
+    assertThat(compared.selectionTraces()).isEqualTo(3);
+    assertThat(compared.baselineTraces()).isEqualTo(6);
+    assertThat(compared.differences().get(0))
+        .isEqualTo(new AttributeDifference("peer.service", "slowpay", 3, 0, 1.0, 0.0, 1.0));
+    // a value on every trace is no difference
+    assertThat(compared.differences()).noneMatch(d -> d.key().equals("http.route"));
+    // and each tenant compares its own traces
+    AttributeComparison ofOther = search().compareAttributes(other, slow, all, 10);
+    assertThat(ofOther.selectionTraces()).isEqualTo(2);
+    assertThat(ofOther.baselineTraces()).isEqualTo(2);
+    assertThat(ofOther.differences())
+        .extracting(AttributeDifference::value)
+        .contains("otherpay")
+        .doesNotContain("slowpay");
+    AttributeComparison ofNobody =
+        search().compareAttributes(tenant("compare-nobody"), slow, all, 10);
+    assertThat(ofNobody.selectionTraces()).isZero();
+    assertThat(ofNobody.differences()).isEmpty();
+    // an empty selection still counts its baseline
+    AttributeComparison noneFailed =
+        search().compareAttributes(tenant, with(all, Optional.of(true), Optional.empty()), all, 10);
+    assertThat(noneFailed.selectionTraces()).isZero();
+    assertThat(noneFailed.baselineTraces()).isEqualTo(9);
+    assertThat(noneFailed.differences()).isEmpty();
   }
 
   @Test

@@ -31,6 +31,8 @@ import io.spanline.query.trace.CriticalPath;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.storage.AttributeComparison;
+import io.spanline.storage.AttributeDifference;
 import io.spanline.storage.Dependency;
 import io.spanline.storage.FoundSummary;
 import io.spanline.storage.FoundTrace;
@@ -57,10 +59,12 @@ import java.util.Optional;
  * Spanline's own API ({@code /v1}, described by {@code /openapi.json}): trace by ID, trace search
  * returning summaries where duration and error conditions apply to the whole trace (and which can
  * find the traces linking to a trace or span), services, operations, the service dependency graph,
- * and attribute keys and values. Times in responses are epoch nanoseconds; traces are OTLP/JSON.
+ * attribute keys and values, and "what is different" between a selection of traces and the rest
+ * ({@code /v1/insights/compare}). Times in responses are epoch nanoseconds; traces are OTLP/JSON.
  */
 public final class NativeApi {
   private static final int MAX_LIMIT = 1000;
+  private static final int MAX_TOP = 200;
   private static final byte[] OPENAPI = load();
 
   private final TraceLookup lookup;
@@ -165,6 +169,82 @@ public final class NativeApi {
         });
   }
 
+  /**
+   * "What is different": attribute values over-represented in a selection of the traces a search
+   * finds (failed, or within a duration range) against the rest of them.
+   */
+  @Get("/v1/insights/compare")
+  @Blocking
+  public HttpResponse compare(RequestHeaders headers, QueryParams params) {
+    return answer(
+        () -> {
+          Comparison c = comparison(params, clock.instant());
+          AttributeComparison result =
+              search.compareAttributes(
+                  tenants.tenant(headers), c.selection(), c.baseline(), c.top());
+          ObjectNode body = JSON.createObjectNode();
+          body.putObject("selection").put("traces", result.selectionTraces());
+          body.putObject("baseline").put("traces", result.baselineTraces());
+          ArrayNode out = body.putArray("differences");
+          for (AttributeDifference d : result.differences()) {
+            out.addObject()
+                .put("key", d.key())
+                .put("value", d.value())
+                .put("selectionTraces", d.selectionTraces())
+                .put("baselineTraces", d.baselineTraces())
+                .put("selectionShare", d.selectionShare())
+                .put("baselineShare", d.baselineShare())
+                .put("score", d.score());
+          }
+          return json(HttpStatus.OK, body);
+        });
+  }
+
+  /** The two sides of {@code /v1/insights/compare} and how many differences to return. */
+  record Comparison(SummaryQuery selection, SummaryQuery baseline, int top) {}
+
+  /**
+   * The baseline is the search of {@code /v1/traces/search} (the same parameters; {@code limit}
+   * traces, default and at most 1 000); the selection is those of its traces that also meet {@code
+   * select.status} ({@code error}/{@code ok}), {@code select.minDurationMs} and {@code
+   * select.maxDurationMs}, at least one of them given. {@code top}: differences returned (default
+   * 20, at most 200).
+   */
+  static Comparison comparison(QueryParams params, Instant now) {
+    SummaryQuery base = query(params, now, MAX_LIMIT);
+    Optional<Boolean> error = status(params, "select.status");
+    Optional<Long> min = millis(params, "select.minDurationMs");
+    Optional<Long> max = millis(params, "select.maxDurationMs");
+    if (error.isEmpty() && min.isEmpty() && max.isEmpty()) {
+      throw new BadParameter(
+          "a selection is needed: select.status, select.minDurationMs or select.maxDurationMs");
+    }
+    if (min.isPresent() && max.isPresent() && min.get() > max.get()) {
+      throw new BadParameter("select.minDurationMs must not be above select.maxDurationMs");
+    }
+    if (base.error().isPresent() && error.isPresent() && !base.error().equals(error)) {
+      throw new BadParameter("select.status contradicts status: the selection would be empty");
+    }
+    SummaryQuery selection =
+        new SummaryQuery(
+            base.service(),
+            base.operation(),
+            error.isPresent() ? error : base.error(),
+            min.isPresent()
+                ? min.map(m -> Math.max(m, base.minDurationNanos().orElse(0L)))
+                : base.minDurationNanos(),
+            max.isPresent()
+                ? max.map(m -> Math.min(m, base.maxDurationNanos().orElse(Long.MAX_VALUE)))
+                : base.maxDurationNanos(),
+            base.attributes(),
+            base.spanStatus(),
+            base.linkedTo(),
+            base.fromEpochNanos(),
+            base.toEpochNanos(),
+            base.limit());
+    return new Comparison(selection, base, count(params, 20, MAX_TOP, "top"));
+  }
+
   @Get("/v1/services")
   @Blocking
   public HttpResponse services(RequestHeaders headers) {
@@ -243,23 +323,19 @@ public final class NativeApi {
 
   /** The search of {@code /v1/traces/search}; the time range defaults to the last hour. */
   static SummaryQuery query(QueryParams params, Instant now) {
+    return query(params, now, 20);
+  }
+
+  /** As {@link #query(QueryParams, Instant)}, {@code limit} defaulting to {@code defaultLimit}. */
+  private static SummaryQuery query(QueryParams params, Instant now, int defaultLimit) {
     TimeRange range = range(params, now, Duration.ofHours(1));
-    Optional<Boolean> error =
-        first(params, "status")
-            .map(
-                s ->
-                    switch (s.toLowerCase(Locale.ROOT)) {
-                      case "error" -> true;
-                      case "ok" -> false;
-                      default ->
-                          throw new BadParameter("status must be error or ok, was '" + s + "'");
-                    });
+    Optional<Boolean> error = status(params, "status");
     Optional<Long> min = millis(params, "minDurationMs");
     Optional<Long> max = millis(params, "maxDurationMs");
     if (min.isPresent() && max.isPresent() && min.get() > max.get()) {
       throw new BadParameter("minDurationMs must not be above maxDurationMs");
     }
-    int limit = count(params, 20, MAX_LIMIT, "limit");
+    int limit = count(params, defaultLimit, MAX_LIMIT, "limit");
     Map<String, String> attributes = new LinkedHashMap<>();
     for (String name : params.names()) {
       if (name.startsWith("attr.") && name.length() > 5) {
@@ -297,6 +373,18 @@ public final class NativeApi {
     return Optional.of(
         span.map(s -> LinkTarget.span(traceId, spanId(s.strip(), "linkedSpanId")))
             .orElseGet(() -> LinkTarget.trace(traceId)));
+  }
+
+  /** {@code error} (true) or {@code ok} (false), any case. */
+  private static Optional<Boolean> status(QueryParams params, String name) {
+    return first(params, name)
+        .map(
+            s ->
+                switch (s.toLowerCase(Locale.ROOT)) {
+                  case "error" -> true;
+                  case "ok" -> false;
+                  default -> throw new BadParameter(name + " must be error or ok, was '" + s + "'");
+                });
   }
 
   private static Optional<Long> millis(QueryParams params, String name) {

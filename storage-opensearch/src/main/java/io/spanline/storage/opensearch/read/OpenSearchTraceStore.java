@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Timer;
 import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.storage.AttributeComparison;
+import io.spanline.storage.AttributeScoring;
 import io.spanline.storage.Dependency;
 import io.spanline.storage.FoundSummary;
 import io.spanline.storage.FoundTrace;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -434,7 +437,9 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
           findTraceIds(
               tenant,
               new TraceQuery(
-                  q.service().orElse(""),
+                  // the operation is the service's; otherwise the service is any of the trace's,
+                  // checked on the summary, and the attributes may sit on another service's span
+                  q.operation().isPresent() ? q.service().orElse("") : "",
                   q.operation(),
                   q.attributes(),
                   q.spanStatus(),
@@ -573,6 +578,131 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
       }
     }
     out.sort(Comparator.comparing(Dependency::parent).thenComparing(Dependency::child));
+    return out;
+  }
+
+  /**
+   * Most attribute values compared: the selection's most frequent tags (by span count). Each is
+   * then counted in the baseline by exact value.
+   */
+  static final int MAX_COMPARED_VALUES = 1_000;
+
+  /**
+   * Two summary searches give the trace IDs of each side; then, per side, one terms aggregation
+   * over the {@link Fields#TAGS} of those traces' spans with the number of distinct traces per
+   * value (a {@code cardinality} of {@link Fields#TRACE_ID} with a precision threshold above the
+   * number of traces, where OpenSearch counts exactly but for hash collisions). The baseline counts
+   * only the selection's values.
+   */
+  @Override
+  public AttributeComparison compareAttributes(
+      String tenant, SummaryQuery selection, SummaryQuery baseline, int maxValues)
+      throws IOException {
+    if (maxValues < 1) {
+      throw new IllegalArgumentException("maxValues must be >= 1, was " + maxValues);
+    }
+    Set<TraceId> selected = new LinkedHashSet<>();
+    findSummaries(tenant, selection).forEach(s -> selected.add(s.traceId()));
+    List<TraceId> others = new ArrayList<>();
+    for (FoundSummary s : findSummaries(tenant, baseline)) {
+      if (!selected.contains(s.traceId())) {
+        others.add(s.traceId());
+      }
+    }
+    if (selected.isEmpty()) {
+      return new AttributeComparison(0, others.size(), List.of());
+    }
+    Map<String, Long> inSelection =
+        tracesPerTag(
+            tenant,
+            List.copyOf(selected),
+            selection.fromEpochNanos(),
+            selection.toEpochNanos(),
+            null);
+    Map<String, Long> inBaseline =
+        others.isEmpty() || inSelection.isEmpty()
+            ? Map.of()
+            : tracesPerTag(
+                tenant,
+                others,
+                baseline.fromEpochNanos(),
+                baseline.toEpochNanos(),
+                List.copyOf(inSelection.keySet()));
+    List<AttributeScoring.Counted> counts = new ArrayList<>(inSelection.size());
+    for (Map.Entry<String, Long> e : inSelection.entrySet()) {
+      String tag = e.getKey();
+      int at = tag.indexOf('=');
+      if (at < 0) {
+        continue;
+      }
+      counts.add(
+          new AttributeScoring.Counted(
+              tag.substring(0, at),
+              tag.substring(at + 1),
+              Math.min(e.getValue(), selected.size()),
+              Math.min(inBaseline.getOrDefault(tag, 0L), others.size())));
+    }
+    return new AttributeComparison(
+        selected.size(),
+        others.size(),
+        AttributeScoring.rank(counts, selected.size(), others.size(), maxValues));
+  }
+
+  /** For each tag of the traces' spans, the number of those traces with it. */
+  private Map<String, Long> tracesPerTag(
+      String tenant,
+      List<TraceId> traceIds,
+      long fromEpochNanos,
+      long toEpochNanos,
+      List<String> onlyTags)
+      throws IOException {
+    List<FieldValue> ids = traceIds.stream().map(id -> FieldValue.of(id.toHex())).toList();
+    int threshold = Math.min(40_000, Math.max(100, traceIds.size() * 2));
+    Aggregation perTag =
+        Aggregation.of(
+            a ->
+                a.terms(
+                        t -> {
+                          t.field(Fields.TAGS)
+                              .size(onlyTags == null ? MAX_COMPARED_VALUES : onlyTags.size());
+                          if (onlyTags != null) {
+                            // map execution, as for the regexp include of attributeValues
+                            t.include(i -> i.terms(onlyTags))
+                                .executionHint(TermsAggregationExecutionHint.Map);
+                          }
+                          return t;
+                        })
+                    .aggregations(
+                        "traces",
+                        Aggregation.of(
+                            c ->
+                                c.cardinality(
+                                    x -> x.field(Fields.TRACE_ID).precisionThreshold(threshold)))));
+    SearchResponse<Void> response =
+        search(
+            "compare",
+            s ->
+                s.index(
+                        within(
+                            layout.spanIndices(fromEpochNanos, toEpochNanos + 3_600_000_000_000L),
+                            layout.spanIndexPattern()))
+                    .ignoreUnavailable(true)
+                    .allowNoIndices(true)
+                    .size(0)
+                    .query(
+                        inTenant(
+                            tenant,
+                            Query.of(
+                                b ->
+                                    b.terms(
+                                        t -> t.field(Fields.TRACE_ID).terms(v -> v.value(ids))))))
+                    .aggregations("tags", perTag),
+            Void.class);
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (StringTermsBucket b : buckets(response.aggregations(), "tags")) {
+      Aggregate traces = b.aggregations().get("traces");
+      out.put(b.key(), traces != null && traces.isCardinality() ? traces.cardinality().value() : 0);
+    }
     return out;
   }
 
