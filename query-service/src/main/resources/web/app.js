@@ -802,6 +802,11 @@ function clockSkewNote(body, traceId, raw, focus) {
 
 // ---- dependency graph ------------------------------------------------------------------------
 
+/** A call estimate as people read it: whole numbers, one decimal below 10. */
+function formatCount(n) {
+  return n < 10 && !Number.isInteger(n) ? n.toFixed(1) : Math.round(n).toLocaleString('en');
+}
+
 async function showDependencies() {
   const graph = $('dependency-graph');
   graph.replaceChildren(el('div', { class: 'empty' }, 'Loading…'));
@@ -810,6 +815,10 @@ async function showDependencies() {
     ({ dependencies } = await api('/v1/dependencies', rangeParams(Number($('dependencies-range').value))));
     showError(null);
   } catch (e) { graph.replaceChildren(); showError(e); return; }
+  const estimated = $('dependencies-weight').value === 'estimated';
+  $('dependencies-note').textContent = estimated
+    ? 'Estimated calls in all traffic: each kept call weighs its trace\'s adjusted count (1 / sampling probability).'
+    : 'Calls in the kept traces only: sampling makes rare-but-kept paths (errors, slow) look bigger than they are.';
   if (dependencies.length === 0) {
     graph.replaceChildren(el('div', { class: 'empty' }, 'No calls between services in this range'));
     return;
@@ -872,7 +881,10 @@ async function showDependencies() {
       lx = (x1 + x2) / 2; ly = (y1 + y2) / 2 - 6;
     }
     g.append(svg('path', { d: path, 'marker-end': 'url(#arrow)' }));
-    g.append(svg('text', { x: lx, y: ly, 'text-anchor': 'middle' }, `${d.callCount} call${d.callCount === 1 ? "" : "s"}`));
+    const label = estimated
+      ? `≈${formatCount(d.estimatedCallCount ?? d.callCount)} calls`
+      : `${d.callCount} kept call${d.callCount === 1 ? '' : 's'}`;
+    g.append(svg('text', { x: lx, y: ly, 'text-anchor': 'middle' }, label));
     root.append(g);
   }
   for (const n of nodes) {
@@ -923,6 +935,7 @@ function init() {
   $('compare-form').addEventListener('submit', runCompare);
   $('compare-selection').addEventListener('change', compareSelectionChanged);
   $('dependencies-range').addEventListener('change', showDependencies);
+  $('dependencies-weight').addEventListener('change', showDependencies);
   $('lookup').addEventListener('submit', (e) => {
     e.preventDefault();
     const id = $('lookup-id').value.trim();

@@ -105,8 +105,8 @@ class NativeApiIT {
       // the dependency graph counts calls between services, per tenant
       assertThat(edges(app, window, "acme"))
           .containsExactlyInAnyOrder(
-              "frontend>checkout:1", "checkout>payment:1", "frontend>search:1");
-      assertThat(edges(app, window, "globex")).containsExactly("frontend>ledger:1");
+              "frontend>checkout:1~1", "checkout>payment:1~1", "frontend>search:1~1");
+      assertThat(edges(app, window, "globex")).containsExactly("frontend>ledger:1~1");
 
       // attribute keys and values, per tenant
       assertThat(texts(ok(getAs(app, "acme", "/v1/attributes", Map.of())).get("attributes")))
@@ -383,7 +383,14 @@ class NativeApiIT {
       throws Exception {
     List<String> out = new ArrayList<>();
     for (JsonNode d : ok(getAs(app, tenant, "/v1/dependencies", window)).get("dependencies")) {
-      out.add(d.get("parent").asText() + ">" + d.get("child").asText() + ":" + d.get("callCount"));
+      out.add(
+          d.get("parent").asText()
+              + ">"
+              + d.get("child").asText()
+              + ":"
+              + d.get("callCount")
+              + "~"
+              + d.get("estimatedCallCount").asLong());
     }
     return out;
   }

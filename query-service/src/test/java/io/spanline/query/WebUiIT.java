@@ -191,7 +191,25 @@ class WebUiIT {
                     .map(e -> e.getAttribute("data-edge")))
             .containsExactlyInAnyOrder("frontend>checkout", "checkout>payment");
         assertThat(browser.findElements(By.cssSelector("#dependency-svg .node"))).hasSize(3);
+        // call counts are estimates of all traffic by default, and the page says so
+        assertThat(browser.findElement(By.id("dependencies-note")).getText())
+            .contains("adjusted count");
+        String estimated =
+            browser
+                .findElement(By.cssSelector("#dependency-svg [data-edge='frontend>checkout']"))
+                .getText();
+        assertThat(estimated).matches("≈\\d+ calls");
         screenshot(browser, shots.resolve("dependencies.png"));
+        // every trace here was kept with probability 1: the kept count is the estimate
+        new Select(browser.findElement(By.id("dependencies-weight"))).selectByValue("kept");
+        String kept = estimated.replace("≈", "").replace(" calls", "") + " kept call";
+        wait.until(
+            d ->
+                d.findElement(By.cssSelector("#dependency-svg [data-edge='frontend>checkout']"))
+                    .getText()
+                    .startsWith(kept));
+        assertThat(browser.findElement(By.id("dependencies-note")).getText())
+            .contains("kept traces only");
 
         // and another tenant's trace is not found for this one: the page says why
         browser.get("http://127.0.0.1:" + app.port() + "/#/trace/" + other.traceId().toHex());

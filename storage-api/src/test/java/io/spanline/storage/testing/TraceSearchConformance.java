@@ -1,9 +1,12 @@
 package io.spanline.storage.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.DecisionOutcome;
 import io.spanline.schemas.model.SampledTrace;
+import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.TraceId;
@@ -226,6 +229,46 @@ public abstract class TraceSearchConformance extends TraceStoreConformance {
 
   private static SpanCondition compare(Field field, Operator op, Object value) {
     return new SpanCondition.Compare(field, op, value);
+  }
+
+  @Test
+  void dependencies_estimateAllTraffic_byWeighingEachKeptTraceByItsAdjustedCount()
+      throws Exception {
+    String tenant = tenant("estimated");
+    // Given one call kept at 10 % (it stands for ten), one kept whatever (an error: one), and one
+    // call inside a service (no edge)
+    AssembledTrace sampled =
+        traceAgo(tenant, 5)
+            .root("frontend", "GET /", 5)
+            .child("checkout", "POST /orders", 2)
+            .build();
+    AssembledTrace failed =
+        traceAgo(tenant, 4)
+            .root("frontend", "GET /", 5)
+            .child("checkout", "POST /orders", 2)
+            .error()
+            .child("checkout", "SELECT", 1)
+            .build();
+    write(
+        List.of(
+            new SampledTrace(
+                sampled,
+                new SamplingDecision(
+                    tenant,
+                    sampled.traceId(),
+                    DecisionOutcome.KEEP,
+                    List.of("probabilistic"),
+                    0.1,
+                    1L)),
+            kept(failed)));
+
+    List<Dependency> edges = search().dependencies(tenant, lastHours(2));
+
+    assertThat(edges).hasSize(1);
+    Dependency edge = edges.get(0);
+    assertThat(edge.parent() + "->" + edge.child()).isEqualTo("frontend->checkout");
+    assertThat(edge.callCount()).as("stored calls").isEqualTo(2);
+    assertThat(edge.estimatedCallCount()).as("calls they stand for").isCloseTo(11.0, within(1e-9));
   }
 
   @Test

@@ -276,7 +276,8 @@ public final class NativeApi {
             out.addObject()
                 .put("parent", d.parent())
                 .put("child", d.child())
-                .put("callCount", d.callCount());
+                .put("callCount", d.callCount())
+                .put("estimatedCallCount", d.estimatedCallCount());
           }
           return json(HttpStatus.OK, body);
         });

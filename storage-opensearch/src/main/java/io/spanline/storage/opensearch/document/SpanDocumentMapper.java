@@ -99,6 +99,8 @@ public final class SpanDocumentMapper {
     for (Span span : trace.spans()) {
       serviceBySpanId.put(span.spanId().value(), span.serviceName());
     }
+    double probability = sampled.decision().samplingProbability();
+    double adjustedCount = probability > 0 && probability <= 1 ? 1.0 / probability : 1.0;
     for (Span span : trace.spans()) {
       String parentService =
           span.parentSpanId() == null ? null : serviceBySpanId.get(span.parentSpanId().value());
@@ -107,19 +109,23 @@ public final class SpanDocumentMapper {
               trace.tenant(),
               trace.fragment(),
               span,
-              span.serviceName().equals(parentService) ? null : parentService));
+              span.serviceName().equals(parentService) ? null : parentService,
+              adjustedCount));
     }
     return new TraceDocuments(spans, summary(trace, sampled.decision()));
   }
 
   SpanDocument spanDocument(String tenant, int fragment, Span span) {
-    return spanDocument(tenant, fragment, span, null);
+    return spanDocument(tenant, fragment, span, null, 1.0);
   }
 
   /**
    * @param parentService the parent span's service when it is another service, else null
+   * @param adjustedCount the trace's adjusted count, written on spans with a parent service (the
+   *     edges of the dependency graph) when it is not 1
    */
-  SpanDocument spanDocument(String tenant, int fragment, Span span, String parentService) {
+  SpanDocument spanDocument(
+      String tenant, int fragment, Span span, String parentService, double adjustedCount) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
@@ -131,6 +137,9 @@ public final class SpanDocumentMapper {
       }
       if (parentService != null) {
         g.writeStringField(Fields.PARENT_SERVICE, parentService);
+        if (adjustedCount != 1.0) {
+          g.writeNumberField(Fields.ADJUSTED_COUNT, adjustedCount);
+        }
       }
       g.writeNumberField(Fields.FRAGMENT, fragment);
       g.writeStringField(Fields.SERVICE, span.serviceName());

@@ -559,7 +559,16 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
                     .aggregations(
                         "children",
                         Aggregation.of(
-                            c -> c.terms(t -> t.field(Fields.SERVICE).size(MAX_TERMS)))));
+                            c ->
+                                c.terms(t -> t.field(Fields.SERVICE).size(MAX_TERMS))
+                                    .aggregations(
+                                        "estimated",
+                                        Aggregation.of(
+                                            e ->
+                                                e.sum(
+                                                    x ->
+                                                        x.field(Fields.ADJUSTED_COUNT)
+                                                            .missing(FieldValue.of(1.0))))))));
     SearchResponse<Void> response =
         search(
             "dependencies",
@@ -574,7 +583,12 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
     List<Dependency> out = new ArrayList<>();
     for (StringTermsBucket parent : buckets(response.aggregations(), "parents")) {
       for (StringTermsBucket child : buckets(parent.aggregations(), "children")) {
-        out.add(new Dependency(parent.key(), child.key(), child.docCount()));
+        Aggregate estimated = child.aggregations().get("estimated");
+        double estimatedCalls =
+            estimated != null && estimated.isSum()
+                ? estimated.sum().value()
+                : (double) child.docCount();
+        out.add(new Dependency(parent.key(), child.key(), child.docCount(), estimatedCalls));
       }
     }
     out.sort(Comparator.comparing(Dependency::parent).thenComparing(Dependency::child));
