@@ -30,8 +30,10 @@ import java.util.Set;
  * returns a superset of the matching traces and {@link Evaluator} decides on whole traces.
  *
  * <p>Pushed down: name, service, status, kind, duration, span and parent IDs, link targets, the
- * root's name and service, and equality or presence of attributes the store indexes ({@code
- * indexedKeys}). Not pushed: negations of attributes, regular expressions, arithmetic, trace
+ * root's name and service, and the presence of attributes the store indexes ({@code indexedKeys})
+ * wherever a comparison on them must hold. An attribute's value is not pushed: an array attribute
+ * equals a value when one of its elements does, and the store matches only an attribute's whole
+ * string form. Not pushed: negations of attributes, regular expressions, arithmetic, trace
  * duration, strings longer than the index keeps (256 characters).
  */
 final class Pushdown {
@@ -171,21 +173,8 @@ final class Pushdown {
         return new Compare(Field.SERVICE, op, s.value());
       }
     }
-    if (c.operator == Operator.EQ) {
-      String text = equalityText(c.value);
-      if (text != null && indexedKeys.contains(key)) {
-        String tag = key + "=" + text;
-        if (tag.length() <= MAX_INDEXED_CHARS) {
-          if (c.value instanceof Value.Int i) {
-            // an integer literal also equals a double attribute of the same value
-            return or(
-                new SpanCondition.AttributeEquals(key, text),
-                new SpanCondition.AttributeEquals(key, Double.toString(i.value())));
-          }
-          return new SpanCondition.AttributeEquals(key, text);
-        }
-      }
-    }
+    // Only presence, even for =: an array attribute equals a value when one element does, and the
+    // store matches an attribute's whole string form ("[a,b]"), never an element of it.
     return attributePresent(c.ref);
   }
 
@@ -193,20 +182,6 @@ final class Pushdown {
     return indexedKeys.contains(ref.attribute())
         ? new SpanCondition.HasAttribute(ref.attribute())
         : SpanCondition.ANY;
-  }
-
-  /** The string form an equal attribute value is indexed under, or null when there is none. */
-  private static String equalityText(Value v) {
-    if (v instanceof Value.Str s) {
-      return s.value();
-    }
-    if (v instanceof Value.Int i) {
-      return Long.toString(i.value());
-    }
-    if (v instanceof Value.Bool b) {
-      return Boolean.toString(b.value());
-    }
-    return null;
   }
 
   private SpanCondition intrinsic(Comparison c) {
