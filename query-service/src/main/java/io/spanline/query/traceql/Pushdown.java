@@ -163,11 +163,12 @@ final class Pushdown {
       return intrinsic(c);
     }
     String key = c.ref.attribute();
-    if ((c.ref.scope() == Scope.RESOURCE || c.ref.scope() == Scope.UNSCOPED)
+    // Only the resource's service.name is the span's service: an unscoped .service.name also
+    // reads a span attribute of that name.
+    if (c.ref.scope() == Scope.RESOURCE
         && key.equals(Resource.SERVICE_NAME)
         && c.value instanceof Value.Str s
-        && s.value().length() <= MAX_INDEXED_CHARS
-        && (c.operator == Operator.EQ || c.ref.scope() == Scope.RESOURCE)) {
+        && s.value().length() <= MAX_INDEXED_CHARS) {
       SpanCondition.Operator op = operator(c.operator);
       if (op != null) {
         return new Compare(Field.SERVICE, op, s.value());

@@ -269,6 +269,9 @@ class TraceQlTest {
         .isEmpty();
     assertThat(Pushdown.conjuncts(Parser.parse("{ } !> { kind = client }"), indexed))
         .containsExactly(new Compare(Field.KIND, Operator.EQ, "CLIENT"));
+    assertThat(Pushdown.conjuncts(Parser.parse("{ .service.name = \"frontend\" }"), indexed))
+        .as("an unscoped attribute also reads the span's own service.name attribute")
+        .isEmpty();
     assertThat(Pushdown.conjuncts(Parser.parse("{ trace:rootService = \"frontend\" }"), indexed))
         .containsExactly(
             new AllOf(
