@@ -26,6 +26,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.PatternSyntaxException;
 
 /**
@@ -34,7 +35,7 @@ import java.util.regex.PatternSyntaxException;
  *
  * <pre>
  * query      = pipeline [ "with" "(" hint { "," hint } ")" ]
- * pipeline   = spansetOr { "|" stage }
+ * pipeline   = ( spansetOr | stage ) { "|" stage }     a stage first (not coalesce) reads every span
  * spansetOr  = spansetAnd { "||" spansetAnd }
  * spansetAnd = structural { "&amp;&amp;" structural }
  * structural = primary { (">" | ">>" | "&lt;" | "&lt;&lt;" | "~" | "!>" | … | "&amp;~") primary }
@@ -149,12 +150,31 @@ final class Parser {
   }
 
   private SpansetExpr pipeline() {
-    SpansetExpr source = spansetOr();
+    SpansetExpr source;
     List<Stage> stages = new ArrayList<>();
+    if (startsWithStage()) {
+      // Tempo's grammar lets a pipeline open with an aggregate filter, select or by over every
+      // span: its documentation's "count() > 10" and "avg(duration) > 20ms".
+      source = new Filter(new Static(new Value.Bool(true)));
+      stages.add(stage());
+    } else {
+      source = spansetOr();
+    }
     while (accept(Type.PIPE)) {
       stages.add(stage());
     }
     return stages.isEmpty() ? source : new Pipeline(source, stages);
+  }
+
+  /** Stages a pipeline may open with (not coalesce, which Tempo refuses there). */
+  private static final Set<String> OPENING_STAGES =
+      Set.of("count", "avg", "min", "max", "sum", "select", "by");
+
+  private boolean startsWithStage() {
+    Token t = peek();
+    return t.type() == Type.IDENTIFIER
+        && OPENING_STAGES.contains(t.text())
+        && tokens.get(next + 1).type() == Type.OPEN_PAREN;
   }
 
   private SpansetExpr spansetOr() {

@@ -30,7 +30,8 @@ import java.util.Set;
  * returns a superset of the matching traces and {@link Evaluator} decides on whole traces.
  *
  * <p>Pushed down: name, service, status, kind, duration, span and parent IDs, link targets, the
- * root's name and service, and equality or presence of attributes the store indexes ({@code
+ * root's name and service, and equality (the store also holds each element of an array, so an array
+ * equals a value when one element does) or presence of attributes the store indexes ({@code
  * indexedKeys}). Not pushed: negations of attributes, regular expressions, arithmetic, trace
  * duration, strings longer than the index keeps (256 characters).
  */
@@ -161,38 +162,31 @@ final class Pushdown {
       return intrinsic(c);
     }
     String key = c.ref.attribute();
-    if ((c.ref.scope() == Scope.RESOURCE || c.ref.scope() == Scope.UNSCOPED)
+    // Only the resource's service.name is the span's service: an unscoped .service.name also
+    // reads a span attribute of that name.
+    if (c.ref.scope() == Scope.RESOURCE
         && key.equals(Resource.SERVICE_NAME)
         && c.value instanceof Value.Str s
-        && s.value().length() <= MAX_INDEXED_CHARS
-        && (c.operator == Operator.EQ || c.ref.scope() == Scope.RESOURCE)) {
+        && s.value().length() <= MAX_INDEXED_CHARS) {
       SpanCondition.Operator op = operator(c.operator);
       if (op != null) {
         return new Compare(Field.SERVICE, op, s.value());
       }
     }
-    if (c.operator == Operator.EQ) {
+    if (c.operator == Operator.EQ && indexedKeys.contains(key)) {
       String text = equalityText(c.value);
-      if (text != null && indexedKeys.contains(key)) {
-        String tag = key + "=" + text;
-        if (tag.length() <= MAX_INDEXED_CHARS) {
-          if (c.value instanceof Value.Int i) {
-            // an integer literal also equals a double attribute of the same value
-            return or(
-                new SpanCondition.AttributeEquals(key, text),
-                new SpanCondition.AttributeEquals(key, Double.toString(i.value())));
-          }
-          return new SpanCondition.AttributeEquals(key, text);
+      if (text != null && (key + "=" + text).length() <= MAX_INDEXED_CHARS) {
+        if (c.value instanceof Value.Int i) {
+          // an integer literal also equals a double attribute of the same value
+          return or(
+              new SpanCondition.AttributeEquals(key, text),
+              new SpanCondition.AttributeEquals(key, Double.toString(i.value())));
         }
+        // the store also holds each element of an array: = holds when one element does
+        return new SpanCondition.AttributeEquals(key, text);
       }
     }
     return attributePresent(c.ref);
-  }
-
-  private SpanCondition attributePresent(FieldRef ref) {
-    return indexedKeys.contains(ref.attribute())
-        ? new SpanCondition.HasAttribute(ref.attribute())
-        : SpanCondition.ANY;
   }
 
   /** The string form an equal attribute value is indexed under, or null when there is none. */
@@ -207,6 +201,12 @@ final class Pushdown {
       return Boolean.toString(b.value());
     }
     return null;
+  }
+
+  private SpanCondition attributePresent(FieldRef ref) {
+    return indexedKeys.contains(ref.attribute())
+        ? new SpanCondition.HasAttribute(ref.attribute())
+        : SpanCondition.ANY;
   }
 
   private SpanCondition intrinsic(Comparison c) {

@@ -269,6 +269,9 @@ class TraceQlTest {
         .isEmpty();
     assertThat(Pushdown.conjuncts(Parser.parse("{ } !> { kind = client }"), indexed))
         .containsExactly(new Compare(Field.KIND, Operator.EQ, "CLIENT"));
+    assertThat(Pushdown.conjuncts(Parser.parse("{ .service.name = \"frontend\" }"), indexed))
+        .as("an unscoped attribute also reads the span's own service.name attribute")
+        .isEmpty();
     assertThat(Pushdown.conjuncts(Parser.parse("{ trace:rootService = \"frontend\" }"), indexed))
         .containsExactly(
             new AllOf(
@@ -291,58 +294,10 @@ class TraceQlTest {
       assertThat(matched(q)).as(q).isNotEmpty();
       for (SpanCondition c :
           Pushdown.conjuncts(Parser.parse(q), Set.of("db.system.name", "http.status_code"))) {
-        assertThat(SHOP.spans.stream().anyMatch(s -> holds(c, s))).as(q + " → " + c).isTrue();
+        assertThat(SHOP.spans.stream().anyMatch(s -> ReferenceConditions.holds(c, s)))
+            .as(q + " → " + c)
+            .isTrue();
       }
     }
-  }
-
-  /** A reference reading of a span condition, as a store must answer it. */
-  private static boolean holds(SpanCondition c, Span s) {
-    if (c instanceof AllOf all) {
-      return all.conditions().stream().allMatch(x -> holds(x, s));
-    }
-    if (c instanceof SpanCondition.AnyOf any) {
-      return any.conditions().stream().anyMatch(x -> holds(x, s));
-    }
-    if (c instanceof SpanCondition.Root) {
-      return s.parentSpanId() == null;
-    }
-    if (c instanceof AttributeEquals a) {
-      return Attribute.find(s.attributes(), a.key())
-              .map(AnyValue::asText)
-              .filter(a.text()::equals)
-              .isPresent()
-          || Attribute.find(s.resource().attributes(), a.key())
-              .map(AnyValue::asText)
-              .filter(a.text()::equals)
-              .isPresent();
-    }
-    if (c instanceof Compare cmp) {
-      Object actual =
-          switch (cmp.field()) {
-            case NAME -> s.name();
-            case SERVICE -> s.serviceName();
-            case KIND -> s.kind().name();
-            case STATUS -> s.status().code().name();
-            case DURATION_NANOS -> s.durationNanos();
-            case SPAN_ID -> s.spanId().toHex();
-            case PARENT_SPAN_ID -> s.parentSpanId() == null ? null : s.parentSpanId().toHex();
-            case TRACE_ID -> s.traceId().toHex();
-          };
-      if (actual == null) {
-        return false;
-      }
-      @SuppressWarnings({"unchecked", "rawtypes"})
-      int order = ((Comparable) actual).compareTo(cmp.value());
-      return switch (cmp.operator()) {
-        case EQ -> order == 0;
-        case NE -> order != 0;
-        case GT -> order > 0;
-        case GE -> order >= 0;
-        case LT -> order < 0;
-        case LE -> order <= 0;
-      };
-    }
-    return true;
   }
 }

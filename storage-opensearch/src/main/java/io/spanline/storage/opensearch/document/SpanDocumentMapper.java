@@ -209,9 +209,10 @@ public final class SpanDocumentMapper {
   }
 
   /**
-   * {@code tags}: {@code key=value} (value in its string form, whatever its type) for every
-   * allowlisted key on the span, its events, links, resource and scope, so a search matches a value
-   * wherever on the span it is, as Jaeger's search does; {@code tagKeys}: their keys.
+   * {@code tags}: {@code key=value} (value in its string form, whatever its type; for an array,
+   * also one per element) for every allowlisted key on the span, its events, links, resource and
+   * scope, so a search matches a value wherever on the span it is, as Jaeger's search does; {@code
+   * tagKeys}: their keys.
    */
   private void writeTags(JsonGenerator g, Span span) throws IOException {
     Set<String> tags = new LinkedHashSet<>();
@@ -270,6 +271,15 @@ public final class SpanDocumentMapper {
     for (Attribute a : attributes) {
       if (allowed(a.key())) {
         tags.add(Fields.tag(a.key(), a.value().asText()));
+        if (a.value() instanceof AnyValue.ArrayValue array) {
+          // each element too: a search for one element of an array (TraceQL's = on arrays)
+          for (AnyValue element : array.values()) {
+            if (!(element instanceof AnyValue.ArrayValue)
+                && !(element instanceof AnyValue.KeyValueList)) {
+              tags.add(Fields.tag(a.key(), element.asText()));
+            }
+          }
+        }
         keys.add(a.key());
       }
     }

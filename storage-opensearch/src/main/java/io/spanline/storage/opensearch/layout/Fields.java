@@ -46,8 +46,8 @@ public final class Fields {
 
   /**
    * Keyword array of {@code key=value} for the allowlisted attributes of the span, its events,
-   * links, resource and scope, value in its string form ({@code 123}, {@code 72.5}, {@code true}):
-   * see {@link #tag(String, String)}.
+   * links, resource and scope, value in its string form ({@code 123}, {@code 72.5}, {@code true};
+   * an array both as a whole and element by element): see {@link #tag(String, String)}.
    */
   public static final String TAGS = "tags";
 

@@ -227,6 +227,28 @@ class SpanDocumentMapperTest {
   }
 
   @Test
+  void anArrayAttributeIsTaggedWhole_andElementByElement() throws Exception {
+    Span span =
+        trace.spans().get(1).toBuilder()
+            .addAttribute(
+                new Attribute(
+                    "tags",
+                    new AnyValue.ArrayValue(
+                        List.of(new AnyValue.StringValue("blue"), new AnyValue.LongValue(7)))))
+            .build();
+
+    JsonNode doc = json(MAPPER.spanDocument("acme", 0, span));
+
+    assertThat(texts(doc.get(Fields.TAGS)))
+        .contains(
+            Fields.tag(
+                "tags", span.attributes().get(span.attributes().size() - 1).value().asText()),
+            "tags=blue",
+            "tags=7");
+    assertThat(texts(doc.get(Fields.TAG_KEYS))).containsOnlyOnce("tags");
+  }
+
+  @Test
   void summarisesTheFragmentForTheMergeScript() {
     TraceSummaryUpdate summary = MAPPER.map(kept(trace, "errors", "slow")).summary();
 
