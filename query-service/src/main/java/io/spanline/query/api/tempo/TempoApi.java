@@ -22,6 +22,7 @@ import com.linecorp.armeria.server.annotation.Blocking;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import io.spanline.query.api.GoDurations;
+import io.spanline.query.api.Responses;
 import io.spanline.query.api.Responses.BadParameter;
 import io.spanline.query.api.TraceLookup;
 import io.spanline.query.tenancy.RequestTenants;
@@ -48,6 +49,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * The subset of Grafana Tempo's HTTP API that Grafana's Tempo data source uses without TraceQL:
@@ -136,6 +138,20 @@ public final class TempoApi {
   @Get("/api/echo")
   public HttpResponse echo() {
     return HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "echo");
+  }
+
+  /**
+   * TraceQL metrics, which Spanline does not offer: Grafana's backend asks {@code
+   * /api/metrics/query_range} and {@code /api/metrics/query} for a query with {@code rate()},
+   * {@code count_over_time()}, … and older Grafana versions {@code /api/metrics/summary}. A 404
+   * whose message says so, which Grafana shows, instead of the web UI's file-not-found.
+   */
+  @Get("prefix:/api/metrics/")
+  public HttpResponse metrics() {
+    return Responses.error(
+        HttpStatus.NOT_FOUND,
+        "TraceQL metrics (/api/metrics/...) are not supported by Spanline; it serves TraceQL"
+            + " search (/api/search?q=...)");
   }
 
   /** Tempo v1: {@code {"batches": [ResourceSpans…]}}, or {@code tempopb.Trace} protobuf. */
@@ -263,6 +279,11 @@ public final class TempoApi {
    */
   private HttpResponse traceQlSearch(String tenant, String q, QueryParams params)
       throws IOException {
+    if (METRICS_FUNCTION.matcher(q).find()) {
+      throw new BadParameter(
+          "TraceQL metrics queries (rate(), count_over_time(), quantile_over_time(), …) are not"
+              + " supported by Spanline; it serves TraceQL search");
+    }
     Instant now = clock.instant();
     Instant end = epochSeconds(params, "end").orElse(now);
     Instant start = epochSeconds(params, "start").orElse(end.minus(Duration.ofHours(1)));
@@ -299,6 +320,12 @@ public final class TempoApi {
     }
     return json(HttpStatus.OK, body);
   }
+
+  /** A pipeline stage of TraceQL metrics, as Grafana's data source recognises one. */
+  private static final Pattern METRICS_FUNCTION =
+      Pattern.compile(
+          "\\|\\s*(rate|count_over_time|avg_over_time|max_over_time|min_over_time|sum_over_time"
+              + "|quantile_over_time|histogram_over_time|compare|topk|bottomk)\\s*\\(");
 
   /** Tempo's text for a trace whose root span was not received. */
   static final String ROOT_NOT_RECEIVED = "<root span not yet received>";
