@@ -39,6 +39,8 @@ import io.spanline.storage.SummaryQuery;
 import io.spanline.storage.TimeRange;
 import io.spanline.storage.TraceSearch;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -254,15 +256,16 @@ public final class TempoApi {
   @Get("/api/search/tag/{tag}/values")
   @Blocking
   public HttpResponse tagValues(RequestHeaders headers, @Param("tag") String tag) {
+    String name = tagName(tag);
     return answer(
         () -> {
           String tenant = tenants.tenant(headers);
           List<String> values =
-              switch (tag) {
+              switch (name) {
                 case "service.name" -> search.services(tenant);
                 case "name" -> search.spanNames(tenant);
                 case "status" -> STATUSES;
-                default -> search.attributeValues(tenant, tag, Optional.empty());
+                default -> search.attributeValues(tenant, name, Optional.empty());
               };
           return list("tagValues", values);
         });
@@ -485,7 +488,7 @@ public final class TempoApi {
           Optional<TimeRange> range = tagRange(params);
           ObjectNode body = JSON.createObjectNode();
           ArrayNode out = body.putArray("tagValues");
-          String key = attributeKey(tag);
+          String key = attributeKey(tagName(tag));
           switch (key) {
             case "status", "span:status" -> STATUSES.forEach(v -> typed(out, "keyword", v));
             case "kind", "span:kind" ->
@@ -503,6 +506,25 @@ public final class TempoApi {
           }
           return json(HttpStatus.OK, body);
         });
+  }
+
+  private static final Pattern ESCAPED = Pattern.compile("%[0-9A-Fa-f]{2}");
+
+  /**
+   * The tag of a tag-values path. Grafana's data source escapes the tag twice (language_provider.ts
+   * {@code encodeTag}), so a tag with a character that needs escaping ({@code /}, a space) may
+   * still be escaped once after the path's own decoding: it is decoded once more. An attribute key
+   * holding a literal {@code %} and two hex digits would be misread.
+   */
+  static String tagName(String tag) {
+    if (!ESCAPED.matcher(tag).find()) {
+      return tag;
+    }
+    try {
+      return URLDecoder.decode(tag.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return tag;
+    }
   }
 
   /** The attribute key of a scoped tag ({@code span.x} → {@code x}); intrinsics as they are. */
