@@ -22,6 +22,7 @@ import com.linecorp.armeria.server.annotation.Blocking;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import io.spanline.query.api.GoDurations;
+import io.spanline.query.api.Responses;
 import io.spanline.query.api.Responses.BadParameter;
 import io.spanline.query.api.TraceLookup;
 import io.spanline.query.tenancy.RequestTenants;
@@ -38,6 +39,8 @@ import io.spanline.storage.SummaryQuery;
 import io.spanline.storage.TimeRange;
 import io.spanline.storage.TraceSearch;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,6 +51,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * The subset of Grafana Tempo's HTTP API that Grafana's Tempo data source uses without TraceQL:
@@ -136,6 +140,20 @@ public final class TempoApi {
   @Get("/api/echo")
   public HttpResponse echo() {
     return HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "echo");
+  }
+
+  /**
+   * TraceQL metrics, which Spanline does not offer: Grafana's backend asks {@code
+   * /api/metrics/query_range} and {@code /api/metrics/query} for a query with {@code rate()},
+   * {@code count_over_time()}, … and older Grafana versions {@code /api/metrics/summary}. A 404
+   * whose message says so, which Grafana shows, instead of the web UI's file-not-found.
+   */
+  @Get("prefix:/api/metrics/")
+  public HttpResponse metrics() {
+    return Responses.error(
+        HttpStatus.NOT_FOUND,
+        "TraceQL metrics (/api/metrics/...) are not supported by Spanline; it serves TraceQL"
+            + " search (/api/search?q=...)");
   }
 
   /** Tempo v1: {@code {"batches": [ResourceSpans…]}}, or {@code tempopb.Trace} protobuf. */
@@ -238,15 +256,16 @@ public final class TempoApi {
   @Get("/api/search/tag/{tag}/values")
   @Blocking
   public HttpResponse tagValues(RequestHeaders headers, @Param("tag") String tag) {
+    String name = tagName(tag);
     return answer(
         () -> {
           String tenant = tenants.tenant(headers);
           List<String> values =
-              switch (tag) {
+              switch (name) {
                 case "service.name" -> search.services(tenant);
                 case "name" -> search.spanNames(tenant);
                 case "status" -> STATUSES;
-                default -> search.attributeValues(tenant, tag, Optional.empty());
+                default -> search.attributeValues(tenant, name, Optional.empty());
               };
           return list("tagValues", values);
         });
@@ -263,6 +282,11 @@ public final class TempoApi {
    */
   private HttpResponse traceQlSearch(String tenant, String q, QueryParams params)
       throws IOException {
+    if (METRICS_FUNCTION.matcher(q).find()) {
+      throw new BadParameter(
+          "TraceQL metrics queries (rate(), count_over_time(), quantile_over_time(), …) are not"
+              + " supported by Spanline; it serves TraceQL search");
+    }
     Instant now = clock.instant();
     Instant end = epochSeconds(params, "end").orElse(now);
     Instant start = epochSeconds(params, "start").orElse(end.minus(Duration.ofHours(1)));
@@ -299,6 +323,12 @@ public final class TempoApi {
     }
     return json(HttpStatus.OK, body);
   }
+
+  /** A pipeline stage of TraceQL metrics, as Grafana's data source recognises one. */
+  private static final Pattern METRICS_FUNCTION =
+      Pattern.compile(
+          "\\|\\s*(rate|count_over_time|avg_over_time|max_over_time|min_over_time|sum_over_time"
+              + "|quantile_over_time|histogram_over_time|compare|topk|bottomk)\\s*\\(");
 
   /** Tempo's text for a trace whose root span was not received. */
   static final String ROOT_NOT_RECEIVED = "<root span not yet received>";
@@ -458,7 +488,7 @@ public final class TempoApi {
           Optional<TimeRange> range = tagRange(params);
           ObjectNode body = JSON.createObjectNode();
           ArrayNode out = body.putArray("tagValues");
-          String key = attributeKey(tag);
+          String key = attributeKey(tagName(tag));
           switch (key) {
             case "status", "span:status" -> STATUSES.forEach(v -> typed(out, "keyword", v));
             case "kind", "span:kind" ->
@@ -476,6 +506,25 @@ public final class TempoApi {
           }
           return json(HttpStatus.OK, body);
         });
+  }
+
+  private static final Pattern ESCAPED = Pattern.compile("%[0-9A-Fa-f]{2}");
+
+  /**
+   * The tag of a tag-values path. Grafana's data source escapes the tag twice (language_provider.ts
+   * {@code encodeTag}), so a tag with a character that needs escaping ({@code /}, a space) may
+   * still be escaped once after the path's own decoding: it is decoded once more. An attribute key
+   * holding a literal {@code %} and two hex digits would be misread.
+   */
+  static String tagName(String tag) {
+    if (!ESCAPED.matcher(tag).find()) {
+      return tag;
+    }
+    try {
+      return URLDecoder.decode(tag.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return tag;
+    }
   }
 
   /** The attribute key of a scoped tag ({@code span.x} → {@code x}); intrinsics as they are. */
