@@ -54,17 +54,20 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * The subset of Grafana Tempo's HTTP API that Grafana's Tempo data source uses without TraceQL:
- * {@code /api/echo}, trace by ID ({@code /api/traces/{id}}, {@code /api/v2/traces/{id}}; OTLP/JSON,
- * or protobuf when {@code Accept: application/protobuf}), the tag search {@code /api/search}
+ * The subset of Grafana Tempo's HTTP API that Grafana's Tempo data source uses: {@code /api/echo},
+ * {@code /api/status/buildinfo}, trace by ID ({@code /api/traces/{id}}, {@code
+ * /api/v2/traces/{id}}; OTLP/JSON, or protobuf when {@code Accept: application/protobuf}), TraceQL
+ * search ({@code /api/search?q=…}, evaluated by {@link TraceQlSearch}), the older tag search
  * ({@code tags} in logfmt, {@code minDuration}/{@code maxDuration} as Go durations on the whole
- * trace, {@code limit}, {@code start}/{@code end} in epoch seconds), {@code /api/search/tags} and
- * {@code /api/search/tag/{tag}/values}. Tenants as everywhere: API key or {@code X-Scope-OrgID}.
+ * trace), tag names and values with scopes ({@code /api/v2/search/tags}, {@code
+ * /api/v2/search/tag/{tag}/values}) and without ({@code /api/search/tags}, {@code
+ * /api/search/tag/{tag}/values}). Times in {@code start}/{@code end} are epoch seconds. Tenants as
+ * everywhere: API key or {@code X-Scope-OrgID}.
  *
- * <p>Tag keys {@code service.name}, {@code name} (span name) and {@code status} ({@code error},
- * {@code ok}, {@code unset}) are the span's own fields; any other key matches an attribute's string
- * form on the span, its events, links, resource or scope. All tags must hold on one span. Source:
- * Tempo's HTTP API documentation (grafana.com/docs/tempo/latest/api_docs).
+ * <p>Tag-search keys {@code service.name}, {@code name} (span name) and {@code status} ({@code
+ * error}, {@code ok}, {@code unset}) are the span's own fields; any other key matches an
+ * attribute's string form on the span, its events, links, resource or scope. All tags must hold on
+ * one span. Source: Tempo's HTTP API documentation (grafana.com/docs/tempo/latest/api_docs).
  */
 public final class TempoApi {
   /** Tempo's protobuf media type for trace by ID. */
