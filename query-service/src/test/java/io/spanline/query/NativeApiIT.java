@@ -199,7 +199,9 @@ class NativeApiIT {
 
       // and each endpoint's latency and OpenSearch's are measured
       String metrics =
-          HttpClient.newHttpClient()
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .build()
               .send(
                   HttpRequest.newBuilder(
                           URI.create("http://127.0.0.1:" + app.adminPort() + "/metrics"))
