@@ -192,14 +192,18 @@ public final class QueryBench {
                         + services.get(i % services.size())
                         + "\" && status = error }"));
     kind(
-        "TraceQL spanset filter { duration > 100ms }, limit 20",
+        "TraceQL spanset filter { duration > 5ms }, limit 20",
+        300,
+        i -> base + "/api/search?limit=20&spss=3" + tempoRange + "&q=" + enc("{ duration > 5ms }"));
+    kind(
+        "TraceQL regex, evaluated on traces { span.url.path =~ \"/api/cart/1.*\" }",
         300,
         i ->
             base
                 + "/api/search?limit=20&spss=3"
                 + tempoRange
                 + "&q="
-                + enc("{ duration > 100ms }"));
+                + enc("{ span.url.path =~ \"/api/cart/1.*\" }"));
     kind(
         "TraceQL structural { service } >> { status = error }, limit 20",
         300,

@@ -31,7 +31,8 @@ import java.util.Set;
  * because of that bound says so ({@link Result#partial()}).
  */
 public final class TraceQlSearch {
-  private static final int BATCH = 100;
+  /** The most candidate traces read in one round trip. */
+  private static final int MAX_BATCH = 100;
 
   private final TraceSearch search;
   private final int maxTracesInspected;
@@ -89,8 +90,11 @@ public final class TraceQlSearch {
     int inspected = 0;
     long inspectedSpans = 0;
     int truncated = 0;
-    for (int from = 0; from < candidates.size() && matches.size() < limit; from += BATCH) {
-      List<TraceId> batch = candidates.subList(from, Math.min(candidates.size(), from + BATCH));
+    int batchSize = firstBatch(limit);
+    for (int from = 0;
+        from < candidates.size() && matches.size() < limit;
+        from += batchSize, batchSize = Math.min(MAX_BATCH, batchSize * 2)) {
+      List<TraceId> batch = candidates.subList(from, Math.min(candidates.size(), from + batchSize));
       Map<TraceId, FoundTrace> traces = search.traces(tenant, batch);
       for (TraceId id : batch) {
         FoundTrace found = traces.get(id);
@@ -119,6 +123,15 @@ public final class TraceQlSearch {
                 + " may exist: narrow the time range or the query"
             : "";
     return new Result(matches, inspected, inspectedSpans, truncated, partial, reason);
+  }
+
+  /**
+   * How many candidates the first round trip reads: the limit and a quarter more (when the store
+   * answered the whole query, as for most searches Grafana builds, every candidate matches and one
+   * round trip of about the limit suffices); later rounds double, up to {@value #MAX_BATCH}.
+   */
+  static int firstBatch(int limit) {
+    return Math.min(MAX_BATCH, Math.max(10, limit + limit / 4));
   }
 
   private static MatchedTrace matched(

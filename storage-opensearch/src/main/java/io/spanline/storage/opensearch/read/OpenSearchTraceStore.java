@@ -249,26 +249,39 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
     }
     filters.add(startRange(q.startMinEpochNanos(), q.startMaxEpochNanos()));
     durationRange(q.durationMinNanos(), q.durationMaxNanos()).ifPresent(filters::add);
+    return latestTraceIds(
+        "search",
+        spanIndices(q.startMinEpochNanos(), q.startMaxEpochNanos()),
+        inTenant(tenant, filters),
+        q.limit());
+  }
+
+  /**
+   * The IDs of the traces whose spans match the query, the trace whose matching span started last
+   * first, at most {@code limit}: a terms aggregation on the trace ID ordered by the latest start.
+   */
+  private List<TraceId> latestTraceIds(
+      String operation, List<String> indices, Query query, int limit) throws IOException {
     Aggregation byTrace =
         Aggregation.of(
             a ->
                 a.terms(
                         t ->
                             t.field(Fields.TRACE_ID)
-                                .size(q.limit())
+                                .size(limit)
                                 .order(List.of(Map.of("latest", SortOrder.Desc))))
                     .aggregations(
                         "latest",
                         Aggregation.of(m -> m.max(x -> x.field(Fields.START_TIME_UNIX_NANO)))));
     SearchResponse<Void> response =
         search(
-            "search",
+            operation,
             s ->
-                s.index(spanIndices(q.startMinEpochNanos(), q.startMaxEpochNanos()))
+                s.index(indices)
                     .ignoreUnavailable(true)
                     .allowNoIndices(true)
                     .size(0)
-                    .query(inTenant(tenant, filters))
+                    .query(query)
                     .aggregations("traces", byTrace),
             Void.class);
     List<TraceId> ids = new ArrayList<>();
@@ -304,33 +317,11 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
           filters.add(
               Query.of(q -> q.terms(t -> t.field(Fields.TRACE_ID).terms(v -> v.value(hex)))));
         });
-    Aggregation byTrace =
-        Aggregation.of(
-            a ->
-                a.terms(
-                        t ->
-                            t.field(Fields.TRACE_ID)
-                                .size(limit)
-                                .order(List.of(Map.of("latest", SortOrder.Desc))))
-                    .aggregations(
-                        "latest",
-                        Aggregation.of(m -> m.max(x -> x.field(Fields.START_TIME_UNIX_NANO)))));
-    SearchResponse<Void> response =
-        search(
-            "candidates",
-            s ->
-                s.index(spanIndices(range.fromEpochNanos(), range.toEpochNanos()))
-                    .ignoreUnavailable(true)
-                    .allowNoIndices(true)
-                    .size(0)
-                    .query(inTenant(tenant, filters))
-                    .aggregations("traces", byTrace),
-            Void.class);
-    List<TraceId> ids = new ArrayList<>();
-    for (StringTermsBucket b : buckets(response.aggregations(), "traces")) {
-      ids.add(TraceId.fromHex(b.key()));
-    }
-    return ids;
+    return latestTraceIds(
+        "candidates",
+        spanIndices(range.fromEpochNanos(), range.toEpochNanos()),
+        inTenant(tenant, filters),
+        limit);
   }
 
   /** The span documents' query for a condition. */
