@@ -3,11 +3,9 @@ package io.spanline.launcher;
 import io.spanline.allinone.SpanlineMain;
 import io.spanline.localinfra.LocalInfraConfig;
 import io.spanline.localinfra.LocalInfraMain;
-import io.spanline.sampling.config.SamplingConfigLoader;
-import io.spanline.sampling.replay.ReplayCommand;
+import io.spanline.sampling.SamplingReplay;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -89,11 +87,7 @@ public final class Launcher implements Runnable {
 
     @Override
     public Integer call() {
-      boolean help = args.isEmpty() || args.contains("--help") || args.contains("-h");
-      return ReplayCommand.run(
-          help ? SamplingConfigLoader.load(Map.of(), Map.of()) : SamplingConfigLoader.load(),
-          System.out,
-          help ? new String[] {"--help"} : args.toArray(String[]::new));
+      return SamplingReplay.run("spanline replay", System.out, args.toArray(String[]::new));
     }
   }
 

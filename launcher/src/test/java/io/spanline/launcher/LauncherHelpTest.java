@@ -9,8 +9,11 @@ import io.spanline.index.config.IndexSinkConfigLoader;
 import io.spanline.localinfra.LocalInfraConfig;
 import io.spanline.query.config.QueryConfigLoader;
 import io.spanline.sampling.config.SamplingConfigLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -93,9 +96,19 @@ class LauncherHelpTest {
 
   @Test
   void replayHelp_showsTheReplayCommandsOptions() {
-    Result help = run("replay", "--help");
-    // the replay command prints to System.out; its exit code says it understood --help
-    assertThat(help.exitCode()).isZero();
+    // the replay command prints its usage to System.out
+    PrintStream original = System.out;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    int exitCode;
+    try {
+      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+      exitCode = run("replay", "--help").exitCode();
+    } finally {
+      System.setOut(original);
+    }
+    assertThat(exitCode).isZero();
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .contains("Usage: spanline replay", "--policy", "--from", "--to", "--dry-run");
   }
 
   @Test
