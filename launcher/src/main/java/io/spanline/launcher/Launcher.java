@@ -95,6 +95,7 @@ public final class Launcher implements Runnable {
   @Command(
       name = "local-infra",
       mixinStandardHelpOptions = true,
+      versionProvider = Version.class,
       description =
           "Starts Kafka, OpenSearch, an S3-compatible store and a schema registry on 127.0.0.1"
               + " for local runs (not for production); Ctrl-C stops them.")

@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code spanline <service>}: runs one service until SIGTERM or Ctrl-C. */
-@Command(mixinStandardHelpOptions = true)
+@Command(mixinStandardHelpOptions = true, versionProvider = Launcher.Version.class)
 final class ServiceCommand implements Callable<Integer> {
   private final Service service;
 

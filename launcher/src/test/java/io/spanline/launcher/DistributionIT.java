@@ -65,6 +65,10 @@ class DistributionIT {
     assertThat(run(List.of(spanline, "--help"), Map.of()))
         .contains("up", "gateway", "assembly", "sampling", "index-sink", "archive-sink")
         .contains("query", "replay", "local-infra");
+    assertThat(run(List.of(spanline, "--version"), Map.of()))
+        .contains(
+            "Spanline "
+                + tarball.getFileName().toString().replaceAll("^spanline-|\\.tar\\.gz$", ""));
     assertThat(run(List.of(spanline, "query", "--help"), Map.of()))
         .contains("http.port", "16686", "SPANLINE_QUERY_CONFIG_FILE");
 
