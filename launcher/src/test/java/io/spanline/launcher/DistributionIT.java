@@ -48,7 +48,10 @@ class DistributionIT {
       home = entries.findFirst().orElseThrow();
     }
     assertThat(home.resolve("bin/spanline")).isExecutable();
-    assertThat(home.resolve("THIRD-PARTY.txt")).content().contains("Apache");
+    assertThat(home.resolve("THIRD-PARTY.txt")).content().contains("Apache", "kafka-clients");
+    assertThat(home.resolve("THIRD-PARTY-opensearch-node.txt"))
+        .content()
+        .contains("org.opensearch:opensearch:");
     try (Stream<Path> configs = Files.list(home.resolve("config"))) {
       assertThat(configs.map(p -> p.getFileName().toString()))
           .contains(
@@ -58,6 +61,23 @@ class DistributionIT {
               "index-sink.yaml",
               "archive-sink.yaml",
               "query.yaml");
+    }
+    // lib/ holds exactly the jars of the build's runtime class path (and the launcher's own)
+    List<String> classpath =
+        Stream.of(
+                Files.readString(Path.of(System.getProperty("spanline.runtime.classpath")))
+                    .trim()
+                    .split(java.io.File.pathSeparator))
+            .map(p -> Path.of(p).getFileName().toString())
+            .filter(name -> !name.startsWith("spanline-opensearch-node"))
+            .filter(name -> name.endsWith(".jar"))
+            .toList();
+    try (Stream<Path> jars = Files.list(home.resolve("lib"))) {
+      List<String> lib =
+          jars.map(p -> p.getFileName().toString())
+              .filter(name -> name.endsWith(".jar") && !name.startsWith("spanline-launcher"))
+              .toList();
+      assertThat(lib).containsExactlyInAnyOrderElementsOf(classpath);
     }
     String spanline = home.resolve("bin/spanline").toString();
 
