@@ -32,6 +32,15 @@ public final class SpanlineMain implements Runnable {
   }
 
   public static void main(String[] args) {
+    quietLibraryLogging();
+    System.exit(new CommandLine(new SpanlineMain()).execute(args));
+  }
+
+  /**
+   * Raises the default log levels of slf4j-simple for the all-in-one's console (unless a system
+   * property already sets them); call before anything logs.
+   */
+  public static void quietLibraryLogging() {
     // The progress lines tell what happens; libraries' start-up chatter (Kafka's above all) would
     // drown them. -Dorg.slf4j.simpleLogger.defaultLogLevel=info brings it back.
     quietByDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
@@ -44,7 +53,6 @@ public final class SpanlineMain implements Runnable {
     quietByDefault("org.slf4j.simpleLogger.log.kafka.server.ReplicaManager", "off");
     // every service registers Armeria's shared blocking executor's meters: a warning each time
     quietByDefault("org.slf4j.simpleLogger.log.io.micrometer", "error");
-    System.exit(new CommandLine(new SpanlineMain()).execute(args));
   }
 
   private static void quietByDefault(String property, String level) {
@@ -60,7 +68,8 @@ public final class SpanlineMain implements Runnable {
           "Starts embedded Kafka, OpenSearch, S3-compatible store and schema registry and every"
               + " Spanline service in this JVM; Ctrl-C stops everything. Data stays in the data"
               + " folder (SPANLINE_DATA_DIR, default ./data).")
-  static final class Up implements Callable<Integer> {
+  /** {@code spanline up [--demo]}: the whole pipeline on embedded infrastructure until Ctrl-C. */
+  public static final class Up implements Callable<Integer> {
     @Option(names = "--demo", description = "Also run the demo workload (simulated shop).")
     boolean demo;
 

@@ -1,6 +1,8 @@
 package io.spanline.localinfra;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -52,6 +54,27 @@ public record LocalInfraConfig(
   public static LocalInfraConfig defaults() {
     return new LocalInfraConfig(
         Path.of("data"), 9092, 9093, 9094, 9200, 9300, "512m", 9000, 8081, 8444, 9201);
+  }
+
+  /**
+   * Every setting (system property name; the environment variable is it in upper case with dots as
+   * underscores) with its default, in the order of the class comment's table.
+   */
+  public static Map<String, String> settingDefaults() {
+    LocalInfraConfig d = defaults();
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("spanline.data.dir", d.dataDir.toString());
+    m.put("spanline.kafka.port", String.valueOf(d.kafkaPort));
+    m.put("spanline.kafka.controller.port", String.valueOf(d.kafkaControllerPort));
+    m.put("spanline.kafka.secured.port", String.valueOf(d.kafkaSecuredPort));
+    m.put("spanline.opensearch.port", String.valueOf(d.openSearchPort));
+    m.put("spanline.opensearch.transport.port", String.valueOf(d.openSearchTransportPort));
+    m.put("spanline.opensearch.heap", d.openSearchHeap);
+    m.put("spanline.s3.port", String.valueOf(d.s3Port));
+    m.put("spanline.registry.port", String.valueOf(d.registryPort));
+    m.put("spanline.registry.secured.port", String.valueOf(d.registrySecuredPort));
+    m.put("spanline.opensearch.secured.port", String.valueOf(d.openSearchSecuredPort));
+    return Collections.unmodifiableMap(m);
   }
 
   /**

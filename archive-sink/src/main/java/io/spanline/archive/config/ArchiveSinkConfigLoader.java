@@ -11,6 +11,7 @@ import io.spanline.storage.archive.s3.S3Settings;
 import io.spanline.storage.archive.s3.S3Uploader;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +69,15 @@ public final class ArchiveSinkConfigLoader {
           .build();
 
   private ArchiveSinkConfigLoader() {}
+
+  /**
+   * Every flat setting key with its default value, in README order (unmodifiable): what {@code
+   * spanline <app> --help} lists. Pass-through prefixes and environment-only variables are not in
+   * it.
+   */
+  public static Map<String, String> settingDefaults() {
+    return Collections.unmodifiableMap(DEFAULTS);
+  }
 
   /** From the process environment and system properties. */
   public static ArchiveSinkConfig load() {

@@ -11,6 +11,7 @@ import io.spanline.storage.opensearch.document.SpanDocumentMapper;
 import io.spanline.storage.opensearch.layout.IndexLayout;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -72,6 +73,15 @@ public final class IndexSinkConfigLoader {
           .build();
 
   private IndexSinkConfigLoader() {}
+
+  /**
+   * Every flat setting key with its default value, in README order (unmodifiable): what {@code
+   * spanline <app> --help} lists. Pass-through prefixes and environment-only variables are not in
+   * it.
+   */
+  public static Map<String, String> settingDefaults() {
+    return Collections.unmodifiableMap(DEFAULTS);
+  }
 
   /** From the process environment and system properties. */
   public static IndexSinkConfig load() {

@@ -176,10 +176,22 @@ public final class LocalOpenSearch implements AutoCloseable {
   }
 
   /**
-   * The child's classpath: the jar (or classes folder) holding {@link #MAIN_CLASS} and the
-   * classpath module {@code local-infra/opensearch-node} wrote at build time.
+   * System property naming the child's whole classpath (e.g. {@code lib/opensearch-node/*}), set by
+   * the distribution's {@code bin/spanline}, where the build's classpath file (paths in the local
+   * Maven repository) means nothing.
+   */
+  public static final String NODE_CLASSPATH_PROPERTY = "spanline.opensearch.node.classpath";
+
+  /**
+   * The child's classpath: the system property {@link #NODE_CLASSPATH_PROPERTY} when set, else the
+   * jar (or classes folder) holding {@link #MAIN_CLASS} and the classpath module {@code
+   * local-infra/opensearch-node} wrote at build time.
    */
   static String nodeClasspath() {
+    String given = System.getProperty(NODE_CLASSPATH_PROPERTY);
+    if (given != null && !given.isBlank()) {
+      return given;
+    }
     URL resource = LocalOpenSearch.class.getClassLoader().getResource(CLASSPATH_RESOURCE);
     if (resource == null) {
       throw new IllegalStateException(

@@ -10,6 +10,7 @@ import io.spanline.storage.archive.s3.S3Settings;
 import io.spanline.storage.opensearch.client.OpenSearchSettings;
 import io.spanline.storage.opensearch.layout.IndexLayout;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +60,15 @@ public final class QueryConfigLoader {
           .build();
 
   private QueryConfigLoader() {}
+
+  /**
+   * Every flat setting key with its default value, in README order (unmodifiable): what {@code
+   * spanline <app> --help} lists. Pass-through prefixes and environment-only variables are not in
+   * it.
+   */
+  public static Map<String, String> settingDefaults() {
+    return Collections.unmodifiableMap(DEFAULTS);
+  }
 
   /** From the process environment and system properties. */
   public static QueryConfig load() {

@@ -8,6 +8,7 @@ import io.spanline.service.config.Settings;
 import io.spanline.service.config.SettingsSpec;
 import io.spanline.service.streams.StreamsTuning;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +59,15 @@ public final class SamplingConfigLoader {
           .build();
 
   private SamplingConfigLoader() {}
+
+  /**
+   * Every flat setting key with its default value, in README order (unmodifiable): what {@code
+   * spanline <app> --help} lists. Pass-through prefixes and environment-only variables are not in
+   * it.
+   */
+  public static Map<String, String> settingDefaults() {
+    return Collections.unmodifiableMap(DEFAULTS);
+  }
 
   /** From the process environment and system properties. */
   public static SamplingConfig load() {

@@ -104,6 +104,17 @@ public final class ReplayCommand implements Callable<Integer> {
     return new CommandLine(new ReplayCommand(settings, out)).execute(args);
   }
 
+  /**
+   * As {@link #run(SamplingConfig, PrintStream, String...)}, named {@code commandName} in its usage
+   * and error messages (the launcher's {@code spanline replay}).
+   */
+  public static int runAs(
+      String commandName, SamplingConfig settings, PrintStream out, String... args) {
+    return new CommandLine(new ReplayCommand(settings, out))
+        .setCommandName(commandName)
+        .execute(args);
+  }
+
   @Override
   public Integer call() throws Exception {
     SamplingPolicies policies;

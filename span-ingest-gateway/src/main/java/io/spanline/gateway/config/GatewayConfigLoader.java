@@ -9,6 +9,7 @@ import io.spanline.service.tenancy.TenantResolver;
 import io.spanline.service.tls.TlsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -100,6 +101,15 @@ public final class GatewayConfigLoader {
   private static final Set<String> RULE_FIELDS = Set.of("key", "action", "pattern", "replacement");
 
   private GatewayConfigLoader() {}
+
+  /**
+   * Every flat setting key with its default value, in README order (unmodifiable): what {@code
+   * spanline <app> --help} lists. Pass-through prefixes and environment-only variables are not in
+   * it.
+   */
+  public static Map<String, String> settingDefaults() {
+    return Collections.unmodifiableMap(DEFAULTS);
+  }
 
   /** From the process environment and system properties. */
   public static GatewayConfig load() {
