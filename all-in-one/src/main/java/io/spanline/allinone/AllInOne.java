@@ -56,6 +56,7 @@ public final class AllInOne implements AutoCloseable {
   private final Gateway gateway;
   private final SamplingApp sampling;
   private final QueryServiceApp query;
+  private final Map<String, Integer> adminPorts;
 
   private AllInOne(
       LocalInfra infra,
@@ -63,13 +64,15 @@ public final class AllInOne implements AutoCloseable {
       Consumer<String> progress,
       Gateway gateway,
       SamplingApp sampling,
-      QueryServiceApp query) {
+      QueryServiceApp query,
+      Map<String, Integer> adminPorts) {
     this.infra = infra;
     this.started = started;
     this.progress = progress;
     this.gateway = gateway;
     this.sampling = sampling;
     this.query = query;
+    this.adminPorts = Map.copyOf(adminPorts);
   }
 
   /**
@@ -113,34 +116,44 @@ public final class AllInOne implements AutoCloseable {
               progress,
               "span ingest gateway",
               () -> Gateway.start(GatewayConfigLoader.load(env, props)));
-      start(
-          started,
-          progress,
-          "trace assembly stream",
-          () -> TraceAssemblyApp.start(AssemblyConfigLoader.load(env, props)));
+      TraceAssemblyApp assembly =
+          start(
+              started,
+              progress,
+              "trace assembly stream",
+              () -> TraceAssemblyApp.start(AssemblyConfigLoader.load(env, props)));
       SamplingApp sampling =
           start(
               started,
               progress,
               "sampling stream",
               () -> SamplingApp.start(SamplingConfigLoader.load(env, props)));
-      start(
-          started,
-          progress,
-          "index sink (and OpenSearch index templates)",
-          () -> IndexSinkApp.start(IndexSinkConfigLoader.load(env, props)));
-      start(
-          started,
-          progress,
-          "archive sink (and the S3 bucket)",
-          () -> ArchiveSinkApp.start(ArchiveSinkConfigLoader.load(env, props)));
+      IndexSinkApp index =
+          start(
+              started,
+              progress,
+              "index sink (and OpenSearch index templates)",
+              () -> IndexSinkApp.start(IndexSinkConfigLoader.load(env, props)));
+      ArchiveSinkApp archive =
+          start(
+              started,
+              progress,
+              "archive sink (and the S3 bucket)",
+              () -> ArchiveSinkApp.start(ArchiveSinkConfigLoader.load(env, props)));
       QueryServiceApp query =
           start(
               started,
               progress,
               "query service and web UI",
               () -> QueryServiceApp.start(QueryConfigLoader.load(env, props)));
-      return new AllInOne(infra, started, progress, gateway, sampling, query);
+      Map<String, Integer> adminPorts = new java.util.LinkedHashMap<>();
+      adminPorts.put("gateway", gateway.adminPort());
+      adminPorts.put("assembly", assembly.adminPort());
+      adminPorts.put("sampling", sampling.adminPort());
+      adminPorts.put("index", index.adminPort());
+      adminPorts.put("archive", archive.adminPort());
+      adminPorts.put("query", query.adminPort());
+      return new AllInOne(infra, started, progress, gateway, sampling, query, adminPorts);
     } catch (Exception | Error e) {
       closeAll(started, progress);
       throw e;
@@ -340,6 +353,11 @@ public final class AllInOne implements AutoCloseable {
   /** The sampling stream's admin port ({@code /metrics} with the RED metrics and exemplars). */
   int samplingAdminPort() {
     return sampling.adminPort();
+  }
+
+  /** Each service's admin port ({@code /metrics}), by app name: gateway, assembly, … query. */
+  Map<String, Integer> adminPorts() {
+    return adminPorts;
   }
 
   LocalInfra infra() {

@@ -4,6 +4,7 @@ import io.spanline.allinone.demo.DemoSettings;
 import io.spanline.allinone.demo.DemoWorkload;
 import io.spanline.localinfra.LocalInfraConfig;
 import io.spanline.localinfra.kafka.LocalKafka;
+import io.spanline.service.logging.LogSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -37,28 +38,37 @@ public final class SpanlineMain implements Runnable {
   }
 
   /**
-   * Raises the default log levels of slf4j-simple for the all-in-one's console (unless a system
-   * property already sets them); call before anything logs.
+   * Raises the default log levels (Logback, through service-support's LogSettings) for the
+   * all-in-one's console (unless a system property already sets them); call before anything logs.
    */
   public static void quietLibraryLogging() {
     // The progress lines tell what happens; libraries' start-up chatter (Kafka's above all) would
-    // drown them. -Dorg.slf4j.simpleLogger.defaultLogLevel=info brings it back.
-    quietByDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    quietByDefault("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+    // drown them. SPANLINE_LOG_LEVELS=root=info (or -Dspanline.log.levels=root=info) brings it
+    // back: levels given there apply after these.
+    //
     // The embedded broker logs every refused produce request at ERROR, also the retriable ones a
     // client simply sends again: at start-up a transactional producer's pipelined batch can reach a
     // partition before the producer's first batch there has been verified (transactions v2,
     // KAFKA-18202), and is refused as out of order until it has; the client retries it and nothing
     // is lost. Refusals that matter reach the client that sent the request, which logs them.
-    quietByDefault("org.slf4j.simpleLogger.log.kafka.server.ReplicaManager", "off");
-    // every service registers Armeria's shared blocking executor's meters: a warning each time
-    quietByDefault("org.slf4j.simpleLogger.log.io.micrometer", "error");
+    // Every service registers Armeria's shared blocking executor's meters: a warning each time.
+    quietByDefault(
+        "root=warn,org.apache.kafka=error,kafka.server.ReplicaManager=off,io.micrometer=error");
   }
 
-  private static void quietByDefault(String property, String level) {
-    if (System.getProperty(property) == null) {
-      System.setProperty(property, level);
+  /** Sets {@code levels} before the levels the user gave (environment, then system property). */
+  private static void quietByDefault(String levels) {
+    StringBuilder all = new StringBuilder(levels);
+    for (String given :
+        new String[] {
+          System.getenv(LogSettings.LEVELS_VARIABLE),
+          System.getProperty(LogSettings.LEVELS_PROPERTY)
+        }) {
+      if (given != null && !given.isBlank()) {
+        all.append(',').append(given);
+      }
     }
+    System.setProperty(LogSettings.LEVELS_PROPERTY, all.toString());
   }
 
   @Command(

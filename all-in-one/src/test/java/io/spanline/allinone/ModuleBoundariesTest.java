@@ -58,6 +58,7 @@ class ModuleBoundariesTest {
                   "io.spanline.service.admin",
                   "io.spanline.service.config",
                   "io.spanline.service.consumer",
+                  "io.spanline.service.logging",
                   "io.spanline.service.process",
                   "io.spanline.service.retention",
                   "io.spanline.service.streams",

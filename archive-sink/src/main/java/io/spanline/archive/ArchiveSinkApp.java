@@ -108,7 +108,8 @@ public final class ArchiveSinkApp implements AutoCloseable {
     return app;
   }
 
-  int adminPort() {
+  /** The admin port ({@code /healthz}, {@code /readyz}, {@code /metrics}). */
+  public int adminPort() {
     return runtime.adminPort();
   }
 

@@ -110,7 +110,8 @@ public final class IndexSinkApp implements AutoCloseable {
     return app;
   }
 
-  int adminPort() {
+  /** The admin port ({@code /healthz}, {@code /readyz}, {@code /metrics}). */
+  public int adminPort() {
     return runtime.adminPort();
   }
 

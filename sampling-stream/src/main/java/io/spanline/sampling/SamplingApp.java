@@ -1,7 +1,6 @@
 package io.spanline.sampling;
 
 import io.micrometer.core.instrument.Clock;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -48,7 +47,6 @@ public final class SamplingApp implements AutoCloseable {
     PrometheusMeterRegistry registry =
         new PrometheusMeterRegistry(
             PrometheusConfig.DEFAULT, new PrometheusRegistry(), Clock.SYSTEM, exemplars);
-    new JvmMemoryMetrics().bindTo(registry);
     SamplingMetrics metrics = new SamplingMetrics(registry, config.metricsMaxSeries(), exemplars);
     PolicyReloader reloader = null;
     Supplier<SamplingPolicies> policies;

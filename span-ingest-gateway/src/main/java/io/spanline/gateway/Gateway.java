@@ -3,7 +3,6 @@ package io.spanline.gateway;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.grpc.GrpcService;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.gateway.config.GatewayConfig;
@@ -65,7 +64,6 @@ public final class Gateway implements AutoCloseable {
   /** Starts serving; ports 0 in the config pick free ports ({@link #grpcPort()} etc. tell). */
   public static Gateway start(GatewayConfig config) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new JvmMemoryMetrics().bindTo(metrics);
     SpanRecordWriter writer = new SpanRecordWriter(config, metrics);
     InFlightBudget budget = new InFlightBudget(config.maxInflightBytes());
     TraceIngestor ingestor =

@@ -1,6 +1,5 @@
 package io.spanline.assembly;
 
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.assembly.config.AssemblyConfig;
@@ -46,7 +45,6 @@ public final class TraceAssemblyApp implements AutoCloseable {
             config.deadLetterTopic());
     StreamsApps.requireTopics(config.kafka(), topics, "the trace-assembly-stream README");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new JvmMemoryMetrics().bindTo(registry);
     AssemblyMetrics metrics = new AssemblyMetrics(registry);
     SpanlineTopics specs = new SpanlineTopics(config.topics(), config.registry().connect());
     Properties props = TraceAssemblyTopology.streamsConfig(config);
@@ -70,7 +68,8 @@ public final class TraceAssemblyApp implements AutoCloseable {
     return service.state();
   }
 
-  int adminPort() {
+  /** The admin port ({@code /healthz}, {@code /readyz}, {@code /metrics}). */
+  public int adminPort() {
     return service.adminPort();
   }
 

@@ -8,6 +8,7 @@ import io.spanline.schemas.model.StartTimeWindow;
 import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.consumer.DeadLetters;
 import io.spanline.service.consumer.PausingBackoff;
+import io.spanline.service.logging.LogContext;
 import io.spanline.storage.archive.layout.ArchiveLayout;
 import io.spanline.storage.archive.parquet.ParquetTraceWriter;
 import io.spanline.storage.archive.s3.S3Uploader;
@@ -207,12 +208,14 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
                 inWindow.leftOut() > 0 ? window : null);
       }
     } catch (RuntimeException e) {
-      LOG.warn(
-          "Dead-lettering unreadable record {}-{}@{}: {}",
-          r.topic(),
-          r.partition(),
-          r.offset(),
-          e.toString());
+      try (LogContext ignored = LogContext.ofRecord(r.headers(), r.key())) {
+        LOG.warn(
+            "Dead-lettering unreadable record {}-{}@{}: {}",
+            r.topic(),
+            r.partition(),
+            r.offset(),
+            e.toString());
+      }
       deadLetters.send(r, e.getClass().getName(), String.valueOf(e.getMessage()));
       metrics.deadLettered();
     }

@@ -7,6 +7,7 @@ import io.spanline.schemas.model.StartTimeWindow;
 import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.consumer.DeadLetters;
 import io.spanline.service.consumer.PausingBackoff;
+import io.spanline.service.logging.LogContext;
 import io.spanline.storage.opensearch.bulk.BulkIndexer;
 import io.spanline.storage.opensearch.bulk.PendingAction;
 import io.spanline.storage.opensearch.document.SpanDocumentMapper;
@@ -156,12 +157,14 @@ public final class IndexSink implements ConsumerThreads.Worker {
           mapped.add(r);
         }
       } catch (RuntimeException e) {
-        LOG.warn(
-            "Dead-lettering unreadable record {}-{}@{}: {}",
-            r.topic(),
-            r.partition(),
-            r.offset(),
-            e.toString());
+        try (LogContext ignored = LogContext.ofRecord(r.headers(), r.key())) {
+          LOG.warn(
+              "Dead-lettering unreadable record {}-{}@{}: {}",
+              r.topic(),
+              r.partition(),
+              r.offset(),
+              e.toString());
+        }
         deadLetters.send(r, e.getClass().getName(), String.valueOf(e.getMessage()));
         metrics.deadLettered("undecodable");
       }
@@ -178,16 +181,18 @@ public final class IndexSink implements ConsumerThreads.Worker {
       BulkIndexer.Outcome<ConsumerRecord<byte[], byte[]>> outcome = indexer.index(pending);
       for (BulkIndexer.Rejection<ConsumerRecord<byte[], byte[]>> r : outcome.rejected()) {
         ConsumerRecord<byte[], byte[]> origin = r.action().origin();
-        LOG.warn(
-            "OpenSearch refused document {} of record {}-{}@{} ({} {}: {}); dead-lettering the"
-                + " record",
-            r.action().id(),
-            origin.topic(),
-            origin.partition(),
-            origin.offset(),
-            r.status(),
-            r.type(),
-            r.reason());
+        try (LogContext ignored = LogContext.ofRecord(origin.headers(), origin.key())) {
+          LOG.warn(
+              "OpenSearch refused document {} of record {}-{}@{} ({} {}: {}); dead-lettering the"
+                  + " record",
+              r.action().id(),
+              origin.topic(),
+              origin.partition(),
+              origin.offset(),
+              r.status(),
+              r.type(),
+              r.reason());
+        }
         if (rejected.add(origin)) {
           deadLetters.send(
               origin,

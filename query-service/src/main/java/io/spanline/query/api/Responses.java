@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import io.spanline.query.tenancy.RequestTenants;
+import io.spanline.service.logging.LogContext;
 import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
@@ -72,7 +74,9 @@ public final class Responses {
     } catch (IllegalArgumentException | ArithmeticException e) {
       return errors.of(HttpStatus.BAD_REQUEST, e.getMessage());
     } catch (IOException | RuntimeException e) {
-      LOG.warn("Query failed", e);
+      try (LogContext ignored = RequestTenants.logContext()) {
+        LOG.warn("Query failed", e);
+      }
       return errors.of(
           HttpStatus.SERVICE_UNAVAILABLE, "the trace store is not available; try again");
     }

@@ -66,7 +66,9 @@ public final class MetricsStore {
           c.add(duration, error);
           last[0] = c;
           lastKey[0] = key;
-          if (!key.series().edge()) {
+          if (key.series().edge()) {
+            meters.recordEdgeDuration(key.series(), duration);
+          } else {
             meters.record(key.series(), duration);
           }
         });

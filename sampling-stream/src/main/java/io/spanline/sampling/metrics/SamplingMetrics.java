@@ -1,6 +1,7 @@
 package io.spanline.sampling.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,10 +25,18 @@ public final class SamplingMetrics {
   private static final Duration[] SLOS =
       SeriesCounts.BOUNDS_NANOS.stream().map(Duration::ofNanos).toArray(Duration[]::new);
 
+  /** The same bounds in seconds, for the Tempo-named histograms (plain numbers, in seconds). */
+  private static final double[] SLO_SECONDS =
+      SeriesCounts.BOUNDS_NANOS.stream().mapToDouble(n -> n / 1e9).toArray();
+
+  /** One RED series: Spanline's timer and Tempo's span-metrics counter and histogram. */
+  private record SpanSeries(Timer timer, Counter calls, DistributionSummary latency) {}
+
   private final MeterRegistry registry;
   private final int maxSeries;
   private final Set<SeriesKey> knownSeries = ConcurrentHashMap.newKeySet();
-  private final Map<SeriesKey, Timer> spanTimers = new ConcurrentHashMap<>();
+  private final Map<SeriesKey, SpanSeries> spanSeries = new ConcurrentHashMap<>();
+  private final Map<SeriesKey, DistributionSummary> edgeServerSeconds = new ConcurrentHashMap<>();
   private final Map<SeriesKey, Counter[]> edgeCounters = new ConcurrentHashMap<>();
   private final Map<String, Counter[]> decidedCounters = new ConcurrentHashMap<>();
   private final Map<Object, Counter> counters = new ConcurrentHashMap<>();
@@ -153,11 +162,22 @@ public final class SamplingMetrics {
 
   /** One span of a RED series, before sampling. */
   void record(SeriesKey k, long durationNanos) {
-    Timer t = spanTimers.get(k);
-    if (t == null) {
-      t = spanTimers.computeIfAbsent(k, this::timer);
+    SpanSeries series = spanSeries.get(k);
+    if (series == null) {
+      series = spanSeries.computeIfAbsent(k, this::spanSeries);
     }
-    t.record(durationNanos, TimeUnit.NANOSECONDS);
+    series.timer().record(durationNanos, TimeUnit.NANOSECONDS);
+    series.calls().increment();
+    series.latency().record(durationNanos / 1e9);
+  }
+
+  /** One call on a service-graph edge, with the server span's duration. */
+  void recordEdgeDuration(SeriesKey k, long serverDurationNanos) {
+    DistributionSummary d = edgeServerSeconds.get(k);
+    if (d == null) {
+      d = edgeServerSeconds.computeIfAbsent(k, this::edgeServerSeconds);
+    }
+    d.record(serverDurationNanos / 1e9);
   }
 
   /** New calls (and failed calls) on a service-graph edge. */
@@ -165,33 +185,78 @@ public final class SamplingMetrics {
     Counter[] c = edgeCounters.computeIfAbsent(k, this::edgeCounters);
     if (calls > 0) {
       c[0].increment(calls);
+      c[2].increment(calls);
     }
     if (failed > 0) {
       c[1].increment(failed);
+      c[3].increment(failed);
     }
   }
 
-  private Timer timer(SeriesKey original) {
+  /**
+   * Spanline's {@code spanline_spans} timer and, under the names and labels of Tempo's span-metrics
+   * processor (which Grafana's Tempo data source reads), {@code traces_spanmetrics_calls_total} and
+   * the {@code traces_spanmetrics_latency} histogram in seconds: {@code service}, {@code
+   * span_name}, {@code span_kind} ({@code SPAN_KIND_SERVER}, …), {@code status_code} ({@code
+   * STATUS_CODE_ERROR}, …), plus {@code tenant}.
+   */
+  private SpanSeries spanSeries(SeriesKey original) {
     SeriesKey k = bounded(original);
-    return Timer.builder("spanline.spans")
-        .description(
-            "Spans of every trace (before sampling) by tenant, service, operation, span kind and"
-                + " status: count = requests, status ERROR = errors, buckets = durations")
-        .tags(
-            "tenant",
-            k.tenant(),
-            "service",
-            k.service(),
-            "operation",
-            k.operation(),
-            "span_kind",
-            k.kind().name(),
-            "status",
-            k.status().name())
-        .serviceLevelObjectives(SLOS)
+    String[] tempoTags = {
+      "tenant",
+      k.tenant(),
+      "service",
+      k.service(),
+      "span_name",
+      k.operation(),
+      "span_kind",
+      "SPAN_KIND_" + k.kind().name(),
+      "status_code",
+      "STATUS_CODE_" + k.status().name()
+    };
+    return new SpanSeries(
+        Timer.builder("spanline.spans")
+            .description(
+                "Spans of every trace (before sampling) by tenant, service, operation, span kind"
+                    + " and status: count = requests, status ERROR = errors, buckets = durations")
+            .tags(
+                "tenant",
+                k.tenant(),
+                "service",
+                k.service(),
+                "operation",
+                k.operation(),
+                "span_kind",
+                k.kind().name(),
+                "status",
+                k.status().name())
+            .serviceLevelObjectives(SLOS)
+            .register(registry),
+        Counter.builder("traces.spanmetrics.calls")
+            .description("Spans of every trace (before sampling), as Tempo's span metrics count")
+            .tags(tempoTags)
+            .register(registry),
+        DistributionSummary.builder("traces.spanmetrics.latency")
+            .description("Span durations in seconds (before sampling), as Tempo's span metrics")
+            .tags(tempoTags)
+            .serviceLevelObjectives(SLO_SECONDS)
+            .register(registry));
+  }
+
+  private DistributionSummary edgeServerSeconds(SeriesKey original) {
+    SeriesKey k = bounded(original);
+    return DistributionSummary.builder("traces.service.graph.request.server.seconds")
+        .description("Duration of the server span of calls between services, in seconds (Tempo)")
+        .tags(edgeTempoTags(k))
+        .serviceLevelObjectives(SLO_SECONDS)
         .register(registry);
   }
 
+  /**
+   * Spanline's edge counters, then the same under the names of Tempo's service-graph processor
+   * ({@code traces_service_graph_request_total}, {@code
+   * traces_service_graph_request_failed_total}), which Grafana's service graph reads.
+   */
   private Counter[] edgeCounters(SeriesKey original) {
     SeriesKey k = bounded(original);
     return new Counter[] {
@@ -203,7 +268,26 @@ public final class SamplingMetrics {
       Counter.builder("spanline.service.graph.failed.requests")
           .description("Calls between services whose server span has status ERROR, all traces")
           .tags("tenant", k.tenant(), "client", k.service(), "server", k.server())
+          .register(registry),
+      Counter.builder("traces.service.graph.request")
+          .description("Calls between services, all traces (Tempo's service graph)")
+          .tags(edgeTempoTags(k))
+          .register(registry),
+      Counter.builder("traces.service.graph.request.failed")
+          .description("Calls whose server span has status ERROR (Tempo's service graph)")
+          .tags(edgeTempoTags(k))
           .register(registry)
+    };
+  }
+
+  /**
+   * Tempo's service-graph labels: {@code client}, {@code server} and {@code connection_type}, empty
+   * (Tempo's "unset": a direct call) since edges are paired by parent span, whatever the transport;
+   * plus {@code tenant}.
+   */
+  private static String[] edgeTempoTags(SeriesKey k) {
+    return new String[] {
+      "tenant", k.tenant(), "client", k.service(), "server", k.server(), "connection_type", ""
     };
   }
 

@@ -11,6 +11,14 @@ import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.annotation.Get;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.service.tenancy.KeyDigests;
 import io.spanline.service.tls.ServerTls;
@@ -19,9 +27,10 @@ import java.net.InetSocketAddress;
 /**
  * The admin port every Spanline process serves: {@code /healthz} (the process serves), {@code
  * /readyz} (200 when {@link Readiness#ready()}, else 503 with the problem) and {@code /metrics}
- * (Prometheus text format). Over TLS when {@code admin.tls.enabled}; with an admin key ({@link
- * AdminSettings}), {@code /readyz} and {@code /metrics} answer 401 to a request without {@code
- * Authorization: Bearer <key>}, while {@code /healthz} stays open.
+ * (Prometheus text format), with the JVM and process meters bound to the registry it serves. Over
+ * TLS when {@code admin.tls.enabled}; with an admin key ({@link AdminSettings}), {@code /readyz}
+ * and {@code /metrics} answer 401 to a request without {@code Authorization: Bearer <key>}, while
+ * {@code /healthz} stays open.
  */
 public final class AdminServer implements AutoCloseable {
   /** The one path an admin key leaves open: liveness probes carry no key. */
@@ -29,10 +38,12 @@ public final class AdminServer implements AutoCloseable {
 
   private final Server server;
   private final ServerTls tls;
+  private final JvmGcMetrics gcMetrics;
 
-  private AdminServer(Server server, ServerTls tls) {
+  private AdminServer(Server server, ServerTls tls, JvmGcMetrics gcMetrics) {
     this.server = server;
     this.tls = tls;
+    this.gcMetrics = gcMetrics;
   }
 
   /**
@@ -43,6 +54,7 @@ public final class AdminServer implements AutoCloseable {
    */
   public static AdminServer start(
       AdminSettings settings, Readiness readiness, PrometheusMeterRegistry metrics) {
+    JvmGcMetrics gcMetrics = bindProcessMetrics(metrics);
     ServerTls tls = ServerTls.start(settings.tls(), "admin", metrics);
     ServerBuilder builder =
         tls.listen(
@@ -53,9 +65,30 @@ public final class AdminServer implements AutoCloseable {
       server.start().join();
     } catch (RuntimeException e) {
       tls.close();
+      gcMetrics.close();
       throw e;
     }
-    return new AdminServer(server, tls);
+    return new AdminServer(server, tls, gcMetrics);
+  }
+
+  /**
+   * The JVM and process meters every service reports: memory pools and buffers ({@code
+   * jvm_memory_*}, {@code jvm_buffer_*}), GC pauses and promotion ({@code jvm_gc_*}), threads
+   * ({@code jvm_threads_*}), classes, CPU ({@code process_cpu_usage}, {@code system_cpu_*}), open
+   * files ({@code process_files_*}) and uptime ({@code process_uptime_seconds}, {@code
+   * process_start_time_seconds}). Kafka client meters ({@code kafka_*}) are bound where the clients
+   * are made.
+   */
+  private static JvmGcMetrics bindProcessMetrics(MeterRegistry registry) {
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    return gc;
   }
 
   /**
@@ -92,6 +125,7 @@ public final class AdminServer implements AutoCloseable {
   public void close() {
     server.stop().join();
     tls.close();
+    gcMetrics.close();
   }
 
   /** The three endpoints. */

@@ -7,9 +7,12 @@ import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.admin.KafkaReadiness;
 import io.spanline.service.config.KafkaSettings;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +23,8 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 
 /**
  * What a sink process (index, archive) runs around its consumer loops: the Prometheus registry, the
@@ -45,6 +50,8 @@ public final class SinkRuntime implements AutoCloseable {
   private final Settings settings;
   private final PrometheusMeterRegistry registry;
   private final Producer<byte[], byte[]> deadLetterProducer;
+  private final KafkaClientMetrics deadLetterMetrics;
+  private final ConsumerLag lag;
   private final ScheduledExecutorService scheduler;
   private final KafkaReadiness kafka;
   private final AdminServer admin;
@@ -61,6 +68,11 @@ public final class SinkRuntime implements AutoCloseable {
     this.deadLetterProducer =
         new KafkaProducer<>(
             SinkClients.deadLetterProducerConfig(settings.kafka(), settings.groupId()));
+    this.deadLetterMetrics = new KafkaClientMetrics(deadLetterProducer);
+    deadLetterMetrics.bindTo(registry);
+    this.lag =
+        ConsumerLag.start(
+            UUID.randomUUID().toString(), settings.groupId(), registry, Clock.systemUTC());
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -113,10 +125,13 @@ public final class SinkRuntime implements AutoCloseable {
             settings.name(),
             settings.consumers(),
             number -> {
-              KafkaConsumer<byte[], byte[]> consumer =
-                  new KafkaConsumer<>(consumerConfig.apply(number));
+              Map<String, Object> config = new HashMap<>(consumerConfig.apply(number));
+              lag.configure(config);
+              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config);
+              Supplier<Map<MetricName, ? extends Metric>> lagSource = consumer::metrics;
               KafkaClientMetrics metrics = new KafkaClientMetrics(consumer);
               metrics.bindTo(registry);
+              lag.addSource(lagSource);
               ConsumerThreads.Worker worker = sink.apply(consumer, number);
               return new ConsumerThreads.Worker() {
                 @Override
@@ -131,6 +146,7 @@ public final class SinkRuntime implements AutoCloseable {
 
                 @Override
                 public void cleanUp() {
+                  lag.removeSource(lagSource);
                   metrics.close();
                 }
               };
@@ -147,5 +163,7 @@ public final class SinkRuntime implements AutoCloseable {
     admin.close();
     kafka.close();
     deadLetterProducer.close(Duration.ofSeconds(10));
+    deadLetterMetrics.close();
+    lag.close();
   }
 }

@@ -1,10 +1,13 @@
 package io.spanline.service.streams;
 
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.consumer.ConsumerLag;
+import io.spanline.service.consumer.LagInterceptor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -49,6 +52,12 @@ public final class StreamsApps {
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
     p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic);
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetteringHandler.class);
+    // consumer lag in seconds (ConsumerLag): StreamsService registers the tracker of this token
+    p.put(
+        StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
+        LagInterceptor.class.getName());
+    p.put(
+        StreamsConfig.mainConsumerPrefix(ConsumerLag.TRACKER_CONFIG), UUID.randomUUID().toString());
     // no global stores; set so Kafka Streams does not warn at every start (its 5.0 default)
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(

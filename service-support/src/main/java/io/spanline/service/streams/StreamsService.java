@@ -7,10 +7,12 @@ import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.admin.KafkaReadiness;
 import io.spanline.service.admin.Readiness;
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.consumer.ConsumerLag;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -40,6 +42,7 @@ public final class StreamsService implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics streamsMetrics;
+  private final ConsumerLag lag;
   private final KafkaReadiness kafka;
   private final AdminServer admin;
   private final HangingTransactions hanging;
@@ -47,11 +50,13 @@ public final class StreamsService implements AutoCloseable {
   private StreamsService(
       KafkaStreams streams,
       KafkaStreamsMetrics streamsMetrics,
+      ConsumerLag lag,
       KafkaReadiness kafka,
       AdminServer admin,
       HangingTransactions hanging) {
     this.streams = streams;
     this.streamsMetrics = streamsMetrics;
+    this.lag = lag;
     this.kafka = kafka;
     this.admin = admin;
     this.hanging = hanging;
@@ -83,6 +88,15 @@ public final class StreamsService implements AutoCloseable {
         });
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
+    Object lagToken =
+        streamsConfig.get(StreamsConfig.mainConsumerPrefix(ConsumerLag.TRACKER_CONFIG));
+    ConsumerLag lag =
+        ConsumerLag.start(
+            lagToken == null ? UUID.randomUUID().toString() : lagToken.toString(),
+            streamsConfig.getProperty(StreamsConfig.APPLICATION_ID_CONFIG),
+            registry,
+            Clock.systemUTC());
+    lag.addSource(streams::metrics);
     KafkaReadiness kafka = new KafkaReadiness(kafkaSettings, topics, Duration.ofSeconds(5));
     HangingTransactions hanging =
         new HangingTransactions(
@@ -116,7 +130,7 @@ public final class StreamsService implements AutoCloseable {
         };
     AdminServer adminServer = AdminServer.start(admin, readiness, registry);
     streams.start();
-    return new StreamsService(streams, streamsMetrics, kafka, adminServer, hanging);
+    return new StreamsService(streams, streamsMetrics, lag, kafka, adminServer, hanging);
   }
 
   /**
@@ -148,6 +162,7 @@ public final class StreamsService implements AutoCloseable {
     hanging.close();
     streams.close(Duration.ofSeconds(60));
     streamsMetrics.close();
+    lag.close();
     admin.close();
     kafka.close();
   }

@@ -1,5 +1,6 @@
 package io.spanline.service.streams;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +20,7 @@ final class ThreadFailures {
   private final int threshold;
   private final Duration window;
   private final MeterRegistry registry;
+  private final Counter replacements;
   private final Deque<Long> recentMillis = new ArrayDeque<>();
   private String last = "";
 
@@ -35,6 +37,10 @@ final class ThreadFailures {
     this.threshold = threshold;
     this.window = window;
     this.registry = registry;
+    this.replacements =
+        Counter.builder("spanline.streams.thread.replacements")
+            .description("Stream threads that failed and were replaced (all causes; 0 from start)")
+            .register(registry);
   }
 
   /** Records a stream thread that died of {@code e}. */
@@ -46,6 +52,7 @@ final class ThreadFailures {
     registry
         .counter("spanline.streams.thread.failures", "exception", root.getClass().getSimpleName())
         .increment();
+    replacements.increment();
     synchronized (this) {
       recentMillis.addLast(clock.millis());
       last = root.getClass().getSimpleName() + ": " + root.getMessage();

@@ -15,6 +15,7 @@ import io.spanline.schemas.codec.otlp.OtlpWireSplitter;
 import io.spanline.schemas.codec.otlp.SpanRejection;
 import io.spanline.schemas.codec.otlp.TracePart;
 import io.spanline.schemas.codec.otlp.WireSplit;
+import io.spanline.service.logging.LogContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -167,11 +168,13 @@ public final class TraceIngestor {
             (ok, error) -> {
               budget.release(bytes);
               if (error != null) {
-                LOG.warn(
-                    "writing {} spans of tenant {} to Kafka failed: {}",
-                    acceptedSpans,
-                    tenant,
-                    error.toString());
+                try (LogContext ignored = LogContext.of(tenant, traceIdOfOnly(parts))) {
+                  LOG.warn(
+                      "writing {} spans of tenant {} to Kafka failed: {}",
+                      acceptedSpans,
+                      tenant,
+                      error.toString());
+                }
                 metrics.refused(tenant, Reason.UNAVAILABLE);
                 return new Refused(
                     Reason.UNAVAILABLE,
@@ -182,12 +185,37 @@ public final class TraceIngestor {
             });
   }
 
+  /** The trace ID when every part belongs to one trace, else null (a batch of many traces). */
+  private static String traceIdOfOnly(List<TracePart> parts) {
+    String id = null;
+    for (TracePart p : parts) {
+      String t = p.traceId().toHex();
+      if (id != null && !id.equals(t)) {
+        return null;
+      }
+      id = t;
+    }
+    return id;
+  }
+
   private static long nanos(Instant t) {
     return t.getEpochSecond() * 1_000_000_000L + t.getNano();
   }
 
+  /**
+   * Counts and logs a refused request: at warn when Spanline cannot take it (Kafka slow or down),
+   * at debug for the client's own faults (malformed, over a limit), which the counters already
+   * show.
+   */
   private CompletableFuture<IngestOutcome> refused(String tenant, Reason reason, String message) {
     metrics.refused(tenant, reason);
+    try (LogContext ignored = LogContext.of(tenant, null)) {
+      if (reason == Reason.UNAVAILABLE) {
+        LOG.warn("Refused a request ({}): {}", reason, message);
+      } else {
+        LOG.debug("Refused a request ({}): {}", reason, message);
+      }
+    }
     return CompletableFuture.completedFuture(new Refused(reason, message));
   }
 

@@ -2,6 +2,7 @@ package io.spanline.gateway.kafka;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.spanline.gateway.config.GatewayConfig;
 import io.spanline.schemas.codec.otlp.TracePart;
 import io.spanline.schemas.topic.SpanlineHeaders;
@@ -30,6 +31,7 @@ public final class SpanRecordWriter implements AutoCloseable {
   public static final String TENANT_HEADER = SpanlineHeaders.TENANT;
 
   private final KafkaProducer<byte[], byte[]> producer;
+  private final KafkaClientMetrics clientMetrics;
   private final String topic;
   private final Timer produceLatency;
 
@@ -47,6 +49,8 @@ public final class SpanRecordWriter implements AutoCloseable {
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, config.maxInflightBytes() * 2));
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "spanline-gateway");
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    this.clientMetrics = new KafkaClientMetrics(producer);
+    clientMetrics.bindTo(metrics);
     this.topic = config.topic();
     this.produceLatency =
         Timer.builder("spanline.gateway.kafka.produce.duration")
@@ -99,5 +103,6 @@ public final class SpanRecordWriter implements AutoCloseable {
   @Override
   public void close() {
     producer.close(Duration.ofSeconds(10));
+    clientMetrics.close();
   }
 }

@@ -7,6 +7,7 @@ import io.spanline.schemas.codec.otlp.SpanRejection;
 import io.spanline.schemas.codec.otlp.TracePart;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.topic.SpanlineHeaders;
+import io.spanline.service.logging.LogContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -334,7 +335,9 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
         OtlpAvroTranscoder.assemble(tenant, traceId, meta.fragment(), chunks, history::emitted);
     for (SpanRejection r : result.rejections()) {
       metrics.rejected(r.reason() + "_at_close", 1);
-      LOG.warn("Spans of trace {} left out at close: {}", traceId, r.detail());
+      try (LogContext ignored = LogContext.of(tenant, traceId.toHex())) {
+        LOG.warn("Spans of trace {} left out at close: {}", traceId, r.detail());
+      }
     }
     if (result.duplicates() > 0) {
       metrics.duplicates(result.duplicates());
@@ -349,14 +352,16 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
               : OversizedTrace.split(result.avroBinary(), config.maxRecordBytes());
       if (parts.size() > 1) {
         metrics.split(parts.size());
-        LOG.warn(
-            "Trace {} of tenant {} is {} bytes as Avro, over trace.max.record.bytes ({}): emitted"
-                + " as {} fragments",
-            traceId,
-            tenant,
-            result.avroBinary().length,
-            config.maxRecordBytes(),
-            parts.size());
+        try (LogContext ignored = LogContext.of(tenant, traceId.toHex())) {
+          LOG.warn(
+              "Trace {} of tenant {} is {} bytes as Avro, over trace.max.record.bytes ({}):"
+                  + " emitted as {} fragments",
+              traceId,
+              tenant,
+              result.avroBinary().length,
+              config.maxRecordBytes(),
+              parts.size());
+        }
       }
       for (byte[] part : parts) {
         Headers headers = new RecordHeaders();
