@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.spanline.allinone.demo.DemoSettings;
 import io.spanline.allinone.demo.DemoWorkload;
+import io.spanline.localinfra.Probe;
 import io.spanline.schemas.topic.SpanlineHeaders;
 import io.spanline.schemas.topic.TopicNames;
 import java.net.URI;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -79,10 +81,10 @@ class OperatorMetricsIT {
           new DemoSettings(20, 0.2, 0.05, Duration.ofMillis(300), Duration.ofMillis(5), "ops");
       try (DemoWorkload workload =
           DemoWorkload.start(demo, all.otlpHttpEndpoint(), kafka, InMemorySpanExporter.create())) {
-        await(Duration.ofSeconds(60), () -> workload.requestsSent() >= 60);
+        await("60 demo requests", () -> workload.requestsSent() >= 60);
         // counters exist once the sampling stream decided traces and the sinks wrote them
         await(
-            Duration.ofSeconds(60),
+            "sampled, indexed and archived traces counted",
             () ->
                 scrape(all.adminPorts().get("sampling")).contains("traces_service_graph_request")
                     && scrape(all.adminPorts().get("index")).contains("spanline_index_documents")
@@ -125,7 +127,7 @@ class OperatorMetricsIT {
         }
       }
       await(
-          Duration.ofSeconds(60),
+          "every stage's dead letters counted",
           () ->
               scrape(all.adminPorts().get("assembly")).contains("dead_lettered_total")
                   && scrape(all.adminPorts().get("sampling")).contains("dead_lettered_total")
@@ -242,17 +244,8 @@ class OperatorMetricsIT {
     return out;
   }
 
-  private interface Condition {
-    boolean met() throws Exception;
-  }
-
-  private static void await(Duration timeout, Condition condition) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.met()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + timeout);
-      }
-      Thread.sleep(250);
-    }
+  /** Polls the condition (it may throw while the pipeline catches up) for up to a minute. */
+  private static void await(String what, Callable<Boolean> condition) {
+    Probe.until(what, Duration.ofSeconds(60), Duration.ofMillis(250), condition);
   }
 }

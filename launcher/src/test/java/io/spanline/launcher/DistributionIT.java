@@ -3,6 +3,7 @@ package io.spanline.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spanline.localinfra.Ports;
+import io.spanline.localinfra.Probe;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -229,28 +231,38 @@ class DistributionIT {
     return out;
   }
 
-  private interface Check {
-    boolean ok() throws Exception;
+  /**
+   * Polls the check every half second until it holds; gives up at once, with the log, when the
+   * process has exited.
+   */
+  private static void awaitTrue(
+      String what, Duration timeout, Process process, Path log, Callable<Boolean> check) {
+    try {
+      Probe.until(
+          what,
+          timeout,
+          Duration.ofMillis(500),
+          () -> {
+            if (!process.isAlive()) {
+              throw new Probe.GiveUp(
+                  "bin/spanline up exited ("
+                      + process.exitValue()
+                      + "):\n"
+                      + Files.readString(log));
+            }
+            return check.call();
+          });
+    } catch (IllegalStateException e) {
+      throw new AssertionError(e.getMessage() + ":\n" + readQuietly(log), e);
+    }
   }
 
-  private static void awaitTrue(
-      String what, Duration timeout, Process process, Path log, Check check) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError(
-            "bin/spanline up exited (" + process.exitValue() + "):\n" + Files.readString(log));
-      }
-      try {
-        if (check.ok()) {
-          return;
-        }
-      } catch (IOException e) {
-        // not up yet
-      }
-      Thread.sleep(500);
+  private static String readQuietly(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(log unreadable: " + e.getMessage() + ")";
     }
-    throw new AssertionError("timed out waiting for " + what + ":\n" + Files.readString(log));
   }
 
   private static int status(String uri) {
