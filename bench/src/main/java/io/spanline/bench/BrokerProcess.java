@@ -42,6 +42,7 @@ final class BrokerProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(dataDir.resolveSibling("broker.log").toFile())
             .start();
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
     String bootstrap = "127.0.0.1:" + port;
     BrokerProcess broker = new BrokerProcess(p, bootstrap);
     try (Admin admin =
@@ -65,6 +66,11 @@ final class BrokerProcess implements AutoCloseable {
 
   String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** The broker JVM's process ID, for its CPU time and memory. */
+  long pid() {
+    return process.pid();
   }
 
   Admin admin() {

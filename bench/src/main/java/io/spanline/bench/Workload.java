@@ -58,7 +58,19 @@ final class Workload {
 
   private Workload() {}
 
+  /** Where the workload's traces start by default (November 2025), epoch nanoseconds. */
+  static final long DEFAULT_BASE_EPOCH_NANOS = 1_763_000_000_000_000_000L;
+
   static List<Request> requests(int count, long seed) {
+    return requests(count, seed, DEFAULT_BASE_EPOCH_NANOS);
+  }
+
+  /**
+   * The requests of {@code seed}, their traces starting within the second after {@code
+   * baseEpochNanos} (a benchmark through the gateway needs recent spans: it refuses start times
+   * older than its {@code span.start.max-age.ms}).
+   */
+  static List<Request> requests(int count, long seed, long baseEpochNanos) {
     Random random = new Random(seed);
     List<Resource> services = new ArrayList<>();
     for (String name : List.of("frontend", "checkout", "payment", "inventory", "shipping")) {
@@ -82,7 +94,7 @@ final class Workload {
       while (spans.size() < SPANS_PER_REQUEST) {
         TraceId trace = new TraceId(random.nextLong() | 1, random.nextLong());
         int size = Math.min(5 + random.nextInt(46), SPANS_PER_REQUEST - spans.size());
-        long start = 1_763_000_000_000_000_000L + random.nextInt(1_000_000_000);
+        long start = baseEpochNanos + random.nextInt(1_000_000_000);
         SpanId parent = null;
         for (int i = 0; i < size; i++) {
           SpanId id = new SpanId(random.nextLong() | 1);

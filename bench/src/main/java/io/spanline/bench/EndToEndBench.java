@@ -1,0 +1,1138 @@
+package io.spanline.bench;
+
+import io.spanline.archive.ArchiveSinkMain;
+import io.spanline.assembly.TraceAssemblyMain;
+import io.spanline.gateway.GatewayMain;
+import io.spanline.index.IndexSinkMain;
+import io.spanline.localinfra.Ports;
+import io.spanline.localinfra.Probe;
+import io.spanline.localinfra.opensearch.LocalOpenSearch;
+import io.spanline.localinfra.registry.LocalSchemaRegistry;
+import io.spanline.localinfra.s3.LocalS3;
+import io.spanline.sampling.SamplingMain;
+import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
+import io.spanline.schemas.codec.otlp.TracePart;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.DecisionOutcome;
+import io.spanline.schemas.model.SampledTrace;
+import io.spanline.schemas.model.SamplingDecision;
+import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.SpanId;
+import io.spanline.schemas.model.SpanKind;
+import io.spanline.schemas.model.TraceId;
+import io.spanline.schemas.registry.RestSchemaRegistryClient;
+import io.spanline.schemas.topic.SpanlineTopics;
+import io.spanline.schemas.topic.TopicNames;
+import io.spanline.storage.opensearch.client.OpenSearchConnection;
+import io.spanline.storage.opensearch.client.OpenSearchSettings;
+import io.spanline.storage.opensearch.document.SpanDocument;
+import io.spanline.storage.opensearch.document.SpanDocumentMapper;
+import io.spanline.storage.opensearch.document.SummaryScript;
+import io.spanline.storage.opensearch.document.TraceDocuments;
+import io.spanline.storage.opensearch.document.TraceSummaryUpdate;
+import io.spanline.storage.opensearch.layout.Fields;
+import io.spanline.storage.opensearch.layout.IndexLayout;
+import io.spanline.storage.opensearch.templates.IndexTemplates;
+import io.spanline.storage.opensearch.templates.TemplateSettings;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The whole pipeline on this machine, from spans produced (or exported over OTLP) to spans
+ * searchable in OpenSearch, beside its ceiling and its peer, in one run on one broker and one
+ * OpenSearch node (child JVMs):
+ *
+ * <ul>
+ *   <li><b>ceiling</b>: the bulk API indexing the very documents the index sink would write (span
+ *       documents and summary upserts), prepared in memory beforehand; two bulk requests in flight,
+ *       as the sink's two consumers; no Kafka, no Spanline;
+ *   <li><b>Spanline</b>, each service in its own JVM (assembly, sampling, index sink, archive sink;
+ *       and the gateway for the OTLP round): the workload written into {@code otlp_spans} as a
+ *       Collector's Kafka exporter would (one record per trace and service), with a keep-all policy
+ *       and with 10 % probabilistic sampling; and the same spans exported over OTLP/HTTP to the
+ *       gateway (512-span requests, 16 in flight), keep-all;
+ *   <li><b>Zipkin 3.6.1</b> ({@code zipkin-server} exec jar from Maven Central, default JVM
+ *       settings) with its Kafka collector and Elasticsearch storage on the same OpenSearch, fed
+ *       the same spans as Zipkin v2 JSON (one message per trace and service);
+ *   <li><b>latency</b>: Spanline keep-all under a steady load of 50 % and 80 % of the sustained
+ *       rate measured above, with a probe trace every 500 ms timed from its produce to its last
+ *       span being searchable.
+ * </ul>
+ *
+ * <p>A round ends when every kept span is searchable ({@code _count}): for Spanline, the spans of
+ * the traces its decisions topic says were kept. CPU is user plus system time of every process
+ * taking part (broker, OpenSearch, the services or Zipkin), from {@code /proc}; memory is each
+ * service's peak resident set. Run: {@code ./mvnw -q install -DskipTests && ./mvnw -q -pl bench
+ * exec:exec -Dbench.main=io.spanline.bench.EndToEndBench} (optional args: spans, default 300 000;
+ * seconds per latency load, default 60).
+ */
+public final class EndToEndBench {
+  private static final String TENANT = "default";
+  private static final Duration ROUND_TIMEOUT = Duration.ofMinutes(20);
+  private static final String KEEP_ALL =
+      "policies:\n  - name: everything\n    type: always_sample\n";
+  private static final String TEN_PERCENT =
+      "policies:\n  - name: baseline\n    type: probabilistic\n"
+          + "    probabilistic: {sampling_percentage: 10}\n";
+
+  /**
+   * The rounds, in the order they run; {@code -Dbench.e2e.rounds=zipkin,latency} runs some only
+   * (the summary table needs all of them).
+   */
+  private static final List<String> ALL_ROUNDS =
+      List.of("ceiling", "keep-all", "ten-percent", "otlp", "zipkin", "latency");
+
+  /** The workload, prepared once: Kafka records (both formats) and OTLP request bodies. */
+  private record Input(
+      List<byte[]> keys,
+      List<byte[]> otlp,
+      List<byte[]> zipkin,
+      List<byte[]> requests,
+      Map<String, Integer> spansPerTrace,
+      long spans,
+      long otlpBytes) {}
+
+  /** What one round measured. */
+  private record Result(
+      String name,
+      long spansIn,
+      long spansKept,
+      double seconds,
+      Map<String, Long> peakResident,
+      double cpuSeconds,
+      long openSearchBytes,
+      long parquetBytes) {
+    double spansPerSecond() {
+      return spansIn / seconds;
+    }
+
+    long residentTotal() {
+      return peakResident.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  private EndToEndBench() {}
+
+  public static void main(String[] args) throws Exception {
+    long spans = args.length > 0 ? Long.parseLong(args[0]) : 300_000;
+    int latencySeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+    BenchFiles.inTempFolder("spanline-e2e-bench", dir -> run(dir, spans, latencySeconds));
+    System.exit(0);
+  }
+
+  private static void run(Path dir, long targetSpans, int latencySeconds) throws Exception {
+    try (BrokerProcess kafka = BrokerProcess.start(dir.resolve("kafka"));
+        LocalSchemaRegistry registry =
+            LocalSchemaRegistry.start(kafka.bootstrapServers(), "_schemas", 0);
+        LocalOpenSearch openSearch = LocalOpenSearch.start(dir.resolve("opensearch"), 0, 0, "1g");
+        LocalS3 s3 = LocalS3.startTransient(0);
+        Admin admin = kafka.admin()) {
+      Env env = new Env(dir, kafka, registry, openSearch, s3, admin);
+      Set<String> rounds =
+          Set.of(System.getProperty("bench.e2e.rounds", String.join(",", ALL_ROUNDS)).split(","));
+      List<Result> results = new ArrayList<>();
+      if (rounds.contains("ceiling")) {
+        results.add(ceiling(env, targetSpans));
+      }
+      Input input = prepare(targetSpans);
+      System.out.printf(
+          "INPUT %d spans in %d traces, %d Kafka records, %.0f OTLP bytes per span%n",
+          input.spans(),
+          input.spansPerTrace().size(),
+          input.keys().size(),
+          input.otlpBytes() / (double) input.spans());
+      double sustained = Double.parseDouble(System.getProperty("bench.e2e.sustained", "0"));
+      if (rounds.contains("keep-all")) {
+        Result keepAll =
+            spanline(env, 1, "Spanline keep-all, Collector path", KEEP_ALL, false, input);
+        results.add(keepAll);
+        sustained = keepAll.spansPerSecond();
+      }
+      if (rounds.contains("ten-percent")) {
+        results.add(spanline(env, 2, "Spanline 10 %, Collector path", TEN_PERCENT, false, input));
+      }
+      if (rounds.contains("otlp")) {
+        results.add(
+            spanline(env, 3, "Spanline keep-all, OTLP via the gateway", KEEP_ALL, true, input));
+      }
+      if (rounds.contains("zipkin")) {
+        results.add(zipkin(env, zipkinJar(), input));
+      }
+      if (results.size() == ALL_ROUNDS.size() - 1) {
+        report(results, input);
+      }
+      if (rounds.contains("latency")) {
+        if (sustained <= 0) {
+          throw new IllegalArgumentException(
+              "the latency round needs the keep-all round or -Dbench.e2e.sustained=<spans/s>");
+        }
+        for (double share : new double[] {0.5, 0.8}) {
+          latency(env, 4 + (int) (share * 10), share, sustained, latencySeconds, input);
+        }
+      }
+    }
+  }
+
+  /** The servers every round shares. */
+  private record Env(
+      Path dir,
+      BrokerProcess kafka,
+      LocalSchemaRegistry registry,
+      LocalOpenSearch openSearch,
+      LocalS3 s3,
+      Admin admin) {
+    OpenSearchHttp http() {
+      return new OpenSearchHttp(openSearch.uri());
+    }
+
+    double sharedCpuSeconds() throws Exception {
+      return ServiceProcess.cpuSeconds(kafka.pid()) + ServiceProcess.cpuSeconds(openSearch.pid());
+    }
+  }
+
+  private static Path zipkinJar() {
+    Path jar = Path.of(System.getProperty("bench.zipkin.jar", "target/zipkin/zipkin-server.jar"));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          "Zipkin's exec jar is not at "
+              + jar.toAbsolutePath()
+              + ": the bench module's build copies it there (./mvnw -pl bench package)");
+    }
+    return jar;
+  }
+
+  // ---------------------------------------------------------------- the workload
+
+  private static Input prepare(long target) throws Exception {
+    List<byte[]> keys = new ArrayList<>();
+    List<byte[]> otlp = new ArrayList<>();
+    List<byte[]> zipkin = new ArrayList<>();
+    List<byte[]> requests = new ArrayList<>();
+    Map<String, Integer> spansPerTrace = new HashMap<>();
+    long spans = 0;
+    long bytes = 0;
+    Random random = new Random(5);
+    // an hour ago: recent enough for the gateway's start-time check, the same for every round
+    long base = (System.currentTimeMillis() - 3_600_000L) * 1_000_000L;
+    for (long seed = 1; spans < target; seed++) {
+      for (Workload.Request request : Workload.requests(20, seed, base)) {
+        requests.add(request.body());
+        List<byte[][]> batch = new ArrayList<>();
+        for (TracePart trace : request.records()) {
+          String hex = trace.traceId().toHex();
+          byte[] key = hex.getBytes(StandardCharsets.US_ASCII);
+          List<Span> traceSpans = OtlpProtoCodec.decode(trace.tracesData());
+          spansPerTrace.merge(hex, traceSpans.size(), Integer::sum);
+          // one record per service, as each service's SDK exports its own spans
+          Map<String, List<Span>> byService =
+              traceSpans.stream()
+                  .collect(
+                      Collectors.groupingBy(
+                          Span::serviceName, LinkedHashMap::new, Collectors.toList()));
+          for (List<Span> part : byService.values()) {
+            batch.add(new byte[][] {key, OtlpProtoCodec.encode(part), ZipkinJson.encode(part)});
+          }
+          spans += traceSpans.size();
+        }
+        Collections.shuffle(batch, random);
+        for (byte[][] r : batch) {
+          keys.add(r[0]);
+          otlp.add(r[1]);
+          zipkin.add(r[2]);
+          bytes += r[1].length;
+        }
+      }
+    }
+    return new Input(keys, otlp, zipkin, requests, spansPerTrace, spans, bytes);
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(Env env) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.kafka().bootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L << 20);
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private static void createTopics(Env env, List<String> sixPartitions, List<String> onePartition)
+      throws Exception {
+    List<NewTopic> topics = new ArrayList<>();
+    for (String t : sixPartitions) {
+      topics.add(
+          new NewTopic(t, 6, (short) 1)
+              .configs(Map.of("max.message.bytes", String.valueOf(16 << 20))));
+    }
+    for (String t : onePartition) {
+      topics.add(new NewTopic(t, 1, (short) 1));
+    }
+    env.admin().createTopics(topics).all().get();
+  }
+
+  // ---------------------------------------------------------------- ceiling
+
+  private static Result ceiling(Env env, long targetSpans) throws Exception {
+    IndexLayout layout = new IndexLayout("ceiling");
+    SpanDocumentMapper mapper =
+        new SpanDocumentMapper(layout, Set.copyOf(SpanDocumentMapper.DEFAULT_ALLOWLIST));
+    String scriptId = SummaryScript.id(layout.prefix());
+    try (OpenSearchConnection connection =
+        OpenSearchConnection.open(
+            new OpenSearchSettings(
+                List.of(env.openSearch().uri()), "", "", Duration.ofSeconds(60)))) {
+      IndexTemplates.install(connection.client(), new TemplateSettings(layout, 1, 0, "5s", 256));
+    }
+    List<byte[]> bodies = new ArrayList<>();
+    ByteArrayOutputStream body = new ByteArrayOutputStream(8 << 20);
+    int[] actions = {0};
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    long[] counts =
+        Workload.traces(
+            targetSpans,
+            (index, id, spans) -> {
+              AssembledTrace trace = AssembledTrace.of(TENANT, id, 0, spans);
+              SamplingDecision decision =
+                  new SamplingDecision(
+                      TENANT, id, DecisionOutcome.KEEP, List.of("everything"), 1.0, 0L);
+              TraceDocuments docs = mapper.map(new SampledTrace(trace, decision));
+              for (SpanDocument span : docs.spans()) {
+                body.write(
+                    json.writeValueAsBytes(
+                        Map.of("index", Map.of("_index", span.index(), "_id", span.id()))));
+                body.write('\n');
+                body.write(span.json());
+                body.write('\n');
+                actions[0]++;
+              }
+              TraceSummaryUpdate summary = docs.summary();
+              String summaryIndex =
+                  layout.traceIndex(
+                      LocalDate.ofInstant(
+                          Instant.ofEpochSecond(0, summary.startEpochNanos()), ZoneOffset.UTC));
+              body.write(
+                  json.writeValueAsBytes(
+                      Map.of(
+                          "update",
+                          Map.of(
+                              "_index",
+                              summaryIndex,
+                              "_id",
+                              summary.id(),
+                              "retry_on_conflict",
+                              5))));
+              body.write('\n');
+              body.write(
+                  json.writeValueAsBytes(
+                      Map.of(
+                          "scripted_upsert",
+                          true,
+                          "script",
+                          Map.of("id", scriptId, "params", summary.params()),
+                          "upsert",
+                          Map.of())));
+              body.write('\n');
+              actions[0]++;
+              if (actions[0] >= 5000) {
+                bodies.add(body.toByteArray());
+                body.reset();
+                actions[0] = 0;
+              }
+            });
+    if (body.size() > 0) {
+      bodies.add(body.toByteArray());
+    }
+    OpenSearchHttp http = env.http();
+    double cpu0 = env.sharedCpuSeconds();
+    long start = System.nanoTime();
+    ExecutorService senders = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<?>> sent = new ArrayList<>();
+      for (byte[] b : bodies) {
+        sent.add(
+            senders.submit(
+                () -> {
+                  http.bulk(b);
+                  return null;
+                }));
+      }
+      for (Future<?> f : sent) {
+        f.get();
+      }
+    } finally {
+      senders.shutdown();
+    }
+    String spanPattern = layout.spanIndexPattern();
+    Probe.until(
+        "every ceiling span searchable",
+        ROUND_TIMEOUT,
+        Duration.ofMillis(100),
+        () -> http.count(spanPattern) == counts[1]);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double cpu = env.sharedCpuSeconds() - cpu0;
+    long bytes = http.settledStoreBytes("ceiling-*");
+    Result r =
+        new Result(
+            "ceiling: bulk API, documents prepared in memory",
+            counts[1],
+            counts[1],
+            seconds,
+            Map.of(),
+            cpu,
+            bytes,
+            0);
+    print(r);
+    return r;
+  }
+
+  // ---------------------------------------------------------------- Spanline
+
+  private static Result spanline(
+      Env env, int round, String name, String policies, boolean overOtlp, Input input)
+      throws Exception {
+    try (PipelineHandle pipeline = PipelineHandle.start(env, "r" + round, policies, overOtlp)) {
+      TopicNames topics = pipeline.topics();
+      try (DecisionWatch watch = DecisionWatch.start(env, topics, input.spansPerTrace())) {
+        double cpu0 = cpuOf(env, pipeline.processes());
+        long start = System.nanoTime();
+        if (overOtlp) {
+          exportOverOtlp(pipeline.otlpPort(), input.requests());
+        } else {
+          try (KafkaProducer<byte[], byte[]> producer = producer(env)) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add("spanline.tenant", TENANT.getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < input.keys().size(); i++) {
+              producer.send(
+                  new ProducerRecord<>(
+                      topics.otlpSpans(), null, input.keys().get(i), input.otlp().get(i), headers));
+            }
+            producer.flush();
+          }
+        }
+        OpenSearchHttp http = env.http();
+        String spans = pipeline.prefix() + "-spans-*";
+        Probe.until(
+            name + ": every kept span searchable",
+            ROUND_TIMEOUT,
+            Duration.ofMillis(100),
+            () -> watch.allDecided() && http.count(spans) == watch.keptSpans());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double cpu = cpuOf(env, pipeline.processes()) - cpu0;
+        Map<String, Long> peaks = new LinkedHashMap<>();
+        for (ServiceProcess sp : pipeline.processes()) {
+          peaks.put(sp.name(), sp.peakResidentBytes());
+        }
+        awaitArchived(env, pipeline.prefix() + "-archive", topics.sampledTraces());
+        long parquet = objectBytes(env, "bench-archive", pipeline.prefix() + "/");
+        long indexBytes = http.settledStoreBytes(pipeline.prefix() + "-*");
+        Result r =
+            new Result(
+                name, input.spans(), watch.keptSpans(), seconds, peaks, cpu, indexBytes, parquet);
+        print(r);
+        return r;
+      }
+    }
+  }
+
+  /**
+   * One Spanline pipeline of its own topics, index prefix and archive prefix: each service in its
+   * own JVM, started and ready.
+   */
+  private static final class PipelineHandle implements AutoCloseable {
+    private final String prefix;
+    private final TopicNames topics;
+    private final List<ServiceProcess> processes;
+    private final int otlpPort;
+
+    private PipelineHandle(
+        String prefix, TopicNames topics, List<ServiceProcess> processes, int otlpPort) {
+      this.prefix = prefix;
+      this.topics = topics;
+      this.processes = processes;
+      this.otlpPort = otlpPort;
+    }
+
+    String prefix() {
+      return prefix;
+    }
+
+    TopicNames topics() {
+      return topics;
+    }
+
+    List<ServiceProcess> processes() {
+      return processes;
+    }
+
+    int otlpPort() {
+      return otlpPort;
+    }
+
+    static PipelineHandle start(Env env, String p, String policies, boolean withGateway)
+        throws Exception {
+      Path dir = env.dir().resolve(p);
+      Files.createDirectories(dir);
+      Path policyFile = dir.resolve("policies.yaml");
+      Files.writeString(policyFile, policies);
+      TopicNames topics =
+          new TopicNames(
+              p + ".otlp_spans",
+              p + ".assembled",
+              p + ".sampled",
+              p + ".decisions",
+              p + ".metrics");
+      createTopics(
+          env,
+          List.of(
+              topics.otlpSpans(),
+              topics.assembledTraces(),
+              topics.sampledTraces(),
+              topics.decisions()),
+          List.of(
+              topics.metrics(),
+              p + ".dlq.assembly",
+              p + ".dlq.sampling",
+              p + ".dlq.index",
+              p + ".dlq.archive"));
+      String kafka = env.kafka().bootstrapServers();
+      String registry = env.registry().uri().toString();
+      Map<String, Integer> admin = new LinkedHashMap<>();
+      Map<String, Map<String, String>> settings = new LinkedHashMap<>();
+      if (withGateway) {
+        settings.put("gateway", new HashMap<>());
+      }
+      for (String app : List.of("assembly", "sampling", "index", "archive")) {
+        settings.put(app, new HashMap<>());
+      }
+      for (var e : settings.entrySet()) {
+        Map<String, String> s = e.getValue();
+        s.put("kafka.bootstrap.servers", kafka);
+        if (!e.getKey().equals("gateway")) {
+          s.put("schema-registry.url", registry);
+        }
+        int port = Ports.freePort();
+        admin.put(e.getKey(), port);
+        s.put("admin.bind.address", "127.0.0.1");
+        s.put("admin.port", String.valueOf(port));
+      }
+      int otlpPort = Ports.freePort();
+      if (withGateway) {
+        Map<String, String> g = settings.get("gateway");
+        g.put(TopicNames.OTLP_SPANS_KEY, topics.otlpSpans());
+        g.put("bind.address", "127.0.0.1");
+        g.put("otlp.http.port", String.valueOf(otlpPort));
+        g.put("otlp.grpc.port", String.valueOf(Ports.freePort()));
+      }
+      Map<String, String> a = settings.get("assembly");
+      a.put("application.id", p + "-assembly");
+      a.put(TopicNames.OTLP_SPANS_KEY, topics.otlpSpans());
+      a.put(TopicNames.ASSEMBLED_TRACES_KEY, topics.assembledTraces());
+      a.put("topic.dead-letter", p + ".dlq.assembly");
+      a.put("state.dir", dir.resolve("assembly").toString());
+      Map<String, String> s = settings.get("sampling");
+      s.put("application.id", p + "-sampling");
+      s.put(TopicNames.ASSEMBLED_TRACES_KEY, topics.assembledTraces());
+      s.put(TopicNames.SAMPLED_TRACES_KEY, topics.sampledTraces());
+      s.put(TopicNames.DECISIONS_KEY, topics.decisions());
+      s.put(TopicNames.METRICS_KEY, topics.metrics());
+      s.put("topic.dead-letter", p + ".dlq.sampling");
+      s.put("state.dir", dir.resolve("sampling").toString());
+      s.put("policy.file", policyFile.toString());
+      Map<String, String> ix = settings.get("index");
+      ix.put(TopicNames.SAMPLED_TRACES_KEY, topics.sampledTraces());
+      ix.put("topic.dead-letter", p + ".dlq.index");
+      ix.put("group.id", p + "-index");
+      ix.put("opensearch.hosts", env.openSearch().uri().toString());
+      ix.put("index.prefix", p);
+      ix.put("index.replicas", "0");
+      ix.put("retention.days", "3650");
+      Map<String, String> ar = settings.get("archive");
+      ar.put(TopicNames.SAMPLED_TRACES_KEY, topics.sampledTraces());
+      ar.put("topic.dead-letter", p + ".dlq.archive");
+      ar.put("group.id", p + "-archive");
+      ar.put("s3.endpoint", env.s3().endpoint().toString());
+      ar.put("s3.region", LocalS3.REGION);
+      ar.put("s3.path-style", "true");
+      ar.put("s3.access-key", LocalS3.ACCESS_KEY);
+      ar.put("s3.secret-key", LocalS3.SECRET_KEY);
+      ar.put("s3.bucket", "bench-archive");
+      ar.put("s3.prefix", p);
+      ar.put("s3.create-bucket", "true");
+      ar.put("roll.max.age.ms", "5000");
+      ar.put("work.dir", dir.resolve("archive").toString());
+      ar.put("retention.days", "3650");
+      Map<String, Class<?>> mains =
+          Map.of(
+              "gateway", GatewayMain.class,
+              "assembly", TraceAssemblyMain.class,
+              "sampling", SamplingMain.class,
+              "index", IndexSinkMain.class,
+              "archive", ArchiveSinkMain.class);
+      Map<String, String> heaps =
+          Map.of(
+              "gateway", "512m",
+              "assembly", "1g",
+              "sampling", "1g",
+              "index", "512m",
+              "archive", "512m");
+      List<ServiceProcess> processes = new ArrayList<>();
+      try {
+        for (var e : settings.entrySet()) {
+          Map<String, String> props = new HashMap<>();
+          e.getValue().forEach((k, v) -> props.put("spanline." + e.getKey() + "." + k, v));
+          processes.add(
+              ServiceProcess.java(
+                  e.getKey(),
+                  mains.get(e.getKey()),
+                  heaps.get(e.getKey()),
+                  BenchFiles.withJvmOverrides("spanline." + e.getKey() + ".", props),
+                  dir.resolve(e.getKey() + ".log")));
+        }
+        for (ServiceProcess sp : processes) {
+          sp.awaitHttpOk(admin.get(sp.name()), "/readyz", Duration.ofMinutes(2));
+        }
+      } catch (Exception | Error e) {
+        for (ServiceProcess sp : processes) {
+          sp.close();
+        }
+        throw e;
+      }
+      return new PipelineHandle(p, topics, processes, otlpPort);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      for (ServiceProcess sp : processes) {
+        sp.close();
+      }
+    }
+  }
+
+  /**
+   * Waits until the archive sink's group committed every record of the sampled topic. The sampling
+   * stream writes it in transactions, so each partition ends with a commit marker the sink's
+   * committed offset (last record + 1) stops just before.
+   */
+  private static void awaitArchived(Env env, String group, String topic) throws Exception {
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+        new HashMap<>();
+    int partitions =
+        env.admin()
+            .describeTopics(List.of(topic))
+            .allTopicNames()
+            .get()
+            .get(topic)
+            .partitions()
+            .size();
+    for (int i = 0; i < partitions; i++) {
+      latest.put(
+          new org.apache.kafka.common.TopicPartition(topic, i),
+          org.apache.kafka.clients.admin.OffsetSpec.latest());
+    }
+    Map<org.apache.kafka.common.TopicPartition, Long> end = new HashMap<>();
+    env.admin().listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+    Probe.until(
+        "the archive sink committed all of " + topic,
+        ROUND_TIMEOUT,
+        Duration.ofMillis(250),
+        () -> {
+          var committed =
+              env.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+          return end.entrySet().stream()
+              .allMatch(
+                  e -> {
+                    var c = committed.get(e.getKey());
+                    return e.getValue() == 0 || (c != null && c.offset() >= e.getValue() - 1);
+                  });
+        });
+  }
+
+  private static double cpuOf(Env env, List<ServiceProcess> processes) throws Exception {
+    double cpu = env.sharedCpuSeconds();
+    for (ServiceProcess sp : processes) {
+      cpu += sp.cpuSeconds();
+    }
+    return cpu;
+  }
+
+  /** Exports the request bodies over OTLP/HTTP protobuf (HTTP/1.1, 16 in flight). */
+  private static void exportOverOtlp(int port, List<byte[]> requests) throws Exception {
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newFixedThreadPool(4))
+            .build();
+    URI uri = URI.create("http://127.0.0.1:" + port + "/v1/traces");
+    Semaphore inFlight = new Semaphore(16);
+    AtomicReference<String> failure = new AtomicReference<>();
+    AtomicLong retries = new AtomicLong();
+    for (byte[] body : requests) {
+      inFlight.acquire();
+      send(client, uri, body, inFlight, failure, retries);
+      if (failure.get() != null) {
+        throw new IllegalStateException(failure.get());
+      }
+    }
+    inFlight.acquire(16);
+    if (failure.get() != null) {
+      throw new IllegalStateException(failure.get());
+    }
+    if (retries.get() > 0) {
+      System.out.printf("  (%d requests answered 429/503 and were sent again)%n", retries.get());
+    }
+  }
+
+  private static void send(
+      HttpClient client,
+      URI uri,
+      byte[] body,
+      Semaphore inFlight,
+      AtomicReference<String> failure,
+      AtomicLong retries) {
+    client
+        .sendAsync(
+            HttpRequest.newBuilder(uri)
+                .header("Content-Type", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray())
+        .whenComplete(
+            (response, error) -> {
+              if (error == null && response.statusCode() == 200) {
+                String refused = refusedSpans(response.body());
+                if (refused != null) {
+                  failure.compareAndSet(null, refused);
+                }
+                inFlight.release();
+              } else if (error == null
+                  && (response.statusCode() == 429 || response.statusCode() == 503)) {
+                retries.incrementAndGet();
+                send(client, uri, body, inFlight, failure, retries);
+              } else {
+                failure.compareAndSet(
+                    null, error != null ? error.toString() : "HTTP " + response.statusCode());
+                inFlight.release();
+              }
+            });
+  }
+
+  /** The OTLP partial success of an answer, as a failure message, or null when all was taken. */
+  private static String refusedSpans(byte[] body) {
+    try {
+      var answer =
+          io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.parseFrom(body);
+      if (answer.hasPartialSuccess() && answer.getPartialSuccess().getRejectedSpans() > 0) {
+        return "the gateway refused "
+            + answer.getPartialSuccess().getRejectedSpans()
+            + " spans: "
+            + answer.getPartialSuccess().getErrorMessage();
+      }
+      return null;
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      return "unreadable OTLP answer: " + e.getMessage();
+    }
+  }
+
+  private static long objectBytes(Env env, String bucket, String prefix) {
+    try (S3Client s3 =
+        S3Client.builder()
+            .endpointOverride(env.s3().endpoint())
+            .region(Region.of(LocalS3.REGION))
+            .forcePathStyle(true)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(LocalS3.ACCESS_KEY, LocalS3.SECRET_KEY)))
+            .build()) {
+      return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
+          .mapToLong(S3Object::size)
+          .sum();
+    }
+  }
+
+  /**
+   * Reads a round's decisions topic as the sampling stream writes it, so the round knows how many
+   * spans it kept: the spans of every trace decided KEEP (a trace's first decision counts).
+   */
+  private static final class DecisionWatch implements AutoCloseable {
+    private final Map<String, Boolean> decided = new ConcurrentHashMap<>();
+    private final AtomicLong kept = new AtomicLong();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Map<String, Integer> spansPerTrace;
+    private final Thread thread;
+
+    private DecisionWatch(Env env, TopicNames topics, Map<String, Integer> spansPerTrace) {
+      this.spansPerTrace = spansPerTrace;
+      SpanlineTopics specs =
+          new SpanlineTopics(
+              topics, new RestSchemaRegistryClient(env.registry().uri(), Duration.ofSeconds(10)));
+      var deserializer = specs.decisions().valueSerde().deserializer();
+      Map<String, Object> c = new HashMap<>();
+      c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.kafka().bootstrapServers());
+      c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-decisions-" + topics.decisions());
+      c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      String topic = topics.decisions();
+      thread =
+          new Thread(
+              () -> {
+                try (KafkaConsumer<byte[], byte[]> consumer =
+                    new KafkaConsumer<>(
+                        c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                  consumer.subscribe(List.of(topic));
+                  while (running.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                      SamplingDecision d = deserializer.deserialize(topic, r.value());
+                      String hex = d.traceId().toHex();
+                      if (decided.putIfAbsent(hex, Boolean.TRUE) == null
+                          && d.outcome() == DecisionOutcome.KEEP) {
+                        kept.addAndGet(spansPerTrace.getOrDefault(hex, 0));
+                      }
+                    }
+                  }
+                }
+              },
+              "decision-watch");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    static DecisionWatch start(Env env, TopicNames topics, Map<String, Integer> spansPerTrace) {
+      return new DecisionWatch(env, topics, spansPerTrace);
+    }
+
+    boolean allDecided() {
+      return decided.size() >= spansPerTrace.size();
+    }
+
+    long keptSpans() {
+      return kept.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      thread.join(10_000);
+    }
+  }
+
+  // ---------------------------------------------------------------- Zipkin
+
+  private static Result zipkin(Env env, Path jar, Input input) throws Exception {
+    String topic = "zipkin";
+    createTopics(env, List.of(topic), List.of());
+    int port = Ports.freePort();
+    Map<String, String> environment = new HashMap<>();
+    environment.put("QUERY_PORT", String.valueOf(port));
+    environment.put("STORAGE_TYPE", "elasticsearch");
+    environment.put("ES_HOSTS", env.openSearch().uri().toString());
+    environment.put("ES_INDEX", "zipkin");
+    environment.put("ES_INDEX_SHARDS", "1");
+    environment.put("ES_INDEX_REPLICAS", "0");
+    environment.put("KAFKA_BOOTSTRAP_SERVERS", env.kafka().bootstrapServers());
+    environment.put("KAFKA_TOPIC", topic);
+    environment.put("KAFKA_STREAMS", "2");
+    environment.put("COLLECTOR_SCRIBE_ENABLED", "false");
+    try (ServiceProcess zipkin =
+        ServiceProcess.jar(
+            "zipkin",
+            jar,
+            System.getProperty("bench.zipkin.heap", ""),
+            environment,
+            env.dir().resolve("zipkin.log"))) {
+      zipkin.awaitHttpOk(port, "/health", Duration.ofMinutes(2));
+      List<ServiceProcess> processes = List.of(zipkin);
+      double cpu0 = cpuOf(env, processes);
+      long start = System.nanoTime();
+      try (KafkaProducer<byte[], byte[]> producer = producer(env)) {
+        for (int i = 0; i < input.keys().size(); i++) {
+          producer.send(new ProducerRecord<>(topic, input.keys().get(i), input.zipkin().get(i)));
+        }
+        producer.flush();
+      }
+      OpenSearchHttp http = env.http();
+      Probe.until(
+          "every span searchable in Zipkin's indices",
+          ROUND_TIMEOUT,
+          Duration.ofMillis(100),
+          () -> http.count("zipkin*span-*") == input.spans());
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double cpu = cpuOf(env, processes) - cpu0;
+      long peak = zipkin.peakResidentBytes();
+      long bytes = http.settledStoreBytes("zipkin*");
+      Result r =
+          new Result(
+              "Zipkin 3.6.1, Kafka collector, Elasticsearch storage",
+              input.spans(),
+              input.spans(),
+              seconds,
+              Map.of("zipkin", peak),
+              cpu,
+              bytes,
+              0);
+      print(r);
+      return r;
+    }
+  }
+
+  // ---------------------------------------------------------------- latency
+
+  private static void latency(
+      Env env, int round, double share, double sustained, int seconds, Input input)
+      throws Exception {
+    double rate = share * sustained;
+    // (latency rounds reuse the Spanline round's set-up through a keep-all pipeline of their own)
+    LatencyRun.run(env, round, share, rate, seconds, input);
+  }
+
+  /** A Spanline keep-all pipeline under a steady load, probed for export-to-searchable latency. */
+  private static final class LatencyRun {
+    private LatencyRun() {}
+
+    static void run(Env env, int round, double share, double rate, int seconds, Input input)
+        throws Exception {
+      String p = "r" + round;
+      // the pipeline, started as in a throughput round but fed at a steady rate
+      PipelineHandle pipeline = PipelineHandle.start(env, p, KEEP_ALL, false);
+      try {
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean loading = new AtomicBoolean(true);
+        Thread poller =
+            new Thread(
+                () -> pollProbes(env.http(), p + "-spans-*", sentAt, latencies, loading),
+                "probe-poller");
+        poller.setDaemon(true);
+        poller.start();
+        long spansSent = 0;
+        long began = System.nanoTime();
+        long nextProbe = began;
+        Random probeIds = new Random();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("spanline.tenant", TENANT.getBytes(StandardCharsets.UTF_8));
+        try (KafkaProducer<byte[], byte[]> producer = producer(env)) {
+          int i = 0;
+          long end = began + seconds * 1_000_000_000L;
+          while (System.nanoTime() < end && i < input.keys().size()) {
+            long now = System.nanoTime();
+            long due = (long) (rate * (now - began) / 1e9);
+            while (spansSent < due && i < input.keys().size()) {
+              byte[] value = input.otlp().get(i);
+              producer.send(
+                  new ProducerRecord<>(
+                      pipeline.topics().otlpSpans(), null, input.keys().get(i), value, headers));
+              spansSent += OtlpProtoCodec.decode(value).size();
+              i++;
+            }
+            if (now >= nextProbe) {
+              TraceId id = new TraceId(probeIds.nextLong() | 1, probeIds.nextLong());
+              String hex = id.toHex();
+              producer.send(
+                  new ProducerRecord<>(
+                      pipeline.topics().otlpSpans(),
+                      null,
+                      hex.getBytes(StandardCharsets.US_ASCII),
+                      probe(id),
+                      headers));
+              producer.flush();
+              sentAt.put(hex, System.nanoTime());
+              nextProbe += 500_000_000L;
+            }
+            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000L);
+          }
+        }
+        double loadSeconds = (System.nanoTime() - began) / 1e9;
+        Probe.until(
+            "every probe trace searchable",
+            Duration.ofMinutes(3),
+            Duration.ofMillis(200),
+            sentAt::isEmpty);
+        loading.set(false);
+        poller.join(5_000);
+        List<Double> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        System.out.printf(
+            "RESULT latency at %.0f %% of the sustained rate (%.0f spans/s offered, %.0f sent"
+                + " over %.0f s): export to searchable p50 %.1f s, p99 %.1f s, max %.1f s (%d probe"
+                + " traces; idle timeout 10 s, refresh interval 5 s)%n",
+            share * 100,
+            rate,
+            spansSent / loadSeconds,
+            loadSeconds,
+            percentile(sorted, 0.50),
+            percentile(sorted, 0.99),
+            sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1),
+            sorted.size());
+      } finally {
+        pipeline.close();
+      }
+    }
+
+    private static void pollProbes(
+        OpenSearchHttp http,
+        String pattern,
+        Map<String, Long> sentAt,
+        List<Double> latencies,
+        AtomicBoolean loading) {
+      while (loading.get() || !sentAt.isEmpty()) {
+        try {
+          Set<String> waiting = new HashSet<>(sentAt.keySet());
+          if (!waiting.isEmpty()) {
+            Map<String, Long> found = http.spansPerTrace(pattern, Fields.TRACE_ID, waiting);
+            long now = System.nanoTime();
+            found.forEach(
+                (hex, n) -> {
+                  if (n >= PROBE_SPANS) {
+                    Long sent = sentAt.remove(hex);
+                    if (sent != null) {
+                      latencies.add((now - sent) / 1e9);
+                    }
+                  }
+                });
+          }
+          Thread.sleep(200); // the poll interval of a benchmark's observer, not a test's wait
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (Exception e) {
+          // 503 "all shards failed" while a new daily index's shard starts: poll again
+          if (!String.valueOf(e.getMessage()).contains("answered 503")) {
+            System.out.println("  probe poll failed: " + e);
+          }
+        }
+      }
+    }
+  }
+
+  private static final int PROBE_SPANS = 3;
+
+  /** A three-span trace of the {@code probe} service starting now. */
+  private static byte[] probe(TraceId id) {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    io.spanline.schemas.model.Resource resource =
+        new io.spanline.schemas.model.Resource(
+            List.of(io.spanline.schemas.model.Attribute.of("service.name", "probe")), 0, "");
+    List<Span> spans = new ArrayList<>();
+    SpanId parent = null;
+    Random random = new Random();
+    for (int i = 0; i < PROBE_SPANS; i++) {
+      SpanId spanId = new SpanId(random.nextLong() | 1);
+      spans.add(
+          Span.builder(id, spanId)
+              .parentSpanId(parent)
+              .name(i == 0 ? "GET /probe" : "probe step")
+              .kind(i == 0 ? SpanKind.SERVER : SpanKind.INTERNAL)
+              .time(now + i * 1_000L, now + 1_000_000L)
+              .resource(resource)
+              .build());
+      parent = spanId;
+    }
+    return OtlpProtoCodec.encode(spans);
+  }
+
+  private static double percentile(List<Double> sorted, double q) {
+    if (sorted.isEmpty()) {
+      return Double.NaN;
+    }
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+  }
+
+  // ---------------------------------------------------------------- report
+
+  private static void print(Result r) {
+    System.out.printf(
+        "RESULT %-48s %8.0f spans/s end to end (%d spans in, %d kept, %.1f s); CPU %.0f µs/span;"
+            + " peak RSS %s; OpenSearch %.0f B/span kept; Parquet %.0f B/span kept%n",
+        r.name(),
+        r.spansPerSecond(),
+        r.spansIn(),
+        r.spansKept(),
+        r.seconds(),
+        r.cpuSeconds() * 1e6 / r.spansIn(),
+        r.peakResident().entrySet().stream()
+            .map(e -> e.getKey() + " " + e.getValue() / (1 << 20) + " MiB")
+            .collect(Collectors.joining(", ", "[", "]")),
+        r.openSearchBytes() / (double) Math.max(1, r.spansKept()),
+        r.parquetBytes() / (double) Math.max(1, r.spansKept()));
+  }
+
+  private static void report(List<Result> results, Input input) {
+    Result ceiling = results.get(0);
+    Result keepAll = results.get(1);
+    Result tenPercent = results.get(2);
+    Result zipkin = results.get(results.size() - 1);
+    System.out.println();
+    System.out.println(
+        "| run | spans/s end to end | × Zipkin | × ceiling | peak RSS (services) |"
+            + " CPU µs/span | OpenSearch B/span | Parquet B/span |");
+    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (Result r : results) {
+      System.out.printf(
+          "| %s | %.0f | %.2f | %.2f | %.2f GB | %.0f | %.0f | %.0f |%n",
+          r.name(),
+          r.spansPerSecond(),
+          r.spansPerSecond() / zipkin.spansPerSecond(),
+          r.spansPerSecond() / ceiling.spansPerSecond(),
+          r.residentTotal() / 1e9,
+          r.cpuSeconds() * 1e6 / r.spansIn(),
+          r.openSearchBytes() / (double) Math.max(1, r.spansKept()),
+          r.parquetBytes() / (double) Math.max(1, r.spansKept()));
+    }
+    System.out.printf(
+        "RATIO keep-all / Zipkin %.2f (target 3); 10 %% / keep-all %.2f (target 8); keep-all /"
+            + " ceiling %.2f (target 0.8); OpenSearch B/span %.0f vs OTLP %.0f (target ≤ 1×);"
+            + " memory %.2f of Zipkin's (target < 1)%n",
+        keepAll.spansPerSecond() / zipkin.spansPerSecond(),
+        tenPercent.spansPerSecond() / keepAll.spansPerSecond(),
+        keepAll.spansPerSecond() / ceiling.spansPerSecond(),
+        keepAll.openSearchBytes() / (double) keepAll.spansKept(),
+        input.otlpBytes() / (double) input.spans(),
+        keepAll.residentTotal() / (double) zipkin.residentTotal());
+  }
+}

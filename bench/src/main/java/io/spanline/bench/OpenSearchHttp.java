@@ -1,0 +1,122 @@
+package io.spanline.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The few OpenSearch calls the end-to-end benchmark makes from outside every system it measures
+ * (the same for Spanline and Zipkin): counts, store sizes, raw bulk bodies, trace lookups.
+ */
+final class OpenSearchHttp {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  private final URI base;
+
+  OpenSearchHttp(URI base) {
+    this.base = base;
+  }
+
+  /** Documents in the indices matching {@code pattern}; 0 while none exists. */
+  long count(String pattern) throws IOException, InterruptedException {
+    JsonNode answer = call("GET", "/" + pattern + "/_count?ignore_unavailable=true", null);
+    return answer.path("count").asLong(0);
+  }
+
+  /**
+   * Primary store bytes of the indices matching {@code pattern}, after a refresh, a flush and a
+   * force merge to one segment (so both systems are measured in the same settled state).
+   */
+  long settledStoreBytes(String pattern) throws IOException, InterruptedException {
+    call("POST", "/" + pattern + "/_refresh", null);
+    call("POST", "/" + pattern + "/_flush", null);
+    call("POST", "/" + pattern + "/_forcemerge?max_num_segments=1", null);
+    JsonNode stats = call("GET", "/" + pattern + "/_stats/store", null);
+    return stats.path("_all").path("primaries").path("store").path("size_in_bytes").asLong();
+  }
+
+  /** Sends one {@code _bulk} body (NDJSON); fails if any item failed. */
+  void bulk(byte[] ndjson) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve("/_bulk"))
+            .timeout(Duration.ofMinutes(2))
+            .header("Content-Type", "application/x-ndjson")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(ndjson))
+            .build();
+    HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    if (response.statusCode() != 200) {
+      throw new IOException("_bulk answered " + response.statusCode());
+    }
+    JsonNode answer = JSON.readTree(response.body());
+    if (answer.path("errors").asBoolean()) {
+      for (JsonNode item : answer.path("items")) {
+        JsonNode result = item.elements().next();
+        if (result.has("error")) {
+          throw new IOException("_bulk item failed: " + result.path("error"));
+        }
+      }
+    }
+  }
+
+  /**
+   * How many span documents each of {@code traceIds} (hex) has in the indices matching {@code
+   * pattern}, by one terms aggregation over the {@code field} holding the trace ID.
+   */
+  Map<String, Long> spansPerTrace(String pattern, String field, Collection<String> traceIds)
+      throws IOException, InterruptedException {
+    Map<String, Object> query =
+        Map.of(
+            "size", 0,
+            "query", Map.of("terms", Map.of(field, traceIds)),
+            "aggs",
+                Map.of("t", Map.of("terms", Map.of("field", field, "size", traceIds.size() + 10))));
+    JsonNode answer =
+        call(
+            "POST",
+            "/" + pattern + "/_search?ignore_unavailable=true",
+            JSON.writeValueAsBytes(query));
+    Map<String, Long> out = new HashMap<>();
+    for (JsonNode bucket : answer.path("aggregations").path("t").path("buckets")) {
+      out.put(bucket.path("key").asText(), bucket.path("doc_count").asLong());
+    }
+    return out;
+  }
+
+  private JsonNode call(String method, String path, byte[] body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofMinutes(10))
+            .header("Content-Type", "application/json");
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpResponse<byte[]> response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    if (response.statusCode() >= 300 && response.statusCode() != 404) {
+      throw new IOException(
+          method
+              + " "
+              + path
+              + " answered "
+              + response.statusCode()
+              + ": "
+              + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return JSON.readTree(response.body());
+  }
+}
