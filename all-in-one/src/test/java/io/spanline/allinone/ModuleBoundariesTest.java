@@ -69,15 +69,7 @@ class ModuleBoundariesTest {
           // storage-opensearch
           Map.entry("io.spanline.storage.opensearch", List.of("io.spanline.storage.opensearch")),
           // storage-archive
-          Map.entry(
-              "io.spanline.storage.archive",
-              List.of(
-                  "io.spanline.storage.archive.layout",
-                  "io.spanline.storage.archive.parquet",
-                  "io.spanline.storage.archive.read",
-                  "io.spanline.storage.archive.retention",
-                  "io.spanline.storage.archive.s3",
-                  "io.spanline.storage.archive.write")),
+          Map.entry("io.spanline.storage.archive", List.of("io.spanline.storage.archive")),
           // span-ingest-gateway
           Map.entry(
               "io.spanline.gateway", List.of("io.spanline.gateway", "io.spanline.gateway.config")),

@@ -1,4 +1,4 @@
-package io.spanline.storage.archive.layout;
+package io.spanline.storage.archive;
 
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,4 +1,4 @@
-package io.spanline.storage.archive.parquet;
+package io.spanline.storage.archive.internal.parquet;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.spanline.storage.archive.s3;
+package io.spanline.storage.archive;
 
 import io.spanline.service.config.Settings;
 import java.net.URI;

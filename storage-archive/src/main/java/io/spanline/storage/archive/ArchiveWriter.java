@@ -1,10 +1,9 @@
-package io.spanline.storage.archive.write;
+package io.spanline.storage.archive;
 
 import io.spanline.schemas.model.SampledTrace;
-import io.spanline.storage.archive.layout.ArchiveLayout;
-import io.spanline.storage.archive.parquet.ParquetTraceWriter;
-import io.spanline.storage.archive.parquet.SpanRows;
-import io.spanline.storage.archive.s3.S3Uploader;
+import io.spanline.storage.archive.internal.parquet.ParquetTraceWriter;
+import io.spanline.storage.archive.internal.parquet.SpanRows;
+import io.spanline.storage.archive.internal.s3.S3Uploader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.generic.GenericRecord;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Writes a batch of kept traces (the archive sink's roll of one Kafka partition) as Parquet files,
@@ -31,12 +31,49 @@ public final class ArchiveWriter {
   private final ArchiveLayout layout;
   private final Path workDir;
 
-  public ArchiveWriter(
+  /** S3's smallest multipart part (except the last), in bytes: 5 MiB. */
+  public static final long MIN_PART_BYTES = S3Uploader.MIN_PART_BYTES;
+
+  ArchiveWriter(
       ParquetTraceWriter parquet, S3Uploader uploader, ArchiveLayout layout, Path workDir) {
     this.parquet = parquet;
     this.uploader = uploader;
     this.layout = layout;
     this.workDir = workDir;
+  }
+
+  /**
+   * A writer uploading to {@code bucket} under {@code layout}'s keys: files of at least {@code
+   * multipartThreshold} bytes as a multipart upload of {@code multipartPartBytes} parts (aborted
+   * when a part fails), smaller ones with one PUT.
+   *
+   * @param s3 not closed by the writer
+   * @param multipartThreshold file size from which uploads go in parts, bytes, at least {@code
+   *     multipartPartBytes}
+   * @param multipartPartBytes size of each part but the last, bytes, at least {@link
+   *     #MIN_PART_BYTES}
+   * @param rowGroupBytes target Parquet row group size, bytes (uncompressed, as Parquet measures
+   *     it)
+   * @param pageBytes target Parquet page size, bytes
+   * @param workDir where files are written before their upload (made when missing); each is deleted
+   *     after its upload
+   * @throws IllegalArgumentException if parts are smaller than {@link #MIN_PART_BYTES} or the
+   *     threshold is below a part
+   */
+  public static ArchiveWriter toS3(
+      S3Client s3,
+      String bucket,
+      ArchiveLayout layout,
+      long multipartThreshold,
+      long multipartPartBytes,
+      long rowGroupBytes,
+      int pageBytes,
+      Path workDir) {
+    return new ArchiveWriter(
+        new ParquetTraceWriter(rowGroupBytes, pageBytes),
+        new S3Uploader(s3, bucket, multipartThreshold, multipartPartBytes),
+        layout,
+        workDir);
   }
 
   /** One kept trace (or fragment) of a batch, read only when its file is written. */

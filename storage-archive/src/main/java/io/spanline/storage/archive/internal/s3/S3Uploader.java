@@ -1,4 +1,4 @@
-package io.spanline.storage.archive.s3;
+package io.spanline.storage.archive.internal.s3;
 
 import java.io.IOException;
 import java.io.InputStream;

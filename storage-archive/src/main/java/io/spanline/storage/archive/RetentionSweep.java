@@ -1,7 +1,6 @@
-package io.spanline.storage.archive.retention;
+package io.spanline.storage.archive;
 
 import io.spanline.service.retention.DailyRetention;
-import io.spanline.storage.archive.layout.ArchiveLayout;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;

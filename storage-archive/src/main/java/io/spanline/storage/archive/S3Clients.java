@@ -1,4 +1,4 @@
-package io.spanline.storage.archive.s3;
+package io.spanline.storage.archive;
 
 import java.net.URI;
 import java.util.Optional;

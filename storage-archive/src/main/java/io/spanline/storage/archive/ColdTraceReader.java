@@ -1,10 +1,9 @@
-package io.spanline.storage.archive.read;
+package io.spanline.storage.archive;
 
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
-import io.spanline.storage.archive.layout.ArchiveLayout;
-import io.spanline.storage.archive.parquet.SpanRows;
-import io.spanline.storage.archive.s3.S3InputFile;
+import io.spanline.storage.archive.internal.parquet.SpanRows;
+import io.spanline.storage.archive.internal.s3.S3InputFile;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,13 +1,10 @@
-package io.spanline.storage.archive.retention;
+package io.spanline.storage.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.s3.LocalS3;
-import io.spanline.storage.archive.layout.ArchiveLayout;
-import io.spanline.storage.archive.s3.S3Clients;
-import io.spanline.storage.archive.s3.S3Settings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.spanline.storage.archive.parquet;
+package io.spanline.storage.archive.internal.parquet;
 
 import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.AssembledTrace;

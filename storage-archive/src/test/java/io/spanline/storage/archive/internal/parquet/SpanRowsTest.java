@@ -1,4 +1,4 @@
-package io.spanline.storage.archive.parquet;
+package io.spanline.storage.archive.internal.parquet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.spanline.storage.archive.layout;
+package io.spanline.storage.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

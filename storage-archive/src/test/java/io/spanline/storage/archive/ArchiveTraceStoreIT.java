@@ -1,4 +1,4 @@
-package io.spanline.storage.archive.read;
+package io.spanline.storage.archive;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.spanline.localinfra.junit.LocalInfraExtension;
@@ -7,12 +7,8 @@ import io.spanline.localinfra.s3.LocalS3;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.storage.TraceStore;
-import io.spanline.storage.archive.layout.ArchiveLayout;
-import io.spanline.storage.archive.parquet.ParquetTraceWriter;
-import io.spanline.storage.archive.s3.S3Clients;
-import io.spanline.storage.archive.s3.S3Settings;
-import io.spanline.storage.archive.s3.S3Uploader;
-import io.spanline.storage.archive.write.ArchiveWriter;
+import io.spanline.storage.archive.internal.parquet.ParquetTraceWriter;
+import io.spanline.storage.archive.internal.s3.S3Uploader;
 import io.spanline.storage.testing.TraceStoreConformance;
 import java.nio.file.Files;
 import java.time.LocalDateTime;

@@ -1,4 +1,4 @@
-package io.spanline.storage.archive.read;
+package io.spanline.storage.archive;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
