@@ -1,4 +1,4 @@
-package io.spanline.service.streams;
+package io.spanline.service.internal.streams;
 
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;

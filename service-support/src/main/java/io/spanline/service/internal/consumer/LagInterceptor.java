@@ -1,4 +1,4 @@
-package io.spanline.service.consumer;
+package io.spanline.service.internal.consumer;
 
 import java.util.List;
 import java.util.Map;

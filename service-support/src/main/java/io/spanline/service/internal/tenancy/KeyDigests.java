@@ -1,4 +1,4 @@
-package io.spanline.service.tenancy;
+package io.spanline.service.internal.tenancy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package io.spanline.service.logging;
+package io.spanline.service.internal.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -12,6 +12,7 @@ import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import co.elastic.logging.logback.EcsEncoder;
+import io.spanline.service.logging.LogSettings;
 import java.util.Map;
 
 /**

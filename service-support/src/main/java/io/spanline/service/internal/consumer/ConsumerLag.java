@@ -1,4 +1,4 @@
-package io.spanline.service.consumer;
+package io.spanline.service.internal.consumer;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

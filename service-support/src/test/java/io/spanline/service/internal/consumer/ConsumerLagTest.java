@@ -1,4 +1,4 @@
-package io.spanline.service.consumer;
+package io.spanline.service.internal.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
