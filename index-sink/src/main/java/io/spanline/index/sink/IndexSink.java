@@ -8,6 +8,8 @@ import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.consumer.DeadLetters;
 import io.spanline.service.consumer.PausingBackoff;
 import io.spanline.service.logging.LogContext;
+import io.spanline.storage.opensearch.BulkOutcome;
+import io.spanline.storage.opensearch.BulkRejection;
 import io.spanline.storage.opensearch.PendingAction;
 import io.spanline.storage.opensearch.TraceIndexWriter;
 import java.io.IOException;
@@ -164,8 +166,8 @@ public final class IndexSink implements ConsumerThreads.Worker {
     Set<ConsumerRecord<byte[], byte[]>> rejected = new HashSet<>();
     int attempt = 0;
     while (!pending.isEmpty()) {
-      TraceIndexWriter.Outcome<ConsumerRecord<byte[], byte[]>> outcome = writer.index(pending);
-      for (TraceIndexWriter.Rejection<ConsumerRecord<byte[], byte[]>> r : outcome.rejected()) {
+      BulkOutcome<ConsumerRecord<byte[], byte[]>> outcome = writer.index(pending);
+      for (BulkRejection<ConsumerRecord<byte[], byte[]>> r : outcome.rejected()) {
         ConsumerRecord<byte[], byte[]> origin = r.action().origin();
         try (LogContext ignored = LogContext.ofRecord(origin.headers(), origin.key())) {
           LOG.warn(

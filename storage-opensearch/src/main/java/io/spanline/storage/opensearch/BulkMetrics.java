@@ -1,9 +1,11 @@
 package io.spanline.storage.opensearch;
 
 import io.micrometer.core.instrument.Timer;
-import io.spanline.storage.opensearch.internal.write.BulkIndexer;
 
-/** What a {@link BulkIndexer} reports; the index sink's metrics implement it. */
+/**
+ * What a {@link TraceIndexWriter} reports of its bulk requests; the index sink's metrics implement
+ * it.
+ */
 public interface BulkMetrics {
   /** Times each bulk request, from send to answer. */
   Timer bulkTimer();

@@ -49,7 +49,7 @@ public final class TraceIndexWriter {
    * @param bulkMaxBytes most estimated bytes per bulk request, at least 1; a larger single action
    *     is sent alone
    * @param refusedMaxAttempts how many refusals for good a document gets before it comes back as a
-   *     {@link Rejection}, at least 1
+   *     {@link BulkRejection}, at least 1
    * @param metrics told of every bulk request, indexed document, error and 413 split
    * @throws IllegalArgumentException if a limit is below 1
    */
@@ -121,27 +121,11 @@ public final class TraceIndexWriter {
    * request failed) or refused for good (any other 4xx, such as a mapping conflict; a document
    * refused for good comes back for a retry until it was refused {@code refusedMaxAttempts} times).
    * A request OpenSearch answers with 413 is split in halves, down to single documents. Never
-   * throws for OpenSearch's failures: they come back in the {@link Outcome}.
+   * throws for OpenSearch's failures: they come back in the {@link BulkOutcome}.
    *
    * @param <O> what each action came from, handed back with it
    */
-  public <O> Outcome<O> index(List<PendingAction<O>> actions) {
+  public <O> BulkOutcome<O> index(List<PendingAction<O>> actions) {
     return indexer.index(actions);
   }
-
-  /**
-   * An item OpenSearch refused for good, as often as allowed.
-   *
-   * @param status the HTTP status of the item (or of the request holding only it)
-   * @param type OpenSearch's error type, e.g. {@code mapper_parsing_exception}
-   */
-  public record Rejection<O>(PendingAction<O> action, int status, String type, String reason) {
-    /** True when OpenSearch refused a request holding only this document as too large (413). */
-    public boolean tooLarge() {
-      return status == BulkIndexer.REQUEST_TOO_LARGE;
-    }
-  }
-
-  /** What is left after one pass: actions to send again, and actions refused for good. */
-  public record Outcome<O>(List<PendingAction<O>> retry, List<Rejection<O>> rejected) {}
 }

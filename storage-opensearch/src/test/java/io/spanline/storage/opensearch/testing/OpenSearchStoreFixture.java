@@ -6,6 +6,7 @@ import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.storage.opensearch.BulkMetrics;
+import io.spanline.storage.opensearch.BulkOutcome;
 import io.spanline.storage.opensearch.IndexLayout;
 import io.spanline.storage.opensearch.IndexTemplates;
 import io.spanline.storage.opensearch.OpenSearchConnection;
@@ -76,7 +77,7 @@ public final class OpenSearchStoreFixture implements AutoCloseable {
     }
     List<PendingAction<Integer>> pending = batch.actions();
     for (int attempt = 0; !pending.isEmpty(); attempt++) {
-      TraceIndexWriter.Outcome<Integer> outcome = writer.index(pending);
+      BulkOutcome<Integer> outcome = writer.index(pending);
       if (!outcome.rejected().isEmpty()) {
         throw new IllegalStateException("OpenSearch refused " + outcome.rejected());
       }

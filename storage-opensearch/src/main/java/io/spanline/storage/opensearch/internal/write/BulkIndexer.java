@@ -2,9 +2,9 @@ package io.spanline.storage.opensearch.internal.write;
 
 import io.micrometer.core.instrument.Timer;
 import io.spanline.storage.opensearch.BulkMetrics;
+import io.spanline.storage.opensearch.BulkOutcome;
+import io.spanline.storage.opensearch.BulkRejection;
 import io.spanline.storage.opensearch.PendingAction;
-import io.spanline.storage.opensearch.TraceIndexWriter.Outcome;
-import io.spanline.storage.opensearch.TraceIndexWriter.Rejection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
@@ -27,14 +27,11 @@ import org.slf4j.LoggerFactory;
  * http.max_content_length}) is split in halves that are sent at once, down to single documents; a
  * document refused alone with 413 counts as refused for good. A document refused for good is sent
  * again (after the caller's backoff) until it was refused {@code refusedMaxAttempts} times, then
- * comes back as a {@link Rejection}. Never throws for OpenSearch's failures: they come back as
+ * comes back as a {@link BulkRejection}. Never throws for OpenSearch's failures: they come back as
  * retries or rejections.
  */
 public final class BulkIndexer {
   private static final Logger LOG = LoggerFactory.getLogger(BulkIndexer.class);
-
-  /** HTTP 413: the request body is larger than the server accepts. */
-  public static final int REQUEST_TOO_LARGE = 413;
 
   private final OpenSearchClient client;
   private final int maxActions;
@@ -82,13 +79,13 @@ public final class BulkIndexer {
    *
    * @param <O> what each action came from (e.g. its Kafka record), handed back with it
    */
-  public <O> Outcome<O> index(List<PendingAction<O>> actions) {
+  public <O> BulkOutcome<O> index(List<PendingAction<O>> actions) {
     List<PendingAction<O>> retry = new ArrayList<>();
-    List<Rejection<O>> rejected = new ArrayList<>();
+    List<BulkRejection<O>> rejected = new ArrayList<>();
     for (List<PendingAction<O>> chunk : chunks(actions, maxActions, maxBytes)) {
       send(chunk, retry, rejected);
     }
-    return new Outcome<>(retry, rejected);
+    return new BulkOutcome<>(retry, rejected);
   }
 
   /**
@@ -116,7 +113,7 @@ public final class BulkIndexer {
   }
 
   private <O> void send(
-      List<PendingAction<O>> chunk, List<PendingAction<O>> retry, List<Rejection<O>> rejected) {
+      List<PendingAction<O>> chunk, List<PendingAction<O>> retry, List<BulkRejection<O>> rejected) {
     BulkRequest.Builder request = new BulkRequest.Builder();
     for (PendingAction<O> a : chunk) {
       request.operations(a.operation());
@@ -127,7 +124,7 @@ public final class BulkIndexer {
       response = client.bulk(request.build());
     } catch (Exception e) { // IOException, OpenSearchException, TransportException
       sample.stop(metrics.bulkTimer());
-      if (httpStatus(e).orElse(0) == REQUEST_TOO_LARGE) {
+      if (httpStatus(e).orElse(0) == BulkRejection.REQUEST_TOO_LARGE) {
         tooLarge(chunk, retry, rejected);
         return;
       }
@@ -168,7 +165,7 @@ public final class BulkIndexer {
 
   /** OpenSearch answered 413 for the whole request: halve it, or refuse a single document. */
   private <O> void tooLarge(
-      List<PendingAction<O>> chunk, List<PendingAction<O>> retry, List<Rejection<O>> rejected) {
+      List<PendingAction<O>> chunk, List<PendingAction<O>> retry, List<BulkRejection<O>> rejected) {
     long bytes = chunk.stream().mapToLong(PendingAction::bytes).sum();
     metrics.bulkError("request_too_large", chunk.size());
     if (chunk.size() > 1) {
@@ -186,7 +183,7 @@ public final class BulkIndexer {
     }
     refused(
         chunk.get(0),
-        REQUEST_TOO_LARGE,
+        BulkRejection.REQUEST_TOO_LARGE,
         "request_too_large",
         "a bulk request holding only this document (~"
             + bytes
@@ -201,10 +198,10 @@ public final class BulkIndexer {
       String type,
       String reason,
       List<PendingAction<O>> retry,
-      List<Rejection<O>> rejected) {
+      List<BulkRejection<O>> rejected) {
     PendingAction<O> refused = action.refusedOnce();
     if (refused.refusals() >= refusedMaxAttempts) {
-      rejected.add(new Rejection<>(refused, status, type, reason));
+      rejected.add(new BulkRejection<>(refused, status, type, reason));
     } else {
       LOG.warn(
           "OpenSearch refused document {} ({} {}: {}); attempt {} of {}, will send it again",
