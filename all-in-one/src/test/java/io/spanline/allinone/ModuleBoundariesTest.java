@@ -279,6 +279,51 @@ class ModuleBoundariesTest {
         .check(main);
   }
 
+  /**
+   * The library modules other modules build on: each of their packages is API (declared in {@link
+   * #API_PACKAGES}) or internal, none is in between (an app module's other packages are its own
+   * business: nothing else may use them anyway).
+   */
+  static final List<String> LIBRARY_MODULES =
+      List.of(
+          "io.spanline.schemas",
+          "io.spanline.service",
+          "io.spanline.storage",
+          "io.spanline.storage.opensearch",
+          "io.spanline.storage.archive");
+
+  @Test
+  void aLibraryModulesPackage_isApiOrInternal() {
+    classes()
+        .that()
+        .resideInAPackage("io.spanline..")
+        .should(
+            new ArchCondition<JavaClass>("reside in an API or an ..internal.. package") {
+              @Override
+              public void check(JavaClass c, ConditionEvents events) {
+                String p = c.getPackageName();
+                String module = moduleOf(p);
+                if (module == null
+                    || !LIBRARY_MODULES.contains(module)
+                    || (p + ".").contains(".internal.")
+                    || API_PACKAGES.get(module).contains(p)) {
+                  return;
+                }
+                events.add(
+                    SimpleConditionEvent.violated(
+                        c,
+                        c.getName()
+                            + " is in "
+                            + p
+                            + ", neither an API package of "
+                            + module
+                            + " nor under ..internal.."));
+              }
+            })
+        .because("a library module exposes a small API and keeps the rest internal (STYLE.md)")
+        .check(main);
+  }
+
   @Test
   void everyDeclaredApiPackage_existsInItsModule() {
     API_PACKAGES.forEach(
