@@ -33,8 +33,8 @@ class ModuleBoundariesTest {
    * Each module, by its root package, and the packages of it that other modules may use: its API
    * (each module's README, "Public API"). Every other package of a module is internal to it, and so
    * is any {@code ..internal..} package whatever this map says. A package belongs to the module
-   * with the longest root that contains it ({@code io.spanline.storage.opensearch.read} to
-   * storage-opensearch, not storage-api). Classes under no root here (the generated {@code
+   * with the longest root that contains it ({@code io.spanline.storage.opensearch.internal.write}
+   * to storage-opensearch, not storage-api). Classes under no root here (the generated {@code
    * io.spanline.avro}) are left to the wire-type rule.
    */
   static final Map<String, List<String>> API_PACKAGES =
@@ -67,27 +67,9 @@ class ModuleBoundariesTest {
           // storage-api
           Map.entry("io.spanline.storage", List.of("io.spanline.storage")),
           // storage-opensearch
-          Map.entry(
-              "io.spanline.storage.opensearch",
-              List.of(
-                  "io.spanline.storage.opensearch.bulk",
-                  "io.spanline.storage.opensearch.client",
-                  "io.spanline.storage.opensearch.document",
-                  "io.spanline.storage.opensearch.layout",
-                  "io.spanline.storage.opensearch.read",
-                  "io.spanline.storage.opensearch.retention",
-                  "io.spanline.storage.opensearch.templates",
-                  "io.spanline.storage.opensearch.write")),
+          Map.entry("io.spanline.storage.opensearch", List.of("io.spanline.storage.opensearch")),
           // storage-archive
-          Map.entry(
-              "io.spanline.storage.archive",
-              List.of(
-                  "io.spanline.storage.archive.layout",
-                  "io.spanline.storage.archive.parquet",
-                  "io.spanline.storage.archive.read",
-                  "io.spanline.storage.archive.retention",
-                  "io.spanline.storage.archive.s3",
-                  "io.spanline.storage.archive.write")),
+          Map.entry("io.spanline.storage.archive", List.of("io.spanline.storage.archive")),
           // span-ingest-gateway
           Map.entry(
               "io.spanline.gateway", List.of("io.spanline.gateway", "io.spanline.gateway.config")),
@@ -294,6 +276,51 @@ class ModuleBoundariesTest {
               }
             })
         .because("a module's API is its declared packages, the rest may change (STYLE.md)")
+        .check(main);
+  }
+
+  /**
+   * The library modules other modules build on: each of their packages is API (declared in {@link
+   * #API_PACKAGES}) or internal, none is in between (an app module's other packages are its own
+   * business: nothing else may use them anyway).
+   */
+  static final List<String> LIBRARY_MODULES =
+      List.of(
+          "io.spanline.schemas",
+          "io.spanline.service",
+          "io.spanline.storage",
+          "io.spanline.storage.opensearch",
+          "io.spanline.storage.archive");
+
+  @Test
+  void aLibraryModulesPackage_isApiOrInternal() {
+    classes()
+        .that()
+        .resideInAPackage("io.spanline..")
+        .should(
+            new ArchCondition<JavaClass>("reside in an API or an ..internal.. package") {
+              @Override
+              public void check(JavaClass c, ConditionEvents events) {
+                String p = c.getPackageName();
+                String module = moduleOf(p);
+                if (module == null
+                    || !LIBRARY_MODULES.contains(module)
+                    || (p + ".").contains(".internal.")
+                    || API_PACKAGES.get(module).contains(p)) {
+                  return;
+                }
+                events.add(
+                    SimpleConditionEvent.violated(
+                        c,
+                        c.getName()
+                            + " is in "
+                            + p
+                            + ", neither an API package of "
+                            + module
+                            + " nor under ..internal.."));
+              }
+            })
+        .because("a library module exposes a small API and keeps the rest internal (STYLE.md)")
         .check(main);
   }
 

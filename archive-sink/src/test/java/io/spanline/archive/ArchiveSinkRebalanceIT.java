@@ -20,7 +20,7 @@ import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.serde.ConfluentAvroSerde;
 import io.spanline.schemas.testing.TraceBuilder;
 import io.spanline.service.consumer.SinkClients;
-import io.spanline.storage.archive.layout.ArchiveLayout;
+import io.spanline.storage.archive.ArchiveLayout;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -13,7 +13,7 @@ import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.testing.TraceBuilder;
-import io.spanline.storage.opensearch.layout.Fields;
+import io.spanline.storage.opensearch.Fields;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

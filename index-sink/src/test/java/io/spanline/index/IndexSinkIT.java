@@ -21,7 +21,7 @@ import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.testing.FarStartTraces;
 import io.spanline.schemas.testing.TraceBuilder;
-import io.spanline.storage.opensearch.layout.Fields;
+import io.spanline.storage.opensearch.Fields;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

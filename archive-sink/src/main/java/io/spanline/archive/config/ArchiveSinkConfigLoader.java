@@ -6,9 +6,9 @@ import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.config.SettingsSpec;
 import io.spanline.service.consumer.ConsumerAppSettings;
-import io.spanline.storage.archive.layout.ArchiveLayout;
-import io.spanline.storage.archive.s3.S3Settings;
-import io.spanline.storage.archive.s3.S3Uploader;
+import io.spanline.storage.archive.ArchiveLayout;
+import io.spanline.storage.archive.ArchiveWriter;
+import io.spanline.storage.archive.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -100,7 +100,7 @@ public final class ArchiveSinkConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("Invalid value for property s3.prefix. " + e.getMessage());
     }
-    long part = s.longAtLeast("s3.multipart.part.bytes", S3Uploader.MIN_PART_BYTES);
+    long part = s.longAtLeast("s3.multipart.part.bytes", ArchiveWriter.MIN_PART_BYTES);
     long threshold = s.longAtLeast("s3.multipart.threshold.bytes", part);
     return new ArchiveSinkConfig(
         KafkaSettings.from(s),

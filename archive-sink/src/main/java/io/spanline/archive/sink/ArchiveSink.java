@@ -9,10 +9,8 @@ import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.consumer.DeadLetters;
 import io.spanline.service.consumer.PausingBackoff;
 import io.spanline.service.logging.LogContext;
-import io.spanline.storage.archive.layout.ArchiveLayout;
-import io.spanline.storage.archive.parquet.ParquetTraceWriter;
-import io.spanline.storage.archive.s3.S3Uploader;
-import io.spanline.storage.archive.write.ArchiveWriter;
+import io.spanline.storage.archive.ArchiveLayout;
+import io.spanline.storage.archive.ArchiveWriter;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -113,11 +111,14 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
     this.values = values;
     this.writer =
         new RollWriter(
-            new ArchiveWriter(
-                new ParquetTraceWriter(config.rowGroupBytes(), config.pageBytes()),
-                new S3Uploader(
-                    s3, config.bucket(), config.multipartThreshold(), config.multipartPartBytes()),
+            ArchiveWriter.toS3(
+                s3,
+                config.bucket(),
                 config.layout(),
+                config.multipartThreshold(),
+                config.multipartPartBytes(),
+                config.rowGroupBytes(),
+                config.pageBytes(),
                 config.workDir().resolve("consumer-" + number)),
             values,
             topic,

@@ -2,7 +2,7 @@ package io.spanline.archive.sink;
 
 import io.spanline.archive.metrics.ArchiveSinkMetrics;
 import io.spanline.schemas.model.SampledTrace;
-import io.spanline.storage.archive.write.ArchiveWriter;
+import io.spanline.storage.archive.ArchiveWriter;
 import java.io.IOException;
 import java.time.LocalDateTime;
 import java.util.List;

@@ -6,9 +6,9 @@ import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.config.SettingsSpec;
 import io.spanline.service.consumer.ConsumerAppSettings;
-import io.spanline.storage.opensearch.client.OpenSearchSettings;
-import io.spanline.storage.opensearch.document.SpanDocumentMapper;
-import io.spanline.storage.opensearch.layout.IndexLayout;
+import io.spanline.storage.opensearch.IndexLayout;
+import io.spanline.storage.opensearch.OpenSearchSettings;
+import io.spanline.storage.opensearch.TraceIndexWriter;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
@@ -33,9 +33,9 @@ public final class IndexSinkConfigLoader {
   /** Prefix of settings passed through to the Kafka consumer. */
   public static final String CONSUMER_PREFIX = ConsumerAppSettings.CONSUMER_PREFIX;
 
-  /** The default of {@code index.attributes}: {@link SpanDocumentMapper#DEFAULT_ALLOWLIST}. */
+  /** The default of {@code index.attributes}: {@link TraceIndexWriter#DEFAULT_ALLOWLIST}. */
   public static final String DEFAULT_ALLOWLIST =
-      String.join(",", SpanDocumentMapper.DEFAULT_ALLOWLIST);
+      String.join(",", TraceIndexWriter.DEFAULT_ALLOWLIST);
 
   /** OpenSearch's {@code index.refresh_interval}: -1 (off) or a time value; plain is ms. */
   private static final Pattern REFRESH = Pattern.compile("-1|[0-9]+(ms|s|m|h)?");

@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.spanline.storage.opensearch.bulk.BulkMetrics;
+import io.spanline.storage.opensearch.BulkMetrics;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 

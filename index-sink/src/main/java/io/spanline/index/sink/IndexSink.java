@@ -8,17 +8,13 @@ import io.spanline.service.consumer.ConsumerThreads;
 import io.spanline.service.consumer.DeadLetters;
 import io.spanline.service.consumer.PausingBackoff;
 import io.spanline.service.logging.LogContext;
-import io.spanline.storage.opensearch.bulk.BulkIndexer;
-import io.spanline.storage.opensearch.bulk.PendingAction;
-import io.spanline.storage.opensearch.document.SpanDocumentMapper;
-import io.spanline.storage.opensearch.document.TraceDocuments;
-import io.spanline.storage.opensearch.document.TraceSummaryUpdate;
-import io.spanline.storage.opensearch.write.BulkActions;
-import io.spanline.storage.opensearch.write.SummaryIndexResolver;
+import io.spanline.storage.opensearch.BulkOutcome;
+import io.spanline.storage.opensearch.BulkRejection;
+import io.spanline.storage.opensearch.PendingAction;
+import io.spanline.storage.opensearch.TraceIndexWriter;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -59,13 +55,10 @@ public final class IndexSink implements ConsumerThreads.Worker {
   private final Consumer<byte[], byte[]> consumer;
   private final String topic;
   private final Deserializer<SampledTrace> values;
-  private final SpanDocumentMapper mapper;
+  private final TraceIndexWriter writer;
   private final Clock clock;
   private final Duration retention;
   private final Duration spanStartMaxFuture;
-  private final SummaryIndexResolver summaries;
-  private final BulkActions bulkActions;
-  private final BulkIndexer indexer;
   private final DeadLetters deadLetters;
   private final IndexSinkMetrics metrics;
   private final PausingBackoff backoff;
@@ -89,15 +82,14 @@ public final class IndexSink implements ConsumerThreads.Worker {
     this.consumer = consumer;
     this.topic = config.consumer().topic();
     this.values = values;
-    this.mapper = new SpanDocumentMapper(config.layout(), config.attributeAllowlist());
     this.clock = clock;
     this.retention = config.retention();
     this.spanStartMaxFuture = config.spanStartMaxFuture();
-    this.summaries = new SummaryIndexResolver(client, config.layout());
-    this.bulkActions = new BulkActions(config.layout());
-    this.indexer =
-        new BulkIndexer(
+    this.writer =
+        new TraceIndexWriter(
             client,
+            config.layout(),
+            config.attributeAllowlist(),
             config.bulkMaxActions(),
             config.bulkMaxBytes(),
             config.bulkRefusedMaxAttempts(),
@@ -142,8 +134,7 @@ public final class IndexSink implements ConsumerThreads.Worker {
   private void process(ConsumerRecords<byte[], byte[]> records) {
     metrics.recordsRead(records.count());
     revoked.clear();
-    List<ConsumerRecord<byte[], byte[]>> mapped = new ArrayList<>(records.count());
-    List<TraceDocuments> documents = new ArrayList<>(records.count());
+    TraceIndexWriter.Batch<ConsumerRecord<byte[], byte[]>> batch = writer.batch();
     StartTimeWindow window = StartTimeWindow.around(clock.instant(), retention, spanStartMaxFuture);
     for (ConsumerRecord<byte[], byte[]> r : records) {
       try {
@@ -153,8 +144,7 @@ public final class IndexSink implements ConsumerThreads.Worker {
           metrics.outOfWindow(sampled.trace().tenant(), inWindow.leftOut());
         }
         if (inWindow.kept().isPresent()) {
-          documents.add(mapper.map(inWindow.kept().get()));
-          mapped.add(r);
+          batch.add(r, inWindow.kept().get());
         }
       } catch (RuntimeException e) {
         try (LogContext ignored = LogContext.ofRecord(r.headers(), r.key())) {
@@ -169,17 +159,15 @@ public final class IndexSink implements ConsumerThreads.Worker {
         metrics.deadLettered("undecodable");
       }
     }
-    Map<String, String> summaryIndex = resolveSummaryIndices(documents);
-    if (summaryIndex == null) {
+    List<PendingAction<ConsumerRecord<byte[], byte[]>>> pending = actions(batch);
+    if (pending == null) {
       return; // stopped
     }
-    List<PendingAction<ConsumerRecord<byte[], byte[]>>> pending =
-        actions(mapped, documents, summaryIndex);
     Set<ConsumerRecord<byte[], byte[]>> rejected = new HashSet<>();
     int attempt = 0;
     while (!pending.isEmpty()) {
-      BulkIndexer.Outcome<ConsumerRecord<byte[], byte[]>> outcome = indexer.index(pending);
-      for (BulkIndexer.Rejection<ConsumerRecord<byte[], byte[]>> r : outcome.rejected()) {
+      BulkOutcome<ConsumerRecord<byte[], byte[]>> outcome = writer.index(pending);
+      for (BulkRejection<ConsumerRecord<byte[], byte[]>> r : outcome.rejected()) {
         ConsumerRecord<byte[], byte[]> origin = r.action().origin();
         try (LogContext ignored = LogContext.ofRecord(origin.headers(), origin.key())) {
           LOG.warn(
@@ -220,13 +208,16 @@ public final class IndexSink implements ConsumerThreads.Worker {
     backoff.resumeIfPaused();
   }
 
-  /** Null when the sink was stopped while OpenSearch was unreachable. */
-  private Map<String, String> resolveSummaryIndices(List<TraceDocuments> documents) {
-    List<TraceSummaryUpdate> updates = documents.stream().map(TraceDocuments::summary).toList();
+  /**
+   * The batch's bulk actions (looking up the summaries' indices, retried while OpenSearch is
+   * unreachable); null when the sink was stopped meanwhile.
+   */
+  private List<PendingAction<ConsumerRecord<byte[], byte[]>>> actions(
+      TraceIndexWriter.Batch<ConsumerRecord<byte[], byte[]>> batch) {
     int attempt = 0;
     while (true) {
       try {
-        return summaries.resolve(updates);
+        return batch.actions();
       } catch (IOException | RuntimeException e) {
         metrics.bulkError("request_failed", 1);
         LOG.warn("Looking up trace summaries failed; will retry: {}", e.toString());
@@ -235,17 +226,6 @@ public final class IndexSink implements ConsumerThreads.Worker {
         }
       }
     }
-  }
-
-  private List<PendingAction<ConsumerRecord<byte[], byte[]>>> actions(
-      List<ConsumerRecord<byte[], byte[]>> records,
-      List<TraceDocuments> documents,
-      Map<String, String> summaryIndex) {
-    List<PendingAction<ConsumerRecord<byte[], byte[]>>> actions = new ArrayList<>();
-    for (int i = 0; i < records.size(); i++) {
-      actions.addAll(bulkActions.of(records.get(i), documents.get(i), summaryIndex));
-    }
-    return actions;
   }
 
   private List<PendingAction<ConsumerRecord<byte[], byte[]>>> withoutRevoked(

@@ -2,10 +2,10 @@ package io.spanline.query.config;
 
 import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.tls.TlsSettings;
-import io.spanline.storage.archive.layout.ArchiveLayout;
-import io.spanline.storage.archive.s3.S3Settings;
-import io.spanline.storage.opensearch.client.OpenSearchSettings;
-import io.spanline.storage.opensearch.layout.IndexLayout;
+import io.spanline.storage.archive.ArchiveLayout;
+import io.spanline.storage.archive.S3Settings;
+import io.spanline.storage.opensearch.IndexLayout;
+import io.spanline.storage.opensearch.OpenSearchSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

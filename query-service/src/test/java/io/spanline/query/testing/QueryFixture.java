@@ -11,7 +11,7 @@ import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.DecisionOutcome;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.SamplingDecision;
-import io.spanline.storage.opensearch.document.SpanDocumentMapper;
+import io.spanline.storage.opensearch.TraceIndexWriter;
 import io.spanline.storage.opensearch.testing.OpenSearchStoreFixture;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -51,7 +51,7 @@ public final class QueryFixture {
    */
   public static String index(LocalOpenSearch node, List<AssembledTrace> traces) throws Exception {
     try (OpenSearchStoreFixture store =
-        OpenSearchStoreFixture.start(node, Set.of(SpanDocumentMapper.ALL_KEYS))) {
+        OpenSearchStoreFixture.start(node, Set.of(TraceIndexWriter.ALL_KEYS))) {
       List<SampledTrace> kept = new ArrayList<>();
       for (AssembledTrace t : traces) {
         kept.add(

@@ -1,6 +1,8 @@
 package io.spanline.schemas.topic;
 
 import io.spanline.schemas.codec.avro.AvroRecordCodec;
+import io.spanline.schemas.internal.serde.OtlpSpansSerde;
+import io.spanline.schemas.internal.serde.TraceIdSerde;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.SamplingDecision;
@@ -9,8 +11,6 @@ import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.registry.SchemaRegistryClient;
 import io.spanline.schemas.serde.ConfluentAvroSerde;
-import io.spanline.schemas.serde.OtlpSpansSerde;
-import io.spanline.schemas.serde.TraceIdSerde;
 import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;

@@ -20,7 +20,7 @@ import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.spanline.service.tenancy.KeyDigests;
+import io.spanline.service.internal.tenancy.KeyDigests;
 import io.spanline.service.tls.ServerTls;
 import java.net.InetSocketAddress;
 

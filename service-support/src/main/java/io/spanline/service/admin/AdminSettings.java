@@ -1,7 +1,7 @@
 package io.spanline.service.admin;
 
 import io.spanline.service.config.Settings;
-import io.spanline.service.tenancy.KeyDigests;
+import io.spanline.service.internal.tenancy.KeyDigests;
 import io.spanline.service.tls.TlsSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -7,6 +7,7 @@ import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.admin.KafkaReadiness;
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.internal.consumer.ConsumerLag;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,8 +1,9 @@
 package io.spanline.service.streams;
 
 import io.spanline.service.config.KafkaSettings;
-import io.spanline.service.consumer.ConsumerLag;
-import io.spanline.service.consumer.LagInterceptor;
+import io.spanline.service.internal.consumer.ConsumerLag;
+import io.spanline.service.internal.consumer.LagInterceptor;
+import io.spanline.service.internal.streams.BoundedMemoryRocksDbConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;

@@ -1,6 +1,7 @@
 package io.spanline.service.tenancy;
 
 import io.spanline.service.config.Settings;
+import io.spanline.service.internal.tenancy.KeyDigests;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.MessageDigest;

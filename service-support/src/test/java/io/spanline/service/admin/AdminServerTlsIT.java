@@ -7,7 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.localinfra.Probe;
 import io.spanline.localinfra.tls.TestCertificateAuthority;
 import io.spanline.service.config.Settings;
-import io.spanline.service.tenancy.KeyDigests;
+import io.spanline.service.internal.tenancy.KeyDigests;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;

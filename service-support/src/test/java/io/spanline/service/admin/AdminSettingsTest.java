@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spanline.service.config.Settings;
-import io.spanline.service.tenancy.KeyDigests;
+import io.spanline.service.internal.tenancy.KeyDigests;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

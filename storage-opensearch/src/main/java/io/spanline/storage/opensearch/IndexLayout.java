@@ -1,0 +1,161 @@
+package io.spanline.storage.opensearch;
+
+import io.spanline.schemas.model.SpanId;
+import io.spanline.schemas.model.TraceId;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Where kept traces live in OpenSearch: daily indices {@code <prefix>-spans-YYYY-MM-DD} (one
+ * document per span, dated by the span's start) and {@code <prefix>-traces-YYYY-MM-DD} (one summary
+ * document per trace, dated by the trace's start), days in UTC. Indices are shared by tenants;
+ * every document carries its tenant and every query must filter on it.
+ *
+ * <p>Document IDs are deterministic, so replays and retries overwrite instead of duplicating:
+ * {@code <tenant>:<trace ID hex>:<span ID hex>} for spans and {@code <tenant>:<trace ID hex>} for
+ * summaries.
+ */
+public final class IndexLayout {
+  /** Day suffix of index names, e.g. {@code 2026-11-22}. */
+  public static final DateTimeFormatter DAY = DateTimeFormatter.ISO_LOCAL_DATE;
+
+  private static final Pattern PREFIX = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,100}");
+
+  private final String prefix;
+
+  /**
+   * @param prefix lowercase letters, digits, {@code _ . -}, starting with a letter or digit (an
+   *     OpenSearch index name rule), at most 101 chars
+   * @throws IllegalArgumentException if the prefix breaks those rules
+   */
+  public IndexLayout(String prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    if (!PREFIX.matcher(prefix).matches()) {
+      throw new IllegalArgumentException(
+          "Invalid index prefix '"
+              + prefix
+              + "'. Must be 1-101 chars of a-z, 0-9, '_', '.', '-', starting with a-z or 0-9.");
+    }
+    this.prefix = prefix;
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  /** The span index of a UTC day. */
+  public String spanIndex(LocalDate day) {
+    return spanIndexBase() + DAY.format(day);
+  }
+
+  /** The trace summary index of a UTC day. */
+  public String traceIndex(LocalDate day) {
+    return traceIndexBase() + DAY.format(day);
+  }
+
+  /** {@code <prefix>-spans-*}: every span index. */
+  public String spanIndexPattern() {
+    return spanIndexBase() + "*";
+  }
+
+  /** {@code <prefix>-traces-*}: every trace summary index. */
+  public String traceIndexPattern() {
+    return traceIndexBase() + "*";
+  }
+
+  /** Name of the index template of the span indices. */
+  public String spanTemplateName() {
+    return prefix + "-spans";
+  }
+
+  /** Name of the index template of the trace summary indices. */
+  public String traceTemplateName() {
+    return prefix + "-traces";
+  }
+
+  /** The UTC day of an instant given in epoch nanoseconds. */
+  public static LocalDate dayOf(long epochNanos) {
+    return LocalDate.ofInstant(
+        Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L)), ZoneOffset.UTC);
+  }
+
+  /**
+   * The span indices that can hold spans starting within {@code [fromEpochNanos, toEpochNanos]},
+   * one per UTC day, oldest first.
+   *
+   * @throws IllegalArgumentException if {@code from} is after {@code to} or the range spans more
+   *     than 3 660 days
+   */
+  public List<String> spanIndices(long fromEpochNanos, long toEpochNanos) {
+    return daily(fromEpochNanos, toEpochNanos, spanIndexBase());
+  }
+
+  /** Like {@link #spanIndices} for the trace summary indices. */
+  public List<String> traceIndices(long fromEpochNanos, long toEpochNanos) {
+    return daily(fromEpochNanos, toEpochNanos, traceIndexBase());
+  }
+
+  /**
+   * The day of one of this layout's span or trace indices; empty for any other index name
+   * (including another prefix's indices).
+   */
+  public Optional<LocalDate> dayOfIndex(String index) {
+    String suffix;
+    if (index.startsWith(spanIndexBase())) {
+      suffix = index.substring(spanIndexBase().length());
+    } else if (index.startsWith(traceIndexBase())) {
+      suffix = index.substring(traceIndexBase().length());
+    } else {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(LocalDate.parse(suffix, DAY));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** {@code <tenant>:<trace ID hex>:<span ID hex>}. */
+  public static String spanDocumentId(String tenant, TraceId traceId, SpanId spanId) {
+    return tenant + ':' + traceId.toHex() + ':' + spanId.toHex();
+  }
+
+  /** {@code <tenant>:<trace ID hex>}. */
+  public static String traceDocumentId(String tenant, TraceId traceId) {
+    return tenant + ':' + traceId.toHex();
+  }
+
+  private String spanIndexBase() {
+    return prefix + "-spans-";
+  }
+
+  private String traceIndexBase() {
+    return prefix + "-traces-";
+  }
+
+  private static List<String> daily(long fromEpochNanos, long toEpochNanos, String base) {
+    if (fromEpochNanos > toEpochNanos) {
+      throw new IllegalArgumentException(
+          "from (" + fromEpochNanos + ") is after to (" + toEpochNanos + ")");
+    }
+    LocalDate first = dayOf(fromEpochNanos);
+    LocalDate last = dayOf(toEpochNanos);
+    if (first.plusDays(3660).isBefore(last)) {
+      throw new IllegalArgumentException(
+          "time range longer than 3660 days: " + first + " .. " + last);
+    }
+    List<String> names = new ArrayList<>();
+    for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
+      names.add(base + DAY.format(d));
+    }
+    return names;
+  }
+}

@@ -1,0 +1,372 @@
+package io.spanline.storage.opensearch.internal.document;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
+import io.spanline.schemas.model.AnyValue;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.model.Attribute;
+import io.spanline.schemas.model.SampledTrace;
+import io.spanline.schemas.model.SamplingDecision;
+import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.SpanEvent;
+import io.spanline.schemas.model.SpanLink;
+import io.spanline.schemas.model.TraceSummary;
+import io.spanline.storage.opensearch.Fields;
+import io.spanline.storage.opensearch.IndexLayout;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a kept trace into OpenSearch documents: one per span (identity, service, operation, kind,
+ * status, times, allowlisted attributes as typed fields, the targets of its links, and the whole
+ * span as base64 OTLP protobuf, stored but not indexed) and one summary update per trace. Pure: no
+ * I/O.
+ *
+ * <p>Allowlisted attributes come from the span and its resource (the span's own value wins).
+ * String, boolean, integer and double values, and arrays of one of those kinds, become fields;
+ * other kinds (bytes, key-value lists, mixed arrays, empty) are only stored.
+ */
+public final class SpanDocumentMapper {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final IndexLayout layout;
+  private final Set<String> allowlist;
+  private final boolean allKeys;
+
+  /**
+   * @param allowlist attribute keys indexed as typed fields and tags; {@code *} indexes every key
+   */
+  public SpanDocumentMapper(IndexLayout layout, Set<String> allowlist) {
+    this.layout = layout;
+    this.allowlist = Set.copyOf(allowlist);
+    this.allKeys = allowlist.contains(ALL_KEYS);
+  }
+
+  /** The allowlist entry that indexes every attribute key (no cardinality guard). */
+  public static final String ALL_KEYS = "*";
+
+  /**
+   * Attribute keys indexed by default: OpenTelemetry semantic-convention keys on-call engineers
+   * search by (HTTP, RPC, database, messaging, errors, deployment, Kubernetes), in current and
+   * previous naming.
+   */
+  public static final List<String> DEFAULT_ALLOWLIST =
+      List.of(
+          "http.request.method",
+          "http.response.status_code",
+          "http.route",
+          "http.method",
+          "http.status_code",
+          "url.path",
+          "rpc.system",
+          "rpc.service",
+          "rpc.method",
+          "rpc.grpc.status_code",
+          "db.system",
+          "db.system.name",
+          "db.operation.name",
+          "db.namespace",
+          "messaging.system",
+          "messaging.destination.name",
+          "messaging.operation.type",
+          "error.type",
+          "exception.type",
+          "peer.service",
+          "server.address",
+          "deployment.environment",
+          "deployment.environment.name",
+          "service.version",
+          "service.namespace",
+          "host.name",
+          "k8s.namespace.name",
+          "k8s.pod.name",
+          "k8s.deployment.name",
+          "cloud.region");
+
+  public TraceDocuments map(SampledTrace sampled) {
+    AssembledTrace trace = sampled.trace();
+    List<SpanDocument> spans = new ArrayList<>(trace.spans().size());
+    Map<Long, String> serviceBySpanId = new HashMap<>(trace.spans().size() * 2);
+    for (Span span : trace.spans()) {
+      serviceBySpanId.put(span.spanId().value(), span.serviceName());
+    }
+    double probability = sampled.decision().samplingProbability();
+    double adjustedCount = probability > 0 && probability <= 1 ? 1.0 / probability : 1.0;
+    for (Span span : trace.spans()) {
+      String parentService =
+          span.parentSpanId() == null ? null : serviceBySpanId.get(span.parentSpanId().value());
+      spans.add(
+          spanDocument(
+              trace.tenant(),
+              trace.fragment(),
+              span,
+              span.serviceName().equals(parentService) ? null : parentService,
+              adjustedCount));
+    }
+    return new TraceDocuments(spans, summary(trace, sampled.decision()));
+  }
+
+  SpanDocument spanDocument(String tenant, int fragment, Span span) {
+    return spanDocument(tenant, fragment, span, null, 1.0);
+  }
+
+  /**
+   * @param parentService the parent span's service when it is another service, else null
+   * @param adjustedCount the trace's adjusted count, written on spans with a parent service (the
+   *     edges of the dependency graph) when it is not 1
+   */
+  SpanDocument spanDocument(
+      String tenant, int fragment, Span span, String parentService, double adjustedCount) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField(Fields.TENANT, tenant);
+      g.writeStringField(Fields.TRACE_ID, span.traceId().toHex());
+      g.writeStringField(Fields.SPAN_ID, span.spanId().toHex());
+      if (span.parentSpanId() != null) {
+        g.writeStringField(Fields.PARENT_SPAN_ID, span.parentSpanId().toHex());
+      }
+      if (parentService != null) {
+        g.writeStringField(Fields.PARENT_SERVICE, parentService);
+        if (adjustedCount != 1.0) {
+          g.writeNumberField(Fields.ADJUSTED_COUNT, adjustedCount);
+        }
+      }
+      g.writeNumberField(Fields.FRAGMENT, fragment);
+      g.writeStringField(Fields.SERVICE, span.serviceName());
+      g.writeStringField(Fields.NAME, span.name());
+      g.writeStringField(Fields.KIND, span.kind().name());
+      g.writeStringField(Fields.STATUS, span.status().code().name());
+      if (!span.status().message().isEmpty()) {
+        g.writeStringField(Fields.STATUS_MESSAGE, span.status().message());
+      }
+      g.writeNumberField(Fields.START_TIME, Math.floorDiv(span.startEpochNanos(), 1_000_000L));
+      g.writeNumberField(Fields.START_TIME_UNIX_NANO, span.startEpochNanos());
+      g.writeNumberField(Fields.END_TIME_UNIX_NANO, span.endEpochNanos());
+      g.writeNumberField(Fields.DURATION_NANOS, span.durationNanos());
+      g.writeObjectFieldStart("scope");
+      g.writeStringField("name", span.scope().name());
+      if (!span.scope().version().isEmpty()) {
+        g.writeStringField("version", span.scope().version());
+      }
+      g.writeEndObject();
+      writeIndexedAttributes(g, span);
+      writeTags(g, span);
+      writeLinkTargets(g, span);
+      g.writeFieldName(Fields.OTLP);
+      g.writeBinary(OtlpProtoCodec.encode(List.of(span)));
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing JSON to memory failed", e);
+    }
+    return new SpanDocument(
+        layout.spanIndex(IndexLayout.dayOf(span.startEpochNanos())),
+        IndexLayout.spanDocumentId(tenant, span.traceId(), span.spanId()),
+        out.toByteArray());
+  }
+
+  private void writeIndexedAttributes(JsonGenerator g, Span span) throws IOException {
+    if (allowlist.isEmpty() && !allKeys) {
+      return;
+    }
+    Map<String, Object> fields = new LinkedHashMap<>();
+    for (List<Attribute> source : List.of(span.resource().attributes(), span.attributes())) {
+      for (Attribute a : source) {
+        if (allowed(a.key())) {
+          Object value = indexable(a.value());
+          if (value != null) {
+            fields.put(a.key().replace('.', '@'), value);
+          }
+        }
+      }
+    }
+    if (fields.isEmpty()) {
+      return;
+    }
+    g.writeObjectFieldStart(Fields.ATTRIBUTES);
+    for (Map.Entry<String, Object> f : fields.entrySet()) {
+      g.writeFieldName(f.getKey());
+      if (f.getValue() instanceof List<?> values) {
+        g.writeStartArray();
+        for (Object v : values) {
+          writeScalar(g, v);
+        }
+        g.writeEndArray();
+      } else {
+        writeScalar(g, f.getValue());
+      }
+    }
+    g.writeEndObject();
+  }
+
+  /**
+   * {@code tags}: {@code key=value} (value in its string form, whatever its type; for an array,
+   * also one per element) for every allowlisted key on the span, its events, links, resource and
+   * scope, so a search matches a value wherever on the span it is, as Jaeger's search does; {@code
+   * tagKeys}: their keys.
+   */
+  private void writeTags(JsonGenerator g, Span span) throws IOException {
+    Set<String> tags = new LinkedHashSet<>();
+    Set<String> keys = new LinkedHashSet<>();
+    addTags(tags, keys, span.attributes());
+    for (SpanEvent e : span.events()) {
+      addTags(tags, keys, e.attributes());
+    }
+    for (SpanLink l : span.links()) {
+      addTags(tags, keys, l.attributes());
+    }
+    addTags(tags, keys, span.resource().attributes());
+    addTags(tags, keys, span.scope().attributes());
+    if (tags.isEmpty()) {
+      return;
+    }
+    g.writeArrayFieldStart(Fields.TAGS);
+    for (String t : tags) {
+      g.writeString(t);
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart(Fields.TAG_KEYS);
+    for (String k : keys) {
+      g.writeString(k);
+    }
+    g.writeEndArray();
+  }
+
+  /**
+   * {@code linkedTraceIds} and {@code linkedSpans}: where the span's links point, each target once,
+   * so that traces linking to a trace (or span) can be searched. Absent when the span has no link.
+   */
+  private static void writeLinkTargets(JsonGenerator g, Span span) throws IOException {
+    if (span.links().isEmpty()) {
+      return;
+    }
+    Set<String> traces = new LinkedHashSet<>();
+    Set<String> spans = new LinkedHashSet<>();
+    for (SpanLink l : span.links()) {
+      traces.add(l.traceId().toHex());
+      spans.add(Fields.linkedSpan(l.traceId(), l.spanId()));
+    }
+    g.writeArrayFieldStart(Fields.LINKED_TRACE_IDS);
+    for (String t : traces) {
+      g.writeString(t);
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart(Fields.LINKED_SPANS);
+    for (String s : spans) {
+      g.writeString(s);
+    }
+    g.writeEndArray();
+  }
+
+  private void addTags(Set<String> tags, Set<String> keys, List<Attribute> attributes) {
+    for (Attribute a : attributes) {
+      if (allowed(a.key())) {
+        tags.add(Fields.tag(a.key(), a.value().asText()));
+        if (a.value() instanceof AnyValue.ArrayValue array) {
+          // each element too: a search for one element of an array (TraceQL's = on arrays)
+          for (AnyValue element : array.values()) {
+            if (!(element instanceof AnyValue.ArrayValue)
+                && !(element instanceof AnyValue.KeyValueList)) {
+              tags.add(Fields.tag(a.key(), element.asText()));
+            }
+          }
+        }
+        keys.add(a.key());
+      }
+    }
+  }
+
+  private boolean allowed(String key) {
+    return allKeys || allowlist.contains(key);
+  }
+
+  private static void writeScalar(JsonGenerator g, Object value) throws IOException {
+    if (value instanceof String s) {
+      g.writeString(s);
+    } else if (value instanceof Long l) {
+      g.writeNumber(l);
+    } else if (value instanceof Double d) {
+      g.writeNumber(d);
+    } else {
+      g.writeBoolean((Boolean) value);
+    }
+  }
+
+  /** The JSON value of an attribute value that can be a typed field, else null. */
+  static Object indexable(AnyValue value) {
+    Object scalar = scalar(value);
+    if (scalar != null || !(value instanceof AnyValue.ArrayValue array)) {
+      return scalar;
+    }
+    List<Object> values = new ArrayList<>(array.values().size());
+    Class<?> kind = null;
+    for (AnyValue v : array.values()) {
+      Object s = scalar(v);
+      if (s == null || (kind != null && kind != s.getClass())) {
+        return null;
+      }
+      kind = s.getClass();
+      values.add(s);
+    }
+    return values.isEmpty() ? null : values;
+  }
+
+  private static Object scalar(AnyValue value) {
+    if (value instanceof AnyValue.StringValue s) {
+      return s.value();
+    }
+    if (value instanceof AnyValue.LongValue l) {
+      return l.value();
+    }
+    if (value instanceof AnyValue.DoubleValue d) {
+      return Double.isFinite(d.value()) ? d.value() : null;
+    }
+    if (value instanceof AnyValue.BoolValue b) {
+      return b.value();
+    }
+    return null;
+  }
+
+  private static TraceSummaryUpdate summary(AssembledTrace trace, SamplingDecision decision) {
+    TraceSummary summary = trace.summary();
+    boolean rootFound = trace.spans().stream().anyMatch(Span::isRoot);
+    // The root's start decides between two fragments that both have (or both lack) a real root.
+    long rootStart =
+        trace.spans().stream()
+            .filter(s -> s.isRoot() == rootFound)
+            .mapToLong(Span::startEpochNanos)
+            .min()
+            .orElse(summary.startEpochNanos());
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("tenant", trace.tenant());
+    params.put("traceId", trace.traceId().toHex());
+    params.put("fragment", trace.fragment());
+    params.put("start", summary.startEpochNanos());
+    params.put("end", summary.endEpochNanos());
+    params.put("spanCount", summary.spanCount());
+    params.put("error", summary.error());
+    params.put("services", summary.services());
+    params.put("policies", decision.policies());
+    params.put("probability", decision.samplingProbability());
+    params.put("rootFound", rootFound);
+    params.put("rootService", summary.rootServiceName());
+    params.put("rootName", summary.rootSpanName());
+    params.put("rootStart", rootStart);
+    return new TraceSummaryUpdate(
+        IndexLayout.traceDocumentId(trace.tenant(), trace.traceId()),
+        trace.tenant(),
+        trace.traceId(),
+        trace.fragment(),
+        summary.startEpochNanos(),
+        params);
+  }
+}
