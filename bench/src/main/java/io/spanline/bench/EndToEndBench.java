@@ -23,17 +23,17 @@ import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.schemas.topic.TopicNames;
-import io.spanline.storage.opensearch.client.OpenSearchConnection;
-import io.spanline.storage.opensearch.client.OpenSearchSettings;
-import io.spanline.storage.opensearch.document.SpanDocument;
-import io.spanline.storage.opensearch.document.SpanDocumentMapper;
-import io.spanline.storage.opensearch.document.SummaryScript;
-import io.spanline.storage.opensearch.document.TraceDocuments;
-import io.spanline.storage.opensearch.document.TraceSummaryUpdate;
-import io.spanline.storage.opensearch.layout.Fields;
-import io.spanline.storage.opensearch.layout.IndexLayout;
-import io.spanline.storage.opensearch.templates.IndexTemplates;
-import io.spanline.storage.opensearch.templates.TemplateSettings;
+import io.spanline.storage.opensearch.Fields;
+import io.spanline.storage.opensearch.IndexLayout;
+import io.spanline.storage.opensearch.IndexTemplates;
+import io.spanline.storage.opensearch.OpenSearchConnection;
+import io.spanline.storage.opensearch.OpenSearchSettings;
+import io.spanline.storage.opensearch.TemplateSettings;
+import io.spanline.storage.opensearch.internal.document.SpanDocument;
+import io.spanline.storage.opensearch.internal.document.SpanDocumentMapper;
+import io.spanline.storage.opensearch.internal.document.SummaryScript;
+import io.spanline.storage.opensearch.internal.document.TraceDocuments;
+import io.spanline.storage.opensearch.internal.document.TraceSummaryUpdate;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -317,6 +317,11 @@ public final class EndToEndBench {
 
   // ---------------------------------------------------------------- ceiling
 
+  /**
+   * The ceiling round. It builds the documents with storage-opensearch's internal mapper on
+   * purpose: the ceiling is "the documents the sink writes", and only the mapper makes them
+   * without also sending them.
+   */
   private static Result ceiling(Env env, long targetSpans) throws Exception {
     IndexLayout layout = new IndexLayout("ceiling");
     SpanDocumentMapper mapper =
