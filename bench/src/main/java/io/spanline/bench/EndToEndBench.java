@@ -318,26 +318,32 @@ public final class EndToEndBench {
   // ---------------------------------------------------------------- ceiling
 
   /**
-   * The ceiling round. It builds the documents with storage-opensearch's internal mapper on
-   * purpose: the ceiling is "the documents the sink writes", and only the mapper makes them
-   * without also sending them.
+   * The ceiling round, and two alternative document designs measured the same way (issue 26's
+   * "question the document design"): the sink's span documents without their OTLP copy (spans
+   * stored once per trace elsewhere), and one document per trace carrying the union of its spans'
+   * searchable keywords and the whole trace as one compressed OTLP blob. Only the first is the
+   * ceiling the pipeline is compared with; the others say what a redesign could gain. The documents
+   * come from storage-opensearch's internal mapper on purpose: the ceiling is "the documents the
+   * sink writes", and only the mapper makes them without also sending them.
    */
   private static Result ceiling(Env env, long targetSpans) throws Exception {
     IndexLayout layout = new IndexLayout("ceiling");
-    SpanDocumentMapper mapper =
-        new SpanDocumentMapper(layout, Set.copyOf(SpanDocumentMapper.DEFAULT_ALLOWLIST));
-    String scriptId = SummaryScript.id(layout.prefix());
+    IndexLayout bare = new IndexLayout("ceilbare");
     try (OpenSearchConnection connection =
         OpenSearchConnection.open(
             new OpenSearchSettings(
                 List.of(env.openSearch().uri()), "", "", Duration.ofSeconds(60)))) {
       IndexTemplates.install(connection.client(), new TemplateSettings(layout, 1, 0, "5s", 256));
+      IndexTemplates.install(connection.client(), new TemplateSettings(bare, 1, 0, "5s", 256));
     }
-    List<byte[]> bodies = new ArrayList<>();
-    ByteArrayOutputStream body = new ByteArrayOutputStream(8 << 20);
-    int[] actions = {0};
-    com.fasterxml.jackson.databind.ObjectMapper json =
-        new com.fasterxml.jackson.databind.ObjectMapper();
+    env.http().put("/ceiltrace", TRACE_DOCUMENT_INDEX);
+    SpanDocumentMapper mapper =
+        new SpanDocumentMapper(layout, Set.copyOf(SpanDocumentMapper.DEFAULT_ALLOWLIST));
+    SpanDocumentMapper bareMapper =
+        new SpanDocumentMapper(bare, Set.copyOf(SpanDocumentMapper.DEFAULT_ALLOWLIST));
+    BulkBodies sink = new BulkBodies();
+    BulkBodies noCopy = new BulkBodies();
+    BulkBodies perTrace = new BulkBodies();
     long[] counts =
         Workload.traces(
             targetSpans,
@@ -346,53 +352,176 @@ public final class EndToEndBench {
               SamplingDecision decision =
                   new SamplingDecision(
                       TENANT, id, DecisionOutcome.KEEP, List.of("everything"), 1.0, 0L);
-              TraceDocuments docs = mapper.map(new SampledTrace(trace, decision));
-              for (SpanDocument span : docs.spans()) {
-                body.write(
-                    json.writeValueAsBytes(
-                        Map.of("index", Map.of("_index", span.index(), "_id", span.id()))));
-                body.write('\n');
-                body.write(span.json());
-                body.write('\n');
-                actions[0]++;
-              }
-              TraceSummaryUpdate summary = docs.summary();
-              String summaryIndex =
-                  layout.traceIndex(
-                      LocalDate.ofInstant(
-                          Instant.ofEpochSecond(0, summary.startEpochNanos()), ZoneOffset.UTC));
-              body.write(
-                  json.writeValueAsBytes(
-                      Map.of(
-                          "update",
-                          Map.of(
-                              "_index",
-                              summaryIndex,
-                              "_id",
-                              summary.id(),
-                              "retry_on_conflict",
-                              5))));
-              body.write('\n');
-              body.write(
-                  json.writeValueAsBytes(
-                      Map.of(
-                          "scripted_upsert",
-                          true,
-                          "script",
-                          Map.of("id", scriptId, "params", summary.params()),
-                          "upsert",
-                          Map.of())));
-              body.write('\n');
-              actions[0]++;
-              if (actions[0] >= 5000) {
-                bodies.add(body.toByteArray());
-                body.reset();
-                actions[0] = 0;
-              }
+              SampledTrace sampled = new SampledTrace(trace, decision);
+              addSinkDocuments(sink, layout, mapper.map(sampled), false);
+              addSinkDocuments(noCopy, bare, bareMapper.map(sampled), true);
+              perTrace.add(
+                  Map.of("index", Map.of("_index", "ceiltrace", "_id", id.toHex())),
+                  traceDocument(mapper.map(sampled), spans));
             });
-    if (body.size() > 0) {
-      bodies.add(body.toByteArray());
+    Result r =
+        bulkRound(
+            env,
+            "ceiling: bulk API, documents prepared in memory",
+            sink.finish(),
+            layout.spanIndexPattern(),
+            counts[1],
+            counts[1],
+            "ceiling-*");
+    print(r);
+    print(
+        bulkRound(
+            env,
+            "(design) span documents without the OTLP copy",
+            noCopy.finish(),
+            bare.spanIndexPattern(),
+            counts[1],
+            counts[1],
+            "ceilbare-*"));
+    print(
+        bulkRound(
+            env,
+            "(design) one document per trace, OTLP once",
+            perTrace.finish(),
+            "ceiltrace",
+            counts[0],
+            counts[1],
+            "ceiltrace"));
+    return r;
+  }
+
+  /** Bulk request bodies of at most 5 000 actions, built one action at a time. */
+  private static final class BulkBodies {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    private final List<byte[]> bodies = new ArrayList<>();
+    private final ByteArrayOutputStream body = new ByteArrayOutputStream(8 << 20);
+    private int actions;
+
+    void add(Object action, Object document) throws java.io.IOException {
+      body.write(JSON.writeValueAsBytes(action));
+      body.write('\n');
+      body.write(document instanceof byte[] bytes ? bytes : JSON.writeValueAsBytes(document));
+      body.write('\n');
+      if (++actions >= 5000) {
+        bodies.add(body.toByteArray());
+        body.reset();
+        actions = 0;
+      }
     }
+
+    List<byte[]> finish() {
+      if (body.size() > 0) {
+        bodies.add(body.toByteArray());
+        body.reset();
+        actions = 0;
+      }
+      return bodies;
+    }
+  }
+
+  /** The sink's actions for one trace: an index action per span, the summary's upsert. */
+  private static void addSinkDocuments(
+      BulkBodies out, IndexLayout layout, TraceDocuments docs, boolean withoutOtlpCopy)
+      throws java.io.IOException {
+    for (SpanDocument span : docs.spans()) {
+      byte[] json = span.json();
+      if (withoutOtlpCopy) {
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) BulkBodies.JSON.readTree(json);
+        tree.remove(Fields.OTLP);
+        json = BulkBodies.JSON.writeValueAsBytes(tree);
+      }
+      out.add(Map.of("index", Map.of("_index", span.index(), "_id", span.id())), json);
+    }
+    TraceSummaryUpdate summary = docs.summary();
+    String summaryIndex =
+        layout.traceIndex(
+            LocalDate.ofInstant(
+                Instant.ofEpochSecond(0, summary.startEpochNanos()), ZoneOffset.UTC));
+    out.add(
+        Map.of(
+            "update", Map.of("_index", summaryIndex, "_id", summary.id(), "retry_on_conflict", 5)),
+        Map.of(
+            "scripted_upsert",
+            true,
+            "script",
+            Map.of("id", SummaryScript.id(layout.prefix()), "params", summary.params()),
+            "upsert",
+            Map.of()));
+  }
+
+  /** The one-document-per-trace design's mapping: keywords to search, the trace stored once. */
+  private static final String TRACE_DOCUMENT_INDEX =
+      "{\"settings\":{\"index.number_of_shards\":1,\"index.number_of_replicas\":0,"
+          + "\"index.refresh_interval\":\"5s\",\"index.codec\":\"best_compression\"},"
+          + "\"mappings\":{\"dynamic\":\"strict\",\"properties\":{"
+          + "\"tenant\":{\"type\":\"keyword\"},\"traceId\":{\"type\":\"keyword\"},"
+          + "\"startTime\":{\"type\":\"date\",\"format\":\"epoch_millis\"},"
+          + "\"durationNanos\":{\"type\":\"long\"},"
+          + "\"service\":{\"type\":\"keyword\"},\"name\":{\"type\":\"keyword\"},"
+          + "\"status\":{\"type\":\"keyword\"},\"tags\":{\"type\":\"keyword\","
+          + "\"ignore_above\":256},\"tagKeys\":{\"type\":\"keyword\"},"
+          + "\"spanCount\":{\"type\":\"integer\",\"index\":false},"
+          + "\"otlp\":{\"type\":\"binary\"}}}}";
+
+  /**
+   * One document for a whole trace: the union of its span documents' services, names, statuses and
+   * tags (span conditions would be checked on the fetched trace afterwards), and the trace's spans
+   * as one OTLP protobuf, gzip-compressed.
+   */
+  private static Map<String, Object> traceDocument(TraceDocuments docs, List<Span> spans)
+      throws java.io.IOException {
+    Set<String> services = new java.util.TreeSet<>();
+    Set<String> names = new java.util.TreeSet<>();
+    Set<String> statuses = new java.util.TreeSet<>();
+    Set<String> tags = new java.util.TreeSet<>();
+    Set<String> tagKeys = new java.util.TreeSet<>();
+    long start = Long.MAX_VALUE;
+    long end = Long.MIN_VALUE;
+    for (SpanDocument span : docs.spans()) {
+      var tree = BulkBodies.JSON.readTree(span.json());
+      services.add(tree.path(Fields.SERVICE).asText());
+      names.add(tree.path(Fields.NAME).asText());
+      statuses.add(tree.path(Fields.STATUS).asText());
+      tree.path(Fields.TAGS).forEach(t -> tags.add(t.asText()));
+      tree.path(Fields.TAG_KEYS).forEach(t -> tagKeys.add(t.asText()));
+    }
+    for (Span span : spans) {
+      start = Math.min(start, span.startEpochNanos());
+      end = Math.max(end, span.endEpochNanos());
+    }
+    ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+    try (var gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+      gzip.write(OtlpProtoCodec.encode(spans));
+    }
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("tenant", TENANT);
+    doc.put("traceId", spans.get(0).traceId().toHex());
+    doc.put("startTime", start / 1_000_000L);
+    doc.put("durationNanos", end - start);
+    doc.put("service", services);
+    doc.put("name", names);
+    doc.put("status", statuses);
+    doc.put("tags", tags);
+    doc.put("tagKeys", tagKeys);
+    doc.put("spanCount", spans.size());
+    doc.put("otlp", java.util.Base64.getEncoder().encodeToString(zipped.toByteArray()));
+    return doc;
+  }
+
+  /**
+   * Sends prepared bulk bodies, two in flight, and times them until {@code documents} documents are
+   * searchable in {@code countPattern}.
+   */
+  private static Result bulkRound(
+      Env env,
+      String name,
+      List<byte[]> bodies,
+      String countPattern,
+      long documents,
+      long spans,
+      String storePattern)
+      throws Exception {
     OpenSearchHttp http = env.http();
     double cpu0 = env.sharedCpuSeconds();
     long start = System.nanoTime();
@@ -413,27 +542,15 @@ public final class EndToEndBench {
     } finally {
       senders.shutdown();
     }
-    String spanPattern = layout.spanIndexPattern();
     Probe.until(
-        "every ceiling span searchable",
+        name + ": every document searchable",
         ROUND_TIMEOUT,
         Duration.ofMillis(100),
-        () -> http.count(spanPattern) == counts[1]);
+        () -> http.count(countPattern) == documents);
     double seconds = (System.nanoTime() - start) / 1e9;
     double cpu = env.sharedCpuSeconds() - cpu0;
-    long bytes = http.settledStoreBytes("ceiling-*");
-    Result r =
-        new Result(
-            "ceiling: bulk API, documents prepared in memory",
-            counts[1],
-            counts[1],
-            seconds,
-            Map.of(),
-            cpu,
-            bytes,
-            0);
-    print(r);
-    return r;
+    long bytes = http.settledStoreBytes(storePattern);
+    return new Result(name, spans, spans, seconds, Map.of(), cpu, bytes, 0);
   }
 
   // ---------------------------------------------------------------- Spanline

@@ -48,6 +48,11 @@ final class OpenSearchHttp {
     return stats.path("_all").path("primaries").path("store").path("size_in_bytes").asLong();
   }
 
+  /** {@code PUT path} with a JSON body, e.g. an index with its settings and mapping. */
+  void put(String path, String json) throws IOException, InterruptedException {
+    call("PUT", path, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** Sends one {@code _bulk} body (NDJSON); fails if any item failed. */
   void bulk(byte[] ndjson) throws IOException, InterruptedException {
     HttpRequest request =
