@@ -2,6 +2,21 @@ package io.spanline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.spanline.gateway.testing.GatewayFixture;
 import io.spanline.gateway.testing.OtlpHttp;
 import io.spanline.gateway.testing.TestRequests;
@@ -13,8 +28,10 @@ import io.spanline.schemas.model.Attribute;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -108,6 +125,144 @@ class DebugSwitchIT {
           .contains(
               "spanline_gateway_debug_traces_total{result=\"refused\",source=\"attribute\",tenant=\"globex\"}"
                   + " 1.0");
+    }
+  }
+
+  @Test
+  void baggagePropagatedAcrossServicesMarksTheirSpans_andTheHeaderWorksAsGrpcMetadata(
+      LocalKafka kafka) throws Exception {
+    // Given a gateway keeping no trace by head sampling, every tenant allowed the switch
+    try (GatewayFixture fixture =
+        GatewayFixture.start(kafka, 1, Map.of("head-sampling.percentage", "0"), Map.of())) {
+      // and two services instrumented with the OpenTelemetry SDK, each with a span processor
+      // copying the baggage entry spanline.debug into span attributes
+      InMemorySpanExporter recorded = InMemorySpanExporter.create();
+      SdkTracerProvider frontend = provider("frontend", recorded);
+      SdkTracerProvider checkout = provider("checkout", recorded);
+      TextMapPropagator w3c =
+          TextMapPropagator.composite(
+              W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance());
+
+      // When a request carries the baggage entry spanline.debug=1 from frontend to checkout
+      // over W3C headers (traceparent, baggage)
+      Context withBaggage =
+          Baggage.builder().put("spanline.debug", "1").build().storeInContext(Context.root());
+      io.opentelemetry.api.trace.Span root =
+          frontend.get("test").spanBuilder("GET /cart").setParent(withBaggage).startSpan();
+      Map<String, String> headers = new HashMap<>();
+      w3c.inject(root.storeInContext(withBaggage), headers, Map::put);
+      Context received = w3c.extract(Context.root(), headers, MapGetter.INSTANCE);
+      checkout.get("test").spanBuilder("Checkout").setParent(received).startSpan().end();
+      root.end();
+      // and another trace without baggage, sent once with the header and once without
+      io.opentelemetry.api.trace.Span viaHeader =
+          frontend.get("test").spanBuilder("GET /help").setParent(Context.root()).startSpan();
+      viaHeader.end();
+      io.opentelemetry.api.trace.Span plain =
+          frontend.get("test").spanBuilder("GET /").setParent(Context.root()).startSpan();
+      plain.end();
+      List<SpanData> spans = recorded.getFinishedSpanItems();
+      frontend.close();
+      checkout.close();
+      String debugTrace = root.getSpanContext().getTraceId();
+      List<SpanData> baggageSpans =
+          spans.stream().filter(d -> d.getTraceId().equals(debugTrace)).toList();
+      assertThat(baggageSpans).hasSize(2);
+      try (SpanExporter grpc =
+              OtlpGrpcSpanExporter.builder().setEndpoint(fixture.grpcEndpoint()).build();
+          SpanExporter grpcWithHeader =
+              OtlpGrpcSpanExporter.builder()
+                  .setEndpoint(fixture.grpcEndpoint())
+                  .addHeader("spanline-debug", "1")
+                  .build()) {
+        List<SpanData> unmarked =
+            spans.stream().filter(d -> !d.getTraceId().equals(debugTrace)).toList();
+        SpanData helpSpan =
+            unmarked.stream().filter(d -> d.getName().equals("GET /help")).findFirst().get();
+        assertThat(grpc.export(baggageSpans).join(30, TimeUnit.SECONDS).isSuccess()).isTrue();
+        assertThat(
+                grpc.export(
+                        unmarked.stream().filter(d -> !d.getName().equals("GET /help")).toList())
+                    .join(30, TimeUnit.SECONDS)
+                    .isSuccess())
+            .isTrue();
+        assertThat(grpcWithHeader.export(List.of(helpSpan)).join(30, TimeUnit.SECONDS).isSuccess())
+            .isTrue();
+      }
+
+      // Then Kafka holds both services' spans of the baggage trace, marked "1", and the header's
+      // span, marked true; not the plain one
+      List<Span> written = written(fixture);
+      assertThat(written)
+          .extracting(w -> w.traceId().toHex())
+          .containsExactlyInAnyOrder(
+              debugTrace, debugTrace, viaHeader.getSpanContext().getTraceId());
+      assertThat(written)
+          .filteredOn(w -> w.traceId().toHex().equals(debugTrace))
+          .allSatisfy(
+              w ->
+                  assertThat(Attribute.find(w.attributes(), "spanline.debug"))
+                      .contains(new AnyValue.StringValue("1")));
+      assertThat(written)
+          .filteredOn(w -> !w.traceId().toHex().equals(debugTrace))
+          .allSatisfy(
+              w ->
+                  assertThat(Attribute.find(w.attributes(), "spanline.debug"))
+                      .contains(new AnyValue.BoolValue(true)));
+    }
+  }
+
+  /** An SDK tracer provider for {@code service} with the baggage copy before the exporter. */
+  private static SdkTracerProvider provider(String service, InMemorySpanExporter exporter) {
+    return SdkTracerProvider.builder()
+        .setResource(
+            io.opentelemetry.sdk.resources.Resource.getDefault().toBuilder()
+                .put("service.name", service)
+                .build())
+        .addSpanProcessor(new DebugBaggageCopy())
+        .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+        .build();
+  }
+
+  /**
+   * What an SDK's baggage span processor does for the key {@code spanline.debug} (the OpenTelemetry
+   * Java contrib {@code BaggageSpanProcessor} with a key filter): copies the entry of the parent
+   * context's baggage into the new span's attributes.
+   */
+  private static final class DebugBaggageCopy implements SpanProcessor {
+    @Override
+    public void onStart(Context parent, ReadWriteSpan span) {
+      String value = Baggage.fromContext(parent).getEntryValue("spanline.debug");
+      if (value != null) {
+        span.setAttribute("spanline.debug", value);
+      }
+    }
+
+    @Override
+    public boolean isStartRequired() {
+      return true;
+    }
+
+    @Override
+    public void onEnd(ReadableSpan span) {}
+
+    @Override
+    public boolean isEndRequired() {
+      return false;
+    }
+  }
+
+  private enum MapGetter implements TextMapGetter<Map<String, String>> {
+    INSTANCE;
+
+    @Override
+    public Iterable<String> keys(Map<String, String> carrier) {
+      return carrier.keySet();
+    }
+
+    @Override
+    public String get(Map<String, String> carrier, String key) {
+      return carrier == null ? null : carrier.get(key);
     }
   }
 
