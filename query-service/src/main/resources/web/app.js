@@ -266,7 +266,8 @@ function renderResults(traces) {
       onclick: () => { location.hash = `#/trace/${t.traceId}`; } },
       el('div', { class: 'title' },
         el('span', {}, t.error ? el('span', { class: 'error-mark' }, '! ') : null,
-          `${t.rootService}: ${t.rootOperation}`),
+          `${t.rootService}: ${t.rootOperation}`,
+          t.debug ? debugBadge() : null),
         el('span', {}, formatNanos(t.durationNanos))),
       el('div', { class: 'meta' },
         el('span', { class: 'id' }, t.traceId.slice(0, 16)),
@@ -471,6 +472,25 @@ function enumName(value, names, prefix) {
   return names[0];
 }
 
+/** The badge of a trace kept by the debug switch. */
+function debugBadge() {
+  return el('span', { class: 'debug-badge', title: 'kept by the debug switch (spanline-debug header or spanline.debug baggage)' }, 'debug');
+}
+
+/**
+ * Whether a trace carries the debug switch's mark: a span or resource attribute spanline.debug
+ * that is true, "true" or "1" (what the gateway's header and the baggage span processor write).
+ */
+function debugMarked(spans) {
+  const marks = (attributes) => (attributes || []).some((a) => {
+    if (a.key !== 'spanline.debug' || !a.value) return false;
+    const v = a.value;
+    return v.boolValue === true || v.intValue === '1' || v.intValue === 1
+      || (typeof v.stringValue === 'string' && (v.stringValue === '1' || v.stringValue.toLowerCase() === 'true'));
+  });
+  return spans.some((s) => marks(s.attributes) || marks(s.resource));
+}
+
 function flatten(tracesData) {
   const spans = [];
   for (const rs of tracesData.resourceSpans || []) {
@@ -588,7 +608,7 @@ async function showTrace(traceId, raw = false, focus = null) {
   const services = [...new Set(spans.map((s) => s.service))].sort();
   const header = el('div', { class: 'panel trace-header' },
     el('button', { class: 'secondary', onclick: () => { location.hash = lastSearch || '#/search'; } }, '← Results'),
-    el('h2', {}, `${root.service}: ${root.name}`),
+    el('h2', {}, `${root.service}: ${root.name}`, debugMarked(spans) ? debugBadge() : null),
     el('div', { class: 'meta' },
       el('span', { class: 'id' }, body.traceId),
       el('span', {}, localTime(start.toString())),

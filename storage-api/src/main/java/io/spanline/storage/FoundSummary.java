@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param spanCount spans stored
  * @param error whether any span has status ERROR
  * @param services the distinct service names, sorted
+ * @param debug whether the trace was kept by the debug switch: its sampling decision names the
+ *     policy {@code debug} (the sampling stream's debug attribute, set by the gateway's {@code
+ *     spanline-debug} header or the {@code spanline.debug} baggage entry copied into spans)
  */
 public record FoundSummary(
     TraceId traceId,
@@ -24,11 +27,15 @@ public record FoundSummary(
     long durationNanos,
     int spanCount,
     boolean error,
-    List<String> services) {
+    List<String> services,
+    boolean debug) {
   public FoundSummary {
     Objects.requireNonNull(traceId, "traceId");
     Objects.requireNonNull(rootServiceName, "rootServiceName");
     Objects.requireNonNull(rootSpanName, "rootSpanName");
     services = List.copyOf(services);
   }
+
+  /** The sampling policy name of a decision forced by the debug switch. */
+  public static final String DEBUG_POLICY = "debug";
 }

@@ -50,15 +50,26 @@ public final class QueryFixture {
    * @return the index prefix they were written under
    */
   public static String index(LocalOpenSearch node, List<AssembledTrace> traces) throws Exception {
+    return index(node, traces, traces.stream().map(t -> List.of("all")).toList());
+  }
+
+  /**
+   * As {@link #index(LocalOpenSearch, List)}, each trace kept by the sampling policies named at its
+   * position in {@code policies}.
+   */
+  public static String index(
+      LocalOpenSearch node, List<AssembledTrace> traces, List<List<String>> policies)
+      throws Exception {
     try (OpenSearchStoreFixture store =
         OpenSearchStoreFixture.start(node, Set.of(TraceIndexWriter.ALL_KEYS))) {
       List<SampledTrace> kept = new ArrayList<>();
-      for (AssembledTrace t : traces) {
+      for (int i = 0; i < traces.size(); i++) {
+        AssembledTrace t = traces.get(i);
         kept.add(
             new SampledTrace(
                 t,
                 new SamplingDecision(
-                    t.tenant(), t.traceId(), DecisionOutcome.KEEP, List.of("all"), 1.0, 0L)));
+                    t.tenant(), t.traceId(), DecisionOutcome.KEEP, policies.get(i), 1.0, 0L)));
       }
       store.write(kept);
       return store.layout().prefix();

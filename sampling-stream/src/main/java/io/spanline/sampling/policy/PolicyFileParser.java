@@ -22,9 +22,9 @@ import org.yaml.snakeyaml.nodes.Node;
  * Reads a policy file: the OpenTelemetry Collector's {@code tail_sampling} processor configuration
  * (its {@code policies} list, optionally under a {@code tail_sampling} key, so a Collector config
  * section pastes in unchanged) plus Spanline's extensions {@code tenants}, {@code never_sample},
- * {@code debug_attribute} and the {@code service_rate_limiting} policy type. The syntax of each
- * policy type is in the sampling-stream README. Unknown fields are errors, so a typo never silently
- * widens or narrows what is kept.
+ * {@code debug_attribute} and the {@code service_rate_limiting} and {@code adaptive} policy types.
+ * The syntax of each policy type is in the sampling-stream README. Unknown fields are errors, so a
+ * typo never silently widens or narrows what is kept.
  */
 public final class PolicyFileParser {
   private static final Set<String> ROOT_FIELDS =
@@ -58,7 +58,8 @@ public final class PolicyFileParser {
           "drop",
           "not",
           "composite",
-          "service_rate_limiting");
+          "service_rate_limiting",
+          "adaptive");
   private static final Set<String> UNSUPPORTED_TYPES = Set.of("bytes_limiting", "ottl_condition");
 
   private PolicyFileParser() {}
@@ -161,6 +162,12 @@ public final class PolicyFileParser {
     String name = nameField.text();
     if (name.isBlank()) {
       throw nameField.error("a policy name must not be empty");
+    }
+    if (name.equals(SamplingPolicies.DEBUG_POLICY)) {
+      throw nameField.error(
+          "the policy name \""
+              + name
+              + "\" is reserved: decisions forced by the debug attribute carry it");
     }
     String type = require(item, f, "type").text();
     if (UNSUPPORTED_TYPES.contains(type)) {
@@ -368,7 +375,75 @@ public final class PolicyFileParser {
         int maxServices = (int) longOr(f, "max_services", 1000, 1, 1_000_000);
         return new ServiceRateLimiting(rate, overrides, maxServices);
       }
+      case "adaptive" -> {
+        return adaptive(
+            body(
+                body,
+                item,
+                type,
+                Set.of(
+                    "traces_per_second",
+                    "key",
+                    "max_keys",
+                    "adjustment_interval_ms",
+                    "moving_average_weight",
+                    "hash_salt")),
+            body);
+      }
       default -> throw item.error("unknown policy type \"" + type + "\"");
+    }
+  }
+
+  private static SamplingPolicy adaptive(Map<String, YamlField> f, YamlField body)
+      throws PolicyFileException {
+    double target = require(body, f, "traces_per_second").doubleValue(1e-6, 1e9);
+    List<Adaptive.KeyPart> key = new ArrayList<>();
+    if (f.containsKey("key")) {
+      Set<String> seen = new HashSet<>();
+      for (YamlField part : f.get("key").list()) {
+        String text = part.text();
+        if (!seen.add(text)) {
+          throw part.error("key part \"" + text + "\" is listed twice");
+        }
+        key.add(keyPart(part, text));
+      }
+      if (key.isEmpty()) {
+        throw f.get("key").error("at least one key part is required");
+      }
+    } else {
+      key.add(new Adaptive.RootService());
+      key.add(new Adaptive.RootName());
+    }
+    int maxKeys = (int) longOr(f, "max_keys", 1000, 1, 1_000_000);
+    long intervalMs = longOr(f, "adjustment_interval_ms", 15_000, 1, 86_400_000);
+    double weight =
+        f.containsKey("moving_average_weight")
+            ? f.get("moving_average_weight").doubleValue(1e-6, 1)
+            : 0.5;
+    String salt = f.containsKey("hash_salt") ? f.get("hash_salt").text() : "";
+    return new Adaptive(target, key, maxKeys, intervalMs * 1_000_000L, weight, salt);
+  }
+
+  private static Adaptive.KeyPart keyPart(YamlField part, String text) throws PolicyFileException {
+    switch (text) {
+      case "root.service" -> {
+        return new Adaptive.RootService();
+      }
+      case "root.name" -> {
+        return new Adaptive.RootName();
+      }
+      case "tenant" -> {
+        return new Adaptive.Tenant();
+      }
+      default -> {
+        if (text.startsWith("attribute:") && text.length() > "attribute:".length()) {
+          return new Adaptive.AttributeValue(text.substring("attribute:".length()));
+        }
+        throw part.error(
+            "unknown key part \""
+                + text
+                + "\" (expected root.service, root.name, tenant or attribute:<key>)");
+      }
     }
   }
 

@@ -19,7 +19,7 @@ final class Probabilistic implements SamplingPolicy {
   /** The Collector's default {@code hash_salt}. */
   static final String DEFAULT_SALT = "default-hash-seed";
 
-  private static final long FNV_OFFSET_BASIS = 0xcbf29ce484222325L;
+  static final long FNV_OFFSET_BASIS = 0xcbf29ce484222325L;
   private static final long FNV_PRIME = 0x100000001b3L;
 
   private final long saltHash;

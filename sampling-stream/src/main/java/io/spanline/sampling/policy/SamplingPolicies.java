@@ -16,8 +16,9 @@ import java.util.Map;
  *
  * <ol>
  *   <li><b>Debug attribute</b> (default {@code spanline.debug}): a trace with a span or resource
- *       attribute of that key set to {@code true} (boolean, or the string {@code "true"}) is kept,
- *       whatever else applies.
+ *       attribute of that key set to {@code true} (boolean, the string {@code "true"} or {@code
+ *       "1"} — what a baggage entry copied into span attributes holds —, or the integer 1) is kept,
+ *       whatever else applies; the decision names the policy {@value #DEBUG_POLICY}.
  *   <li><b>Never-sample rules</b> ({@code never_sample}, e.g. health checks): a trace matched by
  *       any rule is dropped.
  *   <li><b>The tenant's policy set</b> ({@code tenants.<tenant>.policies}, else the default {@code
@@ -32,6 +33,9 @@ import java.util.Map;
 public final class SamplingPolicies {
   /** The debug attribute when the file names none. */
   public static final String DEFAULT_DEBUG_ATTRIBUTE = "spanline.debug";
+
+  /** The policy name a decision forced by the debug attribute carries; no policy may take it. */
+  public static final String DEBUG_POLICY = "debug";
 
   /** A policy with its name from the file. */
   record Named(String name, SamplingPolicy policy) {}
@@ -75,6 +79,28 @@ public final class SamplingPolicies {
   }
 
   /**
+   * The current probability and observed rate of every key of every {@code adaptive} policy of the
+   * default set and of the tenants' own sets (not of {@code adaptive} policies nested inside {@code
+   * and}, {@code not} or {@code composite}): a read-only snapshot, for reports. A tenant's policy
+   * is named {@code <tenant>/<name>}. Empty when no policy is {@code adaptive} or none has seen a
+   * trace.
+   */
+  public List<AdaptiveRate> adaptiveRates() {
+    List<AdaptiveRate> out = new ArrayList<>();
+    addAdaptiveRates(defaults, "", out);
+    new java.util.TreeMap<>(tenants).forEach((t, set) -> addAdaptiveRates(set, t + "/", out));
+    return out;
+  }
+
+  private static void addAdaptiveRates(PolicySet set, String prefix, List<AdaptiveRate> out) {
+    for (Named p : set.others()) {
+      if (p.policy() instanceof Adaptive a) {
+        out.addAll(a.snapshot(prefix + p.name()));
+      }
+    }
+  }
+
+  /**
    * Decides on one trace (or on a late fragment without a stored decision).
    *
    * @param nowEpochNanos the time rate limits count in (the record's timestamp)
@@ -90,7 +116,7 @@ public final class SamplingPolicies {
    */
   public Verdict decide(TraceView trace, long nowEpochNanos) {
     if (trace.anyAttribute(debugAttribute, SamplingPolicies::truthy)) {
-      return new Verdict(DecisionOutcome.KEEP, Verdict.Rule.DEBUG, List.of(debugAttribute), 1, 0);
+      return new Verdict(DecisionOutcome.KEEP, Verdict.Rule.DEBUG, List.of(DEBUG_POLICY), 1, 0);
     }
     Evaluation run = new Evaluation(trace, nowEpochNanos);
     for (Named rule : neverSample) {
@@ -165,6 +191,8 @@ public final class SamplingPolicies {
 
   private static boolean truthy(AnyValue v) {
     return (v instanceof AnyValue.BoolValue b && b.value())
-        || (v instanceof AnyValue.StringValue s && s.value().equalsIgnoreCase("true"));
+        || (v instanceof AnyValue.StringValue s
+            && (s.value().equalsIgnoreCase("true") || s.value().equals("1")))
+        || (v instanceof AnyValue.LongValue l && l.value() == 1);
   }
 }

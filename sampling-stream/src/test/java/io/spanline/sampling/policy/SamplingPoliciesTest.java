@@ -2,6 +2,7 @@ package io.spanline.sampling.policy;
 
 import static io.spanline.schemas.testing.TraceBuilder.trace;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +62,31 @@ class SamplingPoliciesTest {
         .isTrue();
     assertThat(p.decide(trace().root("a", "x", 1).attr("spanline.debug", false).build(), 0).kept())
         .isFalse();
+  }
+
+  @Test
+  void theDebugAttributeAsABaggageCopyOfOne_forcesKeep_underThePolicyNameDebug() throws Exception {
+    // Given a policy file that keeps errors only
+    SamplingPolicies p = PolicyFileParser.parse(FILE);
+
+    // When a trace carries spanline.debug = "1", what a baggage entry copied into a span holds
+    Verdict v = p.decide(trace().root("a", "x", 1).attr("spanline.debug", "1").build(), 0);
+
+    // Then it is kept, and the decision names the policy "debug"
+    assertThat(v.kept()).isTrue();
+    assertThat(v.rule()).isEqualTo(Verdict.Rule.DEBUG);
+    assertThat(v.policies()).containsExactly(SamplingPolicies.DEBUG_POLICY);
+    assertThat(v.probability()).isEqualTo(1.0);
+    assertThat(p.decide(trace().root("a", "x", 1).attr("spanline.debug", "0").build(), 0).kept())
+        .isFalse();
+  }
+
+  @Test
+  void aPolicyNamedDebugIsRefused() {
+    assertThatThrownBy(
+            () -> PolicyFileParser.parse("policies: [{name: debug, type: always_sample}]"))
+        .isInstanceOf(PolicyFileException.class)
+        .hasMessageContaining("reserved");
   }
 
   @Test

@@ -112,6 +112,11 @@ public final class SamplingDriver implements AutoCloseable {
     return metrics;
   }
 
+  /** The policies in use (e.g. for their adaptive rates). */
+  public SamplingPolicies policies() {
+    return policies.get();
+  }
+
   /** Replaces the policies, as a policy file reload does. */
   public void usePolicies(String policyYaml) throws PolicyFileException {
     policies.set(PolicyFileParser.parse(policyYaml));

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The gateway's one typed configuration, validated when built. Settings come from defaults, then an
@@ -26,6 +27,11 @@ import java.util.Objects;
  * @param headSamplingPercentage share of traces kept, by trace ID, 0-100 (100 = off)
  * @param spanStartMaxAge a span that started longer ago than this is rejected
  * @param spanStartMaxFuture a span that starts further in the future than this is rejected
+ * @param debugAttribute the span attribute that marks a trace for debugging ({@code
+ *     debug.attribute}, default {@code spanline.debug}); must match the sampling stream's {@code
+ *     debug_attribute}
+ * @param debugTenants tenants allowed the debug switch ({@code debug.tenants}); {@code *} allows
+ *     every tenant, an empty set none
  */
 public record GatewayConfig(
     String bindAddress,
@@ -51,7 +57,12 @@ public record GatewayConfig(
     List<RedactionRule> redaction,
     double headSamplingPercentage,
     Duration spanStartMaxAge,
-    Duration spanStartMaxFuture) {
+    Duration spanStartMaxFuture,
+    String debugAttribute,
+    Set<String> debugTenants) {
+
+  /** The {@code debug.tenants} entry that allows every tenant. */
+  public static final String ALL_TENANTS = "*";
 
   public GatewayConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -65,6 +76,11 @@ public record GatewayConfig(
     Objects.requireNonNull(defaultLimits, "defaultLimits");
     Objects.requireNonNull(spanStartMaxAge, "spanStartMaxAge");
     Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
+    debugTenants = Set.copyOf(debugTenants);
+    if (debugAttribute == null || debugAttribute.isBlank()) {
+      throw new IllegalArgumentException(
+          "Invalid value for property debug.attribute=" + debugAttribute + ". Must not be empty.");
+    }
     if (maxRecordBytes < 1024) {
       throw new IllegalArgumentException(
           "Invalid value for property kafka.max-record-bytes="
@@ -91,6 +107,11 @@ public record GatewayConfig(
   /** The limits of a tenant: its overrides, else the defaults. */
   public TenantLimits limitsFor(String tenant) {
     return tenantLimits.getOrDefault(tenant, defaultLimits);
+  }
+
+  /** Whether {@code tenant} may mark traces for debugging ({@code debug.tenants}). */
+  public boolean debugAllowed(String tenant) {
+    return debugTenants.contains(ALL_TENANTS) || debugTenants.contains(tenant);
   }
 
   /** Kafka {@code bootstrap.servers}. */

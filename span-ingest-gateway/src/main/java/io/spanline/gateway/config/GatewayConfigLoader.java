@@ -74,6 +74,8 @@ public final class GatewayConfigLoader {
     DEFAULTS.put("head-sampling.percentage", "100");
     DEFAULTS.put("span.start.max-age.ms", String.valueOf(7L * 24 * 3600 * 1000));
     DEFAULTS.put("span.start.max-future.ms", String.valueOf(3600L * 1000));
+    DEFAULTS.put("debug.attribute", "spanline.debug");
+    DEFAULTS.put("debug.tenants", GatewayConfig.ALL_TENANTS);
   }
 
   /** What the gateway's settings may contain. */
@@ -164,7 +166,21 @@ public final class GatewayConfigLoader {
         redaction(s),
         s.doubleValue("head-sampling.percentage"),
         s.millis("span.start.max-age.ms"),
-        s.millis("span.start.max-future.ms"));
+        s.millis("span.start.max-future.ms"),
+        s.get("debug.attribute").strip(),
+        debugTenants(s.get("debug.tenants")));
+  }
+
+  /** {@code debug.tenants}: comma-separated tenants, {@code *} for all, empty for none. */
+  private static Set<String> debugTenants(String value) {
+    Set<String> out = new java.util.HashSet<>();
+    for (String t : value.split(",", -1)) {
+      String tenant = t.strip();
+      if (!tenant.isEmpty()) {
+        out.add(tenant);
+      }
+    }
+    return out;
   }
 
   private static Map<String, TenantLimits> tenantLimits(Settings s, TenantLimits defaults) {

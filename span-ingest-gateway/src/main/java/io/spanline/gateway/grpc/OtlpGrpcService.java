@@ -98,7 +98,11 @@ public final class OtlpGrpcService {
       return;
     }
     ingestor
-        .ingest(tenant.tenant().get(), request, Encoding.PROTOBUF)
+        .ingest(
+            tenant.tenant().get(),
+            request,
+            Encoding.PROTOBUF,
+            ctx.request().headers().get(TraceIngestor.DEBUG_HEADER))
         .whenComplete(
             (outcome, error) -> {
               if (error != null) {

@@ -78,6 +78,7 @@ public final class OtlpHttpService implements HttpService {
     }
     String tenantId = tenant.tenant().get();
     String contentEncoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+    String debugHeader = req.headers().get(TraceIngestor.DEBUG_HEADER);
     CompletableFuture<HttpResponse> response =
         req.aggregate()
             .thenApplyAsync(
@@ -95,7 +96,7 @@ public final class OtlpHttpService implements HttpService {
                         (IngestOutcome)
                             new IngestOutcome.Refused(Reason.MALFORMED, "empty request body"));
                   }
-                  return ingestor.ingest(tenantId, body, encoding);
+                  return ingestor.ingest(tenantId, body, encoding, debugHeader);
                 },
                 ctx.blockingTaskExecutor())
             .thenCompose(f -> f)

@@ -36,6 +36,24 @@ final class IngestMetrics {
     }
   }
 
+  /**
+   * Traces the debug switch marked in a request: {@code source} {@code header} or {@code
+   * attribute}; {@code result} {@code kept} (forced past head sampling) or {@code refused} (the
+   * tenant is not allowed the switch: the mark was ignored and removed).
+   */
+  void debugTraces(String tenant, String source, boolean allowed, int traces) {
+    registry
+        .counter(
+            "spanline.gateway.debug.traces",
+            "tenant",
+            tenant,
+            "source",
+            source,
+            "result",
+            allowed ? "kept" : "refused")
+        .increment(traces);
+  }
+
   void refused(String tenant, IngestOutcome.Reason reason) {
     registry
         .counter(

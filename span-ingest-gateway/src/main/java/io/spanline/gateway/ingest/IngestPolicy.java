@@ -4,8 +4,11 @@ import io.spanline.gateway.config.RedactionRule;
 import io.spanline.gateway.config.TenantLimits;
 import io.spanline.schemas.codec.otlp.SpanFacts;
 import io.spanline.schemas.codec.otlp.SpanPolicy;
+import io.spanline.schemas.model.Attribute;
 import io.spanline.schemas.model.Resource;
 import io.spanline.schemas.model.Span;
+import io.spanline.schemas.model.TraceId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -14,8 +17,10 @@ import java.util.stream.Collectors;
  * The gateway's judgement of each span, from facts the wire scan gathers without decoding: reject a
  * span that ends before it starts or that starts outside the accepted window around now (a start
  * time far off would otherwise create an index per day it names, for every tenant), drop one whose
- * trace is not head-sampled, and decode and rewrite only a span that breaks a limit or carries an
- * attribute key a redaction rule names. Every other span is copied to Kafka as the client sent it.
+ * trace is not head-sampled (unless the trace is marked for debugging), and decode and rewrite only
+ * a span that breaks a limit or carries an attribute key a redaction rule names — or every span of
+ * a request the {@code spanline-debug} header marks, to add the debug attribute to it. Every other
+ * span is copied to Kafka as the client sent it.
  */
 final class IngestPolicy implements SpanPolicy {
   private final TenantLimits limits;
@@ -24,10 +29,15 @@ final class IngestPolicy implements SpanPolicy {
   private final Set<String> watched;
   private final long minStartNanos;
   private final long maxStartNanos;
+  private final Set<TraceId> debugTraces;
+  private final String markWith;
 
   /**
    * @param minStartNanos earliest start time accepted, epoch nanoseconds
    * @param maxStartNanos latest start time accepted, epoch nanoseconds
+   * @param debugTraces traces marked for debugging: kept whatever head sampling says
+   * @param markWith when not null, every span is marked for debugging with this attribute (set to
+   *     {@code true}) and kept whatever head sampling says: the request's header marked it
    */
   IngestPolicy(
       TenantLimits limits,
@@ -35,8 +45,12 @@ final class IngestPolicy implements SpanPolicy {
       Redactor redactor,
       HeadSampler sampler,
       long minStartNanos,
-      long maxStartNanos) {
+      long maxStartNanos,
+      Set<TraceId> debugTraces,
+      String markWith) {
     this.limits = limits;
+    this.debugTraces = debugTraces;
+    this.markWith = markWith;
     this.minStartNanos = minStartNanos;
     this.maxStartNanos = maxStartNanos;
     this.redactor = redactor;
@@ -57,10 +71,12 @@ final class IngestPolicy implements SpanPolicy {
     if (f.startEpochNanos() < minStartNanos || f.startEpochNanos() > maxStartNanos) {
       return Verdict.reject("start_time_out_of_range");
     }
-    if (!sampler.keep(f.traceId())) {
+    boolean debug = markWith != null || debugTraces.contains(f.traceId());
+    if (!debug && !sampler.keep(f.traceId())) {
       return Verdict.drop();
     }
-    if (f.watchedKey()
+    if (markWith != null
+        || f.watchedKey()
         || f.attributes() > limits.maxAttributesPerSpan()
         || f.events() > limits.maxEventsPerSpan()
         || f.links() > limits.maxLinksPerSpan()
@@ -73,7 +89,18 @@ final class IngestPolicy implements SpanPolicy {
 
   @Override
   public Span rewrite(Span span) {
-    return SpanLimiter.apply(redactor.redact(span), limits);
+    Span limited = SpanLimiter.apply(redactor.redact(span), limits);
+    if (markWith == null) {
+      return limited;
+    }
+    List<Attribute> attributes = new ArrayList<>(limited.attributes().size() + 1);
+    for (Attribute a : limited.attributes()) {
+      if (!a.key().equals(markWith)) {
+        attributes.add(a);
+      }
+    }
+    attributes.add(Attribute.of(markWith, true));
+    return limited.toBuilder().attributes(attributes).build();
   }
 
   @Override

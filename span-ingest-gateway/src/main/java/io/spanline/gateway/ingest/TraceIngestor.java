@@ -2,6 +2,7 @@ package io.spanline.gateway.ingest;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spanline.gateway.config.GatewayConfig;
+import io.spanline.gateway.config.RedactionRule;
 import io.spanline.gateway.config.TenantLimits;
 import io.spanline.gateway.ingest.IngestOutcome.Accepted;
 import io.spanline.gateway.ingest.IngestOutcome.Reason;
@@ -15,14 +16,18 @@ import io.spanline.schemas.codec.otlp.OtlpWireSplitter;
 import io.spanline.schemas.codec.otlp.SpanRejection;
 import io.spanline.schemas.codec.otlp.TracePart;
 import io.spanline.schemas.codec.otlp.WireSplit;
+import io.spanline.schemas.model.TraceId;
 import io.spanline.service.logging.LogContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,16 +35,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's work on one export request, shared by OTLP/gRPC and OTLP/HTTP: scan the request at
  * the wire level ({@link OtlpWireSplitter}), rejecting invalid spans (bad IDs, end before start,
- * start time outside the window around now), dropping spans of traces not head-sampled, and
- * decoding only the spans that break a limit or need redaction; check the tenant's request and rate
- * limits; split by trace ID and under the Kafka record limit; write; and answer once every record
- * is acknowledged.
+ * start time outside the window around now), dropping spans of traces not head-sampled (unless
+ * marked for debugging, {@link DebugMarks}), and decoding only the spans that break a limit or need
+ * redaction; check the tenant's request and rate limits; split by trace ID and under the Kafka
+ * record limit; write; and answer once every record is acknowledged.
  */
 public final class TraceIngestor {
   private static final Logger LOG = LoggerFactory.getLogger(TraceIngestor.class);
 
   /** Room left in a record for its key, headers and record overhead. */
   private static final int RECORD_OVERHEAD_BYTES = 1024;
+
+  /** The request header (HTTP, gRPC metadata) that marks a request's traces for debugging. */
+  public static final String DEBUG_HEADER = DebugMarks.HEADER;
 
   /** Wire format of a request body. */
   public enum Encoding {
@@ -52,6 +60,8 @@ public final class TraceIngestor {
   private final InFlightBudget budget;
   private final TenantRateLimiter rateLimiter;
   private final Redactor redactor;
+  private final List<RedactionRule> stripDebugRules;
+  private final Redactor stripDebug;
   private final HeadSampler sampler;
   private final IngestMetrics metrics;
   private final Clock clock;
@@ -82,6 +92,11 @@ public final class TraceIngestor {
     this.budget = budget;
     this.rateLimiter = rateLimiter;
     this.redactor = new Redactor(config.redaction());
+    List<RedactionRule> strip = new ArrayList<>();
+    strip.add(new RedactionRule(config.debugAttribute(), RedactionRule.Action.DROP, null, null));
+    strip.addAll(config.redaction());
+    this.stripDebugRules = List.copyOf(strip);
+    this.stripDebug = new Redactor(stripDebugRules);
     this.sampler = new HeadSampler(config.headSamplingPercentage());
     this.metrics = new IngestMetrics(registry, budget);
   }
@@ -92,11 +107,33 @@ public final class TraceIngestor {
   }
 
   /**
-   * Handles one request body (already decompressed). CPU-bound and may block on Kafka metadata, so
-   * call it off the event loop.
+   * Handles one request body (already decompressed) without a debug header. CPU-bound and may block
+   * on Kafka metadata, so call it off the event loop.
    */
   public CompletableFuture<IngestOutcome> ingest(String tenant, byte[] body, Encoding encoding) {
+    return ingest(tenant, body, encoding, null);
+  }
+
+  /**
+   * Handles one request body (already decompressed). CPU-bound and may block on Kafka metadata, so
+   * call it off the event loop.
+   *
+   * @param debugHeader the value of the request's {@code spanline-debug} header, null when absent:
+   *     {@code 1} or {@code true} marks every trace of the request for debugging (kept by head
+   *     sampling, and given the debug attribute so tail sampling keeps it), {@code 0}, {@code
+   *     false} or empty does not, anything else refuses the request as malformed. A tenant outside
+   *     {@code debug.tenants} has the header ignored and its spans' debug attributes removed
+   *     (counted in {@code spanline_gateway_debug_traces_total{result="refused"}}).
+   */
+  public CompletableFuture<IngestOutcome> ingest(
+      String tenant, byte[] body, Encoding encoding, String debugHeader) {
     TenantLimits limits = config.limitsFor(tenant);
+    boolean headerMarks;
+    try {
+      headerMarks = DebugMarks.headerMarks(debugHeader);
+    } catch (IllegalArgumentException e) {
+      return refused(tenant, Reason.MALFORMED, e.getMessage());
+    }
     if (body.length > limits.maxRequestBytes()) {
       return refused(
           tenant,
@@ -111,18 +148,28 @@ public final class TraceIngestor {
     }
     WireSplit split;
     long nowNanos = nanos(clock.instant());
+    boolean debugAllowed = config.debugAllowed(tenant);
     try {
+      // the scan matters when head sampling drops traces, and to count a refused tenant's marks;
+      // with head sampling off an allowed tenant's marks pass as they are, unscanned
+      Set<TraceId> marked =
+          debugAllowed && sampler.keepsAll()
+              ? Set.of()
+              : DebugMarks.markedTraces(tracesData, config.debugAttribute());
       split =
           OtlpWireSplitter.split(
               tracesData,
               new IngestPolicy(
                   limits,
-                  config.redaction(),
-                  redactor,
+                  debugAllowed ? config.redaction() : stripDebugRules,
+                  debugAllowed ? redactor : stripDebug,
                   sampler,
                   nowNanos - config.spanStartMaxAge().toNanos(),
-                  nowNanos + config.spanStartMaxFuture().toNanos()),
+                  nowNanos + config.spanStartMaxFuture().toNanos(),
+                  debugAllowed ? marked : Set.of(),
+                  debugAllowed && headerMarks ? config.debugAttribute() : null),
               config.maxRecordBytes() - RECORD_OVERHEAD_BYTES);
+      countDebug(tenant, debugAllowed, headerMarks, marked, split);
     } catch (MalformedOtlpException e) {
       return refused(tenant, Reason.MALFORMED, e.getMessage());
     }
@@ -183,6 +230,19 @@ public final class TraceIngestor {
               metrics.accepted(tenant, acceptedSpans);
               return new Accepted(acceptedSpans, rejections.size(), message);
             });
+  }
+
+  /** Counts the traces the debug switch marked in a request, kept or refused. */
+  private void countDebug(
+      String tenant, boolean allowed, boolean header, Set<TraceId> marked, WireSplit split) {
+    if (header) {
+      Set<TraceId> traces = new HashSet<>();
+      split.parts().forEach(p -> traces.add(p.traceId()));
+      traces.addAll(marked);
+      metrics.debugTraces(tenant, "header", allowed, traces.size());
+    } else if (!marked.isEmpty()) {
+      metrics.debugTraces(tenant, "attribute", allowed, marked.size());
+    }
   }
 
   /** The trace ID when every part belongs to one trace, else null (a batch of many traces). */

@@ -29,6 +29,30 @@ class GatewayConfigLoaderTest {
   }
 
   @Test
+  void theDebugSwitchIsAllowedToEveryTenantByDefault_toListedOnes_orToNone() {
+    // Given the defaults, then a list, then an empty value
+    GatewayConfig all = GatewayConfigLoader.load(Map.of(), Map.of());
+    GatewayConfig listed =
+        GatewayConfigLoader.load(
+            Map.of("SPANLINE_GATEWAY_DEBUG_TENANTS", " acme , globex"), Map.of());
+    GatewayConfig none =
+        GatewayConfigLoader.load(Map.of(), Map.of("spanline.gateway.debug.tenants", ""));
+
+    // Then every tenant, the two listed, and no tenant may use it
+    assertThat(all.debugAllowed("anyone")).isTrue();
+    assertThat(all.debugAttribute()).isEqualTo("spanline.debug");
+    assertThat(listed.debugAllowed("acme")).isTrue();
+    assertThat(listed.debugAllowed("globex")).isTrue();
+    assertThat(listed.debugAllowed("initech")).isFalse();
+    assertThat(none.debugAllowed("acme")).isFalse();
+    // and an empty attribute name is refused, naming the key
+    assertThatThrownBy(
+            () ->
+                GatewayConfigLoader.load(Map.of(), Map.of("spanline.gateway.debug.attribute", " ")))
+        .hasMessageContaining("debug.attribute");
+  }
+
+  @Test
   void tlsWithAMissingCertificateFile_stopsStartUp_namingTheSetting(@TempDir Path dir) {
     Path missing = dir.resolve("tls.crt");
 

@@ -472,6 +472,10 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
   private static FoundSummary summary(ObjectNode doc) {
     List<String> services = new ArrayList<>();
     doc.path(Fields.SERVICES).forEach(s -> services.add(s.asText()));
+    boolean debug = false;
+    for (com.fasterxml.jackson.databind.JsonNode p : doc.path(Fields.SAMPLING_POLICIES)) {
+      debug |= p.asText().equals(FoundSummary.DEBUG_POLICY);
+    }
     return new FoundSummary(
         TraceId.fromHex(doc.path(Fields.TRACE_ID).asText()),
         doc.path(Fields.ROOT_SERVICE).asText(),
@@ -480,7 +484,8 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
         doc.path(Fields.DURATION_NANOS).asLong(),
         doc.path(Fields.SPAN_COUNT).asInt(),
         doc.path(Fields.ERROR).asBoolean(),
-        services);
+        services,
+        debug);
   }
 
   @Override

@@ -162,6 +162,7 @@ public final class NativeApi {
             t.put("durationNanos", s.durationNanos());
             t.put("spanCount", s.spanCount());
             t.put("error", s.error());
+            t.put("debug", s.debug());
             ArrayNode services = t.putArray("services");
             s.services().forEach(services::add);
           }
