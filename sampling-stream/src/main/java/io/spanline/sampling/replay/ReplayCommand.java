@@ -15,9 +15,16 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -82,17 +89,116 @@ public final class ReplayCommand implements Callable<Integer> {
   String schemaRegistryUrl;
 
   @Option(
+      names = "--checkpoint",
+      paramLabel = "FILE",
+      description =
+          "Dry run: save where the run is to FILE (every --checkpoint-every records and"
+              + " --checkpoint-interval, on Ctrl-C, at --max-records and at the end); when FILE"
+              + " exists, continue from it. The report of a continued run equals an uninterrupted"
+              + " run's.")
+  Path checkpoint;
+
+  @Option(
+      names = "--checkpoint-every",
+      defaultValue = "10000",
+      paramLabel = "RECORDS",
+      description = "Save the checkpoint after this many records. Default: ${DEFAULT-VALUE}.")
+  long checkpointEvery;
+
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "PT10S",
+      description =
+          "Save the checkpoint at least this often (ISO-8601 duration). Default: ${DEFAULT-VALUE}.")
+  Duration checkpointInterval;
+
+  @Option(
+      names = "--max-records",
+      defaultValue = "0",
+      description =
+          "Dry run: stop after this many records of the assembled topic (0: no limit), save the"
+              + " checkpoint and exit with code 3. Default: ${DEFAULT-VALUE}.")
+  long maxRecords;
+
+  @Option(
+      names = "--rate",
+      defaultValue = "0",
+      paramLabel = "PER_SECOND",
+      description =
+          "Read at most this many records (or spans, --rate-unit) of the assembled topic a second"
+              + " (0: no cap). Default: ${DEFAULT-VALUE}.")
+  long rate;
+
+  @Option(
+      names = "--rate-unit",
+      defaultValue = "RECORDS",
+      description = "What --rate counts: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+  RateCap.Unit rateUnit;
+
+  @Option(
+      names = "--output",
+      defaultValue = "TABLE",
+      description =
+          "Dry run: the report on standard output as ${COMPLETION-CANDIDATES}. Default:"
+              + " ${DEFAULT-VALUE}.")
+  ReportFormat output;
+
+  @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      description = "Dry run: also write the report to FILE, as JSON (.json) or CSV (.csv).")
+  Path report;
+
+  @Option(
+      names = "--progress",
+      defaultValue = "AUTO",
+      description =
+          "Progress on standard error: ${COMPLETION-CANDIDATES} (AUTO: TERMINAL when run from a"
+              + " terminal, else PLAIN). Default: ${DEFAULT-VALUE}.")
+  ProgressOption progress;
+
+  @Option(
+      names = "--progress-interval",
+      defaultValue = "PT1S",
+      description = "Refresh the progress line this often. Default: ${DEFAULT-VALUE}.")
+  Duration progressInterval;
+
+  @Option(
       names = "--timeout",
       defaultValue = "PT1H",
       description = "Give up after this long (ISO-8601 duration). Default: ${DEFAULT-VALUE}.")
   Duration timeout;
 
+  /** Report formats of {@code --output}. */
+  enum ReportFormat {
+    TABLE,
+    JSON,
+    CSV
+  }
+
+  /** Values of {@code --progress}. */
+  enum ProgressOption {
+    AUTO,
+    TERMINAL,
+    PLAIN,
+    NONE
+  }
+
+  /** Exit code of a dry run that stopped before the end of its range with its checkpoint saved. */
+  static final int STOPPED = 3;
+
   private final SamplingConfig settings;
   private final PrintStream out;
+  private final PrintStream err;
 
   ReplayCommand(SamplingConfig settings, PrintStream out) {
+    this(settings, out, System.err);
+  }
+
+  ReplayCommand(SamplingConfig settings, PrintStream out, PrintStream err) {
     this.settings = settings;
     this.out = out;
+    this.err = err;
   }
 
   public static void main(String[] args) {
@@ -101,7 +207,14 @@ public final class ReplayCommand implements Callable<Integer> {
 
   /** Runs the command with the given base settings; returns its exit code. */
   public static int run(SamplingConfig settings, PrintStream out, String... args) {
-    return new CommandLine(new ReplayCommand(settings, out)).execute(args);
+    return commandLine(new ReplayCommand(settings, out)).execute(args);
+  }
+
+  /**
+   * As {@link #run(SamplingConfig, PrintStream, String...)}, progress and warnings to {@code err}.
+   */
+  static int run(SamplingConfig settings, PrintStream out, PrintStream err, String... args) {
+    return commandLine(new ReplayCommand(settings, out, err)).execute(args);
   }
 
   /**
@@ -110,9 +223,12 @@ public final class ReplayCommand implements Callable<Integer> {
    */
   public static int runAs(
       String commandName, SamplingConfig settings, PrintStream out, String... args) {
-    return new CommandLine(new ReplayCommand(settings, out))
-        .setCommandName(commandName)
-        .execute(args);
+    return commandLine(new ReplayCommand(settings, out)).setCommandName(commandName).execute(args);
+  }
+
+  /** The command line of {@code command}; enum values (--output json) in any case. */
+  private static CommandLine commandLine(ReplayCommand command) {
+    return new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
   @Override
@@ -147,10 +263,13 @@ public final class ReplayCommand implements Callable<Integer> {
               r.timeout());
     }
     SchemaRegistryClient registry = registrySettings.connect();
+    if (rate < 0) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--rate must not be negative");
+    }
+    RateCap cap = rate > 0 ? RateCap.of(rate, rateUnit) : RateCap.NONE;
     if (dryRun) {
-      SpanlineTopics topics = new SpanlineTopics(settings.topics(), registry);
-      DryRun.run(kafka, topics, policies, from, to).print(out, from, to);
-      return 0;
+      return dryRun(kafka, registry, policies, cap);
     }
     if (outputTopic == null) {
       throw new CommandLine.ParameterException(
@@ -180,6 +299,119 @@ public final class ReplayCommand implements Callable<Integer> {
         outputTopic,
         appId);
     return 0;
+  }
+
+  private int dryRun(
+      KafkaSettings kafka, SchemaRegistryClient registry, SamplingPolicies policies, RateCap cap)
+      throws IOException, InterruptedException {
+    if (report != null && formatOf(report) == null) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--report " + report + " must end in .json or .csv");
+    }
+    if (checkpointEvery <= 0) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--checkpoint-every must be positive");
+    }
+    SpanlineTopics topics = new SpanlineTopics(settings.topics(), registry);
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.set(true);
+              try {
+                finished.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "spanline-replay-checkpoint");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      DryRun.Outcome outcome =
+          DryRun.run(
+              kafka,
+              topics,
+              policies,
+              sha256(policy),
+              from,
+              to,
+              new DryRun.Options(
+                  checkpoint,
+                  checkpointEvery,
+                  checkpointInterval,
+                  maxRecords,
+                  cap,
+                  progressMode(),
+                  progressInterval,
+                  err,
+                  stop::get));
+      if (!outcome.complete()) {
+        err.printf(
+            Locale.ROOT,
+            "stopped after %,d records%s%n",
+            outcome.recordsThisRun(),
+            checkpoint == null
+                ? " (no --checkpoint: a new run starts over)"
+                : "; run the same command again to continue from " + checkpoint);
+        return STOPPED;
+      }
+      DryRun.Report r = outcome.report();
+      switch (output) {
+        case JSON:
+          out.print(r.toJson(from, to));
+          break;
+        case CSV:
+          out.print(r.toCsv());
+          break;
+        default:
+          r.print(out, from, to);
+      }
+      if (report != null) {
+        Files.writeString(
+            report,
+            formatOf(report) == ReportFormat.JSON ? r.toJson(from, to) : r.toCsv(),
+            StandardCharsets.UTF_8);
+      }
+      return 0;
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it returns now that the checkpoint is saved
+      }
+    }
+  }
+
+  private static ReportFormat formatOf(Path file) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".json")) {
+      return ReportFormat.JSON;
+    }
+    return name.endsWith(".csv") ? ReportFormat.CSV : null;
+  }
+
+  private ReplayProgress.Mode progressMode() {
+    switch (progress) {
+      case TERMINAL:
+        return ReplayProgress.Mode.TERMINAL;
+      case PLAIN:
+        return ReplayProgress.Mode.PLAIN;
+      case NONE:
+        return ReplayProgress.Mode.NONE;
+      default:
+        return System.console() != null ? ReplayProgress.Mode.TERMINAL : ReplayProgress.Mode.PLAIN;
+    }
+  }
+
+  private static String sha256(Path file) throws IOException {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 
   private static SamplingConfig withKafka(
