@@ -1,12 +1,7 @@
 package io.spanline.sampling.replay;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
@@ -51,40 +46,13 @@ record DryRunCheckpoint(
     long unreadable,
     List<String> unreadableAt) {
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
   /** Reads {@code file}, or returns null when it does not exist. */
   static DryRunCheckpoint readIfExists(Path file) throws IOException {
-    if (!Files.exists(file)) {
-      return null;
-    }
-    try {
-      return JSON.readValue(file.toFile(), DryRunCheckpoint.class);
-    } catch (IOException e) {
-      throw new IOException(
-          "checkpoint "
-              + file
-              + " cannot be read ("
-              + e.getMessage()
-              + "); delete it to start over",
-          e);
-    }
+    return Checkpoints.readIfExists(file, DryRunCheckpoint.class);
   }
 
   /** Writes this checkpoint to {@code file} atomically (temporary file, then rename). */
   void write(Path file) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-    try {
-      JSON.writeValue(tmp.toFile(), this);
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    Checkpoints.write(file, this);
   }
 }

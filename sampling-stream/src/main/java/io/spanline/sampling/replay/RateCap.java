@@ -63,7 +63,14 @@ final class RateCap {
     if (bucket == null) {
       return;
     }
-    long n = unit == Unit.RECORDS ? 1 : Math.max(1, spans);
+    take(unit == Unit.RECORDS ? 1 : Math.max(1, spans));
+  }
+
+  /** Waits for {@code n} units, whatever they count. */
+  void take(long n) throws InterruptedException {
+    if (bucket == null) {
+      return;
+    }
     while (n > 0) {
       long take = Math.min(n, capacity);
       bucket.consume(take);

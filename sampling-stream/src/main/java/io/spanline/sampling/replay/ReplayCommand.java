@@ -11,6 +11,7 @@ import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -271,6 +273,30 @@ public final class ReplayCommand implements Callable<Integer> {
     if (dryRun) {
       return dryRun(kafka, registry, policies, cap);
     }
+    String policySha256 = sha256(policy);
+    ReplayCheckpoint saved = checkpoint == null ? null : ReplayCheckpoint.readIfExists(checkpoint);
+    if (saved != null) {
+      if (!Instant.parse(saved.from()).equals(from)
+          || !Instant.parse(saved.to()).equals(to)
+          || !saved.policySha256().equals(policySha256)
+          || (outputTopic != null && !outputTopic.equals(saved.outputTopic()))
+          || (applicationId != null && !applicationId.equals(saved.applicationId()))) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this),
+            "--checkpoint "
+                + checkpoint
+                + " belongs to another replay (application.id "
+                + saved.applicationId()
+                + ", output topic "
+                + saved.outputTopic()
+                + ", ["
+                + saved.from()
+                + ", "
+                + saved.to()
+                + ") or another policy file); delete it or choose another --checkpoint");
+      }
+      outputTopic = saved.outputTopic();
+    }
     if (outputTopic == null) {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "--output-topic is required unless --dry-run");
@@ -280,25 +306,118 @@ public final class ReplayCommand implements Callable<Integer> {
           new CommandLine(this),
           "--output-topic must not be the live sampled-traces topic " + outputTopic);
     }
+    if (rate > 0 && rateUnit == RateCap.Unit.SPANS) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this),
+          "--rate-unit SPANS works with --dry-run only; a replay caps records");
+    }
     String appId =
-        applicationId != null
-            ? applicationId
-            : "spanline-replay-" + outputTopic + "-" + Instant.now().getEpochSecond();
+        saved != null
+            ? saved.applicationId()
+            : applicationId != null
+                ? applicationId
+                : "spanline-replay-" + outputTopic + "-" + Instant.now().getEpochSecond();
+    ReplayCheckpoint state =
+        saved != null
+            ? saved
+            : new ReplayCheckpoint(
+                1, appId, outputTopic, from.toString(), to.toString(), policySha256, Map.of());
+    if (checkpoint != null) {
+      state.write(checkpoint);
+    }
     SamplingConfig config =
         withKafka(settings, kafka, registrySettings).forReplay(appId, policy, outputTopic);
-    Replay.Result r = Replay.run(config, registry, policies, from, to, timeout);
+    Replay.Result r;
+    try (StopOnSignal signal = new StopOnSignal()) {
+      r =
+          Replay.run(
+              config,
+              registry,
+              policies,
+              from,
+              to,
+              timeout,
+              new Replay.Options(
+                  saved != null,
+                  maxRecords,
+                  cap,
+                  progressMode(),
+                  progressInterval,
+                  err,
+                  signal::stopRequested,
+                  offsets -> {
+                    if (checkpoint != null) {
+                      try {
+                        state.withCommitted(offsets).write(checkpoint);
+                      } catch (IOException e) {
+                        throw new UncheckedIOException(
+                            "cannot write the checkpoint " + checkpoint + ": " + e.getMessage(), e);
+                      }
+                    }
+                  }));
+    }
+    if (!r.complete()) {
+      err.printf(
+          Locale.ROOT,
+          "stopped with %,d traces decided by this run; %s%n",
+          r.traces(),
+          checkpoint == null
+              ? "without --checkpoint it cannot be continued (application.id " + appId + " is used)"
+              : "run the same command again to continue from " + checkpoint);
+      return STOPPED;
+    }
     out.printf(
-        java.util.Locale.ROOT,
-        "Replayed %,d records of %s in [%s, %s): %,d decided, %,d kept, written to %s (application.id %s)%n",
+        Locale.ROOT,
+        "Replayed %,d records of %s in [%s, %s): %,d decided, %,d kept%s, written to %s"
+            + " (application.id %s)%n",
         r.recordsInRange(),
         config.topics().assembledTraces(),
         from,
         to,
         r.traces(),
         r.kept(),
+        saved != null ? " by this run" : "",
         outputTopic,
         appId);
     return 0;
+  }
+
+  /**
+   * While open, Ctrl-C (or any JVM shutdown) asks the run to stop and waits up to 60 s for it to
+   * save its checkpoint and close.
+   */
+  private static final class StopOnSignal implements AutoCloseable {
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final Thread hook =
+        new Thread(
+            () -> {
+              stop.set(true);
+              try {
+                finished.await(60, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "spanline-replay-stop");
+
+    StopOnSignal() {
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    boolean stopRequested() {
+      return stop.get();
+    }
+
+    @Override
+    public void close() {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it returns now that the run has stopped
+      }
+    }
   }
 
   private int dryRun(
@@ -313,21 +432,7 @@ public final class ReplayCommand implements Callable<Integer> {
           new CommandLine(this), "--checkpoint-every must be positive");
     }
     SpanlineTopics topics = new SpanlineTopics(settings.topics(), registry);
-    AtomicBoolean stop = new AtomicBoolean();
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              stop.set(true);
-              try {
-                finished.await(30, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "spanline-replay-checkpoint");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
+    try (StopOnSignal signal = new StopOnSignal()) {
       DryRun.Outcome outcome =
           DryRun.run(
               kafka,
@@ -345,7 +450,7 @@ public final class ReplayCommand implements Callable<Integer> {
                   progressMode(),
                   progressInterval,
                   err,
-                  stop::get));
+                  signal::stopRequested));
       if (!outcome.complete()) {
         err.printf(
             Locale.ROOT,
@@ -374,13 +479,6 @@ public final class ReplayCommand implements Callable<Integer> {
             StandardCharsets.UTF_8);
       }
       return 0;
-    } finally {
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it returns now that the checkpoint is saved
-      }
     }
   }
 

@@ -40,6 +40,7 @@ final class ReplayProgress {
   private long recordsLeft;
   private long lastPrintNanos;
   private int lastWidth;
+  private double shareOverride = -1;
 
   /**
    * @param recordsRead records read by earlier runs of a resumed dry run
@@ -95,6 +96,22 @@ final class ReplayProgress {
     }
   }
 
+  /**
+   * Where a replay run by Kafka Streams stands: {@code records} and {@code traces} so far, {@code
+   * share} of the range (0 to 1) and {@code left} records to go. Prints when the interval is up.
+   */
+  void update(long records, long traces, long recordsThisRun, double share, long left) {
+    this.records = records;
+    this.traces = traces;
+    this.recordsThisRun = recordsThisRun;
+    this.recordsLeft = left;
+    this.shareOverride = share;
+    long now = nanoTime.getAsLong();
+    if (now - lastPrintNanos >= intervalNanos) {
+      print(now, false);
+    }
+  }
+
   /** A partition was read to the end of the range. */
   void partitionDone(int partition) {
     fractionByPartition.put(partition, 1.0);
@@ -110,7 +127,12 @@ final class ReplayProgress {
     double elapsed = Math.max(1e-9, (nowNanos - startNanos) / 1e9);
     double rate = recordsThisRun / elapsed;
     double share =
-        fractionByPartition.values().stream().mapToDouble(Double::doubleValue).average().orElse(1);
+        shareOverride >= 0
+            ? shareOverride
+            : fractionByPartition.values().stream()
+                .mapToDouble(Double::doubleValue)
+                .average()
+                .orElse(1);
     String eta;
     if (recordsLeft == 0) {
       eta = "0:00:00";

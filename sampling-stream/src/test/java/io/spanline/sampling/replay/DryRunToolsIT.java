@@ -8,35 +8,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.spanline.localinfra.junit.LocalInfraExtension;
-import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
-import io.spanline.sampling.config.SamplingConfig;
-import io.spanline.sampling.config.SamplingConfigLoader;
-import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.DecisionOutcome;
-import io.spanline.schemas.model.SamplingDecision;
-import io.spanline.schemas.model.TraceId;
-import io.spanline.schemas.registry.RestSchemaRegistryClient;
-import io.spanline.schemas.testing.TraceBuilder;
-import io.spanline.schemas.topic.SpanlineTopics;
-import io.spanline.schemas.topic.TopicNames;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -51,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(LocalInfraExtension.class)
 class DryRunToolsIT {
   private static final int TRACES = 3_000;
-  private static final int PARTITIONS = 4;
   private static final long RATE = 1000;
   private static final String POLICY =
       """
@@ -61,116 +42,14 @@ class DryRunToolsIT {
       """;
 
   @TempDir static Path dir;
-  private static SamplingConfig config;
+  private static ReplayFixture given;
   private static Path policy;
-  private static Instant from;
-  private static Instant to;
-  private static String assembled;
-  private static int poisonPartition;
-  private static long poisonOffset;
 
   @BeforeAll
   static void givenTracesDecisionsAndAPoisonRecord(LocalKafka kafka, LocalSchemaRegistry registry)
       throws Exception {
-    TopicNames names =
-        new TopicNames(
-            "otlp_spans",
-            UniqueNames.unique("assembled"),
-            UniqueNames.unique("sampled"),
-            UniqueNames.unique("decisions"),
-            UniqueNames.unique("metrics"));
-    assembled = names.assembledTraces();
-    kafka.createTopics(PARTITIONS, List.of(names.assembledTraces(), names.decisions()));
+    given = ReplayFixture.write(kafka, registry, dir, TRACES);
     policy = Files.writeString(dir.resolve("policy.yaml"), POLICY);
-    Map<String, String> props = new HashMap<>();
-    props.put("spanline.sampling.kafka.bootstrap.servers", kafka.bootstrapServers());
-    props.put("spanline.sampling.schema-registry.url", registry.uri().toString());
-    props.put("spanline.sampling.topic.assembled-traces", names.assembledTraces());
-    props.put("spanline.sampling.topic.decisions", names.decisions());
-    config = SamplingConfigLoader.load(Map.of(), props);
-    SpanlineTopics topics =
-        new SpanlineTopics(
-            names, new RestSchemaRegistryClient(registry.uri(), Duration.ofSeconds(10)));
-
-    Instant t0 = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
-    from = t0;
-    to = t0.plusSeconds(30);
-    List<AssembledTrace> traces = new ArrayList<>();
-    for (int i = 0; i < TRACES; i++) {
-      TraceBuilder b = TraceBuilder.trace().tenant(i % 5 == 0 ? "acme" : "default");
-      b.root(i % 2 == 0 ? "frontend" : "checkout", "GET /", 10 + i % 100);
-      b.children(i % 4, "payment");
-      if (i % 40 == 0) {
-        b.error();
-      }
-      traces.add(b.build());
-    }
-    Map<String, Object> producerConfig =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            kafka.bootstrapServers(),
-            ProducerConfig.LINGER_MS_CONFIG,
-            5);
-    try (KafkaProducer<TraceId, AssembledTrace> producer =
-            new KafkaProducer<>(
-                producerConfig,
-                topics.assembledTraces().keySerde().serializer(),
-                topics.assembledTraces().valueSerde().serializer());
-        KafkaProducer<TraceId, SamplingDecision> decisions =
-            new KafkaProducer<>(
-                producerConfig,
-                topics.decisions().keySerde().serializer(),
-                topics.decisions().valueSerde().serializer());
-        KafkaProducer<byte[], byte[]> raw =
-            new KafkaProducer<>(
-                producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (int i = 0; i < TRACES; i++) {
-        AssembledTrace t = traces.get(i);
-        Instant at = t0.plusMillis(i * 8L);
-        producer.send(new ProducerRecord<>(assembled, null, at.toEpochMilli(), t.traceId(), t));
-        if (i % 3 == 0) {
-          decisions.send(
-              new ProducerRecord<>(
-                  names.decisions(),
-                  null,
-                  at.toEpochMilli(),
-                  t.traceId(),
-                  new SamplingDecision(
-                      t.tenant(),
-                      t.traceId(),
-                      DecisionOutcome.KEEP,
-                      List.of("live"),
-                      1.0,
-                      at.toEpochMilli() * 1_000_000L)));
-        }
-      }
-      producer.flush();
-      // a late fragment of every tenth trace, after all first fragments of its partition
-      for (int i = 0; i < TRACES; i += 10) {
-        AssembledTrace t = traces.get(i);
-        AssembledTrace late =
-            TraceBuilder.trace()
-                .tenant(t.tenant())
-                .traceId(t.traceId())
-                .fragment(1)
-                .orphan("payment", "late", 30, 5)
-                .build();
-        producer.send(
-            new ProducerRecord<>(
-                assembled, null, t0.plusSeconds(25).toEpochMilli(), t.traceId(), late));
-      }
-      var poison =
-          raw.send(
-                  new ProducerRecord<>(
-                      assembled,
-                      1,
-                      t0.plusSeconds(26).toEpochMilli(),
-                      null,
-                      "not an assembled trace".getBytes(StandardCharsets.UTF_8)))
-              .get();
-      poisonPartition = poison.partition();
-      poisonOffset = poison.offset();
-    }
   }
 
   private record Run(int exit, String out, String err, Duration took) {}
@@ -182,9 +61,9 @@ class DryRunToolsIT {
                 "--policy",
                 policy.toString(),
                 "--from",
-                from.toString(),
+                given.from().toString(),
                 "--to",
-                to.toString(),
+                given.to().toString(),
                 "--dry-run"));
     args.addAll(List.of(extra));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -192,7 +71,7 @@ class DryRunToolsIT {
     long start = System.nanoTime();
     int exit =
         ReplayCommand.run(
-            config,
+            given.config(),
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8),
             args.toArray(String[]::new));
@@ -262,7 +141,12 @@ class DryRunToolsIT {
     Run run = dryRun("--output", "json", "--progress", "none");
 
     // Then it names the record, counts it and reports everything else
-    String at = assembled + " partition " + poisonPartition + " offset " + poisonOffset;
+    String at =
+        given.names().assembledTraces()
+            + " partition "
+            + given.poison().partition()
+            + " offset "
+            + given.poison().offset();
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.err()).contains("skipped the unreadable record at " + at);
     assertThat(run.out()).contains("\"unreadable\" : 1").contains(at);
@@ -323,7 +207,7 @@ class DryRunToolsIT {
 
     // Then it takes at least records / rate (less 5 % for the clock), and the report is unchanged
     assertThat(run.exit()).as(run.err()).isZero();
-    long records = TRACES + TRACES / 10 + 1;
+    long records = given.records();
     assertThat(run.took().toMillis()).isGreaterThanOrEqualTo(records * 1000 / RATE * 95 / 100);
     Run free = dryRun("--output", "json", "--progress", "none");
     assertThat(new ObjectMapper().readTree(run.out()))
