@@ -1,6 +1,5 @@
 package io.spanline.gateway.backfill;
 
-import com.google.protobuf.CodedInputStream;
 import io.spanline.gateway.ingest.TraceIngestor;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -109,11 +108,7 @@ final class FileSource implements BackfillSource {
       }
       length = ((long) first << 24) | rest;
     } else {
-      try {
-        length = CodedInputStream.readRawVarint32(first, in) & 0xFFFFFFFFL;
-      } catch (IOException e) {
-        throw new IOException(position + ": malformed varint length: " + e.getMessage(), e);
-      }
+      length = readVarint(first, position);
     }
     if (length > MAX_MESSAGE_BYTES || length > size - counting.count) {
       throw new IOException(
@@ -127,6 +122,26 @@ final class FileSource implements BackfillSource {
     byte[] message = new byte[(int) length];
     in.readFully(message);
     return new Request(position, null, message, TraceIngestor.Encoding.PROTOBUF);
+  }
+
+  /**
+   * The rest of a base-128 varint whose first byte is {@code first} (protobuf's length prefix; the
+   * codecs' protobuf types stay in the codec packages, so it is read here).
+   */
+  private long readVarint(int first, String position) throws IOException {
+    long value = first & 0x7F;
+    int b = first;
+    for (int shift = 7; (b & 0x80) != 0; shift += 7) {
+      if (shift > 35) {
+        throw new IOException(position + ": malformed varint length (more than 5 bytes)");
+      }
+      b = in.read();
+      if (b < 0) {
+        throw new IOException(position + ": the file ends inside a varint length");
+      }
+      value |= (long) (b & 0x7F) << shift;
+    }
+    return value;
   }
 
   @Override
