@@ -35,8 +35,10 @@ import picocli.CommandLine.Option;
  * {@code spanline-sampling-replay}: re-samples a time range of {@code spanline.traces.assembled}
  * with a policy file into a named topic, or with {@code --dry-run} prints what the policy file
  * would keep next to what the running policy kept. Kafka, schema registry and topic names come from
- * the sampling stream's settings (environment {@code SPANLINE_SAMPLING_*}), overridable here. Exit
- * codes: 0 done, 1 failed, 2 bad arguments.
+ * the sampling stream's settings (environment {@code SPANLINE_SAMPLING_*}), overridable here. Both
+ * show a progress line on standard error, continue from a {@code --checkpoint} file and honour a
+ * {@code --rate} cap; the dry run's report is a table, JSON or CSV. Exit codes: 0 done, 1 failed, 2
+ * bad arguments, 3 stopped before the end of the range with the checkpoint saved.
  */
 @Command(
     name = "spanline-sampling-replay",
@@ -94,31 +96,33 @@ public final class ReplayCommand implements Callable<Integer> {
       names = "--checkpoint",
       paramLabel = "FILE",
       description =
-          "Dry run: save where the run is to FILE (every --checkpoint-every records and"
-              + " --checkpoint-interval, on Ctrl-C, at --max-records and at the end); when FILE"
-              + " exists, continue from it. The report of a continued run equals an uninterrupted"
-              + " run's.")
+          "Save where the run is to FILE (a dry run: every --checkpoint-every records and"
+              + " --checkpoint-interval; a replay: its application.id and committed offsets at each"
+              + " progress refresh; both on Ctrl-C, at --max-records and at the end); when FILE"
+              + " exists, continue from it. A continued run ends as an uninterrupted one would.")
   Path checkpoint;
 
   @Option(
       names = "--checkpoint-every",
       defaultValue = "10000",
       paramLabel = "RECORDS",
-      description = "Save the checkpoint after this many records. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Dry run: save the checkpoint after this many records. Default: ${DEFAULT-VALUE}.")
   long checkpointEvery;
 
   @Option(
       names = "--checkpoint-interval",
       defaultValue = "PT10S",
       description =
-          "Save the checkpoint at least this often (ISO-8601 duration). Default: ${DEFAULT-VALUE}.")
+          "Dry run: save the checkpoint at least this often (ISO-8601 duration). Default:"
+              + " ${DEFAULT-VALUE}.")
   Duration checkpointInterval;
 
   @Option(
       names = "--max-records",
       defaultValue = "0",
       description =
-          "Dry run: stop after this many records of the assembled topic (0: no limit), save the"
+          "Stop after this many records of the assembled topic in this run (0: no limit), save the"
               + " checkpoint and exit with code 3. Default: ${DEFAULT-VALUE}.")
   long maxRecords;
 

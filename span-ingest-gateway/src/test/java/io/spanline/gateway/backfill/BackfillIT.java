@@ -189,6 +189,33 @@ class BackfillIT {
   }
 
   @Test
+  void aFileOfTwoThousandRequests_loadsWhole_andItsRateIsPrinted(LocalKafka kafka)
+      throws Exception {
+    // Given a file exporter JSON file of 2 000 requests of 5 traces of 3 spans
+    String topic = UniqueNames.unique("otlp-spans");
+    kafka.createTopics(3, List.of(topic));
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 2_000; i++) {
+      lines.append(new String(OtlpJsonCodec.encode(spansOf(5, 1)), StandardCharsets.UTF_8));
+      lines.append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("large.jsonl"), lines);
+
+    // When it is backfilled
+    long start = System.nanoTime();
+    Run run = backfill(kafka, topic, file.toString(), "--progress", "plain");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    // Then every span is in otlp_spans
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("Backfilled 30,000 spans from 2,000 requests");
+    assertThat(written(kafka, topic, new HashSet<>())).hasSize(30_000);
+    System.out.printf(
+        "backfill of %,d bytes, 2,000 requests, 30,000 spans: %,d ms, %,.0f spans/s%n",
+        Files.size(file), took.toMillis(), 30_000 / (took.toNanos() / 1e9));
+  }
+
+  @Test
   void aTruncatedProtobufFile_isNamedAtTheBrokenMessage(LocalKafka kafka) throws Exception {
     // Given a file exporter protobuf file whose second message is cut short
     String topic = UniqueNames.unique("otlp-spans");
