@@ -14,12 +14,14 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -125,6 +127,14 @@ public final class BackfillCommand implements Callable<Integer> {
   Duration maxAge;
 
   @Option(
+      names = "--in-flight",
+      defaultValue = "32",
+      description =
+          "Requests awaiting Kafka's acknowledgement at once (the gateway's"
+              + " kafka.max-inflight-bytes still bounds their bytes). Default: ${DEFAULT-VALUE}.")
+  int inFlight;
+
+  @Option(
       names = "--progress",
       defaultValue = "AUTO",
       description =
@@ -182,6 +192,9 @@ public final class BackfillCommand implements Callable<Integer> {
       if (!Files.isReadable(f)) {
         throw new CommandLine.ParameterException(self, "file " + f + " cannot be read");
       }
+    }
+    if (inFlight < 1) {
+      throw new CommandLine.ParameterException(self, "--in-flight must be at least 1");
     }
     if (tenant.isBlank()) {
       throw new CommandLine.ParameterException(self, "--tenant must not be blank");
@@ -243,7 +256,11 @@ public final class BackfillCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Offers every request of {@code source} to the core, one at a time, retrying what may be. */
+  /**
+   * Offers every request of {@code source} to the core, up to {@code --in-flight} awaiting Kafka at
+   * once, and settles their outcomes in the order read; a request refused for the moment is offered
+   * again (alone) after the advised delay.
+   */
   private void load(
       TraceIngestor ingestor,
       GatewayConfig config,
@@ -251,47 +268,70 @@ public final class BackfillCommand implements Callable<Integer> {
       BackfillProgress.BackfillCounts counts,
       BackfillProgress shown)
       throws IOException, InterruptedException {
+    ArrayDeque<Offered> pending = new ArrayDeque<>();
     BackfillSource.Request r;
     while ((r = source.next()) != null) {
       counts.requests++;
       String t = r.tenant() != null ? r.tenant() : tenant;
-      while (true) {
-        IngestOutcome outcome;
-        try {
-          outcome = ingestor.ingest(t, r.body(), r.encoding()).get();
-        } catch (ExecutionException e) {
-          throw new IllegalStateException(
-              r.position() + ": the gateway core failed: " + e.getCause(), e.getCause());
-        }
-        if (outcome instanceof IngestOutcome.Accepted) {
-          IngestOutcome.Accepted a = (IngestOutcome.Accepted) outcome;
-          counts.spans += a.acceptedSpans();
-          counts.rejectedSpans += a.rejectedSpans();
-          if (a.rejectedSpans() > 0) {
-            err.println(
-                r.position() + ": " + a.rejectedSpans() + " spans rejected: " + a.message());
-          }
-          break;
-        }
-        IngestOutcome.Refused refused = (IngestOutcome.Refused) outcome;
-        if (refused.reason() == IngestOutcome.Reason.RATE_LIMITED
-            || refused.reason() == IngestOutcome.Reason.UNAVAILABLE) {
-          counts.retries++;
-          Thread.sleep(config.retryAfter().toMillis());
-          continue;
-        }
-        counts.refusedRequests++;
-        err.println(
-            r.position()
-                + ": refused ("
-                + refused.reason().name().toLowerCase(Locale.ROOT)
-                + "): "
-                + refused.message());
-        break;
+      pending.add(new Offered(r, t, ingestor.ingest(t, r.body(), r.encoding())));
+      while (pending.size() >= inFlight) {
+        settle(ingestor, config, pending.poll(), counts);
       }
       shown.show(counts, source.done(), source.total(), false);
     }
+    while (!pending.isEmpty()) {
+      settle(ingestor, config, pending.poll(), counts);
+    }
     shown.show(counts, source.done(), source.total(), true);
+  }
+
+  /** A request offered to the core, with its tenant and the outcome to come. */
+  private record Offered(
+      BackfillSource.Request request, String tenant, CompletableFuture<IngestOutcome> outcome) {}
+
+  /** Waits for one offered request's outcome and counts it, offering it again while retryable. */
+  private void settle(
+      TraceIngestor ingestor,
+      GatewayConfig config,
+      Offered offered,
+      BackfillProgress.BackfillCounts counts)
+      throws InterruptedException {
+    BackfillSource.Request r = offered.request();
+    CompletableFuture<IngestOutcome> future = offered.outcome();
+    while (true) {
+      IngestOutcome outcome;
+      try {
+        outcome = future.get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(
+            r.position() + ": the gateway core failed: " + e.getCause(), e.getCause());
+      }
+      if (outcome instanceof IngestOutcome.Accepted) {
+        IngestOutcome.Accepted a = (IngestOutcome.Accepted) outcome;
+        counts.spans += a.acceptedSpans();
+        counts.rejectedSpans += a.rejectedSpans();
+        if (a.rejectedSpans() > 0) {
+          err.println(r.position() + ": " + a.rejectedSpans() + " spans rejected: " + a.message());
+        }
+        return;
+      }
+      IngestOutcome.Refused refused = (IngestOutcome.Refused) outcome;
+      if (refused.reason() == IngestOutcome.Reason.RATE_LIMITED
+          || refused.reason() == IngestOutcome.Reason.UNAVAILABLE) {
+        counts.retries++;
+        Thread.sleep(config.retryAfter().toMillis());
+        future = ingestor.ingest(offered.tenant(), r.body(), r.encoding());
+        continue;
+      }
+      counts.refusedRequests++;
+      err.println(
+          r.position()
+              + ": refused ("
+              + refused.reason().name().toLowerCase(Locale.ROOT)
+              + "): "
+              + refused.message());
+      return;
+    }
   }
 
   private BackfillProgress.Mode progressMode() {
