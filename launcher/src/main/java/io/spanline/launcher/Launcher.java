@@ -1,6 +1,7 @@
 package io.spanline.launcher;
 
 import io.spanline.allinone.SpanlineMain;
+import io.spanline.gateway.GatewayBackfill;
 import io.spanline.localinfra.LocalInfraConfig;
 import io.spanline.localinfra.LocalInfraMain;
 import io.spanline.sampling.SamplingReplay;
@@ -15,8 +16,9 @@ import picocli.CommandLine.Unmatched;
  * The {@code spanline} command: {@code up [--demo]} (everything in one JVM on embedded
  * infrastructure), one subcommand per service ({@code gateway}, {@code assembly}, {@code sampling},
  * {@code index-sink}, {@code archive-sink}, {@code query}), {@code replay} (the sampling stream's
- * replay and dry-run) and {@code local-infra} (the embedded servers alone). {@code --help} on each
- * lists its settings with their defaults. Exit codes: 0 done, 1 failed, 2 bad arguments.
+ * replay and dry-run), {@code backfill} (the gateway's loader of OTLP files and topics) and {@code
+ * local-infra} (the embedded servers alone). {@code --help} on each lists its settings with their
+ * defaults. Exit codes: 0 done, 1 failed, 2 bad arguments.
  */
 @Command(
     name = "spanline",
@@ -60,6 +62,7 @@ public final class Launcher implements Runnable {
       line.addSubcommand(service.command(), new ServiceCommand(service).commandLine());
     }
     line.addSubcommand("replay", new Replay());
+    line.addSubcommand("backfill", new Backfill());
     CommandLine localInfra = new CommandLine(new LocalInfra());
     localInfra.setUsageHelpWidth(120);
     localInfra
@@ -88,6 +91,24 @@ public final class Launcher implements Runnable {
     @Override
     public Integer call() {
       return SamplingReplay.run("spanline replay", System.out, args.toArray(String[]::new));
+    }
+  }
+
+  /** {@code spanline backfill …}: every argument goes to the gateway's backfill command. */
+  @Command(
+      name = "backfill",
+      description =
+          "Load spans from OTLP files (the Collector file exporter's formats) or another Kafka"
+              + " topic into otlp_spans through the gateway's validation, limits and redaction;"
+              + " `spanline backfill --help` lists its options. Kafka, topic and limits: the"
+              + " gateway's settings (SPANLINE_GATEWAY_*).")
+  static final class Backfill implements Callable<Integer> {
+    @Unmatched List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+      return GatewayBackfill.run(
+          "spanline backfill", System.out, System.err, args.toArray(String[]::new));
     }
   }
 

@@ -37,6 +37,7 @@ class LauncherHelpTest {
             "archive-sink",
             "query",
             "replay",
+            "backfill",
             "local-infra");
   }
 
@@ -109,6 +110,47 @@ class LauncherHelpTest {
     assertThat(exitCode).isZero();
     assertThat(printed.toString(StandardCharsets.UTF_8))
         .contains("Usage: spanline replay", "--policy", "--from", "--to", "--dry-run");
+  }
+
+  @Test
+  void replayHelp_showsProgressCheckpointRateAndReportOptions() {
+    String help = printedBy("replay", "--help");
+    assertThat(help)
+        .contains(
+            "--checkpoint",
+            "--max-records",
+            "--rate",
+            "--rate-unit",
+            "--output",
+            "--report",
+            "--progress");
+  }
+
+  @Test
+  void backfillHelp_showsTheBackfillCommandsOptions() {
+    String help = printedBy("backfill", "--help");
+    assertThat(help)
+        .contains(
+            "Usage: spanline backfill",
+            "FILE",
+            "--format",
+            "--source-topic",
+            "--tenant",
+            "--tenant-header",
+            "--max-age");
+  }
+
+  /** What {@code spanline <args>} prints to System.out (where the delegated commands print). */
+  private static String printedBy(String... args) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+      assertThat(run(args).exitCode()).isZero();
+    } finally {
+      System.setOut(original);
+    }
+    return printed.toString(StandardCharsets.UTF_8);
   }
 
   @Test

@@ -17,8 +17,9 @@ public final class SamplingReplay {
   private SamplingReplay() {}
 
   /**
-   * Runs the command named {@code commandName} in its usage; returns its exit code (0 done, 1
-   * failed, 2 bad arguments).
+   * Runs the command named {@code commandName} in its usage, its progress line on standard error;
+   * returns its exit code (0 done, 1 failed, 2 bad arguments, 3 stopped before the end of the range
+   * with its {@code --checkpoint} saved: run it again to continue).
    */
   public static int run(String commandName, PrintStream out, String... args) {
     List<String> given = List.of(args);
