@@ -44,6 +44,9 @@ final class OpenSearchHttp {
     call("POST", "/" + pattern + "/_refresh", null);
     call("POST", "/" + pattern + "/_flush", null);
     call("POST", "/" + pattern + "/_forcemerge?max_num_segments=1", null);
+    // until a refresh and a flush after the merge, the merged-away segments still count
+    call("POST", "/" + pattern + "/_refresh", null);
+    call("POST", "/" + pattern + "/_flush", null);
     JsonNode stats = call("GET", "/" + pattern + "/_stats/store", null);
     return stats.path("_all").path("primaries").path("store").path("size_in_bytes").asLong();
   }

@@ -2,6 +2,8 @@ package io.spanline.sampling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.kafka.LocalKafka;
@@ -10,6 +12,7 @@ import io.spanline.sampling.config.SamplingConfig;
 import io.spanline.sampling.config.SamplingConfigLoader;
 import io.spanline.sampling.policy.PolicyFileParser;
 import io.spanline.sampling.policy.SamplingPolicies;
+import io.spanline.sampling.replay.ReplayCommand;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.SamplingDecision;
@@ -19,6 +22,8 @@ import io.spanline.schemas.testing.TraceBuilder;
 import io.spanline.schemas.topic.SpanlineHeaders;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.schemas.topic.TopicNames;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -222,6 +227,41 @@ class AdaptiveAndDebugSamplingIT {
     System.out.printf(
         "adaptive IT: %d traces, %d kept (hot after warm-up %d of %d), adjusted sum %.0f of %d%n",
         traces.size(), kept.size(), hotKept, hotAfterWarmUp.size(), adjusted, offered);
+
+    // When a dry run replays the same range with the same policy file
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit =
+        ReplayCommand.run(
+            config,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            "--policy",
+            policyFile.toString(),
+            "--from",
+            t0.toString(),
+            "--to",
+            t0.plusSeconds(SECONDS + 1).toString(),
+            "--dry-run",
+            "--output",
+            "json",
+            "--progress",
+            "none");
+    assertThat(exit).as(out.toString(StandardCharsets.UTF_8)).isZero();
+    JsonNode report = new ObjectMapper().readTree(out.toByteArray());
+    // Then its report shows the rates the adaptive policy reached: the hot endpoint held to
+    // about 10 of its 200 traces/s, the rare ones (0.1/s each) kept whole
+    Map<String, JsonNode> byKey = new HashMap<>();
+    report.path("adaptive").forEach(r -> byKey.put(r.path("key").toString(), r));
+    JsonNode hotRate = byKey.get("[\"shop\",\"GET /search\"]");
+    assertThat(hotRate).as(report.toPrettyString()).isNotNull();
+    assertThat(hotRate.path("policy").asText()).isEqualTo("per-endpoint");
+    assertThat(hotRate.path("observedTracesPerSecond").asDouble()).isBetween(150.0, 250.0);
+    assertThat(hotRate.path("probability").asDouble()).isBetween(0.04, 0.07);
+    JsonNode rareRate = byKey.get("[\"shop\",\"GET /rare/0\"]");
+    assertThat(rareRate).as(report.toPrettyString()).isNotNull();
+    assertThat(rareRate.path("probability").asDouble()).isEqualTo(1.0);
+    // and it keeps what the live run kept, as the same evaluation in the same order
+    assertThat(report.path("kept").path("new").path("traces").asLong())
+        .isEqualTo(report.path("kept").path("current").path("traces").asLong());
   }
 
   private static KafkaProducer<TraceId, AssembledTrace> producer(

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import io.spanline.sampling.policy.AdaptiveRate;
 import io.spanline.sampling.policy.SamplingPolicies;
 import io.spanline.sampling.policy.Verdict;
 import io.spanline.schemas.model.AssembledTrace;
@@ -92,6 +93,9 @@ final class DryRun {
    * @param byService per root service: {@code [new, current]}
    * @param unreadable records that could not be read (skipped)
    * @param unreadableAt the first ten of them, each {@code <topic> partition <p> offset <o>}
+   * @param adaptiveRates where the new policy file's {@code adaptive} policies stood at the end of
+   *     the range: per key, the probability they had reached and the rate they observed (a run
+   *     continued from a checkpoint learns its rates afresh from where it continued)
    */
   public record Report(
       Tally read,
@@ -100,7 +104,8 @@ final class DryRun {
       Map<String, Tally[]> byPolicy,
       Map<String, Tally[]> byService,
       long unreadable,
-      List<String> unreadableAt) {
+      List<String> unreadableAt,
+      List<AdaptiveRate> adaptiveRates) {
 
     /** Prints the report as a table: new next to current, per policy and per root service. */
     public void print(PrintStream out, Instant from, Instant to) {
@@ -132,6 +137,24 @@ final class DryRun {
       byPolicy.forEach((k, v) -> row(out, "  " + k, v));
       out.println("by root service:");
       byService.forEach((k, v) -> row(out, "  " + k, v));
+      if (!adaptiveRates.isEmpty()) {
+        out.printf(
+            Locale.ROOT,
+            "adaptive policies at the end of the range:%n%-40s %12s %12s %12s%n",
+            "",
+            "probability",
+            "seen/s",
+            "kept/s");
+        for (AdaptiveRate r : adaptiveRates) {
+          out.printf(
+              Locale.ROOT,
+              "%-40s %12.4f %12.2f %12.2f%n",
+              "  " + r.policy() + " " + String.join(" / ", r.key()),
+              r.probability(),
+              r.observedTracesPerSecond(),
+              r.probability() * r.observedTracesPerSecond());
+        }
+      }
     }
 
     private static void row(PrintStream out, String name, Tally[] t) {
@@ -149,7 +172,8 @@ final class DryRun {
      * The report as one JSON object: {@code from}, {@code to} (ISO-8601), {@code read} ({@code
      * traces}, {@code spans}), {@code kept} ({@code new}, {@code current}, each {@code traces} and
      * {@code spans}), {@code byPolicy} and {@code byService} (arrays of {@code name}, {@code new},
-     * {@code current}), {@code unreadable} and {@code unreadableAt}.
+     * {@code current}), {@code unreadable}, {@code unreadableAt} and {@code adaptive} (an array of
+     * {@code policy}, {@code key}, {@code probability}, {@code observedTracesPerSecond}).
      */
     public String toJson(Instant from, Instant to) {
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -165,6 +189,15 @@ final class DryRun {
       root.put("unreadable", unreadable);
       ArrayNode at = root.putArray("unreadableAt");
       unreadableAt.forEach(at::add);
+      ArrayNode adaptive = root.putArray("adaptive");
+      for (AdaptiveRate r : adaptiveRates) {
+        ObjectNode n = adaptive.addObject();
+        n.put("policy", r.policy());
+        ArrayNode key = n.putArray("key");
+        r.key().forEach(key::add);
+        n.put("probability", r.probability());
+        n.put("observedTracesPerSecond", r.observedTracesPerSecond());
+      }
       try {
         return json.writeValueAsString(root) + System.lineSeparator();
       } catch (IOException e) {
@@ -193,7 +226,7 @@ final class DryRun {
      * The report as CSV with a header line: {@code
      * section,name,new_traces,new_spans,current_traces,current_spans}; sections {@code read} (both
      * pairs the traces and spans read), {@code kept} (name {@code all}), {@code policy} and {@code
-     * service}.
+     * service}. The adaptive policies' rates are in the table and the JSON only.
      */
     public String toCsv() {
       CsvSchema schema =
@@ -329,7 +362,7 @@ final class DryRun {
      * The report; {@code decisionsUnreadable}, records of the decisions topic that could not be
      * read (read again by every run, so not in the checkpoint), count as unreadable too.
      */
-    Report report(List<String> decisionsUnreadable) {
+    Report report(List<String> decisionsUnreadable, List<AdaptiveRate> adaptiveRates) {
       List<String> at = new ArrayList<>(decisionsUnreadable);
       at.addAll(unreadableAt);
       return new Report(
@@ -339,7 +372,8 @@ final class DryRun {
           byPolicy,
           byService,
           unreadable + decisionsUnreadable.size(),
-          List.copyOf(at.subList(0, Math.min(at.size(), UNREADABLE_NAMED))));
+          List.copyOf(at.subList(0, Math.min(at.size(), UNREADABLE_NAMED))),
+          List.copyOf(adaptiveRates));
     }
   }
 
@@ -501,7 +535,8 @@ final class DryRun {
         });
     progress.finish();
     save(options, state, topic, from, to, policySha256);
-    return new Outcome(state.report(decisionsUnreadable), !stopped[0], thisRun[0]);
+    return new Outcome(
+        state.report(decisionsUnreadable, policies.adaptiveRates()), !stopped[0], thisRun[0]);
   }
 
   private static void evaluate(
