@@ -13,6 +13,7 @@ import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SamplingDecision;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.process.ProgressLine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -282,7 +283,7 @@ final class DryRun {
       Duration checkpointInterval,
       long maxRecords,
       RateCap rate,
-      ReplayProgress.Mode progress,
+      ProgressLine.Mode progress,
       Duration progressInterval,
       PrintStream err,
       BooleanSupplier stopRequested) {}

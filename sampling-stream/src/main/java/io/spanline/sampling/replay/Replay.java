@@ -7,6 +7,7 @@ import io.spanline.sampling.policy.SamplingPolicies;
 import io.spanline.schemas.registry.SchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.process.ProgressLine;
 import io.spanline.service.streams.DeadLetteringHandler;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -72,7 +73,7 @@ final class Replay {
       boolean resume,
       long maxRecords,
       RateCap rate,
-      ReplayProgress.Mode progress,
+      ProgressLine.Mode progress,
       Duration progressInterval,
       PrintStream err,
       BooleanSupplier stopRequested,

@@ -9,6 +9,7 @@ import io.spanline.schemas.registry.SchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
+import io.spanline.service.process.ProgressLine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -161,7 +162,7 @@ public final class ReplayCommand implements Callable<Integer> {
       description =
           "Progress on standard error: ${COMPLETION-CANDIDATES} (AUTO: TERMINAL when run from a"
               + " terminal, else PLAIN). Default: ${DEFAULT-VALUE}.")
-  ProgressOption progress;
+  ProgressLine.Mode progress;
 
   @Option(
       names = "--progress-interval",
@@ -180,14 +181,6 @@ public final class ReplayCommand implements Callable<Integer> {
     TABLE,
     JSON,
     CSV
-  }
-
-  /** Values of {@code --progress}. */
-  enum ProgressOption {
-    AUTO,
-    TERMINAL,
-    PLAIN,
-    NONE
   }
 
   /** Exit code of a dry run that stopped before the end of its range with its checkpoint saved. */
@@ -345,7 +338,7 @@ public final class ReplayCommand implements Callable<Integer> {
                   saved != null,
                   maxRecords,
                   cap,
-                  progressMode(),
+                  progress,
                   progressInterval,
                   err,
                   signal::stopRequested,
@@ -451,7 +444,7 @@ public final class ReplayCommand implements Callable<Integer> {
                   checkpointInterval,
                   maxRecords,
                   cap,
-                  progressMode(),
+                  progress,
                   progressInterval,
                   err,
                   signal::stopRequested));
@@ -492,19 +485,6 @@ public final class ReplayCommand implements Callable<Integer> {
       return ReportFormat.JSON;
     }
     return name.endsWith(".csv") ? ReportFormat.CSV : null;
-  }
-
-  private ReplayProgress.Mode progressMode() {
-    switch (progress) {
-      case TERMINAL:
-        return ReplayProgress.Mode.TERMINAL;
-      case PLAIN:
-        return ReplayProgress.Mode.PLAIN;
-      case NONE:
-        return ReplayProgress.Mode.NONE;
-      default:
-        return System.console() != null ? ReplayProgress.Mode.TERMINAL : ReplayProgress.Mode.PLAIN;
-    }
   }
 
   private static String sha256(Path file) throws IOException {

@@ -1,5 +1,6 @@
 package io.spanline.sampling.replay;
 
+import io.spanline.service.process.ProgressLine;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,30 +17,14 @@ import java.util.function.LongSupplier;
  * is rewritten in place ({@code \r}), otherwise each refresh is a line of its own. Not thread-safe.
  */
 final class ReplayProgress {
-  /** How progress is shown. */
-  enum Mode {
-    /** One line rewritten in place. */
-    TERMINAL,
-    /** A line per refresh, for logs and pipes. */
-    PLAIN,
-    /** Nothing. */
-    NONE
-  }
-
-  private final PrintStream err;
-  private final Mode mode;
-  private final long intervalNanos;
-  private final LongSupplier nanoTime;
+  private final ProgressLine shown;
   private final long fromMillis;
   private final long toMillis;
-  private final long startNanos;
   private final Map<Integer, Double> fractionByPartition = new HashMap<>();
   private long records;
   private long traces;
   private long recordsThisRun;
   private long recordsLeft;
-  private long lastPrintNanos;
-  private int lastWidth;
   private double shareOverride = -1;
 
   /**
@@ -51,7 +36,7 @@ final class ReplayProgress {
    */
   ReplayProgress(
       PrintStream err,
-      Mode mode,
+      ProgressLine.Mode mode,
       Duration interval,
       LongSupplier nanoTime,
       Instant from,
@@ -61,10 +46,7 @@ final class ReplayProgress {
       long recordsLeft,
       Iterable<Integer> openPartitions,
       int partitions) {
-    this.err = err;
-    this.mode = mode;
-    this.intervalNanos = interval.toNanos();
-    this.nanoTime = nanoTime;
+    this.shown = new ProgressLine(err, mode, interval, nanoTime);
     this.fromMillis = from.toEpochMilli();
     this.toMillis = to.toEpochMilli();
     this.records = recordsRead;
@@ -76,8 +58,6 @@ final class ReplayProgress {
     for (int p : openPartitions) {
       fractionByPartition.put(p, 0.0);
     }
-    this.startNanos = nanoTime.getAsLong();
-    this.lastPrintNanos = startNanos;
   }
 
   /** One record of {@code partition} read, written at {@code timestampMillis}. */
@@ -90,10 +70,7 @@ final class ReplayProgress {
     }
     double f = (double) (timestampMillis - fromMillis) / (toMillis - fromMillis);
     fractionByPartition.put(partition, Math.max(0, Math.min(1, f)));
-    long now = nanoTime.getAsLong();
-    if (now - lastPrintNanos >= intervalNanos) {
-      print(now, false);
-    }
+    shown.show(() -> line(shown.now()), false);
   }
 
   /**
@@ -106,10 +83,7 @@ final class ReplayProgress {
     this.recordsThisRun = recordsThisRun;
     this.recordsLeft = left;
     this.shareOverride = share;
-    long now = nanoTime.getAsLong();
-    if (now - lastPrintNanos >= intervalNanos) {
-      print(now, false);
-    }
+    shown.show(() -> line(shown.now()), false);
   }
 
   /** A partition was read to the end of the range. */
@@ -119,13 +93,12 @@ final class ReplayProgress {
 
   /** Prints the last line (ending it on a terminal). */
   void finish() {
-    print(nanoTime.getAsLong(), true);
+    shown.show(() -> line(shown.now()), true);
   }
 
   /** The line as it would be printed now. */
   String line(long nowNanos) {
-    double elapsed = Math.max(1e-9, (nowNanos - startNanos) / 1e9);
-    double rate = recordsThisRun / elapsed;
+    double rate = recordsThisRun / shown.elapsedSeconds(nowNanos);
     double share =
         shareOverride >= 0
             ? shareOverride
@@ -133,15 +106,7 @@ final class ReplayProgress {
                 .mapToDouble(Double::doubleValue)
                 .average()
                 .orElse(1);
-    String eta;
-    if (recordsLeft == 0) {
-      eta = "0:00:00";
-    } else if (rate <= 0) {
-      eta = "?";
-    } else {
-      long s = (long) Math.ceil(recordsLeft / rate);
-      eta = String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-    }
+    String eta = ProgressLine.eta(recordsLeft, rate);
     return String.format(
         Locale.ROOT,
         "replay: %,d records, %,d traces read, %.1f %% of the range, %,.0f records/s, ETA %s",
@@ -150,21 +115,5 @@ final class ReplayProgress {
         share * 100,
         rate,
         eta);
-  }
-
-  private void print(long now, boolean last) {
-    lastPrintNanos = now;
-    if (mode == Mode.NONE) {
-      return;
-    }
-    String line = line(now);
-    if (mode == Mode.TERMINAL) {
-      String pad = " ".repeat(Math.max(0, lastWidth - line.length()));
-      lastWidth = line.length();
-      err.print("\r" + line + pad + (last ? System.lineSeparator() : ""));
-    } else {
-      err.println(line);
-    }
-    err.flush();
   }
 }

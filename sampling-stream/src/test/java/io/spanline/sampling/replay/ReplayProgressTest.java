@@ -2,6 +2,7 @@ package io.spanline.sampling.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spanline.service.process.ProgressLine;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,7 @@ class ReplayProgressTest {
 
   private long now;
 
-  private ReplayProgress progress(ByteArrayOutputStream err, ReplayProgress.Mode mode) {
+  private ReplayProgress progress(ByteArrayOutputStream err, ProgressLine.Mode mode) {
     return new ReplayProgress(
         new PrintStream(err, true, StandardCharsets.UTF_8),
         mode,
@@ -36,7 +37,7 @@ class ReplayProgressTest {
   void theLineShowsRecordsTracesShareOfTheRangeRateAndTimeLeft() {
     // Given two partitions and 1 000 records to read
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    ReplayProgress p = progress(err, ReplayProgress.Mode.PLAIN);
+    ReplayProgress p = progress(err, ProgressLine.Mode.PLAIN);
 
     // When 250 records (200 of them traces) are read in 2 s, partition 0 up to 50 s into the
     // range and partition 1 up to 30 s
@@ -58,8 +59,8 @@ class ReplayProgressTest {
     // Given the same reads shown plainly and on a terminal
     ByteArrayOutputStream plain = new ByteArrayOutputStream();
     ByteArrayOutputStream terminal = new ByteArrayOutputStream();
-    ReplayProgress a = progress(plain, ReplayProgress.Mode.PLAIN);
-    ReplayProgress b = progress(terminal, ReplayProgress.Mode.TERMINAL);
+    ReplayProgress a = progress(plain, ProgressLine.Mode.PLAIN);
+    ReplayProgress b = progress(terminal, ProgressLine.Mode.TERMINAL);
 
     // When a record is read every 300 ms for 3 s, then the run ends
     for (int i = 1; i <= 10; i++) {

@@ -8,6 +8,7 @@ import io.spanline.gateway.kafka.InFlightBudget;
 import io.spanline.gateway.kafka.SpanRecordWriter;
 import io.spanline.gateway.tenancy.TenantRateLimiter;
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.process.ProgressLine;
 import io.spanline.service.tenancy.TenantResolver;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -46,14 +47,6 @@ import picocli.CommandLine.Parameters;
             + " length-prefixed protobuf) or another Kafka topic into otlp_spans, through the"
             + " gateway's validation, limits and redaction, with their original timestamps.")
 public final class BackfillCommand implements Callable<Integer> {
-  /** Values of {@code --progress}. */
-  enum ProgressOption {
-    AUTO,
-    TERMINAL,
-    PLAIN,
-    NONE
-  }
-
   /** Values of {@code --format}. */
   enum FormatOption {
     JSON,
@@ -140,7 +133,7 @@ public final class BackfillCommand implements Callable<Integer> {
       description =
           "Progress on standard error: ${COMPLETION-CANDIDATES} (AUTO: TERMINAL from a terminal,"
               + " else PLAIN). Default: ${DEFAULT-VALUE}.")
-  ProgressOption progress;
+  ProgressLine.Mode progress;
 
   @Option(
       names = "--progress-interval",
@@ -205,7 +198,7 @@ public final class BackfillCommand implements Callable<Integer> {
     GatewayConfig config = forBackfill(settings);
     BackfillProgress.BackfillCounts counts = new BackfillProgress.BackfillCounts();
     BackfillProgress shown =
-        new BackfillProgress(err, progressMode(), progressInterval, System::nanoTime);
+        new BackfillProgress(err, progress, progressInterval, System::nanoTime);
     try (SpanRecordWriter writer = new SpanRecordWriter(config, new SimpleMeterRegistry())) {
       TraceIngestor ingestor =
           new TraceIngestor(
@@ -334,21 +327,6 @@ public final class BackfillCommand implements Callable<Integer> {
     }
   }
 
-  private BackfillProgress.Mode progressMode() {
-    switch (progress) {
-      case TERMINAL:
-        return BackfillProgress.Mode.TERMINAL;
-      case PLAIN:
-        return BackfillProgress.Mode.PLAIN;
-      case NONE:
-        return BackfillProgress.Mode.NONE;
-      default:
-        return System.console() != null
-            ? BackfillProgress.Mode.TERMINAL
-            : BackfillProgress.Mode.PLAIN;
-    }
-  }
-
   /** The gateway's settings with this command's Kafka, topic and span age. */
   private GatewayConfig forBackfill(GatewayConfig c) {
     KafkaSettings kafka =
@@ -379,6 +357,8 @@ public final class BackfillCommand implements Callable<Integer> {
         c.redaction(),
         c.headSamplingPercentage(),
         maxAge != null ? maxAge : c.spanStartMaxAge(),
-        c.spanStartMaxFuture());
+        c.spanStartMaxFuture(),
+        c.debugAttribute(),
+        c.debugTenants());
   }
 }
