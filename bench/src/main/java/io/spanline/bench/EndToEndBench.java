@@ -1004,7 +1004,8 @@ public final class EndToEndBench {
     // flight, 10 s timeout) it overloads one OpenSearch node on 2 cores and drops most spans
     // (256 235 of 307 200 in a first run). Its storage throttle queues them instead.
     environment.put("STORAGE_THROTTLE_ENABLED", "true");
-    environment.put("STORAGE_THROTTLE_MAX_CONCURRENCY", "4");
+    environment.put(
+        "STORAGE_THROTTLE_MAX_CONCURRENCY", System.getProperty("bench.zipkin.concurrency", "4"));
     environment.put("STORAGE_THROTTLE_MAX_QUEUE_SIZE", "200000");
     environment.put("ES_TIMEOUT", "120000");
     try (ServiceProcess zipkin =
