@@ -98,13 +98,22 @@ final class WireReader {
     return value;
   }
 
-  /** Reads a length prefix and checks the bytes are there; the cursor stays before them. */
+  /**
+   * Reads a length prefix and checks the bytes are there; the cursor stays before them. As
+   * protobuf-java reads a length (a 32-bit varint), a varint longer than 5 bytes keeps its low 32
+   * bits only (found by OtlpWireSplitterFuzzTest: {@code 2a 80 80 80 80 80 80 80 80 24} is an
+   * unknown field of length 0 to protobuf); a negative length is malformed.
+   */
   int readLength() throws InvalidProtocolBufferException {
-    long length = readVarint();
-    if (length < 0 || length > end - pos) {
+    int length = (int) readVarint();
+    if (length < 0) {
+      throw new InvalidProtocolBufferException(
+          "protocol message contained a field which claimed to have negative size");
+    }
+    if (length > end - pos) {
       throw truncated();
     }
-    return (int) length;
+    return length;
   }
 
   void skip(int length) {

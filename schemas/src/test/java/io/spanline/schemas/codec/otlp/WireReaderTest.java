@@ -97,6 +97,30 @@ class WireReaderTest {
   }
 
   @Test
+  void aLengthPast32Bits_keepsItsLow32Bits_asProtobufReadsIt() throws Exception {
+    // field 5, length-delimited, length 0x24 << 56: protobuf reads a length as a 32-bit varint
+    byte[] zeroLow = {0x2a, -128, -128, -128, -128, -128, -128, -128, -128, 0x24};
+    byte[] negativeLow = {0x2a, -1, -1, -1, -1, 0x0f};
+
+    WireReader in = new WireReader(zeroLow, 0, zeroLow.length);
+    in.skipField(in.readTag());
+
+    assertThat(in.hasMore()).isFalse();
+    CodedInputStream protobuf = CodedInputStream.newInstance(zeroLow);
+    assertThat(protobuf.skipField(protobuf.readTag())).isTrue();
+    assertThat(protobuf.isAtEnd()).isTrue();
+    assertThatThrownBy(() -> skipAll(negativeLow))
+        .isInstanceOf(InvalidProtocolBufferException.class)
+        .hasMessageContaining("negative size");
+    assertThatThrownBy(
+            () -> {
+              CodedInputStream p = CodedInputStream.newInstance(negativeLow);
+              p.skipField(p.readTag());
+            })
+        .isInstanceOf(InvalidProtocolBufferException.class);
+  }
+
+  @Test
   void refusesGroupsNestedDeeperThanProtobufAllows() {
     byte[] deep = new byte[2 * 101];
     for (int i = 0; i < 101; i++) {
