@@ -211,7 +211,8 @@ public final class EndToEndBench {
               "the latency round needs the keep-all round or -Dbench.e2e.sustained=<spans/s>");
         }
         for (double share : new double[] {0.5, 0.8}) {
-          latency(env, 4 + (int) (share * 10), share, sustained, latencySeconds, input);
+          LatencyRun.run(
+              env, 4 + (int) (share * 10), share, share * sustained, latencySeconds, input);
         }
       }
     }
@@ -590,7 +591,9 @@ public final class EndToEndBench {
         for (ServiceProcess sp : pipeline.processes()) {
           peaks.put(sp.name(), sp.peakResidentBytes());
         }
-        awaitArchived(env, pipeline.prefix() + "-archive", topics.sampledTraces());
+        // the sampling stream writes the sampled topic in transactions: a commit marker ends it
+        StreamsBench.awaitInputCommitted(
+            env.admin(), pipeline.prefix() + "-archive", topics.sampledTraces(), 1);
         long parquet = objectBytes(env, "bench-archive", pipeline.prefix() + "/");
         long indexBytes = http.settledStoreBytes(pipeline.prefix() + "-*");
         Result r =
@@ -774,45 +777,6 @@ public final class EndToEndBench {
         sp.close();
       }
     }
-  }
-
-  /**
-   * Waits until the archive sink's group committed every record of the sampled topic. The sampling
-   * stream writes it in transactions, so each partition ends with a commit marker the sink's
-   * committed offset (last record + 1) stops just before.
-   */
-  private static void awaitArchived(Env env, String group, String topic) throws Exception {
-    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
-        new HashMap<>();
-    int partitions =
-        env.admin()
-            .describeTopics(List.of(topic))
-            .allTopicNames()
-            .get()
-            .get(topic)
-            .partitions()
-            .size();
-    for (int i = 0; i < partitions; i++) {
-      latest.put(
-          new org.apache.kafka.common.TopicPartition(topic, i),
-          org.apache.kafka.clients.admin.OffsetSpec.latest());
-    }
-    Map<org.apache.kafka.common.TopicPartition, Long> end = new HashMap<>();
-    env.admin().listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
-    Probe.until(
-        "the archive sink committed all of " + topic,
-        ROUND_TIMEOUT,
-        Duration.ofMillis(250),
-        () -> {
-          var committed =
-              env.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-          return end.entrySet().stream()
-              .allMatch(
-                  e -> {
-                    var c = committed.get(e.getKey());
-                    return e.getValue() == 0 || (c != null && c.offset() >= e.getValue() - 1);
-                  });
-        });
   }
 
   private static double cpuOf(Env env, List<ServiceProcess> processes) throws Exception {
@@ -1076,14 +1040,6 @@ public final class EndToEndBench {
   }
 
   // ---------------------------------------------------------------- latency
-
-  private static void latency(
-      Env env, int round, double share, double sustained, int seconds, Input input)
-      throws Exception {
-    double rate = share * sustained;
-    // (latency rounds reuse the Spanline round's set-up through a keep-all pipeline of their own)
-    LatencyRun.run(env, round, share, rate, seconds, input);
-  }
 
   /** A Spanline keep-all pipeline under a steady load, probed for export-to-searchable latency. */
   private static final class LatencyRun {
