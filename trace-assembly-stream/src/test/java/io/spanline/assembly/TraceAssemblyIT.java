@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +105,8 @@ class TraceAssemblyIT {
   }
 
   /** Every sent trace arrived exactly once, as fragment 0, with exactly the spans sent. */
-  private static void assertEachTraceOnceAndWhole(TraceWorkload workload, AssembledReader reader) {
+  private static void assertEachTraceOnceAndWhole(
+      TraceWorkload workload, AssembledReader reader, TraceAssemblyApp app) {
     List<String> problems = new ArrayList<>();
     for (Map.Entry<TraceId, List<AssembledTrace>> e : reader.byTrace().entrySet()) {
       long[] sent = workload.spanIds(e.getKey());
@@ -121,7 +123,11 @@ class TraceAssemblyIT {
         problems.add(e.getKey() + " has " + got.get(0).spans().size() + " spans of " + sent.length);
       }
     }
-    assertThat(problems).as("traces not emitted exactly once and whole").isEmpty();
+    assertThat(problems)
+        .as(
+            "traces not emitted exactly once and whole (closures here by reason: %s)",
+            closures(app))
+        .isEmpty();
     assertThat(reader.traces()).isEqualTo(workload.traceCount());
     assertThat(reader.records()).isEqualTo(workload.traceCount());
   }
@@ -152,7 +158,7 @@ class TraceAssemblyIT {
 
       // Then each came exactly once, whole
       assertThat(workload.traceCount()).isEqualTo(10_000);
-      assertEachTraceOnceAndWhole(workload, reader);
+      assertEachTraceOnceAndWhole(workload, reader, app);
       assertThat(reader.byTrace().values().iterator().next().get(0).tenant()).isEqualTo("acme");
       assertThat(app.metrics().closedCount(ClosureReason.IDLE)).isEqualTo(10_000);
     }
@@ -200,12 +206,21 @@ class TraceAssemblyIT {
             .isTrue();
         awaitNothingOpen(successor);
         reader.readToEnd(Duration.ofSeconds(30));
-        assertEachTraceOnceAndWhole(workload, reader);
+        assertEachTraceOnceAndWhole(workload, reader, successor);
         assertThat(successor.state()).isEqualTo(KafkaStreams.State.RUNNING);
       }
     } finally {
       killed.destroyForcibly();
     }
+  }
+
+  /** How many traces the instance closed for each reason: what a failure message needs. */
+  private static Map<ClosureReason, Long> closures(TraceAssemblyApp app) {
+    Map<ClosureReason, Long> counts = new EnumMap<>(ClosureReason.class);
+    for (ClosureReason reason : ClosureReason.values()) {
+      counts.put(reason, (long) app.metrics().closedCount(reason));
+    }
+    return counts;
   }
 
   private static void awaitNothingOpen(TraceAssemblyApp app) {

@@ -20,8 +20,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * Traces of 1 to {@code maxSpans} spans sent to {@code otlp_spans} in random order: traces are sent
  * in batches; within a batch every trace is cut into records of 1 to 10 spans and all the batch's
- * records are shuffled, so spans arrive out of order and interleaved with other traces. Remembers
- * each trace's span IDs to check the output against.
+ * records are shuffled, so spans arrive out of order and interleaved with other traces. Every
+ * record of a batch carries the batch's start as its timestamp, as if a gateway had received the
+ * batch at once: how long the sending takes on a loaded machine never spreads one trace's records
+ * over more than the idle timeout (a genuine gap that the assembly rightly treats as late spans).
+ * Remembers each trace's span IDs to check the output against.
  */
 public final class TraceWorkload {
   private final TestTraces traces;
@@ -44,6 +47,7 @@ public final class TraceWorkload {
   public void sendBatch(
       Producer<byte[], byte[]> producer, String topic, String tenant, int traceCount) {
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    long receivedMillis = System.currentTimeMillis();
     for (int t = 0; t < traceCount; t++) {
       List<Span> trace = traces.trace(1 + random.nextInt(maxSpans));
       TraceId id = trace.get(0).traceId();
@@ -56,7 +60,12 @@ public final class TraceWorkload {
         headers.add(SpanlineHeaders.TENANT, tenant.getBytes(StandardCharsets.UTF_8));
         records.add(
             new ProducerRecord<>(
-                topic, null, key, TestTraces.otlp(trace.subList(i, i + n)), headers));
+                topic,
+                null,
+                receivedMillis,
+                key,
+                TestTraces.otlp(trace.subList(i, i + n)),
+                headers));
         i += n;
       }
     }
