@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,11 @@ public final class TraceAssemblyApp implements AutoCloseable {
     SpanlineTopics specs = new SpanlineTopics(config.topics(), config.registry().connect());
     Properties props = TraceAssemblyTopology.streamsConfig(config);
     props.put(DeadLetteringHandler.COUNTER_CONFIG, (Consumer<Exception>) metrics::deadLettered);
-    StreamsInputLag inputLag = new StreamsInputLag(Duration.ofMillis(500));
+    StreamsInputLag inputLag =
+        new StreamsInputLag(
+            Admin.create(config.kafka().clientConfig()),
+            config.applicationId(),
+            Duration.ofMillis(500));
     KafkaStreams streams =
         new KafkaStreams(TraceAssemblyTopology.build(config, specs, metrics, inputLag), props);
     inputLag.watch(streams);
