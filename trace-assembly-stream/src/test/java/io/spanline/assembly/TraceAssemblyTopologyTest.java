@@ -8,7 +8,6 @@ import io.spanline.assembly.testing.TestTraces;
 import io.spanline.schemas.codec.avro.AvroRecordCodec;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Attribute;
-import io.spanline.schemas.model.Resource;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.TraceId;
@@ -221,16 +220,15 @@ class TraceAssemblyTopologyTest {
   @Test
   void traceTooLargeForOneRecord_isEmittedAsConsecutiveFragmentsThatEachFit() {
     AssemblyDriver d = driver(Map.of("trace.max.record.bytes", "65536"));
-    // Given 120 spans, each under a 2 KB resource that Avro repeats per span (~250 KB in all)
-    Resource big =
-        new Resource(
-            List.of(
-                Attribute.of(Resource.SERVICE_NAME, "frontend"),
-                Attribute.of("host.labels", "x".repeat(2048))),
-            0,
-            "");
+    // Given 120 spans, each with a 2 KB attribute (~250 KB in all)
     List<Span> trace =
-        traces.trace(120).stream().map(s -> s.toBuilder().resource(big).build()).toList();
+        traces.trace(120).stream()
+            .map(
+                s ->
+                    s.toBuilder()
+                        .attributes(List.of(Attribute.of("payload", "x".repeat(2048))))
+                        .build())
+            .toList();
     d.send(trace.subList(0, 60));
     d.send(trace.subList(60, 120));
 

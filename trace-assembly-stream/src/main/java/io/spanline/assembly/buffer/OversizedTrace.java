@@ -8,11 +8,11 @@ import java.util.List;
 
 /**
  * Splits an assembled trace whose Avro binary is larger than one Kafka record may be into
- * consecutive fragments that each fit. Every span of an OTLP resource repeats the resource in Avro,
- * so a trace within {@code trace.max.bytes} of OTLP can still grow past the producer's {@code
- * max.request.size} or the topic's {@code max.message.bytes} (10,000 spans under a 3 KB resource
- * are about 33 MB); the producer would refuse it, and under exactly-once the refusal aborts the
- * transaction, so the same trace would fail again at every retry.
+ * consecutive fragments that each fit. A trace within {@code trace.max.bytes} of OTLP can be larger
+ * than the producer's {@code max.request.size} or the topic's {@code max.message.bytes} when those
+ * are set lower than {@code trace.max.bytes} (Avro stores each resource once per trace but a scope
+ * per span, and its strings uncompressed); the producer would refuse it, and under exactly-once the
+ * refusal aborts the transaction, so the same trace would fail again at every retry.
  *
  * <p>The spans keep their start-time order: part {@code i} holds earlier spans than part {@code
  * i+1}, each part is summarised on its own spans and numbered {@code fragment + i}, as late

@@ -1,5 +1,6 @@
 package io.spanline.schemas.codec.avro;
 
+import io.spanline.schemas.codec.MalformedAvroException;
 import io.spanline.schemas.model.AnyValue;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Attribute;
@@ -101,9 +102,15 @@ final class AvroModelMapper {
     TraceSummary s = t.summary();
     // Spans of one request share resource and scope instances: convert each instance once.
     Map<Object, Object> converted = new IdentityHashMap<>();
+    ResourceTable table = new ResourceTable();
+    List<io.spanline.avro.Resource> resources = new ArrayList<>();
     List<io.spanline.avro.Span> spans = new ArrayList<>(t.spans().size());
     for (Span span : t.spans()) {
-      spans.add(toAvro(span, converted));
+      int index = table.indexOf(span.resource());
+      if (index == resources.size()) {
+        resources.add(toAvro(span.resource()));
+      }
+      spans.add(toAvro(span, index, converted));
     }
     return new io.spanline.avro.AssembledTrace(
         t.tenant(),
@@ -118,6 +125,7 @@ final class AvroModelMapper {
         s.error(),
         s.services(),
         s.missingParentSpanCount(),
+        resources,
         spans);
   }
 
@@ -135,7 +143,11 @@ final class AvroModelMapper {
     return new io.spanline.avro.SampledTrace(toAvro(t.trace()), toAvro(t.decision()));
   }
 
-  static io.spanline.avro.Span toAvro(Span s, Map<Object, Object> converted) {
+  /**
+   * A span whose resource is entry {@code resourceIndex} of the trace's resources: its own {@code
+   * resource} is left empty.
+   */
+  static io.spanline.avro.Span toAvro(Span s, int resourceIndex, Map<Object, Object> converted) {
     List<io.spanline.avro.SpanEvent> events = new ArrayList<>(s.events().size());
     for (SpanEvent e : s.events()) {
       events.add(
@@ -172,11 +184,14 @@ final class AvroModelMapper {
         new io.spanline.avro.Status(
             io.spanline.avro.StatusCode.values()[s.status().code().ordinal()],
             s.status().message()),
-        (io.spanline.avro.Resource)
-            converted.computeIfAbsent(s.resource(), r -> toAvro((Resource) r)),
+        EMPTY_RESOURCE,
         (io.spanline.avro.InstrumentationScope)
-            converted.computeIfAbsent(s.scope(), sc -> toAvro((InstrumentationScope) sc)));
+            converted.computeIfAbsent(s.scope(), sc -> toAvro((InstrumentationScope) sc)),
+        resourceIndex);
   }
+
+  private static final io.spanline.avro.Resource EMPTY_RESOURCE =
+      new io.spanline.avro.Resource(List.of(), 0, "");
 
   private static io.spanline.avro.Resource toAvro(Resource r) {
     return new io.spanline.avro.Resource(
@@ -238,9 +253,30 @@ final class AvroModelMapper {
   static AssembledTrace fromAvro(io.spanline.avro.AssembledTrace t) {
     // Equal resources and scopes decode to one shared instance, as they were before encoding.
     Map<Object, Object> converted = new HashMap<>();
+    List<Resource> resources = new ArrayList<>(t.getResources().size());
+    for (io.spanline.avro.Resource r : t.getResources()) {
+      resources.add((Resource) converted.computeIfAbsent(r, x -> fromAvro(r)));
+    }
     List<Span> spans = new ArrayList<>(t.getSpans().size());
     for (io.spanline.avro.Span s : t.getSpans()) {
-      spans.add(fromAvro(s, converted));
+      int index = s.getResourceIndex();
+      Resource resource;
+      if (index < 0) {
+        resource =
+            (Resource)
+                converted.computeIfAbsent(
+                    s.getResource(), r -> fromAvro((io.spanline.avro.Resource) r));
+      } else if (index < resources.size()) {
+        resource = resources.get(index);
+      } else {
+        throw new MalformedAvroException(
+            "span resourceIndex "
+                + index
+                + " is past the trace's "
+                + resources.size()
+                + " resources");
+      }
+      spans.add(fromAvro(s, resource, converted));
     }
     TraceSummary summary =
         new TraceSummary(
@@ -270,7 +306,7 @@ final class AvroModelMapper {
     return new SampledTrace(fromAvro(t.getTrace()), fromAvro(t.getDecision()));
   }
 
-  static Span fromAvro(io.spanline.avro.Span s, Map<Object, Object> converted) {
+  static Span fromAvro(io.spanline.avro.Span s, Resource resource, Map<Object, Object> converted) {
     List<SpanEvent> events = new ArrayList<>(s.getEvents().size());
     for (io.spanline.avro.SpanEvent e : s.getEvents()) {
       events.add(
@@ -308,9 +344,7 @@ final class AvroModelMapper {
         links,
         s.getDroppedLinksCount(),
         new Status(StatusCode.valueOf(s.getStatus().getCode().name()), s.getStatus().getMessage()),
-        (Resource)
-            converted.computeIfAbsent(
-                s.getResource(), r -> fromAvro((io.spanline.avro.Resource) r)),
+        resource,
         (InstrumentationScope)
             converted.computeIfAbsent(
                 s.getScope(), sc -> fromAvro((io.spanline.avro.InstrumentationScope) sc)));

@@ -63,8 +63,10 @@ public final class AvroTraceView implements TraceView {
   private long[] starts;
   private long[] ends;
   private int[] traceStateAt;
-  private int[] resourceAttributesAt;
+  private int[] tailAt;
   private int tailEnd;
+  private String[] resourceServices = new String[0];
+  private int resourceCount;
   private int[] attributeHashes = new int[64];
   private int[] attributeKeysAt = new int[64];
   private int attributeCount;
@@ -89,6 +91,7 @@ public final class AvroTraceView implements TraceView {
       }
     }
     readInt(); // missingParentSpanCount
+    readResources();
     allocate(Math.max(1, Math.min(declared, (limit - pos) / MIN_SPAN_BYTES + 1)));
     for (long n = blockCount(); n != 0; n = blockCount()) {
       for (long i = 0; i < n; i++) {
@@ -128,7 +131,7 @@ public final class AvroTraceView implements TraceView {
     starts = new long[n];
     ends = new long[n];
     traceStateAt = new int[n];
-    resourceAttributesAt = new int[n];
+    tailAt = new int[n];
   }
 
   private void grow() {
@@ -144,7 +147,7 @@ public final class AvroTraceView implements TraceView {
     starts = Arrays.copyOf(starts, n);
     ends = Arrays.copyOf(ends, n);
     traceStateAt = Arrays.copyOf(traceStateAt, n);
-    resourceAttributesAt = Arrays.copyOf(resourceAttributesAt, n);
+    tailAt = Arrays.copyOf(tailAt, n);
   }
 
   private void readSpan() {
@@ -191,11 +194,11 @@ public final class AvroTraceView implements TraceView {
     readInt(); // droppedLinksCount
     codes[i] = (byte) index(readInt(), CODES.length, "StatusCode");
     skipBytes(); // status message
-    resourceAttributesAt[i] = pos;
+    tailAt[i] = pos;
     // spans of one export share resource and scope, written byte for byte alike: when the bytes
-    // here repeat the previous span's resource and scope, take its findings and skip them
+    // here (own resource, scope, resource index) repeat the previous span's, take its findings
     if (i > 0) {
-      int prev = resourceAttributesAt[i - 1];
+      int prev = tailAt[i - 1];
       int length = tailEnd - prev;
       if (pos + length <= limit
           && Arrays.equals(buf, prev, prev + length, buf, pos, pos + length)) {
@@ -205,15 +208,47 @@ public final class AvroTraceView implements TraceView {
         return;
       }
     }
-    services[i] = serviceNameAndSkip();
-    readInt(); // resource droppedAttributesCount
-    skipBytes(); // resource schemaUrl
+    int keysBefore = attributeCount;
+    String ownService = readResource();
     skipBytes(); // scope name
     skipBytes(); // scope version
     skipKeyValues(0);
     readInt();
     skipBytes(); // scope schemaUrl
+    int resourceIndex = readInt();
+    if (resourceIndex < 0) {
+      services[i] = ownService; // a span that carries its resource itself
+    } else if (resourceIndex < resourceCount) {
+      attributeCount = keysBefore; // the span's resource is the entry's, not its own (empty) one
+      services[i] = resourceServices[resourceIndex];
+    } else {
+      throw new MalformedAvroException(
+          "span resourceIndex " + resourceIndex + " is past the " + resourceCount + " resources");
+    }
     tailEnd = pos;
+  }
+
+  /**
+   * Reads {@code AssembledTrace.resources}, each distinct resource once: its attribute keys go to
+   * the attribute index, its service.name is kept for the spans that point at it.
+   */
+  private void readResources() {
+    for (long n = blockCount(); n != 0; n = blockCount()) {
+      for (long k = 0; k < n; k++) {
+        if (resourceCount == resourceServices.length) {
+          resourceServices = Arrays.copyOf(resourceServices, Math.max(4, resourceCount * 2));
+        }
+        resourceServices[resourceCount++] = readResource();
+      }
+    }
+  }
+
+  /** Reads a {@code Resource} record, returning its service.name ("" when absent). */
+  private String readResource() {
+    String service = serviceNameAndSkip();
+    readInt(); // droppedAttributesCount
+    skipBytes(); // schemaUrl
+    return service;
   }
 
   /** Reads a resource's attributes, returning its service.name as text ("" when absent). */

@@ -23,7 +23,8 @@ import org.apache.avro.io.EncoderFactory;
  * Writes an {@link AssembledTrace} as Avro binary straight from the model, field by field in the
  * order of {@code AssembledTrace.avsc}, without building the generated records first: the bytes are
  * the ones {@code SpecificDatumWriter} writes for {@link AvroModelMapper#toAvro(AssembledTrace)} (a
- * test holds the two to byte equality), at a fraction of the cost. A resource or scope shared by
+ * test holds the two to byte equality), at a fraction of the cost. Each distinct resource is
+ * written once, in {@code AssembledTrace.resources} ({@link ResourceTable}); a scope shared by
  * several spans is encoded once and copied.
  */
 final class AvroTraceWriter {
@@ -65,17 +66,32 @@ final class AvroTraceWriter {
     }
     out.writeArrayEnd();
     out.writeInt(s.missingParentSpanCount());
+    ResourceTable resources = new ResourceTable();
+    int[] resourceIndex = new int[t.spans().size()];
+    for (int i = 0; i < resourceIndex.length; i++) {
+      resourceIndex[i] = resources.indexOf(t.spans().get(i).resource());
+    }
+    out.writeArrayStart();
+    out.setItemCount(resources.entries().size());
+    for (byte[] resource : resources.entries()) {
+      out.startItem();
+      out.writeFixed(resource);
+    }
+    out.writeArrayEnd();
     Map<Object, byte[]> shared = new IdentityHashMap<>();
     out.writeArrayStart();
     out.setItemCount(t.spans().size());
-    for (Span span : t.spans()) {
+    for (int i = 0; i < resourceIndex.length; i++) {
       out.startItem();
-      writeSpan(span, out, shared);
+      writeSpan(t.spans().get(i), resourceIndex[i], out, shared);
     }
     out.writeArrayEnd();
   }
 
-  private static void writeSpan(Span s, Encoder out, Map<Object, byte[]> shared)
+  /** The Avro bytes of an empty {@code Resource}: no attributes, 0 dropped, no schema URL. */
+  private static final byte[] EMPTY_RESOURCE = {0, 0, 0};
+
+  private static void writeSpan(Span s, int resourceIndex, Encoder out, Map<Object, byte[]> shared)
       throws IOException {
     out.writeFixed(s.traceId().toBytes());
     out.writeFixed(s.spanId().toBytes());
@@ -120,11 +136,13 @@ final class AvroTraceWriter {
     out.writeInt(s.droppedLinksCount());
     out.writeEnum(s.status().code().ordinal());
     out.writeString(s.status().message());
-    out.writeFixed(shared.computeIfAbsent(s.resource(), r -> encode((Resource) r)));
+    out.writeFixed(EMPTY_RESOURCE);
     out.writeFixed(shared.computeIfAbsent(s.scope(), sc -> encode((InstrumentationScope) sc)));
+    out.writeInt(resourceIndex);
   }
 
-  private static byte[] encode(Resource r) {
+  /** A {@code Resource} record's Avro bytes. */
+  static byte[] encode(Resource r) {
     return encoded(
         out -> {
           writeAttributes(r.attributes(), out);

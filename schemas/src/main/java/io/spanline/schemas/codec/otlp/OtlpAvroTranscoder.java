@@ -12,13 +12,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.LongPredicate;
@@ -172,8 +175,12 @@ public final class OtlpAvroTranscoder {
       boolean error,
       String service,
       byte[] name,
+      byte[] resource,
       int avroOffset,
       int avroLength) {}
+
+  /** The Avro bytes of an empty {@code Resource}: no attributes, 0 dropped, no schema URL. */
+  private static final byte[] EMPTY_RESOURCE = {0, 0, 0};
 
   private static final class Transcoding {
     private final byte[] traceIdBytes;
@@ -455,7 +462,7 @@ public final class OtlpAvroTranscoder {
       out.writeInt((int) droppedLinks);
       out.writeInt(code);
       string(buf, msgOff, msgLen, out);
-      out.writeFixed(resource);
+      out.writeFixed(EMPTY_RESOURCE);
       out.writeFixed(scope);
       spans.add(
           new SpanOut(
@@ -466,6 +473,7 @@ public final class OtlpAvroTranscoder {
               code == 2,
               service,
               Arrays.copyOfRange(buf, nameOff, nameOff + nameLen),
+              resource,
               spanStart,
               out.size() - spanStart));
     }
@@ -782,11 +790,36 @@ public final class OtlpAvroTranscoder {
       }
       e.arrayEnd();
       e.writeInt(missingParents);
+      // each distinct resource once, numbered as the spans first name it (equal bytes, one entry)
+      Map<ByteBuffer, Integer> resourceIndex = new HashMap<>();
+      List<byte[]> resources = new ArrayList<>();
+      int[] spanResource = new int[spans.size()];
+      byte[] previous = null;
+      for (int i = 0; i < spans.size(); i++) {
+        byte[] r = spans.get(i).resource();
+        if (r == previous) {
+          spanResource[i] = spanResource[i - 1];
+          continue;
+        }
+        Integer index = resourceIndex.putIfAbsent(ByteBuffer.wrap(r), resources.size());
+        if (index == null) {
+          index = resources.size();
+          resources.add(r);
+        }
+        spanResource[i] = index;
+        previous = r;
+      }
+      e.arrayStart(resources.size());
+      for (byte[] r : resources) {
+        e.writeFixed(r);
+      }
+      e.arrayEnd();
       e.arrayStart(spans.size());
       long[] spanIds = new long[spans.size()];
       for (int i = 0; i < spans.size(); i++) {
         SpanOut s = spans.get(i);
         spanBytes.copyTo(s.avroOffset(), s.avroLength(), e);
+        e.writeInt(spanResource[i]);
         spanIds[i] = s.spanId();
       }
       e.arrayEnd();

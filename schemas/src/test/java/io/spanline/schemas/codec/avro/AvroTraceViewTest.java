@@ -158,7 +158,8 @@ class AvroTraceViewTest {
 
     /**
      * AssembledTrace up to its spans array: tenant, trace ID, fragment, root service and span
-     * names, start, end, duration, declared span count, error, no services, no missing parents.
+     * names, start, end, duration, declared span count, error, no services, no missing parents, no
+     * resources.
      */
     AvroBytes traceHeader(int declaredSpans) {
       return string("t")
@@ -168,7 +169,7 @@ class AvroTraceViewTest {
           .string("")
           .longs(0, 0, 0, declaredSpans)
           .raw(1, 0)
-          .longs(0, 0);
+          .longs(0, 0, 0);
     }
 
     /**
