@@ -13,6 +13,6 @@ public interface InputLag {
   /** Lag is never known: idle tasks go by the wall clock (topology driver tests). */
   InputLag UNKNOWN = task -> false;
 
-  /** True when the task is known to have unprocessed input records. */
+  /** True when the task has, or may have, input records it has not processed yet. */
   boolean behind(TaskId task);
 }
