@@ -10,6 +10,7 @@ import io.spanline.schemas.model.Span;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -21,10 +22,15 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -116,12 +122,16 @@ public final class AssemblyBench {
               spans,
               "spans");
 
+      // the warm-up and the counted run each emitted every span once into bench-assembled
+      double avroPerSpan = valueBytes(kafka.bootstrapServers(), "bench-assembled") / (2.0 * spans);
+
       Map<String, String> buffering = new HashMap<>();
       buffering.put("trace.idle.timeout.ms", "3600000");
       buffering.put("trace.max.duration.ms", "7200000");
       buffering.put("trace.max.open", "100000000");
       buffering.put("topic.assembled-traces", "bench-assembled-state");
-      assembly(kafka, registry, admin, dir, threads, "bench-state", buffering, spans, false);
+      double bufferingOnly =
+          assembly(kafka, registry, admin, dir, threads, "bench-state", buffering, spans, false);
       long stateBytes = BenchFiles.sizeOf(dir.resolve("state-bench-state"));
       long changelogBytes = 0;
       try (Stream<Path> logs = Files.walk(dir.resolve("kafka"), 2)) {
@@ -137,9 +147,42 @@ public final class AssemblyBench {
           "SUMMARY assembly %.0f spans/s vs pass-through %.0f spans/s (runs %.0f, %.0f): ratio %.2f%n",
           assembly, passThrough, p1, p2, assembly / passThrough);
       System.out.printf(
+          "SUMMARY assembly %.0f spans/s vs buffering only %.0f spans/s: ratio %.2f%n",
+          assembly, bufferingOnly, assembly / bufferingOnly);
+      System.out.printf(
+          "OUTPUT %.0f Avro bytes per span in the assembled traces (record values, framing"
+              + " included, uncompressed) against %.0f OTLP bytes per span in%n",
+          avroPerSpan, written[2] / (double) spans);
+      System.out.printf(
           "STATE %.0f bytes per buffered span in RocksDB after a clean close (%d bytes, %d spans),"
               + " %.0f bytes per span in the trace-buffer changelog (lz4)%n",
           stateBytes / (double) spans, stateBytes, spans, changelogBytes / (double) spans);
+    }
+  }
+
+  /** The summed value sizes of every record on {@code topic}, read from the beginning. */
+  private static long valueBytes(String bootstrap, String topic) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 << 20);
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(i -> new TopicPartition(topic, i.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      long bytes = 0;
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
+          bytes += r.value().length;
+        }
+      }
+      return bytes;
     }
   }
 
