@@ -26,9 +26,10 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 /**
  * The archive sink process: checks the topics and the bucket (creating it when {@code
  * s3.create-bucket} says so), then runs, in a {@link SinkRuntime}, the retention sweep, the
- * compaction (when {@code compaction.enabled}), the bucket check and the consumer threads (one that fails is started again from the last committed offsets),
- * with the admin port ({@code /healthz}, {@code /readyz} = Kafka reachable with its topics, the
- * bucket reachable, every consumer running; {@code /metrics}).
+ * compaction (when {@code compaction.enabled}), the bucket check and the consumer threads (one that
+ * fails is started again from the last committed offsets), with the admin port ({@code /healthz},
+ * {@code /readyz} = Kafka reachable with its topics, the bucket reachable, every consumer running;
+ * {@code /metrics}).
  */
 public final class ArchiveSinkApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiveSinkApp.class);

@@ -57,7 +57,7 @@ class DuckDbIT {
                 "compaction.interval.ms",
                 "1000",
                 "compaction.min-age.ms",
-                "0"))) {
+                "1"))) {
       // Given traces of two tenants over two days, some spans failed
       List<String> services = List.of("frontend", "checkout", "payment");
       List<SampledTrace> traces = new ArrayList<>();

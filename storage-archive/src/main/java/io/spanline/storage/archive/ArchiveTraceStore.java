@@ -31,7 +31,8 @@ public final class ArchiveTraceStore implements TraceStore {
    * @param metrics gets {@code spanline_query_s3_seconds{outcome}} (one read, its listing and all
    *     its ranged GETs) and {@code spanline_query_archive_bytes_total} / {@code
    *     spanline_query_archive_requests_total} (bytes and ranged GETs of Parquet files fetched),
-   *     {@code spanline_query_archive_index_requests_total} (listings, hour-index and manifest GETs)
+   *     {@code spanline_query_archive_index_requests_total} (listings, hour-index and manifest
+   *     GETs)
    */
   public ArchiveTraceStore(ColdTraceReader reader, MeterRegistry metrics) {
     this.reader = Objects.requireNonNull(reader, "reader");
