@@ -396,6 +396,13 @@ public final class ArchiveCompactor implements Runnable {
     if (visible.isEmpty()) {
       return;
     }
+    // an index written after every visible file was (normally) written knowing them: skip the GET.
+    // Should it miss one anyway (a lost concurrent update), readers open that file regardless.
+    if (objects.index().isPresent()
+        && visible.values().stream()
+            .allMatch(o -> o.lastModified().isBefore(objects.index().get().lastModified()))) {
+      return;
+    }
     ArchiveHours.HourView view = hours.view(objects, true, cost);
     List<String> uncovered = view.uncovered();
     if (uncovered.isEmpty()) {

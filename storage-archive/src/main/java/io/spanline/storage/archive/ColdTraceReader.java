@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -120,14 +122,20 @@ public final class ColdTraceReader {
     this.maxSpans = maxSpans;
     this.hours = new ArchiveHours(s3, bucket, layout, indexCacheBytes);
     this.useIndex = useIndex;
-    this.executor =
-        Executors.newFixedThreadPool(
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
             parallelism,
+            parallelism,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
             r -> {
               Thread t = new Thread(r, "spanline-cold-reader");
               t.setDaemon(true);
               return t;
             });
+    pool.allowCoreThreadTimeOut(true); // an idle reader holds no threads
+    this.executor = pool;
   }
 
   /**
