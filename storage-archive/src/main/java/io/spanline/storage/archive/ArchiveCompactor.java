@@ -261,10 +261,6 @@ public final class ArchiveCompactor implements Runnable {
         garbage.add(folder + name);
       }
     }
-    Set<String> carried = new LinkedHashSet<>();
-    for (S3Object m : objects.manifests().values()) {
-      carried.addAll(hours.manifest(objects, m, cost).replaced());
-    }
     delete(garbage);
     if (objects.manifests().size() > 1) {
       delete(
@@ -275,6 +271,11 @@ public final class ArchiveCompactor implements Runnable {
     if (visible.size() <= 1) {
       ensureIndex(objects, visible, cost);
       return new Result(0, 0, 0, 0);
+    }
+    // what earlier manifests replaced stays replaced (a roll the sink writes again after a crash)
+    Set<String> carried = new LinkedHashSet<>();
+    for (S3Object m : objects.manifests().values()) {
+      carried.addAll(hours.manifest(objects, m, cost).replaced());
     }
     long started = System.nanoTime();
     String id =
