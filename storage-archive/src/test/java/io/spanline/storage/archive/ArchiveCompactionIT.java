@@ -313,6 +313,37 @@ class ArchiveCompactionIT {
   }
 
   @Test
+  void aRollTheSinkWritesAgainAfterCompaction_staysHidden_andTheNextRunDeletesIt()
+      throws Exception {
+    newArchive();
+    String tenant = UniqueNames.unique("rewrite");
+    List<AssembledTrace> sample = new ArrayList<>();
+    for (int roll = 0; roll < 5; roll++) {
+      sample.add(batch(tenant, 4).get(0));
+    }
+    String firstRoll = hourObjects(tenant).dataFiles().keySet().iterator().next();
+    S3Object original = hourObjects(tenant).dataFiles().get(firstRoll);
+    byte[] bytes = s3.getObjectAsBytes(g -> g.bucket(bucket).key(original.key())).asByteArray();
+    compactor(128L << 20, (s, f) -> {}).compactHour(tenant, HOUR);
+    assertThat(hourObjects(tenant).dataFiles()).doesNotContainKey(firstRoll);
+
+    // a sink that crashed before committing writes the same roll again under the same key
+    s3.putObject(
+        p -> p.bucket(bucket).key(original.key()),
+        software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+    assertThat(hourObjects(tenant).dataFiles()).containsKey(firstRoll);
+    assertEachSpanOnce(sample);
+
+    // more late rolls and another compaction: the rewritten roll stays replaced, and goes
+    for (int roll = 0; roll < 2; roll++) {
+      sample.add(batch(tenant, 4).get(0));
+    }
+    compactor(128L << 20, (s, f) -> {}).compactHour(tenant, HOUR);
+    assertEachSpanOnce(sample);
+    assertThat(hourObjects(tenant).dataFiles()).hasSize(1).doesNotContainKey(firstRoll);
+  }
+
+  @Test
   void findsATraceInAFileWhoseIndexEntryWasLost_andOpensOnlyTheHoldingFileOtherwise()
       throws Exception {
     newArchive();
