@@ -10,6 +10,7 @@ import io.spanline.schemas.serde.ConfluentAvroSerde;
 import io.spanline.service.consumer.SinkClients;
 import io.spanline.service.consumer.SinkRuntime;
 import io.spanline.service.streams.StreamsApps;
+import io.spanline.storage.archive.ArchiveCompactor;
 import io.spanline.storage.archive.RetentionSweep;
 import io.spanline.storage.archive.S3Clients;
 import java.time.Clock;
@@ -24,10 +25,11 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
 /**
  * The archive sink process: checks the topics and the bucket (creating it when {@code
- * s3.create-bucket} says so), then runs, in a {@link SinkRuntime}, the retention sweep, the bucket
- * check and the consumer threads (one that fails is started again from the last committed offsets),
- * with the admin port ({@code /healthz}, {@code /readyz} = Kafka reachable with its topics, the
- * bucket reachable, every consumer running; {@code /metrics}).
+ * s3.create-bucket} says so), then runs, in a {@link SinkRuntime}, the retention sweep, the
+ * compaction (when {@code compaction.enabled}), the bucket check and the consumer threads (one that
+ * fails is started again from the last committed offsets), with the admin port ({@code /healthz},
+ * {@code /readyz} = Kafka reachable with its topics, the bucket reachable, every consumer running;
+ * {@code /metrics}).
  */
 public final class ArchiveSinkApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiveSinkApp.class);
@@ -81,6 +83,12 @@ public final class ArchiveSinkApp implements AutoCloseable {
               app.metrics::retentionDeleted),
           Duration.ZERO,
           config.retentionInterval());
+      if (config.compaction().enabled()) {
+        app.runtime.schedule(
+            compactor(config, app.s3, clock, app.metrics),
+            config.compaction().interval(),
+            config.compaction().interval());
+      }
       app.runtime.schedule(app::checkS3, Duration.ofSeconds(5), Duration.ofSeconds(5));
       app.runtime.startConsumers(
           number -> consumerConfig(config, number),
@@ -148,6 +156,26 @@ public final class ArchiveSinkApp implements AutoCloseable {
     } catch (RuntimeException e) {
       s3Problem = "S3 bucket " + config.bucket() + " not reachable: " + e;
     }
+  }
+
+  /** The archive's compactor with this sink's bucket, layout, Parquet and upload settings. */
+  static ArchiveCompactor compactor(
+      ArchiveSinkConfig config, S3Client s3, Clock clock, ArchiveSinkMetrics metrics) {
+    return new ArchiveCompactor(
+        s3,
+        config.bucket(),
+        config.layout(),
+        new ArchiveCompactor.Settings(
+            config.compaction().targetFileBytes(),
+            config.rowGroupBytes(),
+            config.pageBytes(),
+            config.multipartThreshold(),
+            config.multipartPartBytes(),
+            config.workDir().resolve("compaction"),
+            config.compaction().minAge()),
+        clock,
+        (step, folder) -> {},
+        metrics::compacted);
   }
 
   static Map<String, Object> consumerConfig(ArchiveSinkConfig config, int number) {

@@ -4,6 +4,7 @@ import static io.spanline.archive.testing.ArchiveSinkHarness.kept;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spanline.archive.testing.ArchiveSinkHarness;
+import io.spanline.localinfra.Probe;
 import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
@@ -24,11 +25,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DuckDB reads the archive with plain SQL, partitions from the Hive folder names. */
+/**
+ * DuckDB reads the archive with plain SQL, partitions from the Hive folder names, after the sink's
+ * compaction merged each tenant's hour of 1-second rolls into one file (the replaced files deleted,
+ * so plain SQL counts every span once).
+ */
 @ExtendWith(LocalInfraExtension.class)
 class DuckDbIT {
   @TempDir Path dir;
@@ -38,7 +44,20 @@ class DuckDbIT {
       LocalKafka kafka, LocalSchemaRegistry registry, LocalS3 s3) throws Exception {
     try (ArchiveSinkHarness h =
         ArchiveSinkHarness.create(
-            kafka, registry, s3, dir.resolve("work"), 2, Map.of("roll.max.age.ms", "1000"))) {
+            kafka,
+            registry,
+            s3,
+            dir.resolve("work"),
+            2,
+            Map.of(
+                "roll.max.age.ms",
+                "1000",
+                "compaction.enabled",
+                "true",
+                "compaction.interval.ms",
+                "1000",
+                "compaction.min-age.ms",
+                "1"))) {
       // Given traces of two tenants over two days, some spans failed
       List<String> services = List.of("frontend", "checkout", "payment");
       List<SampledTrace> traces = new ArrayList<>();
@@ -60,6 +79,22 @@ class DuckDbIT {
       try (ArchiveSinkApp sink = h.startSink()) {
         h.send(traces);
         h.awaitAllCommitted(Duration.ofSeconds(90));
+        // Then compaction leaves one Parquet file per tenant and hour, and no replaced file
+        Probe.until(
+            "compaction to one file per tenant and hour",
+            Duration.ofSeconds(90),
+            Duration.ofMillis(200),
+            () -> {
+              Map<String, Long> perHour =
+                  h.objects().stream()
+                      .map(o -> o.key())
+                      .filter(k -> k.endsWith(".parquet"))
+                      .collect(
+                          Collectors.groupingBy(
+                              k -> k.substring(0, k.lastIndexOf('/')), Collectors.counting()));
+              return !perHour.isEmpty() && perHour.values().stream().allMatch(n -> n == 1);
+            });
+        assertThat(sink.metrics().filesCompacted()).isPositive();
       }
       LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(TraceBuilder.START, 86_400_000_000_000L));
       Map<String, Long> expected = new TreeMap<>();

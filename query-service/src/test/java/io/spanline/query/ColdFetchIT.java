@@ -100,10 +100,12 @@ class ColdFetchIT {
             "0",
             "spanline.query.admin.port",
             "0");
-    // (the service's clock is an hour after the trace, so the default lookback covers it)
+    // (the service's clock is 20 days after the trace: the default lookback, the whole 30-day
+    // cold retention, covers it without a time range in the request)
     Clock clock =
         Clock.fixed(
-            Instant.ofEpochSecond(trace.summary().startEpochNanos() / 1_000_000_000L + 3600),
+            Instant.ofEpochSecond(
+                trace.summary().startEpochNanos() / 1_000_000_000L + 20L * 24 * 3600),
             ZoneOffset.UTC);
     try (QueryServiceApp app =
         QueryServiceApp.start(QueryConfigLoader.load(Map.of(), props), clock)) {

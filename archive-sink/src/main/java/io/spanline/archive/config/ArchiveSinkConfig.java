@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param retention how long partitions are kept; spans that started longer ago than this before the
  *     sink's clock are not archived
  * @param spanStartMaxFuture spans that start further ahead of the sink's clock are not archived
+ * @param compaction whether this process runs the archive's compaction (one process per bucket and
+ *     prefix), how often, into files of what size, and for hours that ended how long ago
  */
 public record ArchiveSinkConfig(
     KafkaSettings kafka,
@@ -43,7 +45,24 @@ public record ArchiveSinkConfig(
     Duration retention,
     Duration retentionInterval,
     Duration spanStartMaxFuture,
+    Compaction compaction,
     AdminSettings admin) {
+
+  /**
+   * Compaction settings ({@code compaction.*}).
+   *
+   * @param enabled run the compactor in this process
+   * @param interval time between runs
+   * @param targetFileBytes size of the files compaction writes, bytes
+   * @param minAge an hour is compacted once it ended at least this long ago
+   */
+  public record Compaction(
+      boolean enabled, Duration interval, long targetFileBytes, Duration minAge) {
+    public Compaction {
+      Objects.requireNonNull(interval, "interval");
+      Objects.requireNonNull(minAge, "minAge");
+    }
+  }
 
   public ArchiveSinkConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -57,6 +76,7 @@ public record ArchiveSinkConfig(
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(retentionInterval, "retentionInterval");
     Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
+    Objects.requireNonNull(compaction, "compaction");
     Objects.requireNonNull(admin, "admin");
   }
 

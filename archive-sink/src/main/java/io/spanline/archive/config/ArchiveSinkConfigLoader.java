@@ -56,6 +56,10 @@ public final class ArchiveSinkConfigLoader {
     DEFAULTS.put("retention.days", "30");
     DEFAULTS.put("retention.interval.ms", "3600000");
     DEFAULTS.put("span.start.max-future.ms", "3600000");
+    DEFAULTS.put("compaction.enabled", "false");
+    DEFAULTS.put("compaction.interval.ms", "600000");
+    DEFAULTS.put("compaction.target.bytes", String.valueOf(128L << 20));
+    DEFAULTS.put("compaction.min-age.ms", "900000");
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13137");
     DEFAULTS.putAll(AdminSettings.securityDefaults());
@@ -120,6 +124,11 @@ public final class ArchiveSinkConfigLoader {
         Duration.ofDays(s.durationAtLeast("retention.days", TimeUnit.DAYS, 1)),
         s.millis("retention.interval.ms"),
         s.millis("span.start.max-future.ms"),
+        new ArchiveSinkConfig.Compaction(
+            s.bool("compaction.enabled"),
+            s.millis("compaction.interval.ms"),
+            s.longAtLeast("compaction.target.bytes", 1 << 20),
+            s.millis("compaction.min-age.ms")),
         AdminSettings.from(s));
   }
 }

@@ -22,6 +22,7 @@ public final class ArchiveSinkMetrics {
   private final Counter rows;
   private final Counter retries;
   private final Counter deletedObjects;
+  private final Counter compactedFiles;
   private final Timer upload;
   private final AtomicLong pendingBytes = new AtomicLong();
   private final AtomicInteger paused = new AtomicInteger();
@@ -52,6 +53,10 @@ public final class ArchiveSinkMetrics {
     this.deletedObjects =
         Counter.builder("spanline.archive.retention.deleted.objects")
             .description("Objects deleted by the retention sweep")
+            .register(registry);
+    this.compactedFiles =
+        Counter.builder("spanline.archive.compaction.replaced.files")
+            .description("Data files compaction replaced by larger ones")
             .register(registry);
     this.upload =
         Timer.builder("spanline.archive.upload")
@@ -93,6 +98,16 @@ public final class ArchiveSinkMetrics {
     bytes.increment(fileBytes);
     rows.increment(fileRows);
     upload.record(took);
+  }
+
+  /** Files one compaction run replaced. */
+  public void compacted(long files) {
+    compactedFiles.increment(files);
+  }
+
+  /** Files compaction replaced so far. */
+  public double filesCompacted() {
+    return compactedFiles.count();
   }
 
   public void retried() {

@@ -245,14 +245,19 @@ public final class ArchiveSinkHarness implements AutoCloseable {
     return ends;
   }
 
-  /** Every object of the bucket. */
+  /** Every Parquet data file of the bucket (hour indexes and compaction manifests left out). */
   public List<S3Object> objects() {
+    return allObjects().stream().filter(o -> o.key().endsWith(".parquet")).toList();
+  }
+
+  /** Every object of the bucket. */
+  public List<S3Object> allObjects() {
     return s3.listObjectsV2Paginator(l -> l.bucket(config.bucket())).contents().stream().toList();
   }
 
   /** Copies every object to {@code dir}, keys as relative paths. */
   public Path download(Path dir) throws Exception {
-    for (S3Object o : objects()) {
+    for (S3Object o : allObjects()) {
       Path target = dir.resolve(o.key());
       Files.createDirectories(target.getParent());
       s3.getObject(g -> g.bucket(config.bucket()).key(o.key()), ResponseTransformer.toFile(target));

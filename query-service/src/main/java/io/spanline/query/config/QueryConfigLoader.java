@@ -40,7 +40,7 @@ public final class QueryConfigLoader {
     DEFAULTS.put("s3.path-style", "false");
     DEFAULTS.put("s3.access-key", "");
     DEFAULTS.put("s3.secret-key", "");
-    DEFAULTS.put("archive.lookback.ms", String.valueOf(24L * 3600 * 1000));
+    DEFAULTS.put("archive.lookback.ms", String.valueOf(30L * 24 * 3600 * 1000));
     DEFAULTS.put("clock-skew.max-adjustment.ms", "60000");
     DEFAULTS.put("trace.max-spans", "5000");
     DEFAULTS.put("traceql.max-traces-inspected", "2000");

@@ -42,8 +42,17 @@ public final class ArchiveLayout {
     this.prefix = prefix;
   }
 
+  /** Name (within its hour folder) of the hour's trace-ID index object. */
+  public static final String INDEX_NAME = "_trace-ids.idx";
+
+  private static final Pattern COMPACTED =
+      Pattern.compile("c-(\\d{13}-[0-9a-f]{8})-(\\d+)\\.parquet");
+  private static final Pattern SINK_FILE = Pattern.compile("\\d+-\\d+-\\d+\\.parquet");
+  private static final Pattern MANIFEST =
+      Pattern.compile("_compaction-(\\d{13}-[0-9a-f]{8})\\.manifest");
+
   /** The partition folder of a tenant and UTC hour, ending with {@code /}. */
-  String hourFolder(String tenant, LocalDateTime hour) {
+  public String hourFolder(String tenant, LocalDateTime hour) {
     return root()
         + "tenant="
         + encodeTenant(tenant)
@@ -60,13 +69,53 @@ public final class ArchiveLayout {
     return hourFolder(tenant, hour) + partition + "-" + firstOffset + "-" + lastOffset + ".parquet";
   }
 
+  /** The key of an hour's trace-ID index object ({@link #INDEX_NAME} in the hour folder). */
+  public String indexKey(String tenant, LocalDateTime hour) {
+    return hourFolder(tenant, hour) + INDEX_NAME;
+  }
+
+  /** The folder of a tenant's UTC day, ending with {@code /}. */
+  public String dayFolder(String tenant, LocalDate day) {
+    return tenantFolder(tenant) + "date=" + day + "/";
+  }
+
+  /**
+   * Name of the {@code n}th file a compaction writes in an hour folder: {@code
+   * c-<compactionId>-<n>.parquet}.
+   */
+  public static String compactedName(String compactionId, int n) {
+    return "c-" + compactionId + "-" + n + ".parquet";
+  }
+
+  /** Name of a compaction's manifest in an hour folder: {@code _compaction-<id>.manifest}. */
+  public static String manifestName(String compactionId) {
+    return "_compaction-" + compactionId + ".manifest";
+  }
+
+  /** The compaction ID of a compacted file's name, or empty. */
+  static Optional<String> compactionOfFile(String name) {
+    Matcher m = COMPACTED.matcher(name);
+    return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  /** The compaction ID of a manifest's name, or empty. */
+  static Optional<String> compactionOfManifest(String name) {
+    Matcher m = MANIFEST.matcher(name);
+    return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  /** Whether a name in an hour folder is a data file (the sink's or a compaction's). */
+  static boolean isDataFile(String name) {
+    return SINK_FILE.matcher(name).matches() || COMPACTED.matcher(name).matches();
+  }
+
   /** {@code <prefix>/} or "" : where tenant folders start. */
   public String root() {
     return prefix.isEmpty() ? "" : prefix + "/";
   }
 
   /** {@code <prefix>/tenant=<t>/}. */
-  String tenantFolder(String tenant) {
+  public String tenantFolder(String tenant) {
     return root() + "tenant=" + encodeTenant(tenant) + "/";
   }
 

@@ -13,7 +13,9 @@ import java.util.Optional;
 
 /**
  * The cold store: trace by ID from the Parquet archive through a {@link ColdTraceReader}, looking
- * only in the hour folders of the range. Each read is measured.
+ * only in the hour folders of the range and, within them, through the hour trace-ID indexes only in
+ * the files that hold the trace, so a range as long as the cold retention stays cheap. Each read is
+ * measured.
  */
 public final class ArchiveTraceStore implements TraceStore {
   /** {@link FoundTrace#source} of this store's answers. */
@@ -23,11 +25,14 @@ public final class ArchiveTraceStore implements TraceStore {
   private final MeterRegistry metrics;
   private final Counter archiveBytes;
   private final Counter archiveRequests;
+  private final Counter indexRequests;
 
   /**
    * @param metrics gets {@code spanline_query_s3_seconds{outcome}} (one read, its listing and all
    *     its ranged GETs) and {@code spanline_query_archive_bytes_total} / {@code
-   *     spanline_query_archive_requests_total} (bytes and ranged GETs fetched)
+   *     spanline_query_archive_requests_total} (bytes and ranged GETs of Parquet files fetched),
+   *     {@code spanline_query_archive_index_requests_total} (listings, hour-index and manifest
+   *     GETs)
    */
   public ArchiveTraceStore(ColdTraceReader reader, MeterRegistry metrics) {
     this.reader = Objects.requireNonNull(reader, "reader");
@@ -39,6 +44,10 @@ public final class ArchiveTraceStore implements TraceStore {
     this.archiveRequests =
         Counter.builder("spanline.query.archive.requests")
             .description("Ranged GETs the cold reader made")
+            .register(metrics);
+    this.indexRequests =
+        Counter.builder("spanline.query.archive.index.requests")
+            .description("Listings, hour-index and manifest GETs the cold reader made")
             .register(metrics);
   }
 
@@ -61,6 +70,7 @@ public final class ArchiveTraceStore implements TraceStore {
     }
     archiveBytes.increment(archived.bytesFetched());
     archiveRequests.increment(archived.requests());
+    indexRequests.increment(archived.lists() + archived.indexGets() + archived.manifestGets());
     if (!archived.found()) {
       return Optional.empty();
     }

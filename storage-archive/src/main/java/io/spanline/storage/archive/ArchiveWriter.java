@@ -1,6 +1,7 @@
 package io.spanline.storage.archive;
 
 import io.spanline.schemas.model.SampledTrace;
+import io.spanline.storage.archive.internal.index.TraceIdIndex;
 import io.spanline.storage.archive.internal.parquet.ParquetTraceWriter;
 import io.spanline.storage.archive.internal.parquet.SpanRows;
 import io.spanline.storage.archive.internal.s3.S3Uploader;
@@ -23,13 +24,17 @@ import software.amazon.awssdk.services.s3.S3Client;
  * partition and the batch's offset range, so writing the same batch again overwrites the same
  * objects). Rows are sorted by trace ID then start: entries are sorted by trace ID, and the spans
  * of one trace (all its fragments in the batch) by start, so no more than one trace is read at a
- * time. Files are written under the work folder and deleted after upload.
+ * time. Files are written under the work folder and deleted after upload. After each upload the
+ * file and its trace IDs are added to the hour's trace-ID index ({@link ArchiveLayout#indexKey}); a
+ * crash between the two leaves a file the index does not cover, which readers open anyway (see
+ * {@link ColdTraceReader}).
  */
 public final class ArchiveWriter {
   private final ParquetTraceWriter parquet;
   private final S3Uploader uploader;
   private final ArchiveLayout layout;
   private final Path workDir;
+  private final ArchiveHours hours;
 
   /** S3's smallest multipart part (except the last), in bytes: 5 MiB. */
   public static final long MIN_PART_BYTES = S3Uploader.MIN_PART_BYTES;
@@ -40,6 +45,7 @@ public final class ArchiveWriter {
     this.uploader = uploader;
     this.layout = layout;
     this.workDir = workDir;
+    this.hours = new ArchiveHours(uploader.s3(), uploader.bucket(), layout, 0);
   }
 
   /**
@@ -134,6 +140,12 @@ public final class ArchiveWriter {
         long size = Files.size(file);
         long started = System.nanoTime();
         uploader.upload(file, key);
+        hours.addToIndex(
+            g.getKey().tenant(),
+            g.getKey().hour(),
+            Map.of(
+                new TraceIdIndex.FileRef(key.substring(key.lastIndexOf('/') + 1), size),
+                g.getValue().stream().map(Entry::traceId).distinct().toList()));
         uploaded.file(size, rows, Duration.ofNanos(System.nanoTime() - started));
       } finally {
         Files.deleteIfExists(file);

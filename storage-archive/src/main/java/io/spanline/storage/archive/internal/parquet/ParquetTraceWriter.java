@@ -38,6 +38,9 @@ public final class ParquetTraceWriter {
   public interface FileWriter extends AutoCloseable {
     void write(GenericRecord row) throws IOException;
 
+    /** Bytes written so far plus those buffered for the open row group, as Parquet estimates. */
+    long dataSize();
+
     @Override
     void close() throws IOException;
   }
@@ -70,6 +73,11 @@ public final class ParquetTraceWriter {
       @Override
       public void write(GenericRecord row) throws IOException {
         writer.write(row);
+      }
+
+      @Override
+      public long dataSize() {
+        return writer.getDataSize();
       }
 
       @Override

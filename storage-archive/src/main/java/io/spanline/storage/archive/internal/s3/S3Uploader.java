@@ -43,6 +43,16 @@ public final class S3Uploader {
     this.partBytes = partBytes;
   }
 
+  /** The client uploads go through (shared, not closed). */
+  public S3Client s3() {
+    return s3;
+  }
+
+  /** The bucket uploads go to. */
+  public String bucket() {
+    return bucket;
+  }
+
   /**
    * @throws IOException if the file cannot be read
    * @throws software.amazon.awssdk.core.exception.SdkException if S3 refuses or cannot be reached
