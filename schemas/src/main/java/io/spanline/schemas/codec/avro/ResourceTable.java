@@ -16,19 +16,24 @@ import java.util.Map;
  * thread-safe; one per trace written.
  */
 final class ResourceTable {
-  private final Map<Resource, byte[]> encodedByInstance = new IdentityHashMap<>();
+  private final Map<Resource, Integer> indexByInstance = new IdentityHashMap<>();
   private final Map<ByteBuffer, Integer> indexByBytes = new HashMap<>();
   private final List<byte[]> entries = new ArrayList<>();
 
-  /** The entry of {@code resource}, added at the end when no equal one is there yet. */
+  /**
+   * The entry of {@code resource}, added at the end when no equal one is there yet. Spans of one
+   * export share their resource instance, so each instance is encoded and compared once.
+   */
   int indexOf(Resource resource) {
-    byte[] bytes = encodedByInstance.computeIfAbsent(resource, AvroTraceWriter::encode);
-    ByteBuffer key = ByteBuffer.wrap(bytes);
-    Integer index = indexByBytes.get(key);
+    Integer index = indexByInstance.get(resource);
     if (index == null) {
-      index = entries.size();
-      indexByBytes.put(key, index);
-      entries.add(bytes);
+      byte[] bytes = AvroTraceWriter.encode(resource);
+      index = indexByBytes.putIfAbsent(ByteBuffer.wrap(bytes), entries.size());
+      if (index == null) {
+        index = entries.size();
+        entries.add(bytes);
+      }
+      indexByInstance.put(resource, index);
     }
     return index;
   }

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -790,24 +791,25 @@ public final class OtlpAvroTranscoder {
       }
       e.arrayEnd();
       e.writeInt(missingParents);
-      // each distinct resource once, numbered as the spans first name it (equal bytes, one entry)
-      Map<ByteBuffer, Integer> resourceIndex = new HashMap<>();
+      // each distinct resource once, numbered as the spans first name it (equal bytes, one
+      // entry); the spans of one ResourceSpans share its array, so bytes are compared once per
+      // array, not per span
+      Map<ByteBuffer, Integer> byContent = new HashMap<>();
+      Map<byte[], Integer> byArray = new IdentityHashMap<>();
       List<byte[]> resources = new ArrayList<>();
       int[] spanResource = new int[spans.size()];
-      byte[] previous = null;
       for (int i = 0; i < spans.size(); i++) {
         byte[] r = spans.get(i).resource();
-        if (r == previous) {
-          spanResource[i] = spanResource[i - 1];
-          continue;
-        }
-        Integer index = resourceIndex.putIfAbsent(ByteBuffer.wrap(r), resources.size());
+        Integer index = byArray.get(r);
         if (index == null) {
-          index = resources.size();
-          resources.add(r);
+          index = byContent.putIfAbsent(ByteBuffer.wrap(r), resources.size());
+          if (index == null) {
+            index = resources.size();
+            resources.add(r);
+          }
+          byArray.put(r, index);
         }
         spanResource[i] = index;
-        previous = r;
       }
       e.arrayStart(resources.size());
       for (byte[] r : resources) {
