@@ -54,6 +54,24 @@ final class IngestMetrics {
         .increment(traces);
   }
 
+  /**
+   * Spans of requests refused as a whole for a reason the client retries ({@code rate_limited}:
+   * over the tenant's rate, 429 / RESOURCE_EXHAUSTED; {@code unavailable}: in-flight bound or
+   * Kafka, 503 / UNAVAILABLE), by tenant.
+   */
+  void spansRefused(String tenant, IngestOutcome.Reason reason, int spans) {
+    if (spans > 0) {
+      registry
+          .counter(
+              "spanline.gateway.spans.refused",
+              "tenant",
+              tenant,
+              "reason",
+              reason.name().toLowerCase())
+          .increment(spans);
+    }
+  }
+
   void refused(String tenant, IngestOutcome.Reason reason) {
     registry
         .counter(

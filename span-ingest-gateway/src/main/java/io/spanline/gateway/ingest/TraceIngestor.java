@@ -184,6 +184,7 @@ public final class TraceIngestor {
     }
     Optional<Duration> wait = rateLimiter.tryAcquire(tenant, received, body.length);
     if (wait.isPresent()) {
+      metrics.spansRefused(tenant, Reason.RATE_LIMITED, received);
       return refused(
           tenant,
           Reason.RATE_LIMITED,
@@ -204,6 +205,7 @@ public final class TraceIngestor {
     }
     long bytes = parts.stream().mapToLong(TracePart::sizeBytes).sum();
     if (!budget.tryAcquire(bytes)) {
+      metrics.spansRefused(tenant, Reason.UNAVAILABLE, acceptedSpans);
       return refused(
           tenant,
           Reason.UNAVAILABLE,
@@ -223,6 +225,7 @@ public final class TraceIngestor {
                       error.toString());
                 }
                 metrics.refused(tenant, Reason.UNAVAILABLE);
+                metrics.spansRefused(tenant, Reason.UNAVAILABLE, acceptedSpans);
                 return new Refused(
                     Reason.UNAVAILABLE,
                     "Kafka did not acknowledge the spans: " + error.getMessage());
