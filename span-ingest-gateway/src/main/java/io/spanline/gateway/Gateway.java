@@ -16,6 +16,7 @@ import io.spanline.gateway.tenancy.GatewayInstances;
 import io.spanline.gateway.tenancy.TenantRateLimiter;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.KafkaReadiness;
+import io.spanline.service.admin.Readiness;
 import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.service.tenancy.TenantResolver;
 import io.spanline.service.tls.ServerTls;
@@ -134,7 +135,26 @@ public final class Gateway implements AutoCloseable {
             .build();
     grpc.start().join();
     http.start().join();
-    AdminServer admin = AdminServer.start(config.admin(), readiness, metrics);
+    AdminServer admin =
+        AdminServer.start(
+            config.admin(),
+            new Readiness() {
+              @Override
+              public boolean ready() {
+                return readiness.ready();
+              }
+
+              @Override
+              public String problem() {
+                return readiness.problem();
+              }
+
+              @Override
+              public String detail() {
+                return ingestor.shedder().describe();
+              }
+            },
+            metrics);
     Gateway gateway =
         new Gateway(grpc, http, tls, admin, writer, readiness, limits, instances, liveGateways);
     LOG.info(

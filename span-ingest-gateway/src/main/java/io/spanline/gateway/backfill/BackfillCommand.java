@@ -362,6 +362,7 @@ public final class BackfillCommand implements Callable<Integer> {
         c.debugTenants(),
         c.tenantLimitsFile(),
         c.membersGroup(),
-        c.membersRefresh());
+        c.membersRefresh(),
+        c.shedInflightFraction());
   }
 }

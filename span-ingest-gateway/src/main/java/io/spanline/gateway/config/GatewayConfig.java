@@ -40,6 +40,8 @@ import java.util.Set;
  *     gateways ({@code tenant-limits.members.group}), used while a tenant-limits file is set
  * @param membersRefresh how often the live gateways are counted ({@code
  *     tenant-limits.members.refresh.ms})
+ * @param shedInflightFraction share of {@code maxInflightBytes} in flight from which whole traces
+ *     are shed ({@code shed.inflight-fraction}, in (0, 1]; 1 = never)
  */
 public record GatewayConfig(
     String bindAddress,
@@ -70,7 +72,8 @@ public record GatewayConfig(
     Set<String> debugTenants,
     TenantLimitsSettings tenantLimitsFile,
     String membersGroup,
-    Duration membersRefresh) {
+    Duration membersRefresh,
+    double shedInflightFraction) {
 
   /** The {@code debug.tenants} entry that allows every tenant. */
   public static final String ALL_TENANTS = "*";
@@ -90,6 +93,12 @@ public record GatewayConfig(
     debugTenants = Set.copyOf(debugTenants);
     Objects.requireNonNull(tenantLimitsFile, "tenantLimitsFile");
     Objects.requireNonNull(membersRefresh, "membersRefresh");
+    if (!(shedInflightFraction > 0 && shedInflightFraction <= 1)) {
+      throw new IllegalArgumentException(
+          "Invalid value for property shed.inflight-fraction="
+              + shedInflightFraction
+              + ". Must be within (0, 1]; 1 = no shedding.");
+    }
     if (membersGroup == null || membersGroup.isBlank()) {
       throw new IllegalArgumentException(
           "Invalid value for property tenant-limits.members.group="

@@ -80,6 +80,7 @@ public final class GatewayConfigLoader {
     DEFAULTS.putAll(TenantLimitsSettings.defaults());
     DEFAULTS.put("tenant-limits.members.group", "spanline-gateway-members");
     DEFAULTS.put("tenant-limits.members.refresh.ms", "5000");
+    DEFAULTS.put("shed.inflight-fraction", "1");
   }
 
   /** What the gateway's settings may contain. */
@@ -175,7 +176,8 @@ public final class GatewayConfigLoader {
         debugTenants(s.get("debug.tenants")),
         TenantLimitsSettings.from(s),
         s.get("tenant-limits.members.group"),
-        s.millis("tenant-limits.members.refresh.ms"));
+        s.millis("tenant-limits.members.refresh.ms"),
+        s.doubleValue("shed.inflight-fraction"));
   }
 
   /** {@code debug.tenants}: comma-separated tenants, {@code *} for all, empty for none. */
