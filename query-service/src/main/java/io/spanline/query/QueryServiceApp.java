@@ -14,9 +14,11 @@ import io.spanline.query.api.tempo.TempoApi;
 import io.spanline.query.api.v1.NativeApi;
 import io.spanline.query.config.QueryConfig;
 import io.spanline.query.tenancy.RequestTenants;
+import io.spanline.query.tenancy.TenantQueryLimits;
 import io.spanline.query.traceql.TraceQlSearch;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.Readiness;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.service.tenancy.TenantResolver;
 import io.spanline.service.tls.ServerTls;
 import io.spanline.storage.FallbackTraceStore;
@@ -48,13 +50,16 @@ public final class QueryServiceApp implements AutoCloseable {
   private final Server server;
   private final ServerTls tls;
   private final AdminServer admin;
+  private final TenantLimitsSettings.Source tenantLimits;
 
   private QueryServiceApp(
       OpenSearchConnection openSearch,
       Optional<S3Client> s3,
       Server server,
       ServerTls tls,
-      AdminServer admin) {
+      AdminServer admin,
+      TenantLimitsSettings.Source tenantLimits) {
+    this.tenantLimits = tenantLimits;
     this.openSearch = openSearch;
     this.s3 = s3;
     this.server = server;
@@ -68,6 +73,8 @@ public final class QueryServiceApp implements AutoCloseable {
 
   public static QueryServiceApp start(QueryConfig config, Clock clock) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // first: a bad tenant-limits file stops the start before anything is opened
+    TenantLimitsSettings.Source tenantLimits = config.tenantLimits().open(registry);
     OpenSearchConnection openSearch = OpenSearchConnection.open(config.openSearch());
     Optional<S3Client> s3 =
         config.archiveEnabled() ? Optional.of(S3Clients.create(config.s3())) : Optional.empty();
@@ -94,6 +101,7 @@ public final class QueryServiceApp implements AutoCloseable {
             .decorator(
                 MetricCollectingService.newDecorator(
                     MeterIdPrefixFunction.ofDefault("spanline.query.http")))
+            .decorator(new TenantQueryLimits(tenants, tenantLimits, registry).decorator())
             .annotatedService(new JaegerApiV3(lookup, hot, tenants, clock, config.maxClockSkew()))
             .annotatedService(new JaegerHttpApi(lookup, hot, tenants, clock, config.maxClockSkew()))
             .annotatedService(new NativeApi(lookup, hot, tenants, clock, config.maxClockSkew()))
@@ -144,7 +152,7 @@ public final class QueryServiceApp implements AutoCloseable {
         config.archiveEnabled()
             ? "s3://" + config.bucket() + "/" + config.archiveLayout().root()
             : "off");
-    return new QueryServiceApp(openSearch, s3, server, tls, admin);
+    return new QueryServiceApp(openSearch, s3, server, tls, admin, tenantLimits);
   }
 
   public int port() {
@@ -160,6 +168,7 @@ public final class QueryServiceApp implements AutoCloseable {
     server.stop().join();
     tls.close();
     admin.close();
+    tenantLimits.close();
     s3.ifPresent(S3Client::close);
     try {
       openSearch.close();

@@ -159,6 +159,50 @@ class SamplingTopologyTest {
   }
 
   @Test
+  void aTraceKeptByTheGatewaysShedding_countsItsAdjustedCountInRedMetrics() throws Exception {
+    try (SamplingDriver d =
+        new SamplingDriver(
+            stateDir, ERRORS_AND_SLOW, Map.of("metrics.flush.interval.ms", "1000"), null)) {
+      // one trace the gateway kept at level 3 (1 in 8) and one it was not shedding
+      d.send(
+          trace()
+              .root("frontend", "GET /", 10)
+              .attr("spanline.shed.adjusted_count", 8L)
+              .child("checkout", "POST /buy", 5)
+              .attr("spanline.shed.adjusted_count", 8L)
+              .error()
+              .build());
+      d.send(trace().root("frontend", "GET /", 20).child("checkout", "POST /buy", 7).build());
+      d.advanceWallClock(Duration.ofSeconds(2));
+
+      ServiceMetrics m = d.metricsRecords().get(0).value();
+      ServiceMetrics.SpanMetric root =
+          m.spanMetrics().stream()
+              .filter(s -> s.service().equals("frontend"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(root.requestCount()).isEqualTo(9);
+      assertThat(root.durationSumNanos()).isEqualTo(Duration.ofMillis(8 * 10 + 20).toNanos());
+      assertThat(m.spanMetrics())
+          .filteredOn(s -> s.service().equals("checkout"))
+          .extracting(
+              ServiceMetrics.SpanMetric::statusCode,
+              ServiceMetrics.SpanMetric::requestCount,
+              ServiceMetrics.SpanMetric::errorCount)
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple(StatusCode.ERROR, 8L, 8L),
+              org.assertj.core.groups.Tuple.tuple(StatusCode.UNSET, 1L, 0L));
+      assertThat(m.edges())
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.requestCount()).isEqualTo(9);
+                assertThat(e.errorCount()).isEqualTo(8);
+              });
+    }
+  }
+
+  @Test
   void redMetricsAndServiceGraphEdgesCountEveryTrace_keptOrNot() throws Exception {
     try (SamplingDriver d =
         new SamplingDriver(

@@ -3,6 +3,7 @@ package io.spanline.gateway;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.grpc.GrpcService;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.gateway.config.GatewayConfig;
@@ -11,14 +12,18 @@ import io.spanline.gateway.http.OtlpHttpService;
 import io.spanline.gateway.ingest.TraceIngestor;
 import io.spanline.gateway.kafka.InFlightBudget;
 import io.spanline.gateway.kafka.SpanRecordWriter;
+import io.spanline.gateway.tenancy.GatewayInstances;
 import io.spanline.gateway.tenancy.TenantRateLimiter;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.KafkaReadiness;
+import io.spanline.service.admin.Readiness;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.service.tenancy.TenantResolver;
 import io.spanline.service.tls.ServerTls;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +50,9 @@ public final class Gateway implements AutoCloseable {
   private final AdminServer admin;
   private final SpanRecordWriter writer;
   private final KafkaReadiness readiness;
+  private final TenantLimitsSettings.Source limits;
+  private final GatewayInstances instances;
+  private final IntSupplier liveGateways;
 
   private Gateway(
       Server grpc,
@@ -52,7 +60,13 @@ public final class Gateway implements AutoCloseable {
       ServerTls tls,
       AdminServer admin,
       SpanRecordWriter writer,
-      KafkaReadiness readiness) {
+      KafkaReadiness readiness,
+      TenantLimitsSettings.Source limits,
+      GatewayInstances instances,
+      IntSupplier liveGateways) {
+    this.limits = limits;
+    this.instances = instances;
+    this.liveGateways = liveGateways;
     this.grpc = grpc;
     this.http = http;
     this.tls = tls;
@@ -64,10 +78,24 @@ public final class Gateway implements AutoCloseable {
   /** Starts serving; ports 0 in the config pick free ports ({@link #grpcPort()} etc. tell). */
   public static Gateway start(GatewayConfig config) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // first: a bad tenant-limits file stops the start before anything is opened
+    TenantLimitsSettings.Source limits = config.tenantLimitsFile().open(metrics);
     SpanRecordWriter writer = new SpanRecordWriter(config, metrics);
     InFlightBudget budget = new InFlightBudget(config.maxInflightBytes());
+    GatewayInstances instances =
+        limits.fromFile()
+            ? GatewayInstances.start(
+                config.kafka(), config.topic(), config.membersGroup(), config.membersRefresh())
+            : null;
+    IntSupplier liveGateways = instances == null ? () -> 1 : instances::count;
+    Gauge.builder("spanline.gateway.instances", liveGateways::getAsInt)
+        .description(
+            "Live gateways counted in the members consumer group (1 without a tenant-limits file):"
+                + " the divisor of each tenant's global ingest rates")
+        .register(metrics);
     TraceIngestor ingestor =
-        new TraceIngestor(config, writer, budget, new TenantRateLimiter(config), metrics);
+        new TraceIngestor(
+            config, writer, budget, new TenantRateLimiter(config, limits, liveGateways), metrics);
     TenantResolver tenants = new TenantResolver(config.authEnabled(), config.apiKeys());
     KafkaReadiness readiness =
         new KafkaReadiness(config.kafka(), List.of(config.topic()), Duration.ofSeconds(5));
@@ -107,8 +135,28 @@ public final class Gateway implements AutoCloseable {
             .build();
     grpc.start().join();
     http.start().join();
-    AdminServer admin = AdminServer.start(config.admin(), readiness, metrics);
-    Gateway gateway = new Gateway(grpc, http, tls, admin, writer, readiness);
+    AdminServer admin =
+        AdminServer.start(
+            config.admin(),
+            new Readiness() {
+              @Override
+              public boolean ready() {
+                return readiness.ready();
+              }
+
+              @Override
+              public String problem() {
+                return readiness.problem();
+              }
+
+              @Override
+              public String detail() {
+                return ingestor.shedder().describe();
+              }
+            },
+            metrics);
+    Gateway gateway =
+        new Gateway(grpc, http, tls, admin, writer, readiness, limits, instances, liveGateways);
     LOG.info(
         "Span ingest gateway serving OTLP/gRPC on {}, OTLP/HTTP on {}{}, admin on {}; writing to {}"
             + " at {}",
@@ -133,6 +181,14 @@ public final class Gateway implements AutoCloseable {
     return admin.port();
   }
 
+  /**
+   * The live gateways this one counts (itself included, at least 1): the divisor of each tenant's
+   * global ingest rates from the tenant-limits file; 1 without a file.
+   */
+  public int liveGateways() {
+    return liveGateways.getAsInt();
+  }
+
   /** Stops taking requests, lets those in flight finish, then closes the Kafka producer. */
   @Override
   public void close() {
@@ -142,5 +198,9 @@ public final class Gateway implements AutoCloseable {
     admin.close();
     readiness.close();
     writer.close();
+    if (instances != null) {
+      instances.close();
+    }
+    limits.close();
   }
 }

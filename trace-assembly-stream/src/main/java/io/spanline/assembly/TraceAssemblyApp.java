@@ -8,6 +8,7 @@ import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.service.streams.DeadLetteringHandler;
 import io.spanline.service.streams.StreamsApps;
 import io.spanline.service.streams.StreamsService;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -24,9 +25,14 @@ public final class TraceAssemblyApp implements AutoCloseable {
   private final StreamsService service;
   private final AssemblyMetrics metrics;
   private final StreamsInputLag inputLag;
+  private final TenantLimitsSettings.Source tenantLimits;
 
   private TraceAssemblyApp(
-      StreamsService service, AssemblyMetrics metrics, StreamsInputLag inputLag) {
+      StreamsService service,
+      AssemblyMetrics metrics,
+      StreamsInputLag inputLag,
+      TenantLimitsSettings.Source tenantLimits) {
+    this.tenantLimits = tenantLimits;
     this.service = service;
     this.metrics = metrics;
     this.inputLag = inputLag;
@@ -46,6 +52,7 @@ public final class TraceAssemblyApp implements AutoCloseable {
             config.deadLetterTopic());
     StreamsApps.requireTopics(config.kafka(), topics, "the trace-assembly-stream README");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    TenantLimitsSettings.Source tenantLimits = config.tenantLimits().open(registry);
     AssemblyMetrics metrics = new AssemblyMetrics(registry);
     SpanlineTopics specs = new SpanlineTopics(config.topics(), config.registry().connect());
     Properties props = TraceAssemblyTopology.streamsConfig(config);
@@ -56,7 +63,8 @@ public final class TraceAssemblyApp implements AutoCloseable {
             config.applicationId(),
             Duration.ofMillis(500));
     KafkaStreams streams =
-        new KafkaStreams(TraceAssemblyTopology.build(config, specs, metrics, inputLag), props);
+        new KafkaStreams(
+            TraceAssemblyTopology.build(config, specs, metrics, inputLag, tenantLimits), props);
     inputLag.watch(streams);
     StreamsService service =
         StreamsService.start(streams, props, registry, config.kafka(), topics, config.admin());
@@ -66,7 +74,7 @@ public final class TraceAssemblyApp implements AutoCloseable {
         config.topics().assembledTraces(),
         config.applicationId(),
         service.adminPort());
-    return new TraceAssemblyApp(service, metrics, inputLag);
+    return new TraceAssemblyApp(service, metrics, inputLag, tenantLimits);
   }
 
   KafkaStreams.State state() {
@@ -87,5 +95,6 @@ public final class TraceAssemblyApp implements AutoCloseable {
   public void close() {
     service.close();
     inputLag.close();
+    tenantLimits.close();
   }
 }

@@ -12,8 +12,10 @@ import io.spanline.schemas.serde.TracePartSerde;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.schemas.topic.TopicSpec;
 import io.spanline.service.streams.StreamsApps;
+import io.spanline.service.tenancy.TenantLimitsFile;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -58,6 +60,23 @@ public final class TraceAssemblyTopology {
    */
   public static Topology build(
       AssemblyConfig config, SpanlineTopics topics, AssemblyMetrics metrics, InputLag inputLag) {
+    return build(config, topics, metrics, inputLag, () -> TenantLimitsFile.EMPTY);
+  }
+
+  /**
+   * The topology; pure: no clock, environment or I/O.
+   *
+   * @param metrics where the processors record
+   * @param inputLag tells the trace buffer which tasks have unread input
+   * @param tenantLimits the tenant-limits file in force (read at each record: reloads take effect
+   *     while the stream runs)
+   */
+  public static Topology build(
+      AssemblyConfig config,
+      SpanlineTopics topics,
+      AssemblyMetrics metrics,
+      InputLag inputLag,
+      Supplier<TenantLimitsFile> tenantLimits) {
     TopicSpec<TraceId, byte[]> output = topics.assembledTracesEncoded();
     StreamsBuilder builder = new StreamsBuilder();
     KStream<byte[], byte[]> input =
@@ -82,7 +101,9 @@ public final class TraceAssemblyTopology {
                     .withValueSerde(new TracePartSerde()));
     direct
         .merge(rekeyed, Named.as("all-parts"))
-        .process(new TraceBuffer(config, metrics, inputLag), Named.as("trace-buffer-processor"))
+        .process(
+            new TraceBuffer(config, metrics, inputLag, tenantLimits),
+            Named.as("trace-buffer-processor"))
         .to(
             output.name(),
             Produced.with(output.keySerde(), output.valueSerde())

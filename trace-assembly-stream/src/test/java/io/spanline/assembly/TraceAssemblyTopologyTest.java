@@ -12,6 +12,7 @@ import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.topic.SpanlineHeaders;
+import io.spanline.service.tenancy.TenantLimitsFile;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.streams.test.TestRecord;
@@ -371,6 +373,82 @@ class TraceAssemblyTopologyTest {
     assertThat(out.keySet()).containsExactlyInAnyOrder("acme", "globex");
     assertThat(ids(out.get("acme").spans())).isEqualTo(ids(trace.subList(0, 2)));
     assertThat(out.get("globex").fragment()).isZero();
+  }
+
+  @Test
+  void tenantOverItsOpenTraceBound_closesItsOwnTracesEarly_neverAnotherTenants() {
+    // Given a file bounding noisy to 2 open traces, and quiet to nothing
+    AtomicReference<TenantLimitsFile> file =
+        new AtomicReference<>(
+            TenantLimitsFile.parse("overrides:\n  noisy:\n    max-open-traces: 2\n"));
+    driver = new AssemblyDriver(stateDir, Map.of(), file::get);
+    AssemblyDriver d = driver;
+    List<List<Span>> quiet = new ArrayList<>();
+    List<List<Span>> noisy = new ArrayList<>();
+    // When quiet opens 2 traces and noisy 5, interleaved
+    for (int i = 0; i < 5; i++) {
+      if (i < 2) {
+        quiet.add(traces.trace(2));
+        d.send("quiet", quiet.get(i));
+      }
+      noisy.add(traces.trace(2));
+      d.send("noisy", noisy.get(i));
+      d.advanceWallClock(Duration.ofMillis(100));
+    }
+
+    // Then noisy's 3 traces due soonest closed early, whole; quiet's stay open
+    List<AssembledTrace> early = d.assembled();
+    assertThat(early).extracting(AssembledTrace::tenant).containsOnly("noisy");
+    assertThat(early)
+        .extracting(AssembledTrace::traceId)
+        .containsExactly(
+            noisy.get(0).get(0).traceId(),
+            noisy.get(1).get(0).traceId(),
+            noisy.get(2).get(0).traceId());
+    assertThat(early).allSatisfy(t -> assertThat(t.spans()).hasSize(2));
+    assertThat(d.metrics().closedCount(ClosureReason.TENANT_LIMIT)).isEqualTo(3);
+    assertThat(d.metrics().openTraces()).isEqualTo(4);
+
+    // When the file is reloaded without the bound, noisy's traces stay open
+    file.set(TenantLimitsFile.EMPTY);
+    d.send("noisy", traces.trace(2));
+    assertThat(d.assembled()).isEmpty();
+
+    d.advanceWallClock(IDLE.plus(TICK));
+    List<AssembledTrace> rest = d.assembled();
+    assertThat(rest).hasSize(5);
+    assertThat(rest.stream().filter(t -> t.tenant().equals("quiet")))
+        .extracting(AssembledTrace::traceId)
+        .containsExactlyInAnyOrder(quiet.get(0).get(0).traceId(), quiet.get(1).get(0).traceId());
+    assertThat(d.metrics().openTraces()).isZero();
+    assertThat(d.metrics().bufferedBytes()).isZero();
+  }
+
+  @Test
+  void tenantsMaxSpansPerTrace_lowersTheTraceBound_forThatTenantOnly() {
+    driver =
+        new AssemblyDriver(
+            stateDir,
+            Map.of("trace.max.spans", "100"),
+            () -> TenantLimitsFile.parse("overrides:\n  small:\n    max-spans-per-trace: 3\n"));
+    AssemblyDriver d = driver;
+    List<Span> smalls = traces.trace(5);
+    List<Span> others = traces.trace(5);
+    for (int i = 0; i < 5; i++) {
+      d.send("small", smalls.subList(i, i + 1));
+      d.send("other", others.subList(i, i + 1));
+    }
+
+    List<AssembledTrace> atOnce = d.assembled();
+    assertThat(atOnce).singleElement().satisfies(t -> assertThat(t.tenant()).isEqualTo("small"));
+    assertThat(atOnce.get(0).spans()).hasSize(3);
+    d.advanceWallClock(IDLE.plus(TICK));
+    Map<String, List<AssembledTrace>> rest =
+        d.assembled().stream().collect(Collectors.groupingBy(AssembledTrace::tenant));
+    assertThat(rest.get("other")).singleElement().satisfies(t -> assertThat(t.spans()).hasSize(5));
+    assertThat(rest.get("small"))
+        .singleElement()
+        .satisfies(t -> assertThat(t.fragment()).isEqualTo(1));
   }
 
   @Test

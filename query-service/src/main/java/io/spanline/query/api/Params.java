@@ -2,6 +2,7 @@ package io.spanline.query.api;
 
 import com.linecorp.armeria.common.QueryParams;
 import io.spanline.query.api.Responses.BadParameter;
+import io.spanline.query.tenancy.TenantQueryLimits;
 import io.spanline.schemas.model.InvalidIdException;
 import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.TraceId;
@@ -37,9 +38,10 @@ public final class Params {
    * @throws BadParameter naming {@code names[0]} when it is not such an integer
    */
   public static int count(QueryParams params, int fallback, int max, String... names) {
+    boolean results = names[0].equals("limit");
     Optional<String> text = first(params, names).filter(t -> !t.isBlank());
     if (text.isEmpty()) {
-      return fallback;
+      return results ? TenantQueryLimits.capResults(fallback) : fallback;
     }
     int value;
     try {
@@ -50,7 +52,7 @@ public final class Params {
     if (value < 1 || value > max) {
       throw new BadParameter(names[0] + " must be within 1.." + max);
     }
-    return value;
+    return results ? TenantQueryLimits.capResults(value) : value;
   }
 
   public static Optional<String> first(QueryParams params, String... names) {

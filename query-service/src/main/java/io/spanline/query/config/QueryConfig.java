@@ -1,6 +1,7 @@
 package io.spanline.query.config;
 
 import io.spanline.service.admin.AdminSettings;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.service.tls.TlsSettings;
 import io.spanline.storage.archive.ArchiveLayout;
 import io.spanline.storage.archive.S3Settings;
@@ -25,6 +26,8 @@ import java.util.Objects;
  * @param authEnabled whether callers need an API key (which names their tenant)
  * @param apiKeys API key → tenant
  * @param admin the admin port: address, port, TLS ({@code admin.tls.*}) and key
+ * @param tenantLimits the tenant-limits file ({@code tenant-limits.*}): per-tenant query
+ *     concurrency and result limit
  */
 public record QueryConfig(
     String httpBindAddress,
@@ -42,7 +45,8 @@ public record QueryConfig(
     int traceQlMaxTracesInspected,
     boolean authEnabled,
     Map<String, String> apiKeys,
-    AdminSettings admin) {
+    AdminSettings admin,
+    TenantLimitsSettings tenantLimits) {
   public QueryConfig {
     Objects.requireNonNull(httpBindAddress, "httpBindAddress");
     Objects.requireNonNull(httpTls, "httpTls");

@@ -3,6 +3,7 @@ package io.spanline.query.config;
 import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.config.SettingsSpec;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.service.tenancy.TenantResolver;
 import io.spanline.service.tls.TlsSettings;
 import io.spanline.storage.archive.ArchiveLayout;
@@ -49,6 +50,7 @@ public final class QueryConfigLoader {
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13138");
     DEFAULTS.putAll(AdminSettings.securityDefaults());
+    DEFAULTS.putAll(TenantLimitsSettings.defaults());
   }
 
   /** What the query service's settings may contain. */
@@ -118,7 +120,8 @@ public final class QueryConfigLoader {
         s.intAtLeast("traceql.max-traces-inspected", 1),
         s.bool("auth.enabled"),
         TenantResolver.apiKeys(s, "SPANLINE_QUERY_API_KEYS"),
-        AdminSettings.from(s));
+        AdminSettings.from(s),
+        TenantLimitsSettings.from(s));
   }
 
   /** Below OpenSearch's default result window (10 000), which one trace read must fit in. */

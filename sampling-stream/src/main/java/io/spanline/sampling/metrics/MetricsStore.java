@@ -53,7 +53,7 @@ public final class MetricsStore {
     TraceMetrics.forEach(
         trace,
         windowNanos,
-        (key, duration, error) -> {
+        (key, duration, error, weight) -> {
           SeriesCounts c = key == lastKey[0] ? last[0] : totals.get(key);
           if (c == null) {
             c = new SeriesCounts();
@@ -63,13 +63,15 @@ public final class MetricsStore {
             c.dirty = true;
             dirty.add(key);
           }
-          c.add(duration, error);
+          c.add(duration, error, weight);
           last[0] = c;
           lastKey[0] = key;
-          if (key.series().edge()) {
-            meters.recordEdgeDuration(key.series(), duration);
-          } else {
-            meters.record(key.series(), duration);
+          for (long w = 0; w < weight; w++) {
+            if (key.series().edge()) {
+              meters.recordEdgeDuration(key.series(), duration);
+            } else {
+              meters.record(key.series(), duration);
+            }
           }
         });
   }

@@ -52,13 +52,14 @@ final class SeriesCounts {
     this.v = v;
   }
 
-  void add(long durationNanos, boolean error) {
-    v[0]++;
+  /** Adds {@code weight} spans (or calls) of this duration (nanoseconds) and error state. */
+  void add(long durationNanos, boolean error, long weight) {
+    v[0] += weight;
     if (error) {
-      v[1]++;
+      v[1] += weight;
     }
-    v[2] += durationNanos;
-    v[FIXED + bucket(durationNanos)]++;
+    v[2] += durationNanos * weight;
+    v[FIXED + bucket(durationNanos)] += weight;
   }
 
   long requests() {

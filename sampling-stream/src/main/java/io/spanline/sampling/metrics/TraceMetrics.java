@@ -1,5 +1,6 @@
 package io.spanline.sampling.metrics;
 
+import io.spanline.schemas.model.AnyValue;
 import io.spanline.schemas.model.StatusCode;
 import io.spanline.schemas.model.TraceView;
 
@@ -8,17 +9,43 @@ import io.spanline.schemas.model.TraceView;
  * series of its service, name, kind and status, in the window of its start time; every span whose
  * parent is in the same trace and belongs to another service adds a call from the parent's service
  * (client) to the span's (server). Pure: it tells a {@link Sink} and keeps nothing.
+ *
+ * <p>A trace the gateway kept while shedding load carries its adjusted count in the span attribute
+ * {@value #ADJUSTED_COUNT_ATTRIBUTE} (2, 4, 8 or 16: the traces it stands for); its spans and edges
+ * then count that many times, so rates, error counts and duration sums stay unbiased. The largest
+ * value on any span of the trace applies to all of them; without one a trace counts once.
  */
 final class TraceMetrics {
+  /** The span attribute of the gateway's overload shedding (its {@code LoadShedder}). */
+  static final String ADJUSTED_COUNT_ATTRIBUTE = "spanline.shed.adjusted_count";
+
+  /** The largest adjusted count accepted; larger values count as this. */
+  static final long MAX_ADJUSTED_COUNT = 1 << 20;
+
   private TraceMetrics() {}
+
+  /** The trace's adjusted count: its largest positive integer value of the attribute, else 1. */
+  static long adjustedCount(TraceView trace) {
+    long[] max = {1};
+    trace.anyAttribute(
+        ADJUSTED_COUNT_ATTRIBUTE,
+        v -> {
+          if (v instanceof AnyValue.LongValue l && l.value() > max[0]) {
+            max[0] = Math.min(MAX_ADJUSTED_COUNT, l.value());
+          }
+          return false; // look at every span's value
+        });
+    return max[0];
+  }
 
   /** Told of each span's series and of each edge. */
   interface Sink {
     /**
      * @param key the series in its window; the same instance for consecutive spans of one series
      *     and window
+     * @param weight how many spans this one stands for (the trace's adjusted count, at least 1)
      */
-    void add(SeriesKey.Windowed key, long durationNanos, boolean error);
+    void add(SeriesKey.Windowed key, long durationNanos, boolean error, long weight);
   }
 
   /**
@@ -29,6 +56,7 @@ final class TraceMetrics {
     SpanIndex byId = new SpanIndex(trace);
     String tenant = trace.tenant();
     SeriesKey.Windowed previous = null;
+    long weight = adjustedCount(trace);
     for (int i = 0; i < n; i++) {
       long start = trace.startEpochNanos(i);
       long window = Math.floorDiv(start, windowNanos) * windowNanos;
@@ -44,11 +72,11 @@ final class TraceMetrics {
               ? previous
               : new SeriesKey.Windowed(key, window);
       previous = windowed;
-      sink.add(windowed, duration, error);
+      sink.add(windowed, duration, error, weight);
       int parent = trace.hasParent(i) ? byId.find(trace.parentSpanId(i)) : -1;
       if (parent >= 0 && !trace.serviceName(parent).equals(service)) {
         SeriesKey edge = SeriesKey.edge(tenant, trace.serviceName(parent), service);
-        sink.add(new SeriesKey.Windowed(edge, window), duration, error);
+        sink.add(new SeriesKey.Windowed(edge, window), duration, error, weight);
       }
     }
   }

@@ -147,8 +147,12 @@ public final class AdminServer implements AutoCloseable {
 
     @Get("/readyz")
     public HttpResponse readyz() {
+      String detail = readiness.detail();
       return readiness.ready()
-          ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready\n")
+          ? HttpResponse.of(
+              HttpStatus.OK,
+              MediaType.PLAIN_TEXT_UTF_8,
+              detail.isEmpty() ? "ready\n" : "ready\n" + detail + "\n")
           : HttpResponse.of(
               HttpStatus.SERVICE_UNAVAILABLE,
               MediaType.PLAIN_TEXT_UTF_8,

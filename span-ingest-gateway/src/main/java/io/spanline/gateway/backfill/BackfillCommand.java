@@ -359,6 +359,10 @@ public final class BackfillCommand implements Callable<Integer> {
         maxAge != null ? maxAge : c.spanStartMaxAge(),
         c.spanStartMaxFuture(),
         c.debugAttribute(),
-        c.debugTenants());
+        c.debugTenants(),
+        c.tenantLimitsFile(),
+        c.membersGroup(),
+        c.membersRefresh(),
+        c.shedInflightFraction());
   }
 }

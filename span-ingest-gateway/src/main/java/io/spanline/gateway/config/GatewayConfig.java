@@ -2,6 +2,7 @@ package io.spanline.gateway.config;
 
 import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.service.tls.TlsSettings;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +33,15 @@ import java.util.Set;
  *     debug_attribute}
  * @param debugTenants tenants allowed the debug switch ({@code debug.tenants}); {@code *} allows
  *     every tenant, an empty set none
+ * @param tenantLimitsFile the tenant-limits file ({@code tenant-limits.*}): its ingest rates are
+ *     global per tenant and override {@code limits.spans-per-second} and {@code
+ *     limits.bytes-per-second}
+ * @param membersGroup the consumer group every gateway joins so that each can count the live
+ *     gateways ({@code tenant-limits.members.group}), used while a tenant-limits file is set
+ * @param membersRefresh how often the live gateways are counted ({@code
+ *     tenant-limits.members.refresh.ms})
+ * @param shedInflightFraction share of {@code maxInflightBytes} in flight from which whole traces
+ *     are shed ({@code shed.inflight-fraction}, in (0, 1]; 1 = never)
  */
 public record GatewayConfig(
     String bindAddress,
@@ -59,7 +69,11 @@ public record GatewayConfig(
     Duration spanStartMaxAge,
     Duration spanStartMaxFuture,
     String debugAttribute,
-    Set<String> debugTenants) {
+    Set<String> debugTenants,
+    TenantLimitsSettings tenantLimitsFile,
+    String membersGroup,
+    Duration membersRefresh,
+    double shedInflightFraction) {
 
   /** The {@code debug.tenants} entry that allows every tenant. */
   public static final String ALL_TENANTS = "*";
@@ -77,6 +91,20 @@ public record GatewayConfig(
     Objects.requireNonNull(spanStartMaxAge, "spanStartMaxAge");
     Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
     debugTenants = Set.copyOf(debugTenants);
+    Objects.requireNonNull(tenantLimitsFile, "tenantLimitsFile");
+    Objects.requireNonNull(membersRefresh, "membersRefresh");
+    if (!(shedInflightFraction > 0 && shedInflightFraction <= 1)) {
+      throw new IllegalArgumentException(
+          "Invalid value for property shed.inflight-fraction="
+              + shedInflightFraction
+              + ". Must be within (0, 1]; 1 = no shedding.");
+    }
+    if (membersGroup == null || membersGroup.isBlank()) {
+      throw new IllegalArgumentException(
+          "Invalid value for property tenant-limits.members.group="
+              + membersGroup
+              + ". Must not be empty.");
+    }
     if (debugAttribute == null || debugAttribute.isBlank()) {
       throw new IllegalArgumentException(
           "Invalid value for property debug.attribute=" + debugAttribute + ". Must not be empty.");

@@ -5,6 +5,7 @@ import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.config.SettingsSpec;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.service.tenancy.TenantResolver;
 import io.spanline.service.tls.TlsSettings;
 import java.time.Duration;
@@ -76,6 +77,10 @@ public final class GatewayConfigLoader {
     DEFAULTS.put("span.start.max-future.ms", String.valueOf(3600L * 1000));
     DEFAULTS.put("debug.attribute", "spanline.debug");
     DEFAULTS.put("debug.tenants", GatewayConfig.ALL_TENANTS);
+    DEFAULTS.putAll(TenantLimitsSettings.defaults());
+    DEFAULTS.put("tenant-limits.members.group", "spanline-gateway-members");
+    DEFAULTS.put("tenant-limits.members.refresh.ms", "5000");
+    DEFAULTS.put("shed.inflight-fraction", "1");
   }
 
   /** What the gateway's settings may contain. */
@@ -168,7 +173,11 @@ public final class GatewayConfigLoader {
         s.millis("span.start.max-age.ms"),
         s.millis("span.start.max-future.ms"),
         s.get("debug.attribute").strip(),
-        debugTenants(s.get("debug.tenants")));
+        debugTenants(s.get("debug.tenants")),
+        TenantLimitsSettings.from(s),
+        s.get("tenant-limits.members.group"),
+        s.millis("tenant-limits.members.refresh.ms"),
+        s.doubleValue("shed.inflight-fraction"));
   }
 
   /** {@code debug.tenants}: comma-separated tenants, {@code *} for all, empty for none. */

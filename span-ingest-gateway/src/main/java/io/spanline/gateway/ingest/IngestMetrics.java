@@ -16,6 +16,27 @@ final class IngestMetrics {
         .register(registry);
   }
 
+  /**
+   * The shedding level now (0-4, {@link LoadShedder}) and the share of traces it keeps (1 when none
+   * are shed).
+   */
+  void shedLevel(LoadShedder shedder) {
+    Gauge.builder("spanline.gateway.shed.level", shedder, LoadShedder::level)
+        .description("Overload shedding level: traces kept = 2^-level, errors and debug always")
+        .register(registry);
+    Gauge.builder(
+            "spanline.gateway.shed.keep.ratio", shedder, s -> LoadShedder.keepRatio(s.level()))
+        .description("Share of traces kept by overload shedding now (1 = none shed)")
+        .register(registry);
+  }
+
+  /** Spans of whole traces shed under overload, by tenant. */
+  void shed(String tenant, int spans) {
+    if (spans > 0) {
+      registry.counter("spanline.gateway.spans.shed", "tenant", tenant).increment(spans);
+    }
+  }
+
   void received(String tenant, int spans) {
     registry.counter("spanline.gateway.spans.received", "tenant", tenant).increment(spans);
   }
@@ -52,6 +73,24 @@ final class IngestMetrics {
             "result",
             allowed ? "kept" : "refused")
         .increment(traces);
+  }
+
+  /**
+   * Spans of requests refused as a whole for a reason the client retries ({@code rate_limited}:
+   * over the tenant's rate, 429 / RESOURCE_EXHAUSTED; {@code unavailable}: in-flight bound or
+   * Kafka, 503 / UNAVAILABLE), by tenant.
+   */
+  void spansRefused(String tenant, IngestOutcome.Reason reason, int spans) {
+    if (spans > 0) {
+      registry
+          .counter(
+              "spanline.gateway.spans.refused",
+              "tenant",
+              tenant,
+              "reason",
+              reason.name().toLowerCase())
+          .increment(spans);
+    }
   }
 
   void refused(String tenant, IngestOutcome.Reason reason) {

@@ -31,6 +31,9 @@ final class IngestPolicy implements SpanPolicy {
   private final long maxStartNanos;
   private final Set<TraceId> debugTraces;
   private final String markWith;
+  private final int shedLevel;
+  private final Set<TraceId> errorTraces;
+  private int shedSpans;
 
   /**
    * @param minStartNanos earliest start time accepted, epoch nanoseconds
@@ -48,6 +51,38 @@ final class IngestPolicy implements SpanPolicy {
       long maxStartNanos,
       Set<TraceId> debugTraces,
       String markWith) {
+    this(
+        limits,
+        rules,
+        redactor,
+        sampler,
+        minStartNanos,
+        maxStartNanos,
+        debugTraces,
+        markWith,
+        0,
+        Set.of());
+  }
+
+  /**
+   * @param shedLevel the {@link LoadShedder} level (0 = none): traces it does not keep are dropped
+   *     whole, unless marked for debugging or in {@code errorTraces}; the others it was applied to
+   *     get the adjusted-count attribute
+   * @param errorTraces traces of the request with an error span (found only while shedding)
+   */
+  IngestPolicy(
+      TenantLimits limits,
+      List<RedactionRule> rules,
+      Redactor redactor,
+      HeadSampler sampler,
+      long minStartNanos,
+      long maxStartNanos,
+      Set<TraceId> debugTraces,
+      String markWith,
+      int shedLevel,
+      Set<TraceId> errorTraces) {
+    this.shedLevel = shedLevel;
+    this.errorTraces = errorTraces;
     this.limits = limits;
     this.debugTraces = debugTraces;
     this.markWith = markWith;
@@ -75,6 +110,13 @@ final class IngestPolicy implements SpanPolicy {
     if (!debug && !sampler.keep(f.traceId())) {
       return Verdict.drop();
     }
+    if (adjusted(f.traceId(), debug)) {
+      if (!LoadShedder.keeps(f.traceId(), shedLevel)) {
+        shedSpans++;
+        return Verdict.drop();
+      }
+      return Verdict.rewrite(); // to carry the adjusted count
+    }
     if (markWith != null
         || f.watchedKey()
         || f.attributes() > limits.maxAttributesPerSpan()
@@ -87,9 +129,29 @@ final class IngestPolicy implements SpanPolicy {
     return Verdict.keep();
   }
 
+  /** Whether shedding applies to a trace: shedding on, not an error trace, not debug. */
+  private boolean adjusted(TraceId traceId, boolean debug) {
+    return shedLevel > 0 && !debug && !errorTraces.contains(traceId);
+  }
+
+  /** Spans dropped by shedding so far. */
+  int shedSpans() {
+    return shedSpans;
+  }
+
   @Override
   public Span rewrite(Span span) {
     Span limited = SpanLimiter.apply(redactor.redact(span), limits);
+    if (adjusted(span.traceId(), markWith != null || debugTraces.contains(span.traceId()))) {
+      List<Attribute> attributes = new ArrayList<>(limited.attributes().size() + 1);
+      for (Attribute a : limited.attributes()) {
+        if (!a.key().equals(LoadShedder.ADJUSTED_COUNT_ATTRIBUTE)) {
+          attributes.add(a);
+        }
+      }
+      attributes.add(Attribute.of(LoadShedder.ADJUSTED_COUNT_ATTRIBUTE, (long) (1L << shedLevel)));
+      limited = limited.toBuilder().attributes(attributes).build();
+    }
     if (markWith == null) {
       return limited;
     }

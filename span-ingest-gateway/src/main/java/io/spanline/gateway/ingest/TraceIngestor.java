@@ -12,10 +12,12 @@ import io.spanline.gateway.kafka.SpanRecordWriter;
 import io.spanline.gateway.tenancy.TenantRateLimiter;
 import io.spanline.schemas.codec.MalformedOtlpException;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
+import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.codec.otlp.OtlpWireSplitter;
 import io.spanline.schemas.codec.otlp.SpanRejection;
 import io.spanline.schemas.codec.otlp.TracePart;
 import io.spanline.schemas.codec.otlp.WireSplit;
+import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.service.logging.LogContext;
 import java.time.Clock;
@@ -64,6 +66,7 @@ public final class TraceIngestor {
   private final Redactor stripDebug;
   private final HeadSampler sampler;
   private final IngestMetrics metrics;
+  private final LoadShedder shedder;
   private final Clock clock;
 
   public TraceIngestor(
@@ -99,6 +102,14 @@ public final class TraceIngestor {
     this.stripDebug = new Redactor(stripDebugRules);
     this.sampler = new HeadSampler(config.headSamplingPercentage());
     this.metrics = new IngestMetrics(registry, budget);
+    this.shedder =
+        new LoadShedder(budget, config.maxInflightBytes(), config.shedInflightFraction());
+    metrics.shedLevel(shedder);
+  }
+
+  /** The overload shedding of this gateway ({@code shed.inflight-fraction}). */
+  public LoadShedder shedder() {
+    return shedder;
   }
 
   /** The retry delay suggested to refused clients. */
@@ -149,26 +160,32 @@ public final class TraceIngestor {
     WireSplit split;
     long nowNanos = nanos(clock.instant());
     boolean debugAllowed = config.debugAllowed(tenant);
+    int shedLevel = shedder.level();
+    IngestPolicy policy;
     try {
-      // the scan matters when head sampling drops traces, and to count a refused tenant's marks;
-      // with head sampling off an allowed tenant's marks pass as they are, unscanned
+      // the scan matters when head sampling or shedding drops traces, and to count a refused
+      // tenant's marks; with neither, an allowed tenant's marks pass as they are, unscanned
       Set<TraceId> marked =
-          debugAllowed && sampler.keepsAll()
+          debugAllowed && sampler.keepsAll() && shedLevel == 0
               ? Set.of()
               : DebugMarks.markedTraces(tracesData, config.debugAttribute());
+      // while shedding, the request is decoded once to find its traces with an error span
+      Set<TraceId> errors = shedLevel == 0 ? Set.of() : errorTraces(tracesData);
+      policy =
+          new IngestPolicy(
+              limits,
+              debugAllowed ? config.redaction() : stripDebugRules,
+              debugAllowed ? redactor : stripDebug,
+              sampler,
+              nowNanos - config.spanStartMaxAge().toNanos(),
+              nowNanos + config.spanStartMaxFuture().toNanos(),
+              debugAllowed ? marked : Set.of(),
+              debugAllowed && headerMarks ? config.debugAttribute() : null,
+              shedLevel,
+              errors);
       split =
           OtlpWireSplitter.split(
-              tracesData,
-              new IngestPolicy(
-                  limits,
-                  debugAllowed ? config.redaction() : stripDebugRules,
-                  debugAllowed ? redactor : stripDebug,
-                  sampler,
-                  nowNanos - config.spanStartMaxAge().toNanos(),
-                  nowNanos + config.spanStartMaxFuture().toNanos(),
-                  debugAllowed ? marked : Set.of(),
-                  debugAllowed && headerMarks ? config.debugAttribute() : null),
-              config.maxRecordBytes() - RECORD_OVERHEAD_BYTES);
+              tracesData, policy, config.maxRecordBytes() - RECORD_OVERHEAD_BYTES);
       countDebug(tenant, debugAllowed, headerMarks, marked, split);
     } catch (MalformedOtlpException e) {
       return refused(tenant, Reason.MALFORMED, e.getMessage());
@@ -184,6 +201,7 @@ public final class TraceIngestor {
     }
     Optional<Duration> wait = rateLimiter.tryAcquire(tenant, received, body.length);
     if (wait.isPresent()) {
+      metrics.spansRefused(tenant, Reason.RATE_LIMITED, received);
       return refused(
           tenant,
           Reason.RATE_LIMITED,
@@ -194,7 +212,8 @@ public final class TraceIngestor {
               + " s");
     }
     rejections.forEach(r -> metrics.rejected(tenant, r.reason()));
-    metrics.sampledOut(tenant, split.droppedSpans());
+    metrics.sampledOut(tenant, split.droppedSpans() - policy.shedSpans());
+    metrics.shed(tenant, policy.shedSpans());
     List<TracePart> parts = split.parts();
     int accepted = split.keptSpans();
     String message = summarize(rejections);
@@ -204,6 +223,7 @@ public final class TraceIngestor {
     }
     long bytes = parts.stream().mapToLong(TracePart::sizeBytes).sum();
     if (!budget.tryAcquire(bytes)) {
+      metrics.spansRefused(tenant, Reason.UNAVAILABLE, acceptedSpans);
       return refused(
           tenant,
           Reason.UNAVAILABLE,
@@ -223,6 +243,7 @@ public final class TraceIngestor {
                       error.toString());
                 }
                 metrics.refused(tenant, Reason.UNAVAILABLE);
+                metrics.spansRefused(tenant, Reason.UNAVAILABLE, acceptedSpans);
                 return new Refused(
                     Reason.UNAVAILABLE,
                     "Kafka did not acknowledge the spans: " + error.getMessage());
@@ -243,6 +264,17 @@ public final class TraceIngestor {
     } else if (!marked.isEmpty()) {
       metrics.debugTraces(tenant, "attribute", allowed, marked.size());
     }
+  }
+
+  /** The traces of a request with at least one error span (OTLP status code ERROR). */
+  private static Set<TraceId> errorTraces(byte[] tracesData) throws MalformedOtlpException {
+    Set<TraceId> out = new HashSet<>();
+    for (Span span : OtlpProtoCodec.decodeLenient(tracesData).spans()) {
+      if (span.status().isError()) {
+        out.add(span.traceId());
+      }
+    }
+    return out;
   }
 
   /** The trace ID when every part belongs to one trace, else null (a batch of many traces). */

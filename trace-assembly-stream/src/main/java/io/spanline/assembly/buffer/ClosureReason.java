@@ -13,7 +13,12 @@ public enum ClosureReason {
   /** Its buffered bytes reached {@code trace.max.bytes}. */
   MAX_BYTES,
   /** The instance held more than {@code trace.max.open} open traces; it was due soonest. */
-  OVERLOAD;
+  OVERLOAD,
+  /**
+   * Its tenant held more than its {@code max-open-traces} or {@code max-buffered-bytes} (the
+   * tenant-limits file) on the instance; it was the tenant's trace due soonest.
+   */
+  TENANT_LIMIT;
 
   /** The metric tag value, e.g. {@code max_duration}. */
   public String tag() {

@@ -19,6 +19,11 @@ final class OpenTraceBounds {
   private final AssemblyMetrics metrics;
   private final AtomicInteger tasks = new AtomicInteger();
 
+  /** The tasks running on the instance, shared with {@link TenantBounds}. */
+  AtomicInteger tasks() {
+    return tasks;
+  }
+
   OpenTraceBounds(long maxOpen, long maxBytes, AssemblyMetrics metrics) {
     this.maxOpen = maxOpen;
     this.maxBytes = maxBytes;

@@ -4,7 +4,9 @@ import io.spanline.assembly.config.AssemblyConfig;
 import io.spanline.assembly.metrics.AssemblyMetrics;
 import io.spanline.schemas.codec.otlp.TracePart;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.service.tenancy.TenantLimitsFile;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -19,17 +21,32 @@ public final class TraceBuffer implements ProcessorSupplier<TraceId, TracePart, 
   private final AssemblyMetrics metrics;
   private final InputLag inputLag;
   private final OpenTraceBounds bounds;
+  private final TenantBounds tenantBounds;
 
+  /** Without a tenant-limits file. */
   public TraceBuffer(AssemblyConfig config, AssemblyMetrics metrics, InputLag inputLag) {
+    this(config, metrics, inputLag, () -> TenantLimitsFile.EMPTY);
+  }
+
+  /**
+   * @param tenantLimits the tenant-limits file in force: per-tenant bounds on open traces and
+   *     buffered bytes, and per-trace span and byte bounds ({@link TenantBounds})
+   */
+  public TraceBuffer(
+      AssemblyConfig config,
+      AssemblyMetrics metrics,
+      InputLag inputLag,
+      Supplier<TenantLimitsFile> tenantLimits) {
     this.config = config;
     this.metrics = metrics;
     this.inputLag = inputLag;
     this.bounds = new OpenTraceBounds(config.maxOpenTraces(), config.maxOpenBytes(), metrics);
+    this.tenantBounds = new TenantBounds(tenantLimits, bounds.tasks());
   }
 
   @Override
   public Processor<TraceId, TracePart, TraceId, byte[]> get() {
-    return new TraceBufferProcessor(config, metrics, inputLag, bounds);
+    return new TraceBufferProcessor(config, metrics, inputLag, bounds, tenantBounds);
   }
 
   @Override

@@ -53,6 +53,9 @@ import org.slf4j.LoggerFactory;
  * is buffered; a trace that reaches either limit closes at once. Past {@code trace.max.open} open
  * traces or {@code trace.max.open.bytes} buffered bytes on the instance, a task over its fair share
  * closes its traces due soonest early ({@link ClosureReason#OVERLOAD}, {@link OpenTraceBounds}).
+ * Likewise per tenant, with the tenant-limits file's {@code max-open-traces} and {@code
+ * max-buffered-bytes} ({@link ClosureReason#TENANT_LIMIT}, {@link TenantBounds}); its {@code
+ * max-spans-per-trace} and {@code max-bytes-per-trace} lower the trace limits for a tenant.
  *
  * <p>Output: Avro {@code AssembledTrace} (binary, unframed; {@link OtlpAvroTranscoder} writes it
  * from the chunks without building model objects) of fragment 0, or n for the n-th late fragment,
@@ -75,6 +78,11 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   private final AssemblyMetrics metrics;
   private final InputLag inputLag;
   private final OpenTraceBounds bounds;
+  private final TenantBounds tenantBounds;
+
+  /** This task's open traces and buffered bytes by tenant: {traces, bytes}. */
+  private final Map<String, long[]> taskByTenant = new HashMap<>();
+
   private final long idleMillis;
   private final long maxDurationMillis;
   private final Map<Bytes, BufferedTrace> open = new HashMap<>();
@@ -89,7 +97,12 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   private long lastRecordWallMillis = Long.MIN_VALUE;
 
   TraceBufferProcessor(
-      AssemblyConfig config, AssemblyMetrics metrics, InputLag inputLag, OpenTraceBounds bounds) {
+      AssemblyConfig config,
+      AssemblyMetrics metrics,
+      InputLag inputLag,
+      OpenTraceBounds bounds,
+      TenantBounds tenantBounds) {
+    this.tenantBounds = tenantBounds;
     this.config = config;
     this.metrics = metrics;
     this.inputLag = inputLag;
@@ -129,6 +142,7 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     }
     for (Map.Entry<Bytes, BufferedTrace> e : open.entrySet()) {
       BufferedTrace meta = e.getValue();
+      countTenant(StoreKeys.tenantOf(e.getKey().get()), 1, meta.bytes());
       long due = dueOf(meta);
       e.setValue(meta.dueAt(due));
       dueIndex.add(new Due(due, e.getKey()));
@@ -158,15 +172,17 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     byte[] traceKey = StoreKeys.trace(tenant, traceId);
     Bytes key = Bytes.wrap(traceKey);
     BufferedTrace meta = open.get(key);
+    int maxSpans = tenantBounds.maxSpans(tenant, config.maxSpans());
+    long maxBytes = tenantBounds.maxBytes(tenant, config.maxBytes());
     if (meta != null && meta.spans() > 0) {
       ClosureReason reason = null;
       if (arrival >= meta.lastSeenMillis() + idleMillis) {
         reason = ClosureReason.IDLE;
       } else if (arrival >= meta.firstSeenMillis() + maxDurationMillis) {
         reason = ClosureReason.MAX_DURATION;
-      } else if (meta.spans() + part.spanCount() > config.maxSpans()) {
+      } else if (meta.spans() + part.spanCount() > maxSpans) {
         reason = ClosureReason.MAX_SPANS;
-      } else if (meta.bytes() + part.sizeBytes() > config.maxBytes()) {
+      } else if (meta.bytes() + part.sizeBytes() > maxBytes) {
         reason = ClosureReason.MAX_BYTES;
       }
       if (reason != null) {
@@ -180,6 +196,7 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
       meta = BufferedTrace.open(arrival, nextFragment(key, arrival), due);
       dueIndex.add(new Due(due, key));
       metrics.opened(1, 0);
+      countTenant(tenant, 1, 0);
     }
     buffer.put(
         StoreKeys.chunk(traceKey, meta.chunks(), arrival, part.spanCount(), meta.fragment()),
@@ -187,12 +204,14 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     meta = meta.append(arrival, part.spanCount(), part.sizeBytes());
     open.put(key, meta);
     taskBufferedBytes += part.sizeBytes();
+    countTenant(tenant, 0, part.sizeBytes());
     metrics.buffered(part.spanCount(), part.sizeBytes());
-    if (meta.spans() >= config.maxSpans()) {
+    if (meta.spans() >= maxSpans) {
       close(key, meta, ClosureReason.MAX_SPANS, arrival);
-    } else if (meta.bytes() >= config.maxBytes()) {
+    } else if (meta.bytes() >= maxBytes) {
       close(key, meta, ClosureReason.MAX_BYTES, arrival);
     } else {
+      enforceTenantBounds(tenant, key, arrival);
       enforceOpenBounds(key, arrival);
     }
   }
@@ -236,6 +255,41 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
       }
       close(oldest.traceKey(), open.get(oldest.traceKey()), ClosureReason.OVERLOAD, now);
     }
+  }
+
+  /**
+   * Closes this task's traces of {@code tenant} due soonest, other than {@code keep}, while the
+   * tenant is over its {@code max-open-traces} or {@code max-buffered-bytes} on the instance and
+   * this task holds more than its share of them ({@link TenantBounds}).
+   */
+  private void enforceTenantBounds(String tenant, Bytes keep, long now) {
+    long[] mine = taskByTenant.get(tenant);
+    while (mine != null && mine[0] > 0 && tenantBounds.mustShed(tenant, mine[0], mine[1])) {
+      Due oldest = null;
+      for (Due d : dueIndex) {
+        if (!d.traceKey().equals(keep) && StoreKeys.tenantOf(d.traceKey().get()).equals(tenant)) {
+          oldest = d;
+          break;
+        }
+      }
+      if (oldest == null) {
+        return;
+      }
+      close(oldest.traceKey(), open.get(oldest.traceKey()), ClosureReason.TENANT_LIMIT, now);
+      metrics.tenantLimitClose(tenant);
+      mine = taskByTenant.get(tenant);
+    }
+  }
+
+  /** Counts a tenant's traces and bytes in this task and on the instance. */
+  private void countTenant(String tenant, long traces, long bytes) {
+    long[] mine = taskByTenant.computeIfAbsent(tenant, t -> new long[2]);
+    mine[0] += traces;
+    mine[1] += bytes;
+    if (mine[0] <= 0 && mine[1] <= 0) {
+      taskByTenant.remove(tenant);
+    }
+    tenantBounds.add(tenant, traces, bytes);
   }
 
   /**
@@ -327,6 +381,7 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     dueIndex.remove(new Due(meta.dueMillis(), key));
     taskBufferedBytes -= meta.bytes();
     metrics.released(1, meta.bytes());
+    countTenant(tenant, -1, -meta.bytes());
 
     byte[] closedBefore = closed.get(key);
     ClosedTrace history =
@@ -391,6 +446,8 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   public void close() {
     bounds.taskClosed();
     metrics.released(open.size(), taskBufferedBytes);
+    taskByTenant.forEach((tenant, c) -> tenantBounds.add(tenant, -c[0], -c[1]));
+    taskByTenant.clear();
     open.clear();
     dueIndex.clear();
     expiries.clear();

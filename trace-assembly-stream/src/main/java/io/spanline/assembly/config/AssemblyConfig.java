@@ -5,6 +5,7 @@ import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.streams.StreamsTuning;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -42,6 +43,8 @@ import java.util.Objects;
  * @param admin the admin port ({@code /healthz}, {@code /readyz}, {@code /metrics}): address, port
  *     (0 picks a free one), TLS and key
  * @param streamsOverrides further Kafka Streams (and client) properties, applied last
+ * @param tenantLimits the tenant-limits file ({@code tenant-limits.*}): per-tenant bounds on open
+ *     traces, buffered bytes and trace size
  */
 public record AssemblyConfig(
     String applicationId,
@@ -63,7 +66,8 @@ public record AssemblyConfig(
     String stateDir,
     StreamsTuning tuning,
     AdminSettings admin,
-    Map<String, String> streamsOverrides) {
+    Map<String, String> streamsOverrides,
+    TenantLimitsSettings tenantLimits) {
 
   public AssemblyConfig {
     Objects.requireNonNull(applicationId, "applicationId");
@@ -77,6 +81,7 @@ public record AssemblyConfig(
     Objects.requireNonNull(punctuationInterval, "punctuationInterval");
     Objects.requireNonNull(tuning, "tuning");
     streamsOverrides = Map.copyOf(streamsOverrides);
+    Objects.requireNonNull(tenantLimits, "tenantLimits");
     if (maxDuration.compareTo(idleTimeout) < 0) {
       throw new IllegalArgumentException(
           "trace.max.duration.ms ("

@@ -7,6 +7,7 @@ import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.config.SettingsSpec;
 import io.spanline.service.streams.StreamsTuning;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,6 +49,7 @@ public final class AssemblyConfigLoader {
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13134");
     DEFAULTS.putAll(AdminSettings.securityDefaults());
+    DEFAULTS.putAll(TenantLimitsSettings.defaults());
   }
 
   /** What the settings may contain; unknown names fail (see {@link Settings}). */
@@ -103,6 +105,7 @@ public final class AssemblyConfigLoader {
         s.get("state.dir"),
         StreamsTuning.from(s, AssemblyConfig.producerMaxRequestBytes(maxBytes, maxRecordBytes)),
         AdminSettings.from(s),
-        s.withPrefix(STREAMS_PREFIX));
+        s.withPrefix(STREAMS_PREFIX),
+        TenantLimitsSettings.from(s));
   }
 }

@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       spanline_assembly_spans_duplicate_total} (same span ID in the same trace, kept once),
  *       {@code spanline_assembly_spans_rejected_total{reason}};
  *   <li>{@code spanline_assembly_records_repartitioned_total} — input records split or re-keyed;
- *   <li>{@code spanline_assembly_records_dead_lettered_total{exception}}.
+ *   <li>{@code spanline_assembly_records_dead_lettered_total{exception}};
+ *   <li>{@code spanline_assembly_tenant_limit_closes_total{tenant}} — traces closed early because
+ *       their tenant was over its {@code max-open-traces} or {@code max-buffered-bytes}.
  * </ul>
  */
 public final class AssemblyMetrics {
@@ -145,6 +147,11 @@ public final class AssemblyMetrics {
   }
 
   /** A closure that emitted nothing: every span was a duplicate of one already emitted. */
+  /** A trace of {@code tenant} closed early because the tenant was over its bound. */
+  public void tenantLimitClose(String tenant) {
+    registry.counter("spanline.assembly.tenant.limit.closes", "tenant", tenant).increment();
+  }
+
   public void closedEmpty(ClosureReason reason) {
     closed.get(reason).increment();
   }

@@ -12,6 +12,7 @@ import io.spanline.schemas.registry.InMemorySchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineHeaders;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.service.streams.DeadLetteringHandler;
+import io.spanline.service.tenancy.TenantLimitsFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -49,6 +51,14 @@ public final class AssemblyDriver implements AutoCloseable {
    * @param settings assembly settings (keys as in the README, e.g. {@code trace.idle.timeout.ms})
    */
   public AssemblyDriver(Path stateDir, Map<String, String> settings) {
+    this(stateDir, settings, () -> TenantLimitsFile.EMPTY);
+  }
+
+  /**
+   * @param tenantLimits the tenant-limits file in force
+   */
+  public AssemblyDriver(
+      Path stateDir, Map<String, String> settings, Supplier<TenantLimitsFile> tenantLimits) {
     Map<String, String> props = new HashMap<>();
     props.put("spanline.assembly.state.dir", stateDir.toString());
     props.put("spanline.assembly.application.id", "assembly-driver-test");
@@ -60,7 +70,7 @@ public final class AssemblyDriver implements AutoCloseable {
         DeadLetteringHandler.COUNTER_CONFIG, (Consumer<Exception>) metrics::deadLettered);
     this.driver =
         new TopologyTestDriver(
-            TraceAssemblyTopology.build(config, topics, metrics, InputLag.UNKNOWN),
+            TraceAssemblyTopology.build(config, topics, metrics, InputLag.UNKNOWN, tenantLimits),
             streamsProps,
             START);
     this.input =

@@ -20,6 +20,7 @@ import io.spanline.query.api.Responses;
 import io.spanline.query.api.Responses.BadParameter;
 import io.spanline.query.api.TraceLookup;
 import io.spanline.query.tenancy.RequestTenants;
+import io.spanline.query.tenancy.TenantQueryLimits;
 import io.spanline.query.trace.ClockSkew;
 import io.spanline.schemas.model.Attribute;
 import io.spanline.schemas.model.Resource;
@@ -340,13 +341,13 @@ public final class JaegerHttpApi {
   private static int limit(QueryParams params) {
     Optional<Long> limit = integer(params, "limit");
     if (limit.isEmpty() || limit.get() == 0) {
-      return DEFAULT_LIMIT;
+      return TenantQueryLimits.capResults(DEFAULT_LIMIT);
     }
     if (limit.get() < 0 || limit.get() > MAX_LIMIT) {
       throw new BadParameter(
           "limit must be within 0.." + MAX_LIMIT + " (0: " + DEFAULT_LIMIT + ")");
     }
-    return limit.get().intValue();
+    return TenantQueryLimits.capResults(limit.get().intValue());
   }
 
   private static Optional<Long> duration(QueryParams params, String name) {
