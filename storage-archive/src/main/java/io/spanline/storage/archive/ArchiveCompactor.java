@@ -4,6 +4,7 @@ import io.spanline.storage.archive.internal.index.TraceIdIndex;
 import io.spanline.storage.archive.internal.index.TraceIdIndex.FileRef;
 import io.spanline.storage.archive.internal.parquet.ParquetTraceWriter;
 import io.spanline.storage.archive.internal.parquet.SpanRows;
+import io.spanline.storage.archive.internal.s3.S3Objects;
 import io.spanline.storage.archive.internal.s3.S3Uploader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,8 +42,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.CommonPrefix;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -442,32 +441,10 @@ public final class ArchiveCompactor implements Runnable {
   }
 
   private List<String> folders(String prefix) {
-    List<String> out = new ArrayList<>();
-    for (CommonPrefix p :
-        s3.listObjectsV2Paginator(l -> l.bucket(bucket).prefix(prefix).delimiter("/"))
-            .commonPrefixes()) {
-      out.add(p.prefix());
-    }
-    return out;
+    return S3Objects.folders(s3, bucket, prefix);
   }
 
   private void delete(List<String> keys) {
-    for (int i = 0; i < keys.size(); i += 1000) {
-      List<ObjectIdentifier> batch =
-          keys.subList(i, Math.min(keys.size(), i + 1000)).stream()
-              .map(k -> ObjectIdentifier.builder().key(k).build())
-              .toList();
-      var response =
-          s3.deleteObjects(d -> d.bucket(bucket).delete(del -> del.objects(batch).quiet(true)));
-      if (response.hasErrors() && !response.errors().isEmpty()) {
-        throw new IllegalStateException(
-            "S3 refused to delete "
-                + response.errors().size()
-                + " objects, e.g. "
-                + response.errors().get(0).key()
-                + ": "
-                + response.errors().get(0).message());
-      }
-    }
+    S3Objects.deleteAll(s3, bucket, keys);
   }
 }

@@ -1,6 +1,7 @@
 package io.spanline.storage.archive;
 
 import io.spanline.service.retention.DailyRetention;
+import io.spanline.storage.archive.internal.s3.S3Objects;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -12,8 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.CommonPrefix;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -65,11 +64,11 @@ public final class RetentionSweep implements Runnable {
   List<String> sweep() {
     LocalDate firstKept = firstDayKept();
     List<String> expired = new ArrayList<>();
-    for (String tenant : folders(layout.root())) {
+    for (String tenant : S3Objects.folders(s3, bucket, layout.root())) {
       if (!tenant.startsWith(layout.root() + "tenant=")) {
         continue;
       }
-      for (String date : folders(tenant)) {
+      for (String date : S3Objects.folders(s3, bucket, tenant)) {
         String name = date.substring(tenant.length(), date.length() - 1);
         if (!name.startsWith("date=")) {
           continue;
@@ -102,45 +101,11 @@ public final class RetentionSweep implements Runnable {
     }
   }
 
-  private List<String> folders(String prefix) {
-    List<String> out = new ArrayList<>();
-    for (CommonPrefix p :
-        s3.listObjectsV2Paginator(l -> l.bucket(bucket).prefix(prefix).delimiter("/"))
-            .commonPrefixes()) {
-      out.add(p.prefix());
-    }
-    return out;
-  }
-
   private int deleteAll(String folder) {
-    List<ObjectIdentifier> batch = new ArrayList<>();
-    int count = 0;
+    List<String> keys = new ArrayList<>();
     for (S3Object o : s3.listObjectsV2Paginator(l -> l.bucket(bucket).prefix(folder)).contents()) {
-      batch.add(ObjectIdentifier.builder().key(o.key()).build());
-      if (batch.size() == 1000) {
-        count += delete(batch);
-        batch.clear();
-      }
+      keys.add(o.key());
     }
-    if (!batch.isEmpty()) {
-      count += delete(batch);
-    }
-    return count;
-  }
-
-  private int delete(List<ObjectIdentifier> keys) {
-    List<ObjectIdentifier> copy = List.copyOf(keys);
-    var response =
-        s3.deleteObjects(d -> d.bucket(bucket).delete(del -> del.objects(copy).quiet(true)));
-    if (response.hasErrors() && !response.errors().isEmpty()) {
-      throw new IllegalStateException(
-          "S3 refused to delete "
-              + response.errors().size()
-              + " objects, e.g. "
-              + response.errors().get(0).key()
-              + ": "
-              + response.errors().get(0).message());
-    }
-    return copy.size();
+    return S3Objects.deleteAll(s3, bucket, keys);
   }
 }
