@@ -320,12 +320,12 @@ public final class EndToEndBench {
 
   /**
    * The ceiling round, and two alternative document designs measured the same way (issue 26's
-   * "question the document design"): the sink's span documents without their OTLP copy (spans
-   * stored once per trace elsewhere), and one document per trace carrying the union of its spans'
-   * searchable keywords and the whole trace as one compressed OTLP blob. Only the first is the
-   * ceiling the pipeline is compared with; the others say what a redesign could gain. The documents
-   * come from storage-opensearch's internal mapper on purpose: the ceiling is "the documents the
-   * sink writes", and only the mapper makes them without also sending them.
+   * "question the document design"): the sink's span documents without its fragment documents
+   * (spans stored nowhere: the cost of searching alone), and one document per trace carrying the
+   * union of its spans' searchable keywords and the whole trace as one compressed OTLP blob. Only
+   * the first is the ceiling the pipeline is compared with; the others say what a redesign could
+   * gain. The documents come from storage-opensearch's internal mapper on purpose: the ceiling is
+   * "the documents the sink writes", and only the mapper makes them without also sending them.
    */
   private static Result ceiling(Env env, long targetSpans) throws Exception {
     IndexLayout layout = new IndexLayout("ceiling");
@@ -373,7 +373,7 @@ public final class EndToEndBench {
     print(
         bulkRound(
             env,
-            "(design) span documents without the OTLP copy",
+            "(design) span documents without the fragment documents",
             noCopy.finish(),
             bare.spanIndexPattern(),
             counts[1],
@@ -421,18 +421,20 @@ public final class EndToEndBench {
     }
   }
 
-  /** The sink's actions for one trace: an index action per span, the summary's upsert. */
+  /**
+   * The sink's actions for one trace: an index action per span, one for the fragment document (its
+   * spans stored once) unless {@code withoutStoredSpans}, the summary's upsert.
+   */
   private static void addSinkDocuments(
-      BulkBodies out, IndexLayout layout, TraceDocuments docs, boolean withoutOtlpCopy)
+      BulkBodies out, IndexLayout layout, TraceDocuments docs, boolean withoutStoredSpans)
       throws java.io.IOException {
     for (SpanDocument span : docs.spans()) {
-      byte[] json = span.json();
-      if (withoutOtlpCopy) {
-        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) BulkBodies.JSON.readTree(json);
-        tree.remove(Fields.OTLP);
-        json = BulkBodies.JSON.writeValueAsBytes(tree);
-      }
-      out.add(Map.of("index", Map.of("_index", span.index(), "_id", span.id())), json);
+      out.add(Map.of("index", Map.of("_index", span.index(), "_id", span.id())), span.json());
+    }
+    if (!withoutStoredSpans) {
+      out.add(
+          Map.of("index", Map.of("_index", docs.fragment().index(), "_id", docs.fragment().id())),
+          docs.fragment().json());
     }
     TraceSummaryUpdate summary = docs.summary();
     String summaryIndex =
