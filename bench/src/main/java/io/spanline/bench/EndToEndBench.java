@@ -330,18 +330,23 @@ public final class EndToEndBench {
   private static Result ceiling(Env env, long targetSpans) throws Exception {
     IndexLayout layout = new IndexLayout("ceiling");
     IndexLayout bare = new IndexLayout("ceilbare");
+    IndexLayout before = new IndexLayout("ceilold");
     try (OpenSearchConnection connection =
         OpenSearchConnection.open(
             new OpenSearchSettings(
                 List.of(env.openSearch().uri()), "", "", Duration.ofSeconds(60)))) {
       IndexTemplates.install(connection.client(), new TemplateSettings(layout, 1, 0, "5s", 256));
       IndexTemplates.install(connection.client(), new TemplateSettings(bare, 1, 0, "5s", 256));
+      IndexTemplates.install(connection.client(), new TemplateSettings(before, 1, 0, "5s", 256));
     }
     env.http().put("/ceiltrace", TRACE_DOCUMENT_INDEX);
     SpanDocumentMapper mapper =
         new SpanDocumentMapper(layout, Set.copyOf(SpanDocumentMapper.DEFAULT_ALLOWLIST));
     SpanDocumentMapper bareMapper =
         new SpanDocumentMapper(bare, Set.copyOf(SpanDocumentMapper.DEFAULT_ALLOWLIST));
+    SpanDocumentMapper beforeMapper =
+        new SpanDocumentMapper(before, Set.copyOf(SpanDocumentMapper.DEFAULT_ALLOWLIST));
+    BulkBodies perSpanCopy = new BulkBodies();
     BulkBodies sink = new BulkBodies();
     BulkBodies noCopy = new BulkBodies();
     BulkBodies perTrace = new BulkBodies();
@@ -356,6 +361,7 @@ public final class EndToEndBench {
               SampledTrace sampled = new SampledTrace(trace, decision);
               addSinkDocuments(sink, layout, mapper.map(sampled), false);
               addSinkDocuments(noCopy, bare, bareMapper.map(sampled), true);
+              addPerSpanCopyDocuments(perSpanCopy, before, beforeMapper.map(sampled), spans);
               perTrace.add(
                   Map.of("index", Map.of("_index", "ceiltrace", "_id", id.toHex())),
                   traceDocument(mapper.map(sampled), spans));
@@ -370,6 +376,15 @@ public final class EndToEndBench {
             counts[1],
             "ceiling-*");
     print(r);
+    print(
+        bulkRound(
+            env,
+            "(before) span documents each with its OTLP copy, no fragment documents",
+            perSpanCopy.finish(),
+            before.spanIndexPattern(),
+            counts[1],
+            counts[1],
+            "ceilold-*"));
     print(
         bulkRound(
             env,
@@ -436,6 +451,12 @@ public final class EndToEndBench {
           Map.of("index", Map.of("_index", docs.fragment().index(), "_id", docs.fragment().id())),
           docs.fragment().json());
     }
+    addSummary(out, layout, docs);
+  }
+
+  /** The summary's scripted upsert into its daily index. */
+  private static void addSummary(BulkBodies out, IndexLayout layout, TraceDocuments docs)
+      throws java.io.IOException {
     TraceSummaryUpdate summary = docs.summary();
     String summaryIndex =
         layout.traceIndex(
@@ -451,6 +472,26 @@ public final class EndToEndBench {
             Map.of("id", SummaryScript.id(layout.prefix()), "params", summary.params()),
             "upsert",
             Map.of()));
+  }
+
+  /**
+   * The layout before trace fragment documents, to compare in the same run: each span document with
+   * the span as base64 OTLP protobuf in {@code otlp}, no fragment document, the summary's upsert.
+   */
+  private static void addPerSpanCopyDocuments(
+      BulkBodies out, IndexLayout layout, TraceDocuments docs, List<Span> spans)
+      throws java.io.IOException {
+    for (int i = 0; i < docs.spans().size(); i++) {
+      SpanDocument span = docs.spans().get(i);
+      var tree =
+          (com.fasterxml.jackson.databind.node.ObjectNode) BulkBodies.JSON.readTree(span.json());
+      // the mapper writes one span document per span, in the trace's order
+      tree.put(Fields.OTLP, OtlpProtoCodec.encode(List.of(spans.get(i))));
+      out.add(
+          Map.of("index", Map.of("_index", span.index(), "_id", span.id())),
+          BulkBodies.JSON.writeValueAsBytes(tree));
+    }
+    addSummary(out, layout, docs);
   }
 
   /** The one-document-per-trace design's mapping: keywords to search, the trace stored once. */

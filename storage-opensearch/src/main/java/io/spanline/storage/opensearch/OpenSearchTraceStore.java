@@ -49,9 +49,9 @@ import org.opensearch.client.opensearch.core.search.Hit;
 import org.opensearch.client.util.ObjectBuilder;
 
 /**
- * The hot store: reads the span and trace summary indices the index sink writes ({@link
- * IndexLayout}, {@link Fields}). Every query goes through {@link #inTenant}, the one place that
- * adds the tenant filter. Values from callers go into term and range queries only (never query
+ * The hot store: reads the span, trace fragment and trace summary indices the index sink writes
+ * ({@link IndexLayout}, {@link Fields}). Every query goes through {@link #inTenant}, the one place
+ * that adds the tenant filter. Values from callers go into term and range queries only (never query
  * strings), so they cannot change a query's shape.
  */
 public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
