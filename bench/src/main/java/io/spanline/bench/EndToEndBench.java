@@ -320,28 +320,39 @@ public final class EndToEndBench {
 
   /**
    * The ceiling round, and two alternative document designs measured the same way (issue 26's
-   * "question the document design"): the sink's span documents without their OTLP copy (spans
-   * stored once per trace elsewhere), and one document per trace carrying the union of its spans'
-   * searchable keywords and the whole trace as one compressed OTLP blob. Only the first is the
-   * ceiling the pipeline is compared with; the others say what a redesign could gain. The documents
-   * come from storage-opensearch's internal mapper on purpose: the ceiling is "the documents the
-   * sink writes", and only the mapper makes them without also sending them.
+   * "question the document design"): the sink's span documents without its fragment documents
+   * (spans stored nowhere: the cost of searching alone), and one document per trace carrying the
+   * union of its spans' searchable keywords and the whole trace as one compressed OTLP blob. Only
+   * the first is the ceiling the pipeline is compared with; the others say what a redesign could
+   * gain. The documents come from storage-opensearch's internal mapper on purpose: the ceiling is
+   * "the documents the sink writes", and only the mapper makes them without also sending them.
    */
   private static Result ceiling(Env env, long targetSpans) throws Exception {
     IndexLayout layout = new IndexLayout("ceiling");
     IndexLayout bare = new IndexLayout("ceilbare");
+    IndexLayout before = new IndexLayout("ceilold");
+    IndexLayout warm = new IndexLayout("ceilwarm");
     try (OpenSearchConnection connection =
         OpenSearchConnection.open(
             new OpenSearchSettings(
                 List.of(env.openSearch().uri()), "", "", Duration.ofSeconds(60)))) {
       IndexTemplates.install(connection.client(), new TemplateSettings(layout, 1, 0, "5s", 256));
       IndexTemplates.install(connection.client(), new TemplateSettings(bare, 1, 0, "5s", 256));
+      IndexTemplates.install(connection.client(), new TemplateSettings(before, 1, 0, "5s", 256));
+      IndexTemplates.install(connection.client(), new TemplateSettings(warm, 1, 0, "5s", 256));
     }
     env.http().put("/ceiltrace", TRACE_DOCUMENT_INDEX);
     SpanDocumentMapper mapper =
         new SpanDocumentMapper(layout, Set.copyOf(SpanDocumentMapper.DEFAULT_ALLOWLIST));
     SpanDocumentMapper bareMapper =
         new SpanDocumentMapper(bare, Set.copyOf(SpanDocumentMapper.DEFAULT_ALLOWLIST));
+    SpanDocumentMapper beforeMapper =
+        new SpanDocumentMapper(before, Set.copyOf(SpanDocumentMapper.DEFAULT_ALLOWLIST));
+    BulkBodies perSpanCopy = new BulkBodies();
+    SpanDocumentMapper warmMapper =
+        new SpanDocumentMapper(warm, Set.copyOf(SpanDocumentMapper.DEFAULT_ALLOWLIST));
+    BulkBodies warmUp = new BulkBodies();
+    long[] warmSpans = {0};
     BulkBodies sink = new BulkBodies();
     BulkBodies noCopy = new BulkBodies();
     BulkBodies perTrace = new BulkBodies();
@@ -356,10 +367,38 @@ public final class EndToEndBench {
               SampledTrace sampled = new SampledTrace(trace, decision);
               addSinkDocuments(sink, layout, mapper.map(sampled), false);
               addSinkDocuments(noCopy, bare, bareMapper.map(sampled), true);
+              addPerSpanCopyDocuments(perSpanCopy, before, beforeMapper.map(sampled), spans);
+              if (warmSpans[0] < targetSpans / 3) {
+                warmSpans[0] += spans.size();
+                addSinkDocuments(warmUp, warm, warmMapper.map(sampled), false);
+                addPerSpanCopyDocuments(warmUp, warm, warmMapper.map(sampled), spans);
+              }
               perTrace.add(
                   Map.of("index", Map.of("_index", "ceiltrace", "_id", id.toHex())),
                   traceDocument(mapper.map(sampled), spans));
             });
+    // Warm-up, not timed: whichever round ran first paid the node's JIT warm-up (~100 µs/span more
+    // CPU and less than half the rate in two runs), so a third of the workload in both layouts
+    // goes to throwaway indices first.
+    print(
+        bulkRound(
+            env,
+            "(warm-up, not a result) both layouts, a third of the spans",
+            warmUp.finish(),
+            warm.spanIndexPattern(),
+            warmSpans[0],
+            warmSpans[0],
+            "ceilwarm-*"));
+    env.http().delete("/ceilwarm-*");
+    print(
+        bulkRound(
+            env,
+            "(before) span documents each with its OTLP copy, no fragment documents",
+            perSpanCopy.finish(),
+            before.spanIndexPattern(),
+            counts[1],
+            counts[1],
+            "ceilold-*"));
     Result r =
         bulkRound(
             env,
@@ -373,7 +412,7 @@ public final class EndToEndBench {
     print(
         bulkRound(
             env,
-            "(design) span documents without the OTLP copy",
+            "(design) span documents without the fragment documents",
             noCopy.finish(),
             bare.spanIndexPattern(),
             counts[1],
@@ -421,19 +460,27 @@ public final class EndToEndBench {
     }
   }
 
-  /** The sink's actions for one trace: an index action per span, the summary's upsert. */
+  /**
+   * The sink's actions for one trace: an index action per span, one for the fragment document (its
+   * spans stored once) unless {@code withoutStoredSpans}, the summary's upsert.
+   */
   private static void addSinkDocuments(
-      BulkBodies out, IndexLayout layout, TraceDocuments docs, boolean withoutOtlpCopy)
+      BulkBodies out, IndexLayout layout, TraceDocuments docs, boolean withoutStoredSpans)
       throws java.io.IOException {
     for (SpanDocument span : docs.spans()) {
-      byte[] json = span.json();
-      if (withoutOtlpCopy) {
-        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) BulkBodies.JSON.readTree(json);
-        tree.remove(Fields.OTLP);
-        json = BulkBodies.JSON.writeValueAsBytes(tree);
-      }
-      out.add(Map.of("index", Map.of("_index", span.index(), "_id", span.id())), json);
+      out.add(Map.of("index", Map.of("_index", span.index(), "_id", span.id())), span.json());
     }
+    if (!withoutStoredSpans) {
+      out.add(
+          Map.of("index", Map.of("_index", docs.fragment().index(), "_id", docs.fragment().id())),
+          docs.fragment().json());
+    }
+    addSummary(out, layout, docs);
+  }
+
+  /** The summary's scripted upsert into its daily index. */
+  private static void addSummary(BulkBodies out, IndexLayout layout, TraceDocuments docs)
+      throws java.io.IOException {
     TraceSummaryUpdate summary = docs.summary();
     String summaryIndex =
         layout.traceIndex(
@@ -449,6 +496,26 @@ public final class EndToEndBench {
             Map.of("id", SummaryScript.id(layout.prefix()), "params", summary.params()),
             "upsert",
             Map.of()));
+  }
+
+  /**
+   * The layout before trace fragment documents, to compare in the same run: each span document with
+   * the span as base64 OTLP protobuf in {@code otlp}, no fragment document, the summary's upsert.
+   */
+  private static void addPerSpanCopyDocuments(
+      BulkBodies out, IndexLayout layout, TraceDocuments docs, List<Span> spans)
+      throws java.io.IOException {
+    for (int i = 0; i < docs.spans().size(); i++) {
+      SpanDocument span = docs.spans().get(i);
+      var tree =
+          (com.fasterxml.jackson.databind.node.ObjectNode) BulkBodies.JSON.readTree(span.json());
+      // the mapper writes one span document per span, in the trace's order
+      tree.put(Fields.OTLP, OtlpProtoCodec.encode(List.of(spans.get(i))));
+      out.add(
+          Map.of("index", Map.of("_index", span.index(), "_id", span.id())),
+          BulkBodies.JSON.writeValueAsBytes(tree));
+    }
+    addSummary(out, layout, docs);
   }
 
   /** The one-document-per-trace design's mapping: keywords to search, the trace stored once. */

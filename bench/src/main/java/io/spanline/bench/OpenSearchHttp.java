@@ -51,13 +51,37 @@ final class OpenSearchHttp {
     return stats.path("_all").path("primaries").path("store").path("size_in_bytes").asLong();
   }
 
+  /** {@code DELETE path}, e.g. indices by pattern. */
+  void delete(String path) throws IOException, InterruptedException {
+    call("DELETE", path, null);
+  }
+
   /** {@code PUT path} with a JSON body, e.g. an index with its settings and mapping. */
   void put(String path, String json) throws IOException, InterruptedException {
     call("PUT", path, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
-  /** Sends one {@code _bulk} body (NDJSON); fails if any item failed. */
+  /**
+   * Sends one {@code _bulk} body (NDJSON); fails if any item failed for another reason than an
+   * overloaded node. A body answered 429, or with items refused 429, is sent again whole (every
+   * action is idempotent: indexing under fixed IDs, summary upserts that apply a fragment once),
+   * after 0.5 s, 1 s, … up to 30 times, as the index sink retries: a loaded node's write queue
+   * otherwise ended the round.
+   */
   void bulk(byte[] ndjson) throws IOException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      if (!overloaded(ndjson)) {
+        return;
+      }
+      if (attempt == 30) {
+        throw new IOException("_bulk still answered 429 after " + attempt + " attempts");
+      }
+      Thread.sleep(500L * Math.min(attempt, 6));
+    }
+  }
+
+  /** Sends the body once: false when done, true when OpenSearch was too busy (429). */
+  private boolean overloaded(byte[] ndjson) throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(base.resolve("/_bulk"))
             .timeout(Duration.ofMinutes(2))
@@ -65,18 +89,27 @@ final class OpenSearchHttp {
             .POST(HttpRequest.BodyPublishers.ofByteArray(ndjson))
             .build();
     HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    if (response.statusCode() == 429) {
+      return true;
+    }
     if (response.statusCode() != 200) {
       throw new IOException("_bulk answered " + response.statusCode());
     }
     JsonNode answer = JSON.readTree(response.body());
+    boolean busy = false;
     if (answer.path("errors").asBoolean()) {
       for (JsonNode item : answer.path("items")) {
         JsonNode result = item.elements().next();
         if (result.has("error")) {
-          throw new IOException("_bulk item failed: " + result.path("error"));
+          if (result.path("status").asInt() == 429) {
+            busy = true;
+          } else {
+            throw new IOException("_bulk item failed: " + result.path("error"));
+          }
         }
       }
     }
+    return busy;
   }
 
   /**

@@ -68,7 +68,8 @@ class BulkTooLargeIT {
             smallBodies.httpPort(),
             1,
             Map.of("bulk.max-bytes", String.valueOf(10 << 20), "bulk.refused.max-attempts", "2"))) {
-      // When small traces come with one whose root span alone is larger than the node's limit
+      // When small traces come with one whose stored spans alone are larger than the node's limit
+      // (a value gzip cannot shrink, off the allowlist: in the fragment document only)
       List<SampledTrace> traces = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         traces.add(
@@ -82,7 +83,7 @@ class BulkTooLargeIT {
       AssembledTrace oversized =
           TraceBuilder.trace()
               .root("upload", "POST /blob", 5)
-              .attr("request.body", "x".repeat(NODE_LIMIT_BYTES + 50_000))
+              .attr("request.body", incompressible(NODE_LIMIT_BYTES + 100_000, 26))
               .child("store", "PUT blob", 1)
               .build();
       traces.add(5, kept(oversized, "baseline"));
@@ -95,18 +96,24 @@ class BulkTooLargeIT {
           .isEqualTo(oversized.traceId().toHex());
       assertThat(header(dead.get(0), "__streams.errors.exception")).isEqualTo("request_too_large");
       assertThat(header(dead.get(0), "__streams.errors.message"))
-          .contains(oversized.spans().get(0).spanId().toHex())
+          .contains(oversized.traceId().toHex() + ":f0")
           .contains("refused 2 time(s)")
           .contains("http.max_content_length");
-      // and every other document is indexed, the oversized trace's small child span included
+      // and every other document is indexed, the oversized trace's span documents and summary
+      // included: only its fragment document (its stored spans) is lost
       sink.awaitAllCommitted(WAIT);
-      sink.awaitCount(sink.spans(), Queries.all(), 21, WAIT);
+      sink.awaitCount(sink.spans(), Queries.all(), 22, WAIT);
       assertThat(
               sink.count(
                   sink.spans(),
                   Queries.term(Fields.SPAN_ID, oversized.spans().get(0).spanId().toHex())))
-          .isZero();
+          .isEqualTo(1);
       assertThat(sink.count(sink.traces(), Queries.all())).isEqualTo(11);
+      assertThat(sink.count(sink.fragments(), Queries.all())).isEqualTo(10);
+      assertThat(
+              sink.count(
+                  sink.fragments(), Queries.term(Fields.TRACE_ID, oversized.traceId().toHex())))
+          .isZero();
       // and the split and the dead letter are counted
       MeterRegistry metrics = sink.app().metrics().registry();
       assertThat(metrics.get("spanline.index.bulk.splits").counter().count()).isPositive();
@@ -127,13 +134,16 @@ class BulkTooLargeIT {
     try (IndexSinkHarness sink =
         IndexSinkHarness.start(
             kafka, registry, smallBodies.httpPort(), 1, Map.of("bulk.max-bytes", "131072"))) {
-      // When each record's documents together are larger than the node's limit (20 spans of
-      // ~14 KB), though each document alone fits
+      // When each record's documents together are larger than the node's limit (a fragment
+      // document of 19 spans with 10 KB values gzip cannot shrink, ~190 KB, and 20 span
+      // documents), and five records together far larger, though each document alone fits
       List<SampledTrace> traces = new ArrayList<>();
       for (int t = 0; t < 5; t++) {
         TraceBuilder trace = TraceBuilder.trace().root("api", "GET /" + t, 50);
         for (int s = 0; s < 19; s++) {
-          trace.child("worker", "step " + s, 1).attr("payload", "y".repeat(10_000));
+          trace
+              .child("worker", "step " + s, 1)
+              .attr("payload", incompressible(10_000, t * 100 + s));
         }
         traces.add(kept(trace.build(), "baseline"));
       }
@@ -143,6 +153,7 @@ class BulkTooLargeIT {
       sink.awaitAllCommitted(WAIT);
       sink.awaitCount(sink.spans(), Queries.all(), 100, WAIT);
       assertThat(sink.count(sink.traces(), Queries.all())).isEqualTo(5);
+      assertThat(sink.count(sink.fragments(), Queries.all())).isEqualTo(5);
       MeterRegistry metrics = sink.app().metrics().registry();
       assertThat(
               metrics.find("spanline.index.bulk.errors").tag("type", "request_too_large").counter())
@@ -154,5 +165,16 @@ class BulkTooLargeIT {
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
     return new String(r.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
+  }
+
+  /** {@code length} letters and digits gzip cannot shrink much (about 6 bits per character). */
+  private static String incompressible(int length, long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    StringBuilder out = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      out.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return out.toString();
   }
 }

@@ -22,6 +22,7 @@ import io.spanline.schemas.model.Span;
 import io.spanline.schemas.testing.FarStartTraces;
 import io.spanline.schemas.testing.TraceBuilder;
 import io.spanline.storage.opensearch.Fields;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.GZIPInputStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -139,13 +141,19 @@ class IndexSinkIT {
       assertThat(sink.client().indices().get(g -> g.index(sink.spans())).result().keySet())
           .hasSize(2);
 
-      // and every span is stored whole as OTLP protobuf, while a key off the allowlist is not
-      // indexed
+      // and every span is stored whole once, in its trace fragment's document (gzip OTLP
+      // protobuf), not in its span document, while a key off the allowlist is not indexed
       ObjectNode orders =
           sink.search(sink.spans(), and(acme(), term(Fields.NAME, "POST /orders"))).get(0);
-      Span stored = OtlpProtoCodec.decode(orders.get(Fields.OTLP).binaryValue()).get(0);
-      assertThat(stored).isEqualTo(checkout.spans().get(1));
+      assertThat(orders.has(Fields.OTLP)).isFalse();
       assertThat(orders.path(Fields.ATTRIBUTES).has("order@id")).isFalse();
+      List<ObjectNode> fragments =
+          sink.search(
+              sink.fragments(), and(acme(), term(Fields.TRACE_ID, checkout.traceId().toHex())));
+      assertThat(fragments).hasSize(1);
+      List<Span> stored = decodeFragment(fragments.get(0).get(Fields.SPANS).binaryValue());
+      assertThat(stored).containsExactlyInAnyOrderElementsOf(checkout.spans());
+      assertThat(fragments.get(0).get(Fields.SPAN_COUNT).asInt()).isEqualTo(3);
 
       // and trace summaries hold the whole trace, searchable by trace duration
       ObjectNode summary =
@@ -194,6 +202,7 @@ class IndexSinkIT {
       assertThat(admin(sink, "/readyz").statusCode()).isEqualTo(200);
       assertThat(admin(sink, "/metrics").body())
           .contains("spanline_index_documents_total{type=\"span\"} 9.0")
+          .contains("spanline_index_documents_total{type=\"fragment\"}")
           .contains("spanline_index_bulk_seconds_count")
           .contains("kafka_consumer_fetch_manager_records_lag_max");
     }
@@ -320,5 +329,12 @@ class IndexSinkIT {
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
     return new String(r.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
+  }
+
+  /** A fragment document's spans: gzip-compressed OTLP protobuf {@code TracesData}. */
+  private static List<Span> decodeFragment(byte[] gzipped) throws java.io.IOException {
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped))) {
+      return OtlpProtoCodec.decode(in.readAllBytes());
+    }
   }
 }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.spanline.storage.opensearch.BulkMetrics;
+import io.spanline.storage.opensearch.PendingAction;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -19,6 +20,7 @@ public final class IndexSinkMetrics implements BulkMetrics {
   private final MeterRegistry registry;
   private final Counter records;
   private final Counter spanDocuments;
+  private final Counter fragmentDocuments;
   private final Counter traceDocuments;
   private final Timer bulk;
   private final Counter retries;
@@ -33,6 +35,7 @@ public final class IndexSinkMetrics implements BulkMetrics {
             .description("Kafka records (kept traces or fragments) read")
             .register(registry);
     this.spanDocuments = documents(registry, "span");
+    this.fragmentDocuments = documents(registry, "fragment");
     this.traceDocuments = documents(registry, "trace");
     this.bulk =
         Timer.builder("spanline.index.bulk")
@@ -77,8 +80,12 @@ public final class IndexSinkMetrics implements BulkMetrics {
   }
 
   @Override
-  public void indexed(boolean summary) {
-    (summary ? traceDocuments : spanDocuments).increment();
+  public void indexed(PendingAction.Kind kind) {
+    switch (kind) {
+      case SPAN -> spanDocuments.increment();
+      case FRAGMENT -> fragmentDocuments.increment();
+      case SUMMARY -> traceDocuments.increment();
+    }
   }
 
   @Override
@@ -131,9 +138,9 @@ public final class IndexSinkMetrics implements BulkMetrics {
     retentionDeleted.increment(indices);
   }
 
-  /** Documents indexed so far, spans and summaries together. */
+  /** Documents indexed so far, spans, fragments and summaries together. */
   double documentsIndexed() {
-    return spanDocuments.count() + traceDocuments.count();
+    return spanDocuments.count() + fragmentDocuments.count() + traceDocuments.count();
   }
 
   private static Counter documents(MeterRegistry registry, String type) {

@@ -270,6 +270,11 @@ public final class IndexSinkHarness implements AutoCloseable {
     return config.layout().spanIndexPattern();
   }
 
+  /** The trace fragment index pattern of this sink's prefix. */
+  public String fragments() {
+    return config.layout().fragmentIndexPattern();
+  }
+
   /** The trace summary index pattern of this sink's prefix. */
   public String traces() {
     return config.layout().traceIndexPattern();

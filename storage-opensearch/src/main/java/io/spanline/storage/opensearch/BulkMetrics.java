@@ -10,8 +10,8 @@ public interface BulkMetrics {
   /** Times each bulk request, from send to answer. */
   Timer bulkTimer();
 
-  /** One document indexed: a trace summary ({@code summary}) or a span. */
-  void indexed(boolean summary);
+  /** One document indexed: a span, a trace fragment or a trace summary ({@code kind}). */
+  void indexed(PendingAction.Kind kind);
 
   /**
    * @param type OpenSearch's error type (e.g. {@code mapper_parsing_exception}) or, for a failed

@@ -4,10 +4,10 @@ import io.spanline.schemas.model.SpanId;
 import io.spanline.schemas.model.TraceId;
 
 /**
- * Field names of the span and trace summary documents; the mappings are in the index templates
- * ({@code index-templates/*.json}) and the README. Timestamps named {@code ...UnixNano} are epoch
- * nanoseconds; {@code startTime} is the same instant as an OpenSearch {@code date} (epoch
- * milliseconds) for range queries and dashboards.
+ * Field names of the span, trace fragment and trace summary documents; the mappings are in the
+ * index templates ({@code index-templates/*.json}) and the README. Timestamps named {@code
+ * ...UnixNano} are epoch nanoseconds; {@code startTime} is the same instant as an OpenSearch {@code
+ * date} (epoch milliseconds) for range queries and dashboards.
  */
 public final class Fields {
   private Fields() {}
@@ -68,11 +68,21 @@ public final class Fields {
   public static final String LINKED_SPANS = "linkedSpans";
 
   /**
-   * The whole span as OTLP protobuf {@code TracesData} holding only this span with its resource and
-   * scope, base64 (an OpenSearch {@code binary} field): stored, not indexed. Decode with {@code
-   * OtlpProtoCodec.decode}.
+   * Span documents written before trace fragment documents existed: the whole span as OTLP protobuf
+   * {@code TracesData} holding only this span with its resource and scope, base64 (an OpenSearch
+   * {@code binary} field): stored, not indexed. Decode with {@code OtlpProtoCodec.decode}. The
+   * write path no longer writes it; the read path still reads it.
    */
   public static final String OTLP = "otlp";
+
+  // Trace fragment documents (also TENANT, TRACE_ID, FRAGMENT, START_TIME_UNIX_NANO, SPAN_COUNT)
+
+  /**
+   * Every span of one kept trace fragment as one OTLP protobuf {@code TracesData}, gzip-compressed,
+   * base64 (an OpenSearch {@code binary} field): stored, not indexed. Decode with {@code
+   * OtlpProtoCodec.decode} after gunzipping.
+   */
+  public static final String SPANS = "spans";
 
   // Trace summary documents
   public static final String ROOT_SERVICE = "rootService";

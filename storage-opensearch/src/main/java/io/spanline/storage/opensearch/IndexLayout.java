@@ -15,13 +15,15 @@ import java.util.regex.Pattern;
 
 /**
  * Where kept traces live in OpenSearch: daily indices {@code <prefix>-spans-YYYY-MM-DD} (one
- * document per span, dated by the span's start) and {@code <prefix>-traces-YYYY-MM-DD} (one summary
- * document per trace, dated by the trace's start), days in UTC. Indices are shared by tenants;
- * every document carries its tenant and every query must filter on it.
+ * searchable document per span, dated by the span's start), {@code <prefix>-fragments-YYYY-MM-DD}
+ * (one document per kept trace fragment holding its spans once, compressed, dated by the fragment's
+ * earliest span start) and {@code <prefix>-traces-YYYY-MM-DD} (one summary document per trace,
+ * dated by the trace's start), days in UTC. Indices are shared by tenants; every document carries
+ * its tenant and every query must filter on it.
  *
  * <p>Document IDs are deterministic, so replays and retries overwrite instead of duplicating:
- * {@code <tenant>:<trace ID hex>:<span ID hex>} for spans and {@code <tenant>:<trace ID hex>} for
- * summaries.
+ * {@code <tenant>:<trace ID hex>:<span ID hex>} for spans, {@code <tenant>:<trace ID
+ * hex>:f<fragment>} for fragments and {@code <tenant>:<trace ID hex>} for summaries.
  */
 public final class IndexLayout {
   /** Day suffix of index names, e.g. {@code 2026-11-22}. */
@@ -59,6 +61,21 @@ public final class IndexLayout {
   /** The trace summary index of a UTC day. */
   public String traceIndex(LocalDate day) {
     return traceIndexBase() + DAY.format(day);
+  }
+
+  /** The trace fragment index of a UTC day. */
+  public String fragmentIndex(LocalDate day) {
+    return fragmentIndexBase() + DAY.format(day);
+  }
+
+  /** {@code <prefix>-fragments-*}: every trace fragment index. */
+  public String fragmentIndexPattern() {
+    return fragmentIndexBase() + "*";
+  }
+
+  /** Name of the index template of the trace fragment indices. */
+  public String fragmentTemplateName() {
+    return prefix + "-fragments";
   }
 
   /** {@code <prefix>-spans-*}: every span index. */
@@ -104,7 +121,7 @@ public final class IndexLayout {
   }
 
   /**
-   * The day of one of this layout's span or trace indices; empty for any other index name
+   * The day of one of this layout's span, fragment or trace indices; empty for any other index name
    * (including another prefix's indices).
    */
   public Optional<LocalDate> dayOfIndex(String index) {
@@ -113,6 +130,8 @@ public final class IndexLayout {
       suffix = index.substring(spanIndexBase().length());
     } else if (index.startsWith(traceIndexBase())) {
       suffix = index.substring(traceIndexBase().length());
+    } else if (index.startsWith(fragmentIndexBase())) {
+      suffix = index.substring(fragmentIndexBase().length());
     } else {
       return Optional.empty();
     }
@@ -128,6 +147,15 @@ public final class IndexLayout {
     return tenant + ':' + traceId.toHex() + ':' + spanId.toHex();
   }
 
+  /**
+   * {@code <tenant>:<trace ID hex>:f<fragment>}.
+   *
+   * @param fragment 0 for the trace as first closed, 1, 2, … for late fragments
+   */
+  public static String fragmentDocumentId(String tenant, TraceId traceId, int fragment) {
+    return tenant + ':' + traceId.toHex() + ":f" + fragment;
+  }
+
   /** {@code <tenant>:<trace ID hex>}. */
   public static String traceDocumentId(String tenant, TraceId traceId) {
     return tenant + ':' + traceId.toHex();
@@ -135,6 +163,10 @@ public final class IndexLayout {
 
   private String spanIndexBase() {
     return prefix + "-spans-";
+  }
+
+  private String fragmentIndexBase() {
+    return prefix + "-fragments-";
   }
 
   private String traceIndexBase() {

@@ -18,11 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composable index templates of the span and trace summary indices, from {@code
- * index-templates/spans.json} and {@code traces.json} with the configured index patterns, shards,
- * replicas, refresh interval and keyword length applied. {@link #install} puts both (an index
- * template only shapes indices created after it, so putting it again on every start is safe and
- * keeps the mapping current after an upgrade) and the stored {@link SummaryScript}.
+ * The composable index templates of the span, trace fragment and trace summary indices, from {@code
+ * index-templates/spans.json}, {@code fragments.json} and {@code traces.json} with the configured
+ * index patterns, shards, replicas, refresh interval and keyword length applied. {@link #install}
+ * puts all three (an index template only shapes indices created after it, so putting it again on
+ * every start is safe and keeps the mapping current after an upgrade) and the stored {@link
+ * SummaryScript}.
  */
 public final class IndexTemplates {
   private static final Logger LOG = LoggerFactory.getLogger(IndexTemplates.class);
@@ -35,13 +36,18 @@ public final class IndexTemplates {
     return shape("spans.json", config.layout().spanIndexPattern(), config);
   }
 
+  /** The trace fragment index template body. */
+  static ObjectNode fragments(TemplateSettings config) {
+    return shape("fragments.json", config.layout().fragmentIndexPattern(), config);
+  }
+
   /** The trace summary index template body. */
   static ObjectNode traces(TemplateSettings config) {
     return shape("traces.json", config.layout().traceIndexPattern(), config);
   }
 
   /**
-   * Puts both templates and the summary merge script.
+   * Puts the three templates and the summary merge script.
    *
    * @throws IOException if OpenSearch cannot be reached
    * @throws IllegalStateException if OpenSearch refuses a template (the message carries its answer)
@@ -49,8 +55,10 @@ public final class IndexTemplates {
   public static void install(OpenSearchClient client, TemplateSettings config) throws IOException {
     IndexLayout layout = config.layout();
     put(client, "/_index_template/" + layout.spanTemplateName(), spans(config));
+    put(client, "/_index_template/" + layout.fragmentTemplateName(), fragments(config));
     put(client, "/_index_template/" + layout.traceTemplateName(), traces(config));
     addNewFieldsToExistingIndices(client, layout.spanIndexPattern(), spans(config));
+    addNewFieldsToExistingIndices(client, layout.fragmentIndexPattern(), fragments(config));
     addNewFieldsToExistingIndices(client, layout.traceIndexPattern(), traces(config));
     client.putScript(
         p ->
@@ -60,8 +68,9 @@ public final class IndexTemplates {
                         s.lang(l -> l.builtin(BuiltinScriptLanguage.Painless))
                             .source(SummaryScript.SOURCE)));
     LOG.info(
-        "Index templates {} and {} and script {} installed ({} shards, {} replicas, refresh {})",
+        "Index templates {}, {} and {} and script {} installed ({} shards, {} replicas, refresh {})",
         layout.spanTemplateName(),
+        layout.fragmentTemplateName(),
         layout.traceTemplateName(),
         SummaryScript.id(layout.prefix()),
         config.shards(),

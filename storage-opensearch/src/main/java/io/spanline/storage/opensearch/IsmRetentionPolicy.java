@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hot retention by OpenSearch's Index State Management plugin, where it is installed: a policy
- * {@code <prefix>-hot-retention} that deletes span and summary indices once they are older than the
- * retention, attached to new indices by its {@code ism_template}. Without the plugin (the embedded
- * node has none) nothing is installed and {@link RetentionJob} alone keeps the retention.
+ * {@code <prefix>-hot-retention} that deletes span, fragment and summary indices once they are
+ * older than the retention, attached to new indices by its {@code ism_template}. Without the plugin
+ * (the embedded node has none) nothing is installed and {@link RetentionJob} alone keeps the
+ * retention.
  */
 public final class IsmRetentionPolicy {
   /** The plugin's component name in {@code _cat/plugins}. */
@@ -39,7 +40,9 @@ public final class IsmRetentionPolicy {
     ObjectNode policy = root.putObject("policy");
     policy.put(
         "description",
-        "Spanline: delete span and trace summary indices older than " + retention.toDays() + "d");
+        "Spanline: delete span, trace fragment and trace summary indices older than "
+            + retention.toDays()
+            + "d");
     policy.put("default_state", "hot");
     ArrayNode states = policy.putArray("states");
     ObjectNode hot = states.addObject().put("name", "hot");
@@ -56,6 +59,7 @@ public final class IsmRetentionPolicy {
     template
         .putArray("index_patterns")
         .add(layout.spanIndexPattern())
+        .add(layout.fragmentIndexPattern())
         .add(layout.traceIndexPattern());
     template.put("priority", 100);
     return root;

@@ -19,6 +19,7 @@ import io.spanline.storage.TimeRange;
 import io.spanline.storage.TraceQuery;
 import io.spanline.storage.TraceSearch;
 import io.spanline.storage.TraceStore;
+import io.spanline.storage.opensearch.internal.document.SpanDocumentMapper;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -48,9 +49,9 @@ import org.opensearch.client.opensearch.core.search.Hit;
 import org.opensearch.client.util.ObjectBuilder;
 
 /**
- * The hot store: reads the span and trace summary indices the index sink writes ({@link
- * IndexLayout}, {@link Fields}). Every query goes through {@link #inTenant}, the one place that
- * adds the tenant filter. Values from callers go into term and range queries only (never query
+ * The hot store: reads the span, trace fragment and trace summary indices the index sink writes
+ * ({@link IndexLayout}, {@link Fields}). Every query goes through {@link #inTenant}, the one place
+ * that adds the tenant filter. Values from callers go into term and range queries only (never query
  * strings), so they cannot change a query's shape.
  */
 public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
@@ -151,72 +152,51 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
     }
   }
 
-  /** Every span index, whatever the range: a trace is found by its ID alone. */
+  /**
+   * Every fragment index and span index, whatever the range: a trace is found by its ID alone. The
+   * trace's spans are in its fragment documents ({@link Fields#SPANS}) and, for spans written
+   * before those existed, in their span documents ({@link Fields#OTLP}): one {@code _msearch} of
+   * two searches.
+   */
   @Override
   public Optional<FoundTrace> trace(String tenant, TraceId traceId, TimeRange range)
       throws IOException {
-    SearchResponse<ObjectNode> response =
-        search(
-            "trace",
-            s ->
-                s.index(layout.spanIndexPattern())
-                    .ignoreUnavailable(true)
-                    .allowNoIndices(true)
-                    .query(inTenant(tenant, term(Fields.TRACE_ID, traceId.toHex())))
-                    .source(src -> src.filter(f -> f.includes(Fields.OTLP)))
-                    .sort(
-                        o ->
-                            o.field(f -> f.field(Fields.START_TIME_UNIX_NANO).order(SortOrder.Asc)))
-                    .size(maxSpans + 1),
-            ObjectNode.class);
-    List<Span> spans = spans(response.hits().hits());
-    return spans.isEmpty()
-        ? Optional.empty()
-        : Optional.of(FoundTrace.capped(spans, maxSpans, SOURCE));
+    return Optional.ofNullable(traces(tenant, List.of(traceId), "trace").get(traceId));
   }
 
   /**
-   * Several traces in one {@code _msearch} round trip.
+   * Several traces in one {@code _msearch} round trip (two searches per trace).
    *
    * @throws IOException if OpenSearch cannot be read or refuses one of the searches
    */
   @Override
   public Map<TraceId, FoundTrace> traces(String tenant, List<TraceId> traceIds) throws IOException {
+    return traces(tenant, traceIds, "traces");
+  }
+
+  private Map<TraceId, FoundTrace> traces(String tenant, List<TraceId> traceIds, String operation)
+      throws IOException {
     Map<TraceId, FoundTrace> out = new LinkedHashMap<>();
     if (traceIds.isEmpty()) {
       return out;
     }
-    List<RequestItem> searches = new ArrayList<>(traceIds.size());
+    List<RequestItem> searches = new ArrayList<>(traceIds.size() * 2);
     for (TraceId id : traceIds) {
-      searches.add(
-          RequestItem.of(
-              r ->
-                  r.header(
-                          h ->
-                              h.index(layout.spanIndexPattern())
-                                  .ignoreUnavailable(true)
-                                  .allowNoIndices(true))
-                      .body(
-                          b ->
-                              b.query(inTenant(tenant, term(Fields.TRACE_ID, id.toHex())))
-                                  .source(src -> src.filter(f -> f.includes(Fields.OTLP)))
-                                  .sort(
-                                      o ->
-                                          o.field(
-                                              f ->
-                                                  f.field(Fields.START_TIME_UNIX_NANO)
-                                                      .order(SortOrder.Asc)))
-                                  .size(maxSpans + 1))));
+      searches.add(spanHolders(layout.fragmentIndexPattern(), tenant, id, Fields.SPANS));
+      searches.add(spanHolders(layout.spanIndexPattern(), tenant, id, Fields.OTLP));
     }
     MsearchResponse<ObjectNode> response =
-        timed("traces", () -> client.msearch(m -> m.searches(searches), ObjectNode.class));
+        timed(operation, () -> client.msearch(m -> m.searches(searches), ObjectNode.class));
     for (int i = 0; i < traceIds.size(); i++) {
-      MultiSearchResponseItem<ObjectNode> item = response.responses().get(i);
-      if (item.isFailure()) {
-        throw new IOException(
-            "OpenSearch refused a trace search: " + item.failure().error().type());
+      List<Span> spans = new ArrayList<>();
+      for (int part = 0; part < 2; part++) {
+        MultiSearchResponseItem<ObjectNode> item = response.responses().get(2 * i + part);
+        if (item.isFailure()) {
+          throw new IOException(
+              "OpenSearch refused a trace search: " + item.failure().error().type());
+        }
+        spans.addAll(spans(item.result().hits().hits()));
       }
-      List<Span> spans = spans(item.result().hits().hits());
       if (!spans.isEmpty()) {
         out.put(traceIds.get(i), FoundTrace.capped(spans, maxSpans, SOURCE));
       }
@@ -224,11 +204,46 @@ public final class OpenSearchTraceStore implements TraceStore, TraceSearch {
     return out;
   }
 
+  /**
+   * The documents of a trace in {@code indices} with the field holding its spans, earliest start
+   * first, at most {@code maxSpans + 1}: a fragment's start is its earliest span's, so documents
+   * past the size hold only spans past the cap. Span documents written since fragment documents
+   * exist come back without a source (they hold no spans); a binary field cannot be filtered on
+   * with {@code exists} (no doc values, not indexed), so they are skipped when read.
+   */
+  private RequestItem spanHolders(String indices, String tenant, TraceId traceId, String field) {
+    return RequestItem.of(
+        r ->
+            r.header(h -> h.index(indices).ignoreUnavailable(true).allowNoIndices(true))
+                .body(
+                    b ->
+                        b.query(inTenant(tenant, term(Fields.TRACE_ID, traceId.toHex())))
+                            .source(src -> src.filter(f -> f.includes(field)))
+                            .sort(
+                                o ->
+                                    o.field(
+                                        f ->
+                                            f.field(Fields.START_TIME_UNIX_NANO)
+                                                .order(SortOrder.Asc)))
+                            .size(maxSpans + 1)));
+  }
+
+  /** The spans of fragment documents (gzip OTLP) and of span documents with their own copy. */
   private static List<Span> spans(List<Hit<ObjectNode>> hits) {
     List<Span> spans = new ArrayList<>();
     for (Hit<ObjectNode> hit : hits) {
-      byte[] otlp = Base64.getDecoder().decode(hit.source().get(Fields.OTLP).asText());
-      spans.addAll(OtlpProtoCodec.decode(otlp));
+      ObjectNode source = hit.source();
+      if (source == null) {
+        continue;
+      }
+      if (source.hasNonNull(Fields.SPANS)) {
+        spans.addAll(
+            SpanDocumentMapper.decodeFragment(
+                Base64.getDecoder().decode(source.get(Fields.SPANS).asText())));
+      } else if (source.hasNonNull(Fields.OTLP)) {
+        spans.addAll(
+            OtlpProtoCodec.decode(Base64.getDecoder().decode(source.get(Fields.OTLP).asText())));
+      }
     }
     return spans;
   }

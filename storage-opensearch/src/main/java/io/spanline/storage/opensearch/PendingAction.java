@@ -8,7 +8,8 @@ import org.opensearch.client.opensearch.core.bulk.BulkOperation;
  * record, for dead-lettering and for dropping work of partitions its consumer no longer owns).
  *
  * @param <O> the type of {@code origin}
- * @param summary true for a trace summary update, false for a span document
+ * @param kind what the operation writes: a span document, a trace fragment document or a trace
+ *     summary update
  * @param bytes the operation's estimated size in a bulk request body (action line and document), in
  *     bytes
  * @param refusals how many times OpenSearch refused this operation for good so far (not counting
@@ -18,14 +19,25 @@ public record PendingAction<O>(
     O origin,
     String index,
     String id,
-    boolean summary,
+    Kind kind,
     BulkOperation operation,
     long bytes,
     int refusals) {
+  /** What a bulk operation writes. */
+  public enum Kind {
+    /** A span document (searched). */
+    SPAN,
+    /** A trace fragment document (the fragment's spans, stored once). */
+    FRAGMENT,
+    /** A trace summary update (scripted upsert). */
+    SUMMARY
+  }
+
   public PendingAction {
     Objects.requireNonNull(origin, "origin");
     Objects.requireNonNull(index, "index");
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(operation, "operation");
     if (bytes < 0 || refusals < 0) {
       throw new IllegalArgumentException(
@@ -35,12 +47,12 @@ public record PendingAction<O>(
 
   /** A new operation, not refused yet. */
   public PendingAction(
-      O origin, String index, String id, boolean summary, BulkOperation operation, long bytes) {
-    this(origin, index, id, summary, operation, bytes, 0);
+      O origin, String index, String id, Kind kind, BulkOperation operation, long bytes) {
+    this(origin, index, id, kind, operation, bytes, 0);
   }
 
   /** This operation after one more refusal for good (what the bulk writer hands back to retry). */
   public PendingAction<O> refusedOnce() {
-    return new PendingAction<>(origin, index, id, summary, operation, bytes, refusals + 1);
+    return new PendingAction<>(origin, index, id, kind, operation, bytes, refusals + 1);
   }
 }

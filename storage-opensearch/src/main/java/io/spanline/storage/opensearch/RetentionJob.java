@@ -15,11 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes daily span and trace summary indices past the hot retention, as Jaeger's index cleaner
- * does: with a retention of N days, on UTC day D the indices of days before D − N + 1 go, so N
- * whole days (today included) stay. Only this layout's indices (its prefix, a parseable day) are
- * touched. Runs on the sink's scheduler whether or not ISM is installed; deleting an index that is
- * already gone is not an error.
+ * Deletes daily span, trace fragment and trace summary indices past the hot retention, as Jaeger's
+ * index cleaner does: with a retention of N days, on UTC day D the indices of days before D − N + 1
+ * go, so N whole days (today included) stay. Only this layout's indices (its prefix, a parseable
+ * day) are touched. Runs on the sink's scheduler whether or not ISM is installed; deleting an index
+ * that is already gone is not an error.
  */
 public final class RetentionJob implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
@@ -60,7 +60,9 @@ public final class RetentionJob implements Runnable {
   List<String> deleteExpired() throws IOException {
     LocalDate firstKept = firstDayKept();
     List<String> expired = new ArrayList<>();
-    for (String pattern : List.of(layout.spanIndexPattern(), layout.traceIndexPattern())) {
+    for (String pattern :
+        List.of(
+            layout.spanIndexPattern(), layout.fragmentIndexPattern(), layout.traceIndexPattern())) {
       for (String index :
           client
               .indices()

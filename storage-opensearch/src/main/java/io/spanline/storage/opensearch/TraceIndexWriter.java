@@ -15,12 +15,12 @@ import java.util.Set;
 import org.opensearch.client.opensearch.OpenSearchClient;
 
 /**
- * The write path of the span and summary indices, for the index sink: kept traces become span
- * documents (under deterministic IDs, so a trace written again overwrites them) and one scripted
- * upsert of the trace's summary (so fragments merge in any order, and a fragment applied twice
- * changes nothing), sent as bulk requests. Retrying and giving up are the caller's: {@link #index}
- * hands back what to send again and what OpenSearch refused for good, each action with what it came
- * from.
+ * The write path of the span, trace fragment and summary indices, for the index sink: kept traces
+ * become span documents and one fragment document holding their spans once (under deterministic
+ * IDs, so a trace written again overwrites them) and one scripted upsert of the trace's summary (so
+ * fragments merge in any order, and a fragment applied twice changes nothing), sent as bulk
+ * requests. Retrying and giving up are the caller's: {@link #index} hands back what to send again
+ * and what OpenSearch refused for good, each action with what it came from.
  *
  * <p>Not thread-safe: one writer per consumer thread.
  */
@@ -98,9 +98,10 @@ public final class TraceIndexWriter {
 
     /**
      * The batch's bulk actions, in the order the traces were added: an index action per span
-     * document and the summary's upsert into its daily index. Finding the summary index of a late
-     * fragment takes one realtime multi-get (the summary lives in the index of its trace's start
-     * day, which a fragment alone does not know); may be called again after a failure.
+     * document, one for the fragment document and the summary's upsert into its daily index.
+     * Finding the summary index of a late fragment takes one realtime multi-get (the summary lives
+     * in the index of its trace's start day, which a fragment alone does not know); may be called
+     * again after a failure.
      *
      * @throws IOException if OpenSearch cannot be reached (nothing changed; call again)
      */

@@ -16,6 +16,9 @@ class IndexLayoutTest {
     assertThat(layout.spanIndex(LocalDate.of(2026, 11, 22))).isEqualTo("spanline-spans-2026-11-22");
     assertThat(layout.traceIndex(LocalDate.of(2026, 1, 2))).isEqualTo("spanline-traces-2026-01-02");
     assertThat(layout.spanIndexPattern()).isEqualTo("spanline-spans-*");
+    assertThat(layout.fragmentIndex(LocalDate.of(2026, 11, 22)))
+        .isEqualTo("spanline-fragments-2026-11-22");
+    assertThat(layout.fragmentIndexPattern()).isEqualTo("spanline-fragments-*");
     assertThat(IndexLayout.dayOf(nanos("2026-11-22T23:59:59.999999999Z")))
         .isEqualTo(LocalDate.of(2026, 11, 22));
     assertThat(IndexLayout.dayOf(nanos("2026-11-23T00:00:00Z")))
@@ -36,6 +39,8 @@ class IndexLayoutTest {
   void readsTheDayOfItsOwnIndicesOnly() {
     assertThat(layout.dayOfIndex("spanline-spans-2026-11-22")).contains(LocalDate.of(2026, 11, 22));
     assertThat(layout.dayOfIndex("spanline-traces-2026-11-01")).contains(LocalDate.of(2026, 11, 1));
+    assertThat(layout.dayOfIndex("spanline-fragments-2026-11-02"))
+        .contains(LocalDate.of(2026, 11, 2));
     assertThat(layout.dayOfIndex("spanline-spans-latest")).isEqualTo(Optional.empty());
     assertThat(layout.dayOfIndex("other-spans-2026-11-22")).isEmpty();
     assertThat(new IndexLayout("span").dayOfIndex("spanline-spans-2026-11-22")).isEmpty();

@@ -47,9 +47,27 @@ class IndexTemplatesTest {
   void boundsEveryKeyword() {
     List<Integer> bounds = new ArrayList<>();
     collect(IndexTemplates.spans(config), bounds);
+    collect(IndexTemplates.fragments(config), bounds);
     collect(IndexTemplates.traces(config), bounds);
 
     assertThat(bounds).isNotEmpty().containsOnly(100);
+  }
+
+  @Test
+  void fragmentTemplateStoresTheSpansWithoutIndexingThem() {
+    JsonNode template = IndexTemplates.fragments(config);
+    JsonNode properties = template.at("/template/mappings/properties");
+
+    assertThat(template.get("index_patterns").get(0).asText()).isEqualTo("traces-prod-fragments-*");
+    assertThat(template.at("/template/settings/index.codec").asText())
+        .isEqualTo("best_compression");
+    assertThat(template.at("/template/settings/index.number_of_shards").asInt()).isEqualTo(3);
+    assertThat(properties.at("/spans/type").asText()).isEqualTo("binary");
+    assertThat(properties.at("/tenant/type").asText()).isEqualTo("keyword");
+    assertThat(properties.at("/traceId/type").asText()).isEqualTo("keyword");
+    assertThat(properties.at("/startTimeUnixNano/index").asBoolean()).isFalse();
+    assertThat(properties.at("/spanCount/doc_values").asBoolean()).isFalse();
+    assertThat(properties.has(Fields.FRAGMENT)).isTrue();
   }
 
   @Test
@@ -73,14 +91,15 @@ class IndexTemplatesTest {
   }
 
   @Test
-  void ismPolicyDeletesBothIndexKindsAfterTheRetention() {
+  void ismPolicyDeletesEveryIndexKindAfterTheRetention() {
     JsonNode policy = IsmRetentionPolicy.policy(config.layout(), Duration.ofDays(7)).get("policy");
 
     assertThat(policy.at("/states/0/transitions/0/conditions/min_index_age").asText())
         .isEqualTo("7d");
     assertThat(policy.at("/states/1/actions/0").has("delete")).isTrue();
     assertThat(policy.at("/ism_template/0/index_patterns").toString())
-        .isEqualTo("[\"traces-prod-spans-*\",\"traces-prod-traces-*\"]");
+        .isEqualTo(
+            "[\"traces-prod-spans-*\",\"traces-prod-fragments-*\",\"traces-prod-traces-*\"]");
     assertThat(IsmRetentionPolicy.policyId(config.layout())).isEqualTo("traces-prod-hot-retention");
   }
 

@@ -39,12 +39,14 @@ class RetentionJobIT {
           List.of(
               layout.spanIndex(day("2026-11-10")),
               layout.spanIndex(day("2026-11-15")),
+              layout.fragmentIndex(day("2026-11-15")),
               layout.traceIndex(day("2026-11-01")));
       List<String> kept =
           List.of(
               layout.spanIndex(day("2026-11-16")),
               layout.spanIndex(day("2026-11-22")),
               layout.traceIndex(day("2026-11-21")),
+              layout.fragmentIndex(day("2026-11-16")),
               other.spanIndex(day("2026-11-01")),
               layout.prefix() + "-spans-latest");
       for (String index : concat(expired, kept)) {
@@ -60,7 +62,7 @@ class RetentionJobIT {
       // Then indices before 16 November are gone, the rest stay
       assertThat(job.firstDayKept()).isEqualTo(day("2026-11-16"));
       assertThat(deleted).containsExactlyInAnyOrderElementsOf(expired);
-      assertThat(counted).hasValue(3);
+      assertThat(counted).hasValue(4);
       for (String index : expired) {
         assertThat(client.indices().exists(e -> e.index(index)).value()).as(index).isFalse();
       }

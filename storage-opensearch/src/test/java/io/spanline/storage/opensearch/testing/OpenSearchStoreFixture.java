@@ -103,7 +103,7 @@ public final class OpenSearchStoreFixture implements AutoCloseable {
     }
 
     @Override
-    public void indexed(boolean summary) {}
+    public void indexed(PendingAction.Kind kind) {}
 
     @Override
     public void bulkError(String type, int count) {}

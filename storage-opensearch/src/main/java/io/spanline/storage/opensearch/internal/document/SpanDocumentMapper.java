@@ -14,6 +14,7 @@ import io.spanline.schemas.model.SpanLink;
 import io.spanline.schemas.model.TraceSummary;
 import io.spanline.storage.opensearch.Fields;
 import io.spanline.storage.opensearch.IndexLayout;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,12 +25,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Turns a kept trace into OpenSearch documents: one per span (identity, service, operation, kind,
- * status, times, allowlisted attributes as typed fields, the targets of its links, and the whole
- * span as base64 OTLP protobuf, stored but not indexed) and one summary update per trace. Pure: no
- * I/O.
+ * status, times, allowlisted attributes as typed fields and the targets of its links: what search
+ * needs), one per trace fragment holding all its spans once as gzip-compressed OTLP protobuf
+ * (stored, not indexed: what trace by ID reads) and one summary update per trace. Pure: no I/O.
  *
  * <p>Allowlisted attributes come from the span and its resource (the span's own value wins).
  * String, boolean, integer and double values, and arrays of one of those kinds, become fields;
@@ -112,7 +115,59 @@ public final class SpanDocumentMapper {
               span.serviceName().equals(parentService) ? null : parentService,
               adjustedCount));
     }
-    return new TraceDocuments(spans, summary(trace, sampled.decision()));
+    return new TraceDocuments(spans, fragmentDocument(trace), summary(trace, sampled.decision()));
+  }
+
+  /**
+   * The fragment's spans once: {@link Fields#SPANS} (gzip OTLP {@code TracesData}), with tenant,
+   * trace ID, fragment number, earliest span start and span count.
+   */
+  FragmentDocument fragmentDocument(AssembledTrace trace) {
+    long start = Long.MAX_VALUE;
+    for (Span span : trace.spans()) {
+      start = Math.min(start, span.startEpochNanos());
+    }
+    if (trace.spans().isEmpty()) {
+      start = trace.summary().startEpochNanos();
+    }
+    byte[] otlp = OtlpProtoCodec.encode(trace.spans());
+    ByteArrayOutputStream zipped = new ByteArrayOutputStream(otlp.length / 3 + 64);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(otlp.length / 2 + 256);
+    try {
+      try (GZIPOutputStream gzip = new GZIPOutputStream(zipped, 8192)) {
+        gzip.write(otlp);
+      }
+      try (JsonGenerator g = JSON.createGenerator(out)) {
+        g.writeStartObject();
+        g.writeStringField(Fields.TENANT, trace.tenant());
+        g.writeStringField(Fields.TRACE_ID, trace.traceId().toHex());
+        g.writeNumberField(Fields.FRAGMENT, trace.fragment());
+        g.writeNumberField(Fields.START_TIME_UNIX_NANO, start);
+        g.writeNumberField(Fields.SPAN_COUNT, trace.spans().size());
+        g.writeFieldName(Fields.SPANS);
+        g.writeBinary(zipped.toByteArray());
+        g.writeEndObject();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing JSON to memory failed", e);
+    }
+    return new FragmentDocument(
+        layout.fragmentIndex(IndexLayout.dayOf(start)),
+        IndexLayout.fragmentDocumentId(trace.tenant(), trace.traceId(), trace.fragment()),
+        out.toByteArray());
+  }
+
+  /**
+   * The spans of a fragment document's {@link Fields#SPANS} value (base64 already decoded).
+   *
+   * @throws IllegalArgumentException if the bytes are not gzip-compressed OTLP protobuf
+   */
+  public static List<Span> decodeFragment(byte[] gzippedOtlp) {
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzippedOtlp))) {
+      return OtlpProtoCodec.decode(in.readAllBytes());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("a trace fragment's spans are not gzip: " + e, e);
+    }
   }
 
   SpanDocument spanDocument(String tenant, int fragment, Span span) {
@@ -162,8 +217,6 @@ public final class SpanDocumentMapper {
       writeIndexedAttributes(g, span);
       writeTags(g, span);
       writeLinkTargets(g, span);
-      g.writeFieldName(Fields.OTLP);
-      g.writeBinary(OtlpProtoCodec.encode(List.of(span)));
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException("writing JSON to memory failed", e);

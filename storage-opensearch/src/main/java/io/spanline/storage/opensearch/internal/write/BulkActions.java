@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spanline.storage.opensearch.IndexLayout;
 import io.spanline.storage.opensearch.PendingAction;
+import io.spanline.storage.opensearch.internal.document.FragmentDocument;
 import io.spanline.storage.opensearch.internal.document.SpanDocument;
 import io.spanline.storage.opensearch.internal.document.SummaryScript;
 import io.spanline.storage.opensearch.internal.document.TraceDocuments;
@@ -19,9 +20,9 @@ import org.opensearch.client.util.BinaryData;
 
 /**
  * Turns a trace's documents into bulk actions with their estimated sizes (for {@code
- * bulk.max-bytes}): span documents are indexed under their deterministic IDs, so writing a trace
- * again overwrites them; the summary is a scripted upsert of the stored {@link SummaryScript}, so
- * fragments merge in any order and a fragment applied twice changes nothing.
+ * bulk.max-bytes}): span and fragment documents are indexed under their deterministic IDs, so
+ * writing a trace again overwrites them; the summary is a scripted upsert of the stored {@link
+ * SummaryScript}, so fragments merge in any order and a fragment applied twice changes nothing.
  */
 public final class BulkActions {
   private static final String JSON = "application/json";
@@ -43,8 +44,8 @@ public final class BulkActions {
   }
 
   /**
-   * The bulk actions of one trace's documents: an index action per span document and the summary's
-   * scripted upsert into its index.
+   * The bulk actions of one trace's documents: an index action per span document, one for the
+   * fragment document and the summary's scripted upsert into its index.
    *
    * @param origin what the trace came from, handed back with each action (e.g. its Kafka record)
    * @param summaryIndex summary document ID → index, from {@link SummaryIndexResolver}
@@ -52,23 +53,15 @@ public final class BulkActions {
    */
   public <O> List<PendingAction<O>> of(
       O origin, TraceDocuments docs, Map<String, String> summaryIndex) {
-    List<PendingAction<O>> actions = new ArrayList<>(docs.spans().size() + 1);
+    List<PendingAction<O>> actions = new ArrayList<>(docs.spans().size() + 2);
     for (SpanDocument span : docs.spans()) {
       actions.add(
-          new PendingAction<>(
-              origin,
-              span.index(),
-              span.id(),
-              false,
-              BulkOperation.of(
-                  b ->
-                      b.index(
-                          ix ->
-                              ix.index(span.index())
-                                  .id(span.id())
-                                  .document(BinaryData.of(span.json(), JSON)))),
-              ACTION_LINE_BYTES + span.index().length() + span.id().length() + span.json().length));
+          indexAction(origin, PendingAction.Kind.SPAN, span.index(), span.id(), span.json()));
     }
+    FragmentDocument fragment = docs.fragment();
+    actions.add(
+        indexAction(
+            origin, PendingAction.Kind.FRAGMENT, fragment.index(), fragment.id(), fragment.json()));
     TraceSummaryUpdate summary = docs.summary();
     String index = summaryIndex.get(summary.id());
     if (index == null) {
@@ -79,10 +72,22 @@ public final class BulkActions {
             origin,
             index,
             summary.id(),
-            true,
+            PendingAction.Kind.SUMMARY,
             summaryOperation(index, summary),
             summaryBytes(index, summary)));
     return actions;
+  }
+
+  private static <O> PendingAction<O> indexAction(
+      O origin, PendingAction.Kind kind, String index, String id, byte[] json) {
+    return new PendingAction<>(
+        origin,
+        index,
+        id,
+        kind,
+        BulkOperation.of(
+            b -> b.index(ix -> ix.index(index).id(id).document(BinaryData.of(json, JSON)))),
+        ACTION_LINE_BYTES + index.length() + id.length() + json.length);
   }
 
   /**

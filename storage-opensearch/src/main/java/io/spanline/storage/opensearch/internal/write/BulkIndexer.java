@@ -149,7 +149,7 @@ public final class BulkIndexer {
       BulkResponseItem item = items.get(i);
       PendingAction<O> action = chunk.get(i);
       if (item.error() == null) {
-        metrics.indexed(action.summary());
+        metrics.indexed(action.kind());
         continue;
       }
       String type = item.error().type() == null ? "unknown" : item.error().type();

@@ -1,10 +1,10 @@
 package io.spanline.storage.opensearch.internal.document;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.AnyValue;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Attribute;
@@ -199,11 +199,30 @@ class SpanDocumentMapperTest {
   }
 
   @Test
-  void storesTheWholeSpanAsOtlpProtobuf() throws Exception {
-    SpanDocument doc = MAPPER.map(kept(trace, "errors")).spans().get(1);
+  void storesTheFragmentsSpansOnceAsGzipOtlpProtobuf_andNoCopyPerSpan() throws Exception {
+    TraceDocuments docs = MAPPER.map(kept(trace, "errors"));
 
-    List<Span> decoded = OtlpProtoCodec.decode(json(doc).get(Fields.OTLP).binaryValue());
-    assertThat(decoded).containsExactly(trace.spans().get(1));
+    assertThat(docs.spans()).allSatisfy(d -> assertThat(json(d).has(Fields.OTLP)).isFalse());
+    FragmentDocument fragment = docs.fragment();
+    JsonNode doc = JSON.readTree(fragment.json());
+    List<Span> decoded = SpanDocumentMapper.decodeFragment(doc.get(Fields.SPANS).binaryValue());
+    assertThat(decoded).containsExactlyElementsOf(trace.spans());
+    assertThat(doc.get(Fields.TENANT).asText()).isEqualTo(trace.tenant());
+    assertThat(doc.get(Fields.TRACE_ID).asText()).isEqualTo(trace.traceId().toHex());
+    assertThat(doc.get(Fields.FRAGMENT).asInt()).isEqualTo(trace.fragment());
+    assertThat(doc.get(Fields.SPAN_COUNT).asInt()).isEqualTo(trace.spans().size());
+    long start = trace.spans().stream().mapToLong(Span::startEpochNanos).min().orElseThrow();
+    assertThat(doc.get(Fields.START_TIME_UNIX_NANO).asLong()).isEqualTo(start);
+    assertThat(fragment.id())
+        .isEqualTo(trace.tenant() + ":" + trace.traceId().toHex() + ":f" + trace.fragment());
+    assertThat(fragment.index()).isEqualTo(LAYOUT.fragmentIndex(IndexLayout.dayOf(start)));
+  }
+
+  @Test
+  void refusesFragmentBytesThatAreNotGzip() {
+    assertThatThrownBy(() -> SpanDocumentMapper.decodeFragment(new byte[] {1, 2, 3}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not gzip");
   }
 
   @Test

@@ -79,7 +79,7 @@ class BulkIndexerTest {
         ORIGIN,
         "idx",
         id,
-        false,
+        PendingAction.Kind.SPAN,
         BulkOperation.of(b -> b.delete(d -> d.index("idx").id(id))),
         bytes);
   }
