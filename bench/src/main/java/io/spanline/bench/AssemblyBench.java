@@ -3,6 +3,7 @@ package io.spanline.bench;
 import io.spanline.assembly.TraceAssemblyApp;
 import io.spanline.assembly.config.AssemblyConfig;
 import io.spanline.assembly.config.AssemblyConfigLoader;
+import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.codec.otlp.TracePart;
@@ -10,7 +11,6 @@ import io.spanline.schemas.model.Span;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -22,15 +22,10 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -162,28 +157,9 @@ public final class AssemblyBench {
 
   /** The summed value sizes of every record on {@code topic}, read from the beginning. */
   private static long valueBytes(String bootstrap, String topic) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 << 20);
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(i -> new TopicPartition(topic, i.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      long bytes = 0;
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
-          bytes += r.value().length;
-        }
-      }
-      return bytes;
-    }
+    long[] bytes = {0};
+    LocalKafka.readToEnd(bootstrap, topic, r -> bytes[0] += r.value().length);
+    return bytes[0];
   }
 
   /** Writes at least {@code target} spans; returns {spans, records, OTLP bytes}. */
