@@ -12,12 +12,10 @@ import io.spanline.gateway.kafka.SpanRecordWriter;
 import io.spanline.gateway.tenancy.TenantRateLimiter;
 import io.spanline.schemas.codec.MalformedOtlpException;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
-import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.codec.otlp.OtlpWireSplitter;
 import io.spanline.schemas.codec.otlp.SpanRejection;
 import io.spanline.schemas.codec.otlp.TracePart;
 import io.spanline.schemas.codec.otlp.WireSplit;
-import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.service.logging.LogContext;
 import java.time.Clock;
@@ -169,8 +167,9 @@ public final class TraceIngestor {
           debugAllowed && sampler.keepsAll() && shedLevel == 0
               ? Set.of()
               : DebugMarks.markedTraces(tracesData, config.debugAttribute());
-      // while shedding, the request is decoded once to find its traces with an error span
-      Set<TraceId> errors = shedLevel == 0 ? Set.of() : errorTraces(tracesData);
+      // while shedding, a wire scan finds the request's traces with an error span
+      Set<TraceId> errors =
+          shedLevel == 0 ? Set.of() : OtlpWireSplitter.tracesWithErrors(tracesData);
       policy =
           new IngestPolicy(
               limits,
@@ -264,17 +263,6 @@ public final class TraceIngestor {
     } else if (!marked.isEmpty()) {
       metrics.debugTraces(tenant, "attribute", allowed, marked.size());
     }
-  }
-
-  /** The traces of a request with at least one error span (OTLP status code ERROR). */
-  private static Set<TraceId> errorTraces(byte[] tracesData) throws MalformedOtlpException {
-    Set<TraceId> out = new HashSet<>();
-    for (Span span : OtlpProtoCodec.decodeLenient(tracesData).spans()) {
-      if (span.status().isError()) {
-        out.add(span.traceId());
-      }
-    }
-    return out;
   }
 
   /** The trace ID when every part belongs to one trace, else null (a batch of many traces). */

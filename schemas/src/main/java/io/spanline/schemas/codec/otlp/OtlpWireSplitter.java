@@ -14,9 +14,11 @@ import io.spanline.schemas.model.TraceId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Splits an OTLP {@code TracesData} (or {@code ExportTraceServiceRequest}) by trace ID at the wire
@@ -66,6 +68,87 @@ public final class OtlpWireSplitter {
     } catch (IOException e) {
       throw new MalformedOtlpException("OTLP protobuf cannot be read: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The IDs of the traces with a span whose status code is ERROR (OTLP {@code Status.code} 2,
+   * opentelemetry-proto trace.proto), read at the wire level: of each span only its trace ID (field
+   * 1) and status (field 15) are read, everything else skipped unread. Spans whose trace ID is not
+   * 16 bytes or is all zero are left out ({@link #split} rejects them).
+   *
+   * @throws MalformedOtlpException if the bytes are not valid protobuf of the OTLP shape
+   */
+  public static Set<TraceId> tracesWithErrors(byte[] tracesData) {
+    Set<TraceId> out = new HashSet<>();
+    try {
+      WireReader request = new WireReader(tracesData, 0, tracesData.length);
+      while (request.hasMore()) {
+        int tag = request.readTag();
+        if (tag != tag(1, LEN)) {
+          request.skipField(tag);
+          continue;
+        }
+        WireReader resourceSpans = nested(request, tracesData);
+        while (resourceSpans.hasMore()) {
+          int rTag = resourceSpans.readTag();
+          if (rTag != tag(2, LEN)) {
+            resourceSpans.skipField(rTag);
+            continue;
+          }
+          WireReader scopeSpans = nested(resourceSpans, tracesData);
+          while (scopeSpans.hasMore()) {
+            int sTag = scopeSpans.readTag();
+            if (sTag != tag(2, LEN)) {
+              scopeSpans.skipField(sTag);
+              continue;
+            }
+            WireReader span = nested(scopeSpans, tracesData);
+            int traceIdAt = -1;
+            int traceIdLength = 0;
+            boolean error = false;
+            while (span.hasMore()) {
+              int field = span.readTag();
+              if (field == tag(1, LEN)) {
+                traceIdLength = span.readLength();
+                traceIdAt = span.position();
+                span.skip(traceIdLength);
+              } else if (field == tag(15, LEN)) {
+                WireReader status = nested(span, tracesData);
+                while (status.hasMore()) {
+                  int statusTag = status.readTag();
+                  if (statusTag == tag(3, WireReader.VARINT)) {
+                    error = status.readVarint() == 2;
+                  } else {
+                    status.skipField(statusTag);
+                  }
+                }
+              } else {
+                span.skipField(field);
+              }
+            }
+            if (error && traceIdAt >= 0 && traceIdLength == TraceId.BYTES) {
+              try {
+                out.add(TraceId.fromBytes(tracesData, traceIdAt));
+              } catch (InvalidIdException e) {
+                // an all-zero trace ID: the split rejects the span
+              }
+            }
+          }
+        }
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw OtlpProtoCodec.malformed(tracesData, e);
+    }
+    return out;
+  }
+
+  /** A reader over the length-delimited field at the cursor, which moves past it. */
+  private static WireReader nested(WireReader in, byte[] buf)
+      throws InvalidProtocolBufferException {
+    int length = in.readLength();
+    WireReader inner = new WireReader(buf, in.position(), length);
+    in.skip(length);
+    return inner;
   }
 
   /** A byte range of the request (or of a rewritten span). */

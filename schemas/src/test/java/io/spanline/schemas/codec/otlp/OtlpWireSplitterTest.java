@@ -10,6 +10,8 @@ import io.spanline.schemas.model.Attribute;
 import io.spanline.schemas.model.Resource;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.SpanEvent;
+import io.spanline.schemas.model.Status;
+import io.spanline.schemas.model.StatusCode;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.testing.OtlpOracle;
 import io.spanline.schemas.testing.OtlpOracle.SpanInContext;
@@ -206,5 +208,45 @@ class OtlpWireSplitterTest {
     assertThatThrownBy(() -> OtlpWireSplitter.split(truncated, KEEP_ALL, 1000))
         .isInstanceOf(MalformedOtlpException.class)
         .hasMessageContaining("not a valid TracesData");
+  }
+
+  @Test
+  void findsTheTracesWithAnErrorSpan_asTheDecodedModelDoes() {
+    // Given interleaved traces where some spans failed, some are OK, and one trace has only a
+    // status message with code UNSET
+    List<Span> spans = new ArrayList<>(new TestSpans(11).interleavedTraces(12, 4, 40));
+    for (int i = 0; i < spans.size(); i++) {
+      Status status =
+          switch (i % 7) {
+            case 0 -> new Status(StatusCode.ERROR, "boom");
+            case 1 -> new Status(StatusCode.OK, "");
+            case 2 -> new Status(StatusCode.UNSET, "not an error");
+            default -> Status.UNSET;
+          };
+      spans.set(i, spans.get(i).toBuilder().status(status).build());
+    }
+    byte[] request = OtlpProtoCodec.encode(spans);
+    Set<TraceId> expected = new java.util.HashSet<>();
+    for (Span s : OtlpProtoCodec.decodeLenient(request).spans()) {
+      if (s.status().isError()) {
+        expected.add(s.traceId());
+      }
+    }
+
+    // When the wire scan looks for error spans
+    Set<TraceId> found = OtlpWireSplitter.tracesWithErrors(request);
+
+    // Then it finds exactly the traces the full decode finds
+    assertThat(expected).isNotEmpty().hasSizeLessThan(12);
+    assertThat(found).isEqualTo(expected);
+  }
+
+  @Test
+  void errorScanOfTruncatedProtobufIsMalformed() {
+    byte[] request = OtlpProtoCodec.encode(new TestSpans(3).interleavedTraces(2, 3, 10));
+    byte[] truncated = Arrays.copyOf(request, request.length - 9);
+
+    assertThatThrownBy(() -> OtlpWireSplitter.tracesWithErrors(truncated))
+        .isInstanceOf(MalformedOtlpException.class);
   }
 }
