@@ -228,6 +228,8 @@ class GenerationWalkthroughIT {
       Run table = generation(sampling, index, "compare", "g2");
       assertThat(table.out())
           .contains("Generation g2 (COMPLETE")
+          .containsPattern("total +200 +20 +-180 +399 +39 +-360")
+          .containsPattern("tenant +acme +40 +0 +-40 +80 +0 +-80")
           .containsPattern("policy +errors +0 +" + errors.size() + " +\\+" + errors.size())
           .containsPattern("policy +live +" + TRACES + " +0 +-" + TRACES);
 
