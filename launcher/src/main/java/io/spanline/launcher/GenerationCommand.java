@@ -9,6 +9,7 @@ import io.spanline.index.config.IndexSinkConfig;
 import io.spanline.sampling.SamplingReplay;
 import io.spanline.sampling.config.SamplingConfig;
 import io.spanline.service.process.ProgressLine;
+import io.spanline.service.retention.DailyRetention;
 import io.spanline.storage.opensearch.IndexGenerations;
 import io.spanline.storage.opensearch.IndexLayout;
 import io.spanline.storage.opensearch.OpenSearchConnection;
@@ -81,22 +82,26 @@ final class GenerationCommand implements Runnable {
   private final Supplier<IndexSinkConfig> index;
   private final PrintStream out;
   private final PrintStream err;
+  private final Clock clock;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /**
    * @param sampling the sampling stream's settings, read only when a subcommand runs
    * @param index the index sink's settings, read only when a subcommand runs
+   * @param clock what "now" is for the range checks of {@code create}
    */
   GenerationCommand(
       Supplier<SamplingConfig> sampling,
       Supplier<IndexSinkConfig> index,
       PrintStream out,
-      PrintStream err) {
+      PrintStream err,
+      Clock clock) {
     this.sampling = sampling;
     this.index = index;
     this.out = out;
     this.err = err;
+    this.clock = clock;
   }
 
   /** The command line, subcommands created with this command's settings and streams. */
@@ -115,6 +120,8 @@ final class GenerationCommand implements Runnable {
               }
             });
     line.setCaseInsensitiveEnumValuesAllowed(true);
+    line.setOut(new java.io.PrintWriter(out, true));
+    line.setErr(new java.io.PrintWriter(err, true));
     line.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           if (e instanceof IllegalStateException
@@ -183,13 +190,15 @@ final class GenerationCommand implements Runnable {
     @Option(
         names = "--from",
         required = true,
-        description = "First day replaced: midnight UTC, e.g. 2026-11-22T00:00:00Z.")
+        description =
+            "First day replaced: midnight UTC, e.g. 2026-11-22T00:00:00Z; within the index"
+                + " sink's hot retention.")
     Instant from;
 
     @Option(
         names = "--to",
         required = true,
-        description = "End of the last day replaced (exclusive): midnight UTC.")
+        description = "End of the last day replaced (exclusive): midnight UTC, not in the future.")
     Instant to;
 
     @Option(
@@ -254,8 +263,28 @@ final class GenerationCommand implements Runnable {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "--policy " + policy + " cannot be read");
       }
+      if (to.isAfter(clock.instant())) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--to "
+                + to
+                + " is in the future: only days that are over can be replaced (what the live"
+                + " index sink wrote to a day after its replay would be lost at promotion)");
+      }
       SamplingConfig samplingConfig = sampling.get();
       IndexSinkConfig indexConfig = index.get();
+      LocalDate firstKept = new DailyRetention(indexConfig.retention(), clock).firstDayKept();
+      if (LocalDate.ofInstant(from, ZoneOffset.UTC).isBefore(firstKept)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--from "
+                + from
+                + " is past the hot retention ("
+                + indexConfig.retention().toDays()
+                + " days: the first day kept is "
+                + firstKept
+                + "); the index sink would index nothing of it");
+      }
       IndexLayout live = indexConfig.layout();
       IndexLayout layout;
       try {

@@ -69,7 +69,11 @@ public final class Launcher implements Runnable {
     line.addSubcommand(
         "generation",
         new GenerationCommand(
-                SamplingConfigLoader::load, IndexSinkConfigLoader::load, System.out, System.err)
+                SamplingConfigLoader::load,
+                IndexSinkConfigLoader::load,
+                System.out,
+                System.err,
+                java.time.Clock.systemUTC())
             .commandLine());
     CommandLine localInfra = new CommandLine(new LocalInfra());
     localInfra.setUsageHelpWidth(120);

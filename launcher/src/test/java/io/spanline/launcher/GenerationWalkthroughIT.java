@@ -276,7 +276,8 @@ class GenerationWalkthroughIT {
                 () -> sampling,
                 () -> index,
                 new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8))
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                Clock.systemUTC())
             .commandLine()
             .execute(args);
     return new Run(
