@@ -74,11 +74,13 @@ public final class GenerationIndexer {
   /**
    * What a run did.
    *
-   * @param records records of the topic up to its end at the start (all runs together)
+   * @param offsets the topic's offsets up to its last committed record at the start, summed over
+   *     partitions (records, and the transaction markers between them), all runs together
    * @param complete whether the group reached that end (false: stopped; run again to continue)
+   * @param recordsRead records this run read (a batch read again after a stop counts again)
    * @param deadLettered records this run sent to the dead-letter topic
    */
-  public record Result(long records, boolean complete, long deadLettered) {}
+  public record Result(long offsets, boolean complete, long recordsRead, long deadLettered) {}
 
   /**
    * Runs the index sink's consumer over {@code topic} into {@code layout} as group {@code groupId}
@@ -155,19 +157,23 @@ public final class GenerationIndexer {
       worker.start();
       boolean complete;
       try {
-        complete = awaitEnd(admin, groupId, end, total, worker, failed, options);
+        complete = awaitEnd(admin, groupId, end, total, worker, failed, options, metrics);
       } finally {
         sink.stop();
         worker.join(TimeUnit.SECONDS.toMillis(60));
       }
-      double dead =
-          metrics.find("spanline.index.dead.letters").counters().stream()
-              .mapToDouble(x -> x.count())
-              .sum();
-      return new Result(total, complete, (long) dead);
+      return new Result(
+          total,
+          complete,
+          count(metrics, "spanline.index.records"),
+          count(metrics, "spanline.index.dead.letters"));
     } catch (IOException e) {
       throw new IllegalStateException("closing the OpenSearch client failed: " + e, e);
     }
+  }
+
+  private static long count(MeterRegistry metrics, String name) {
+    return (long) metrics.find(name).counters().stream().mapToDouble(x -> x.count()).sum();
   }
 
   private static boolean awaitEnd(
@@ -177,7 +183,8 @@ public final class GenerationIndexer {
       long total,
       Thread worker,
       AtomicReference<Throwable> failed,
-      Options options)
+      Options options,
+      MeterRegistry metrics)
       throws InterruptedException {
     ProgressLine line =
         new ProgressLine(
@@ -215,16 +222,18 @@ public final class GenerationIndexer {
       }
       long doneNow = done;
       long thisRun = done - atStart;
+      long read = count(metrics, "spanline.index.records");
       boolean last = caughtUp || options.stopRequested().getAsBoolean();
       line.show(
           () -> {
             double rate = thisRun / line.elapsedSeconds(line.now());
             return String.format(
                 Locale.ROOT,
-                "index: %,d of %,d records, %.1f %%, %,.0f records/s, ETA %s",
+                "index: %,d of %,d offsets, %.1f %%, %,d records read, %,.0f offsets/s, ETA %s",
                 doneNow,
                 total,
                 total == 0 ? 100.0 : 100.0 * doneNow / total,
+                read,
                 rate,
                 ProgressLine.eta(total - doneNow, rate));
           },

@@ -360,14 +360,14 @@ final class GenerationCommand implements Runnable {
         generations.complete(name);
         out.printf(
             Locale.ROOT,
-            "Generation %s complete: %s .. %s indexed into %s-* from %,d kept records of %s%s;"
+            "Generation %s complete: %s .. %s indexed into %s-* from %s (%,d offsets)%s;"
                 + " compare it with `spanline generation compare %s`.%n",
             name,
             firstDay,
             lastDay,
             layout.prefix(),
-            indexed.records(),
             topic,
+            indexed.offsets(),
             indexed.deadLettered() > 0
                 ? String.format(
                     Locale.ROOT,
