@@ -250,6 +250,44 @@ class GenerationWalkthroughIT {
       Run discard = generation(sampling, index, "discard", "g2");
       assertThat(discard.exit()).isEqualTo(1);
       assertThat(discard.err()).contains("promoted");
+
+      // Or discard: a generation g3 of the same day, created and then thrown away, leaves the
+      // live day (now g2's) as it was, and takes its topic, consumer groups and checkpoint along
+      Path g3Checkpoint = dir.resolve("g3.checkpoint");
+      Run g3 =
+          generation(
+              sampling,
+              index,
+              "create",
+              "g3",
+              "--policy",
+              Files.writeString(
+                      dir.resolve("all.yaml"), "policies:\n  - {name: all, type: always_sample}\n")
+                  .toString(),
+              "--from",
+              from.toString(),
+              "--to",
+              to.toString(),
+              "--checkpoint",
+              g3Checkpoint.toString(),
+              "--progress",
+              "none");
+      assertThat(g3.exit()).as(g3.err()).isZero();
+      String g3Topic = GenerationCommand.topicOf(sampling, "g3");
+      Run discarded =
+          generation(sampling, index, "discard", "g3", "--checkpoint", g3Checkpoint.toString());
+      assertThat(discarded.exit()).as(discarded.err()).isZero();
+      assertThat(discarded.out()).contains("Generation g3 discarded: deleted 3 indices");
+      assertThat(g3Checkpoint).doesNotExist();
+      try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+        awaitTrue(
+            "topic " + g3Topic + " and the g3 consumer groups deleted",
+            () ->
+                !admin.listTopics().names().get().contains(g3Topic)
+                    && admin.listConsumerGroups().all().get().stream()
+                        .noneMatch(g -> g.groupId().endsWith("-g3")));
+      }
+      assertThat(traceIds(store, "default", from, to)).hasSize((int) defaultErrors);
     }
   }
 
@@ -372,6 +410,20 @@ class GenerationWalkthroughIT {
       Thread.sleep(200);
     }
     throw new AssertionError("the live index sink indexed " + seen + " of " + expected + " traces");
+  }
+
+  private interface Check {
+    boolean holds() throws Exception;
+  }
+
+  private static void awaitTrue(String what, Check check) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!check.holds()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 30 s: " + what);
+      }
+      Thread.sleep(100);
+    }
   }
 
   private static long nanos(Instant t) {
