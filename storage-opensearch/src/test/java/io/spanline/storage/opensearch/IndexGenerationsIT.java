@@ -197,6 +197,26 @@ class IndexGenerationsIT {
       assertThat(promotion.actions()).isEqualTo(9);
       assertThat(store.trace("default", a.traceId(), anyTime())).isEmpty();
       assertThat(store.trace("default", e.traceId(), anyTime())).isPresent();
+
+      // When a later generation g4 of day 2 keeps another trace f and is promoted over g3's day
+      AssembledTrace f =
+          TraceBuilder.trace().root("frontend", "GET /f", 5).shiftedBy(Duration.ofDays(1)).build();
+      try (OpenSearchStoreFixture g4Writer =
+          OpenSearchStoreFixture.start(node, live.generation("g4"))) {
+        generations.begin("g4", DAY2, DAY2, SHA, TEMPLATES);
+        g4Writer.write(List.of(kept(f, "newer")));
+        generations.complete("g4");
+        IndexGenerations.Promotion over = generations.promote("g4");
+
+        // Then g3's day-2 indices are the ones replaced, and day 1 stays g3's
+        IndexLayout g3 = live.generation("g3");
+        assertThat(over.replacedIndices())
+            .containsExactlyInAnyOrder(
+                g3.spanIndex(DAY2), g3.fragmentIndex(DAY2), g3.traceIndex(DAY2));
+        assertThat(store.trace("default", e.traceId(), anyTime())).isEmpty();
+        assertThat(store.trace("default", f.traceId(), anyTime())).isPresent();
+        assertThat(client.indices().exists(x -> x.index(g3.spanIndex(DAY1))).value()).isTrue();
+      }
       cleanUp(client, live);
     }
   }
