@@ -2,9 +2,11 @@ package io.spanline.launcher;
 
 import io.spanline.allinone.SpanlineMain;
 import io.spanline.gateway.GatewayBackfill;
+import io.spanline.index.config.IndexSinkConfigLoader;
 import io.spanline.localinfra.LocalInfraConfig;
 import io.spanline.localinfra.LocalInfraMain;
 import io.spanline.sampling.SamplingReplay;
+import io.spanline.sampling.config.SamplingConfigLoader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,7 +18,8 @@ import picocli.CommandLine.Unmatched;
  * The {@code spanline} command: {@code up [--demo]} (everything in one JVM on embedded
  * infrastructure), one subcommand per service ({@code gateway}, {@code assembly}, {@code sampling},
  * {@code index-sink}, {@code archive-sink}, {@code query}), {@code replay} (the sampling stream's
- * replay and dry-run), {@code backfill} (the gateway's loader of OTLP files and topics) and {@code
+ * replay and dry-run), {@code generation} (re-sample days into a new index generation, compare,
+ * promote, discard), {@code backfill} (the gateway's loader of OTLP files and topics) and {@code
  * local-infra} (the embedded servers alone). {@code --help} on each lists its settings with their
  * defaults. Exit codes: 0 done, 1 failed, 2 bad arguments.
  */
@@ -63,6 +66,15 @@ public final class Launcher implements Runnable {
     }
     line.addSubcommand("replay", new Replay());
     line.addSubcommand("backfill", new Backfill());
+    line.addSubcommand(
+        "generation",
+        new GenerationCommand(
+                SamplingConfigLoader::load,
+                IndexSinkConfigLoader::load,
+                System.out,
+                System.err,
+                java.time.Clock.systemUTC())
+            .commandLine());
     CommandLine localInfra = new CommandLine(new LocalInfra());
     localInfra.setUsageHelpWidth(120);
     localInfra

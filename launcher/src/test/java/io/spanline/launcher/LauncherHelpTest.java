@@ -38,6 +38,7 @@ class LauncherHelpTest {
             "query",
             "replay",
             "backfill",
+            "generation",
             "local-infra");
   }
 
@@ -141,6 +142,42 @@ class LauncherHelpTest {
   }
 
   /** What {@code spanline <args>} prints to System.out (where the delegated commands print). */
+  @Test
+  void generationHelp_listsItsStepsAndTheCreateOptionsWithDefaults() {
+    Result generation = run("generation", "--help");
+    assertThat(generation.exitCode()).isZero();
+    assertThat(generation.out()).contains("create", "compare", "promote", "discard");
+    Result create = run("generation", "create", "--help");
+    assertThat(create.exitCode()).isZero();
+    assertThat(create.out())
+        .contains(
+            "Usage: spanline generation create",
+            "--policy",
+            "--from",
+            "midnight UTC",
+            "--checkpoint",
+            "--rate",
+            "--max-records",
+            "Default: PT6H");
+    assertThat(run("generation", "compare", "--help").out()).contains("TABLE, JSON");
+  }
+
+  @Test
+  void generationCreate_refusesARangeThatIsNotWholeUtcDays() {
+    Result r =
+        run(
+            "generation",
+            "create",
+            "g2",
+            "--policy",
+            "pom.xml",
+            "--from",
+            "2026-11-22T10:00:00Z",
+            "--to",
+            "2026-11-23T00:00:00Z");
+    assertThat(r.exitCode()).isEqualTo(2);
+  }
+
   private static String printedBy(String... args) {
     PrintStream original = System.out;
     ByteArrayOutputStream printed = new ByteArrayOutputStream();

@@ -1,5 +1,6 @@
 package io.spanline.sampling;
 
+import io.spanline.sampling.config.SamplingConfig;
 import io.spanline.sampling.config.SamplingConfigLoader;
 import io.spanline.sampling.replay.ReplayCommand;
 import java.io.PrintStream;
@@ -29,5 +30,19 @@ public final class SamplingReplay {
         help ? SamplingConfigLoader.load(Map.of(), Map.of()) : SamplingConfigLoader.load(),
         out,
         help ? new String[] {"--help"} : args);
+  }
+
+  /**
+   * Runs the command with the given settings instead of the environment's, its progress line and
+   * warnings on {@code err}: for a command that replays as one of its steps ({@code spanline
+   * generation create}). Same exit codes as {@link #run(String, PrintStream, String...)}.
+   */
+  public static int run(
+      String commandName,
+      SamplingConfig settings,
+      PrintStream out,
+      PrintStream err,
+      String... args) {
+    return ReplayCommand.runAs(commandName, settings, out, err, args);
   }
 }

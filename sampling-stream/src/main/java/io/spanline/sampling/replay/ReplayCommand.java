@@ -225,6 +225,21 @@ public final class ReplayCommand implements Callable<Integer> {
     return commandLine(new ReplayCommand(settings, out)).setCommandName(commandName).execute(args);
   }
 
+  /**
+   * As {@link #runAs(String, SamplingConfig, PrintStream, String...)}, progress and warnings to
+   * {@code err} (a command that runs a replay as one of its steps).
+   */
+  public static int runAs(
+      String commandName,
+      SamplingConfig settings,
+      PrintStream out,
+      PrintStream err,
+      String... args) {
+    return commandLine(new ReplayCommand(settings, out, err))
+        .setCommandName(commandName)
+        .execute(args);
+  }
+
   /** The command line of {@code command}; enum values (--output json) in any case. */
   private static CommandLine commandLine(ReplayCommand command) {
     return new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true);

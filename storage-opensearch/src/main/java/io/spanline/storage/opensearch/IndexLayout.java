@@ -31,6 +31,12 @@ public final class IndexLayout {
 
   private static final Pattern PREFIX = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,100}");
 
+  /** A generation's name: 1-32 chars of a-z, 0-9 and '_', starting with a letter or digit. */
+  private static final Pattern GENERATION = Pattern.compile("[a-z0-9][a-z0-9_]{0,31}");
+
+  /** What a generation's prefix adds to the live prefix: {@code <prefix>-gen-<name>}. */
+  public static final String GENERATION_INFIX = "-gen-";
+
   private final String prefix;
 
   /**
@@ -51,6 +57,26 @@ public final class IndexLayout {
 
   public String prefix() {
     return prefix;
+  }
+
+  /**
+   * The layout of a generation of this layout's indices ({@code <prefix>-gen-<name>-spans-…} and so
+   * on): traces re-sampled into it stay out of the live patterns ({@code <prefix>-spans-*}) until
+   * it is promoted, which makes each live day name an alias of the generation's index.
+   *
+   * @param name 1-32 chars of {@code a-z 0-9 _}, starting with a letter or digit (no '-', so the
+   *     name can be read back from an index name)
+   * @throws IllegalArgumentException if the name breaks those rules or the prefix grows too long
+   */
+  public IndexLayout generation(String name) {
+    Objects.requireNonNull(name, "name");
+    if (!GENERATION.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "Invalid generation name '"
+              + name
+              + "'. Must be 1-32 chars of a-z, 0-9 and '_', starting with a-z or 0-9.");
+    }
+    return new IndexLayout(prefix + GENERATION_INFIX + name);
   }
 
   /** The span index of a UTC day. */
@@ -121,10 +147,25 @@ public final class IndexLayout {
   }
 
   /**
-   * The day of one of this layout's span, fragment or trace indices; empty for any other index name
-   * (including another prefix's indices).
+   * The day of one of this layout's span, fragment or trace indices, or of one of its generations'
+   * ({@code <prefix>-gen-<name>-spans-YYYY-MM-DD}: the index a promoted day's live name is an alias
+   * of, so the retention job, which lists the live patterns, deletes it when the day expires);
+   * empty for any other index name (including another prefix's indices).
    */
   public Optional<LocalDate> dayOfIndex(String index) {
+    String generations = prefix + GENERATION_INFIX;
+    if (index.startsWith(generations)) {
+      int end = index.indexOf('-', generations.length());
+      String name = end < 0 ? "" : index.substring(generations.length(), end);
+      if (!GENERATION.matcher(name).matches()) {
+        return Optional.empty();
+      }
+      return generation(name).ownDayOfIndex(index);
+    }
+    return ownDayOfIndex(index);
+  }
+
+  private Optional<LocalDate> ownDayOfIndex(String index) {
     String suffix;
     if (index.startsWith(spanIndexBase())) {
       suffix = index.substring(spanIndexBase().length());

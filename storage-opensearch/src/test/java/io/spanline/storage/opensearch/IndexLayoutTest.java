@@ -47,6 +47,43 @@ class IndexLayoutTest {
   }
 
   @Test
+  void namesAGenerationsIndicesOutsideTheLivePatterns() {
+    IndexLayout g2 = layout.generation("g2");
+    assertThat(g2.prefix()).isEqualTo("spanline-gen-g2");
+    assertThat(g2.spanIndex(LocalDate.of(2026, 11, 22)))
+        .isEqualTo("spanline-gen-g2-spans-2026-11-22");
+    assertThat(g2.spanIndex(LocalDate.of(2026, 11, 22))).doesNotStartWith("spanline-spans-");
+    assertThat(g2.traceIndex(LocalDate.of(2026, 11, 22))).doesNotStartWith("spanline-traces-");
+    assertThat(g2.fragmentIndex(LocalDate.of(2026, 11, 22)))
+        .doesNotStartWith("spanline-fragments-");
+  }
+
+  @Test
+  void readsTheDayOfItsGenerationsIndices_forTheRetentionOfPromotedDays() {
+    assertThat(layout.dayOfIndex("spanline-gen-g2-spans-2026-11-22"))
+        .contains(LocalDate.of(2026, 11, 22));
+    assertThat(layout.dayOfIndex("spanline-gen-strict_v2-traces-2026-11-01"))
+        .contains(LocalDate.of(2026, 11, 1));
+    assertThat(layout.dayOfIndex("spanline-gen-g2-fragments-2026-11-02"))
+        .contains(LocalDate.of(2026, 11, 2));
+    assertThat(layout.dayOfIndex("spanline-gen-g2-spans-latest")).isEmpty();
+    assertThat(layout.dayOfIndex("spanline-gen-g2-other-2026-11-22")).isEmpty();
+    assertThat(layout.dayOfIndex("spanline-gen-G2-spans-2026-11-22")).isEmpty();
+    assertThat(layout.dayOfIndex("spanline-gen--spans-2026-11-22")).isEmpty();
+    assertThat(new IndexLayout("other").dayOfIndex("spanline-gen-g2-spans-2026-11-22")).isEmpty();
+  }
+
+  @Test
+  void rejectsGenerationNamesThatCannotBeReadBackFromAnIndexName() {
+    assertThatThrownBy(() -> layout.generation("g-2")).hasMessageContaining("'g-2'");
+    assertThatThrownBy(() -> layout.generation("")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> layout.generation("G2")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> layout.generation("a".repeat(33)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(layout.generation("a".repeat(32)).prefix()).endsWith("a".repeat(32));
+  }
+
+  @Test
   void rejectsPrefixesOpenSearchWouldRefuse() {
     assertThatThrownBy(() -> new IndexLayout("Spanline")).hasMessageContaining("'Spanline'");
     assertThatThrownBy(() -> new IndexLayout("_x")).isInstanceOf(IllegalArgumentException.class);

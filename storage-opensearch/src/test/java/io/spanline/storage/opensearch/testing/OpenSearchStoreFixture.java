@@ -53,6 +53,15 @@ public final class OpenSearchStoreFixture implements AutoCloseable {
     return new OpenSearchStoreFixture(connection, layout, allowlist);
   }
 
+  /** Like {@link #start(LocalOpenSearch, Set)} on a layout of the caller's, default allowlist. */
+  public static OpenSearchStoreFixture start(LocalOpenSearch node, IndexLayout layout)
+      throws IOException {
+    OpenSearchConnection connection = OpenSearchConnection.open(settings(node));
+    IndexTemplates.install(connection.client(), new TemplateSettings(layout, 1, 0, "1s", 256));
+    return new OpenSearchStoreFixture(
+        connection, layout, new HashSet<>(TraceIndexWriter.DEFAULT_ALLOWLIST));
+  }
+
   public static OpenSearchSettings settings(LocalOpenSearch node) {
     return new OpenSearchSettings(List.of(node.uri()), "", "", Duration.ofSeconds(30));
   }
