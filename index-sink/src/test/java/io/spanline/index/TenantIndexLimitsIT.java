@@ -4,6 +4,7 @@ import static io.spanline.index.testing.IndexSinkHarness.each;
 import static io.spanline.index.testing.IndexSinkHarness.kept;
 import static io.spanline.index.testing.Queries.term;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -110,6 +111,25 @@ class TenantIndexLimitsIT {
       assertThat(traceIds(sink, "customer.id=c-42"))
           .containsExactlyInAnyOrder(acme.traceId().toHex(), globexAfter.traceId().toHex());
     }
+  }
+
+  @Test
+  void anInvalidFileAtStart_stopsTheSink_namingTheFileAndKey(
+      LocalKafka kafka, LocalSchemaRegistry registry, LocalOpenSearch openSearch, @TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("tenant-limits.yaml");
+    Files.writeString(file, "overrides:\n  acme: {hot-retention-days: 0}\n");
+    assertThatThrownBy(
+            () ->
+                IndexSinkHarness.start(
+                    kafka,
+                    registry,
+                    openSearch.httpPort(),
+                    1,
+                    Map.of("tenant-limits.file", file.toString())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tenant-limits.file=" + file)
+        .hasMessageContaining("hot-retention-days=0");
   }
 
   /** A trace of two spans, the child carrying customer.id and http.route. */
