@@ -114,6 +114,62 @@ class TenantIndexLimitsIT {
   }
 
   @Test
+  void aReloadShorteningATenantsHotRetention_deletesItsOlderDocuments_andKeepsTheOthers(
+      LocalKafka kafka, LocalSchemaRegistry registry, LocalOpenSearch openSearch, @TempDir Path dir)
+      throws Exception {
+    // Given a sink keeping 3650 days (the harness's, so the test traces of 2025 are indexed), its
+    // retention job running every 300 ms, and a file that shortens no tenant
+    Path file = dir.resolve("tenant-limits.yaml");
+    Files.writeString(file, "overrides:\n  fading: {}\n");
+    try (IndexSinkHarness sink =
+        IndexSinkHarness.start(
+            kafka,
+            registry,
+            openSearch.httpPort(),
+            1,
+            Map.of(
+                "tenant-limits.file",
+                file.toString(),
+                "tenant-limits.reload.interval.ms",
+                "200",
+                "retention.interval.ms",
+                "300",
+                "retention.tenant.delete-batch",
+                "2"))) {
+      sink.send(kept(withAttributes("fading")), kept(withAttributes("staying")));
+      sink.awaitAllCommitted(WAIT);
+      assertThat(sink.count(sink.config().layout().prefix() + "-*", term(Fields.TENANT, "fading")))
+          .isEqualTo(4);
+
+      // When the file gives 'fading' 300 days (its trace started longer ago)
+      Files.writeString(file, "overrides:\n  fading: {hot-retention-days: 300}\n");
+
+      // Then the retention job deletes its 2 span documents, fragment and summary, counted
+      String everyIndex = sink.config().layout().prefix() + "-*";
+      sink.awaitCount(everyIndex, term(Fields.TENANT, "fading"), 0, WAIT);
+      assertThat(sink.count(everyIndex, term(Fields.TENANT, "staying"))).isEqualTo(4);
+      MeterRegistry meters = sink.app().metrics().registry();
+      Probe.until(
+          "the deletion counted",
+          WAIT,
+          Duration.ofMillis(100),
+          () ->
+              meters
+                      .find("spanline.index.retention.tenant.deleted.documents")
+                      .tag("tenant", "fading")
+                      .counter()
+                  != null);
+      assertThat(
+              meters
+                  .get("spanline.index.retention.tenant.deleted.documents")
+                  .tag("tenant", "fading")
+                  .counter()
+                  .count())
+          .isEqualTo(4);
+    }
+  }
+
+  @Test
   void anInvalidFileAtStart_stopsTheSink_namingTheFileAndKey(
       LocalKafka kafka, LocalSchemaRegistry registry, LocalOpenSearch openSearch, @TempDir Path dir)
       throws Exception {

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.IntConsumer;
 import java.util.function.ObjLongConsumer;
 import java.util.function.Supplier;
@@ -36,13 +38,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Tenants share the daily indices, so a tenant whose {@code hot-retention-days} (tenant-limits
  * file) is shorter than the global retention loses its older documents by {@code _delete_by_query}:
- * one query per such tenant (a term on {@code tenant}) over its expired days' span, fragment and
- * summary indices, and one for every tenant without a value of its own when the file's {@code
- * defaults} shorten it (all tenants but those with their own value). Each request deletes at most
- * {@code deleteBatch} documents and refreshes the indices; a run repeats it until fewer come back,
- * so every request stays short and a run leaves nothing expired behind. Whole indices still go at
- * the global retention, which is the longest any tenant keeps (a longer tenant value is lowered to
- * it).
+ * per such tenant (a term on {@code tenant}) over the span, fragment and summary indices of each of
+ * its expired days that has indices, one day per request, and likewise for every tenant without a
+ * value of its own when the file's {@code defaults} shorten it (all tenants but those with their
+ * own value). Each request deletes at most {@code deleteBatch} documents and refreshes the indices;
+ * a run repeats it until fewer come back, so every request stays short and a run leaves nothing
+ * expired behind. Whole indices still go at the global retention, which is the longest any tenant
+ * keeps (a longer tenant value is lowered to it).
  */
 public final class RetentionJob implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
@@ -131,6 +133,20 @@ public final class RetentionJob implements Runnable {
   List<String> deleteExpired() throws IOException {
     LocalDate firstKept = firstDayKept();
     List<String> expired = new ArrayList<>();
+    for (List<String> indices : indicesByDay().headMap(firstKept).values()) {
+      expired.addAll(indices);
+    }
+    for (String index : expired) {
+      client.indices().delete(d -> d.index(index).ignoreUnavailable(true));
+      LOG.info("Retention: deleted index {} (older than {})", index, firstKept);
+    }
+    deleted.accept(expired.size());
+    return expired;
+  }
+
+  /** This layout's span, fragment and summary indices, by day, oldest first. */
+  private SortedMap<LocalDate, List<String>> indicesByDay() throws IOException {
+    SortedMap<LocalDate, List<String>> byDay = new TreeMap<>();
     for (String pattern :
         List.of(
             layout.spanIndexPattern(), layout.fragmentIndexPattern(), layout.traceIndexPattern())) {
@@ -142,17 +158,12 @@ public final class RetentionJob implements Runnable {
               .result()
               .keySet()) {
         Optional<LocalDate> day = layout.dayOfIndex(index);
-        if (day.isPresent() && day.get().isBefore(firstKept)) {
-          expired.add(index);
+        if (day.isPresent()) {
+          byDay.computeIfAbsent(day.get(), d -> new ArrayList<>()).add(index);
         }
       }
     }
-    for (String index : expired) {
-      client.indices().delete(d -> d.index(index).ignoreUnavailable(true));
-      LOG.info("Retention: deleted index {} (older than {})", index, firstKept);
-    }
-    deleted.accept(expired.size());
-    return expired;
+    return byDay;
   }
 
   /**
@@ -166,10 +177,15 @@ public final class RetentionJob implements Runnable {
   Map<String, Long> deleteExpiredTenantDocuments() throws IOException {
     TenantRetention.Plan plan = tenantRetention.plan();
     Map<String, Long> out = new LinkedHashMap<>();
+    if (plan.shortened().isEmpty() && plan.others().isEmpty()) {
+      return out;
+    }
+    SortedMap<LocalDate, List<String>> indices = indicesByDay();
     for (Map.Entry<String, LocalDate> t : plan.shortened().entrySet()) {
       Query ofTenant =
           Query.of(q -> q.term(m -> m.field(Fields.TENANT).value(FieldValue.of(t.getKey()))));
-      out.put(t.getKey(), delete(t.getKey(), ofTenant, plan.globalFirstKept(), t.getValue()));
+      out.put(
+          t.getKey(), delete(t.getKey(), ofTenant, indices, plan.globalFirstKept(), t.getValue()));
     }
     if (plan.others().isPresent()) {
       List<FieldValue> own = plan.ownValue().stream().sorted().map(FieldValue::of).toList();
@@ -186,20 +202,49 @@ public final class RetentionJob implements Runnable {
                                           m -> m.field(Fields.TENANT).terms(v -> v.value(own))))));
       out.put(
           OTHER_TENANTS,
-          delete(OTHER_TENANTS, others, plan.globalFirstKept(), plan.others().get()));
+          delete(OTHER_TENANTS, others, indices, plan.globalFirstKept(), plan.others().get()));
     }
     return out;
   }
 
-  /** Deletes {@code query}'s documents of the days [from, until), batch by batch. */
-  private long delete(String tenant, Query query, LocalDate from, LocalDate until)
+  /**
+   * Deletes {@code query}'s documents in the existing indices of the days [from, until): one day's
+   * indices per request (short request lines however many days), batch by batch.
+   */
+  private long delete(
+      String tenant,
+      Query query,
+      SortedMap<LocalDate, List<String>> indicesByDay,
+      LocalDate from,
+      LocalDate until)
       throws IOException {
-    List<String> indices = new ArrayList<>();
-    for (LocalDate d = from; d.isBefore(until); d = d.plusDays(1)) {
-      indices.add(layout.spanIndex(d));
-      indices.add(layout.fragmentIndex(d));
-      indices.add(layout.traceIndex(d));
+    long total = 0;
+    for (List<String> indices : indicesByDay.subMap(from, until).values()) {
+      long n = deleteIn(tenant, query, indices);
+      if (n < 0) {
+        break;
+      }
+      total += n;
     }
+    if (total > 0) {
+      deletedDocuments.accept(tenant, total);
+      LOG.info(
+          "Tenant retention: deleted {} document(s) of {} from {} to {} (exclusive)",
+          total,
+          tenant.equals(OTHER_TENANTS) ? "the tenants the defaults shorten" : tenant,
+          from,
+          until);
+    }
+    return total;
+  }
+
+  /**
+   * Deletes {@code query}'s documents in {@code indices}, batch by batch.
+   *
+   * @return the documents deleted, or -1 when OpenSearch refused the first request (logged; the
+   *     next run tries again)
+   */
+  private long deleteIn(String tenant, Query query, List<String> indices) throws IOException {
     long total = 0;
     while (true) {
       DeleteByQueryResponse r;
@@ -216,37 +261,29 @@ public final class RetentionJob implements Runnable {
                         .refresh(Refresh.True));
       } catch (OpenSearchException e) {
         LOG.warn(
-            "Tenant retention: deleting documents of {} before {} failed; the next run tries"
-                + " again: {}",
+            "Tenant retention: deleting documents of {} in {} failed; the next run tries again:"
+                + " {}",
             tenant,
-            until,
+            indices,
             e.toString());
-        break;
+        return total == 0 ? -1 : total;
       }
       long n = r.deleted() == null ? 0 : r.deleted();
       total += n;
       if (!r.failures().isEmpty()) {
         LOG.warn(
-            "Tenant retention: {} document(s) of {} not deleted, the next run tries again: {}",
+            "Tenant retention: {} document(s) of {} in {} not deleted, the next run tries again:"
+                + " {}",
             r.failures().size(),
             tenant,
+            indices,
             r.failures().get(0).cause().reason());
-        break;
+        return total;
       }
       if (n < deleteBatch) {
-        break;
+        return total;
       }
     }
-    if (total > 0) {
-      deletedDocuments.accept(tenant, total);
-      LOG.info(
-          "Tenant retention: deleted {} document(s) of {} from {} to {} (exclusive)",
-          total,
-          tenant.equals(OTHER_TENANTS) ? "the tenants the defaults shorten" : tenant,
-          from,
-          until);
-    }
-    return total;
   }
 
   /**
