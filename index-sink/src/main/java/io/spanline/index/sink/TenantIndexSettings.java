@@ -50,6 +50,12 @@ public final class TenantIndexSettings {
         .computeIfAbsent(tenant, t -> file.forTenant(t).indexedAttributes().orElse(allowlist));
   }
 
+  /** Tenants whose allowlist is cached now. */
+  int cachedTenants() {
+    Cache c = cache;
+    return c == null ? 0 : c.allowlists().size();
+  }
+
   /** How long back span starts of {@code tenant} are indexed: its hot retention. */
   public Duration retention(String tenant) {
     long days = limits.get().forTenant(tenant).hotRetentionDays().orElse(Long.MAX_VALUE);
