@@ -115,6 +115,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
                   app.s3,
                   app.runtime.deadLetterProducer(),
                   app.metrics,
+                  app::coldRetention,
                   clock));
     } catch (RuntimeException e) {
       app.close();
@@ -137,6 +138,12 @@ public final class ArchiveSinkApp implements AutoCloseable {
 
   public ArchiveSinkMetrics metrics() {
     return metrics;
+  }
+
+  /** How far back {@code tenant}'s spans are archived: its cold retention, at most the global. */
+  private Duration coldRetention(String tenant) {
+    long days = tenantLimits.get().forTenant(tenant).coldRetentionDays().orElse(Long.MAX_VALUE);
+    return days < config.retention().toDays() ? Duration.ofDays(days) : config.retention();
   }
 
   /** The S3 client the sink uses (shared; closed with the app). */

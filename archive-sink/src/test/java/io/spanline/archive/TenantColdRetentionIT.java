@@ -9,6 +9,8 @@ import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.localinfra.s3.LocalS3;
+import io.spanline.schemas.model.AssembledTrace;
+import io.spanline.schemas.testing.TraceBuilder;
 import io.spanline.storage.archive.ArchiveLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,6 +106,51 @@ class TenantColdRetentionIT {
         assertThat(shortDeleted.count()).isEqualTo(1);
       }
     }
+  }
+
+  @Test
+  void spansOlderThanATenantsColdRetention_areNotArchived_andCountedAsOutOfItsWindow(
+      LocalKafka kafka, LocalSchemaRegistry registry, LocalS3 s3) throws Exception {
+    // Given the harness's 3650 days (the test traces start in 2025) and 'brief' keeping 30
+    Path file = dir.resolve("brief.yaml");
+    Files.writeString(file, "overrides:\n  brief: {cold-retention-days: 30}\n");
+    try (ArchiveSinkHarness h =
+        ArchiveSinkHarness.create(
+            kafka,
+            registry,
+            s3,
+            dir.resolve("work-brief"),
+            1,
+            Map.of("tenant-limits.file", file.toString(), "roll.max.age.ms", "500"))) {
+      try (ArchiveSinkApp app = h.startSink()) {
+        // When a trace of 'brief' and one of 'plain' arrive
+        h.send(
+            List.of(
+                ArchiveSinkHarness.kept(trace("brief")), ArchiveSinkHarness.kept(trace("plain"))));
+        h.awaitAllCommitted(WAIT);
+
+        // Then only plain's is archived, and brief's 2 spans count as out of its window
+        assertThat(keys(h))
+            .anyMatch(k -> k.startsWith(h.config().layout().tenantFolder("plain")))
+            .noneMatch(k -> k.startsWith(h.config().layout().tenantFolder("brief")));
+        assertThat(
+                app.metrics()
+                    .registry()
+                    .get("spanline.archive.spans.out_of_window")
+                    .tag("tenant", "brief")
+                    .counter()
+                    .count())
+            .isEqualTo(2);
+      }
+    }
+  }
+
+  private static AssembledTrace trace(String tenant) {
+    return TraceBuilder.trace()
+        .tenant(tenant)
+        .root("frontend", "GET /", 100)
+        .child("db", "SELECT", 10)
+        .build();
   }
 
   private static List<String> keys(ArchiveSinkHarness h) {

@@ -81,6 +81,7 @@ public final class IndexSinkApp implements AutoCloseable {
    * Checks the topics exist, installs templates (waiting for OpenSearch), then starts consuming.
    *
    * @throws IllegalStateException if a topic is missing or OpenSearch refuses a template
+   * @throws IllegalArgumentException if the tenant-limits file cannot be read or is invalid
    */
   public static IndexSinkApp start(
       IndexSinkConfig config, SchemaRegistryClient schemaRegistry, Clock clock) {
