@@ -10,6 +10,7 @@ import io.spanline.schemas.serde.ConfluentAvroSerde;
 import io.spanline.service.consumer.SinkClients;
 import io.spanline.service.consumer.SinkRuntime;
 import io.spanline.service.streams.StreamsApps;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.storage.archive.ArchiveCompactor;
 import io.spanline.storage.archive.RetentionSweep;
 import io.spanline.storage.archive.S3Clients;
@@ -24,7 +25,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
 /**
- * The archive sink process: checks the topics and the bucket (creating it when {@code
+ * The archive sink process: checks the topics, loads the tenant-limits file (per-tenant cold
+ * retention; reloaded while it runs) and checks the bucket (creating it when {@code
  * s3.create-bucket} says so), then runs, in a {@link SinkRuntime}, the retention sweep, the
  * compaction (when {@code compaction.enabled}), the bucket check and the consumer threads (one that
  * fails is started again from the last committed offsets), with the admin port ({@code /healthz},
@@ -40,6 +42,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
   private final ConfluentAvroSerde<SampledTrace> values;
   private final SinkRuntime runtime;
   private final ArchiveSinkMetrics metrics;
+  private final TenantLimitsSettings.Source tenantLimits;
   private volatile String s3Problem = "not checked yet";
 
   private ArchiveSinkApp(ArchiveSinkConfig config, SchemaRegistryClient schemaRegistry) {
@@ -57,6 +60,13 @@ public final class ArchiveSinkApp implements AutoCloseable {
                 config.admin()),
             () -> s3Problem);
     this.metrics = new ArchiveSinkMetrics(runtime.registry());
+    try {
+      this.tenantLimits = config.tenantLimits().open(runtime.registry());
+    } catch (RuntimeException e) {
+      runtime.close();
+      s3.close();
+      throw e;
+    }
   }
 
   /** Starts with the registry at {@code schema-registry.*} and the system clock. */
@@ -66,10 +76,12 @@ public final class ArchiveSinkApp implements AutoCloseable {
 
   /**
    * @throws IllegalStateException if a topic or the bucket is missing (and not to be created)
+   * @throws IllegalArgumentException if the tenant-limits file cannot be read or is invalid
    */
   public static ArchiveSinkApp start(
       ArchiveSinkConfig config, SchemaRegistryClient schemaRegistry, Clock clock) {
     StreamsApps.requireTopics(config.kafka(), config.consumer().topics(), README);
+    // a bad tenant-limits file stops the start (IllegalArgumentException naming file, line, key)
     ArchiveSinkApp app = new ArchiveSinkApp(config, schemaRegistry);
     try {
       app.requireBucket();
@@ -80,7 +92,9 @@ public final class ArchiveSinkApp implements AutoCloseable {
               config.layout(),
               config.retention(),
               clock,
-              app.metrics::retentionDeleted),
+              app.tenantLimits,
+              app.metrics::retentionDeleted,
+              app.metrics::tenantRetentionDeleted),
           Duration.ZERO,
           config.retentionInterval());
       if (config.compaction().enabled()) {
@@ -101,6 +115,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
                   app.s3,
                   app.runtime.deadLetterProducer(),
                   app.metrics,
+                  app::coldRetention,
                   clock));
     } catch (RuntimeException e) {
       app.close();
@@ -123,6 +138,12 @@ public final class ArchiveSinkApp implements AutoCloseable {
 
   public ArchiveSinkMetrics metrics() {
     return metrics;
+  }
+
+  /** How far back {@code tenant}'s spans are archived: its cold retention, at most the global. */
+  private Duration coldRetention(String tenant) {
+    long days = tenantLimits.get().forTenant(tenant).coldRetentionDays().orElse(Long.MAX_VALUE);
+    return days < config.retention().toDays() ? Duration.ofDays(days) : config.retention();
   }
 
   /** The S3 client the sink uses (shared; closed with the app). */
@@ -191,6 +212,7 @@ public final class ArchiveSinkApp implements AutoCloseable {
   @Override
   public void close() {
     runtime.close();
+    tenantLimits.close();
     s3.close();
   }
 }

@@ -3,6 +3,7 @@ package io.spanline.index;
 import io.spanline.index.config.IndexSinkConfig;
 import io.spanline.index.metrics.IndexSinkMetrics;
 import io.spanline.index.sink.IndexSink;
+import io.spanline.index.sink.TenantIndexSettings;
 import io.spanline.schemas.codec.avro.AvroRecordCodec;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.registry.SchemaRegistryClient;
@@ -10,6 +11,7 @@ import io.spanline.schemas.serde.ConfluentAvroSerde;
 import io.spanline.service.consumer.SinkClients;
 import io.spanline.service.consumer.SinkRuntime;
 import io.spanline.service.streams.StreamsApps;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.storage.opensearch.IndexTemplates;
 import io.spanline.storage.opensearch.IsmRetentionPolicy;
 import io.spanline.storage.opensearch.OpenSearchConnection;
@@ -25,11 +27,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The index sink process: installs the index templates (retrying until OpenSearch answers) and,
- * where the ISM plugin exists, the retention policy; then runs, in a {@link SinkRuntime}, the
- * retention job, the OpenSearch check and the consumer threads (one that fails is started again
- * from the last committed offsets), with the admin port ({@code /healthz}, {@code /readyz} = Kafka
- * reachable with its topics, OpenSearch reachable, every consumer running; {@code /metrics}).
+ * The index sink process: loads the tenant-limits file (per-tenant attribute allowlists and hot
+ * retention; reloaded while it runs), installs the index templates (retrying until OpenSearch
+ * answers) and, where the ISM plugin exists, the retention policy; then runs, in a {@link
+ * SinkRuntime}, the retention job, the OpenSearch check and the consumer threads (one that fails is
+ * started again from the last committed offsets), with the admin port ({@code /healthz}, {@code
+ * /readyz} = Kafka reachable with its topics, OpenSearch reachable, every consumer running; {@code
+ * /metrics}).
  */
 public final class IndexSinkApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IndexSinkApp.class);
@@ -40,6 +44,7 @@ public final class IndexSinkApp implements AutoCloseable {
   private final ConfluentAvroSerde<SampledTrace> values;
   private final SinkRuntime runtime;
   private final IndexSinkMetrics metrics;
+  private final TenantLimitsSettings.Source tenantLimits;
   private volatile boolean running = true;
   private volatile String openSearchProblem = "not checked yet";
 
@@ -58,6 +63,13 @@ public final class IndexSinkApp implements AutoCloseable {
                 config.admin()),
             () -> openSearchProblem);
     this.metrics = new IndexSinkMetrics(runtime.registry());
+    try {
+      this.tenantLimits = config.tenantLimits().open(runtime.registry());
+    } catch (RuntimeException e) {
+      runtime.close();
+      closeOpenSearch();
+      throw e;
+    }
   }
 
   /** Starts with the registry at {@code schema-registry.*} and the system clock. */
@@ -69,12 +81,17 @@ public final class IndexSinkApp implements AutoCloseable {
    * Checks the topics exist, installs templates (waiting for OpenSearch), then starts consuming.
    *
    * @throws IllegalStateException if a topic is missing or OpenSearch refuses a template
+   * @throws IllegalArgumentException if the tenant-limits file cannot be read or is invalid
    */
   public static IndexSinkApp start(
       IndexSinkConfig config, SchemaRegistryClient schemaRegistry, Clock clock) {
     StreamsApps.requireTopics(config.kafka(), config.consumer().topics(), README);
+    // a bad tenant-limits file stops the start (IllegalArgumentException naming file, line, key)
     IndexSinkApp app = new IndexSinkApp(config, schemaRegistry);
     try {
+      TenantIndexSettings tenants =
+          new TenantIndexSettings(
+              app.tenantLimits, config.attributeAllowlist(), config.retention());
       app.installTemplates();
       app.runtime.schedule(
           new RetentionJob(
@@ -82,7 +99,10 @@ public final class IndexSinkApp implements AutoCloseable {
               config.layout(),
               config.retention(),
               clock,
-              app.metrics::retentionDeleted),
+              app.tenantLimits,
+              config.retentionDeleteBatch(),
+              app.metrics::retentionDeleted,
+              app.metrics::tenantRetentionDeleted),
           Duration.ZERO,
           config.retentionInterval());
       app.runtime.schedule(app::checkOpenSearch, Duration.ZERO, Duration.ofSeconds(5));
@@ -96,6 +116,7 @@ public final class IndexSinkApp implements AutoCloseable {
                   app.openSearch.client(),
                   app.runtime.deadLetterProducer(),
                   app.metrics,
+                  tenants,
                   clock));
     } catch (RuntimeException e) {
       app.close();
@@ -180,6 +201,11 @@ public final class IndexSinkApp implements AutoCloseable {
   public void close() {
     running = false;
     runtime.close();
+    tenantLimits.close();
+    closeOpenSearch();
+  }
+
+  private void closeOpenSearch() {
     try {
       openSearch.close();
     } catch (IOException e) {

@@ -4,6 +4,7 @@ import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.consumer.ConsumerAppSettings;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.storage.archive.ArchiveLayout;
 import io.spanline.storage.archive.S3Settings;
 import java.nio.file.Path;
@@ -26,6 +27,8 @@ import java.util.Objects;
  * @param spanStartMaxFuture spans that start further ahead of the sink's clock are not archived
  * @param compaction whether this process runs the archive's compaction (one process per bucket and
  *     prefix), how often, into files of what size, and for hours that ended how long ago
+ * @param tenantLimits the tenant-limits file ({@code tenant-limits.*}): per-tenant {@code
+ *     cold-retention-days}, applied by the retention sweep
  */
 public record ArchiveSinkConfig(
     KafkaSettings kafka,
@@ -46,6 +49,7 @@ public record ArchiveSinkConfig(
     Duration retentionInterval,
     Duration spanStartMaxFuture,
     Compaction compaction,
+    TenantLimitsSettings tenantLimits,
     AdminSettings admin) {
 
   /**
@@ -77,6 +81,7 @@ public record ArchiveSinkConfig(
     Objects.requireNonNull(retentionInterval, "retentionInterval");
     Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
     Objects.requireNonNull(compaction, "compaction");
+    Objects.requireNonNull(tenantLimits, "tenantLimits");
     Objects.requireNonNull(admin, "admin");
   }
 

@@ -6,6 +6,7 @@ import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.config.SettingsSpec;
 import io.spanline.service.consumer.ConsumerAppSettings;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.storage.archive.ArchiveLayout;
 import io.spanline.storage.archive.ArchiveWriter;
 import io.spanline.storage.archive.S3Settings;
@@ -60,6 +61,7 @@ public final class ArchiveSinkConfigLoader {
     DEFAULTS.put("compaction.interval.ms", "600000");
     DEFAULTS.put("compaction.target.bytes", String.valueOf(128L << 20));
     DEFAULTS.put("compaction.min-age.ms", "900000");
+    DEFAULTS.putAll(TenantLimitsSettings.defaults());
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13137");
     DEFAULTS.putAll(AdminSettings.securityDefaults());
@@ -129,6 +131,7 @@ public final class ArchiveSinkConfigLoader {
             s.millis("compaction.interval.ms"),
             s.longAtLeast("compaction.target.bytes", 1 << 20),
             s.millis("compaction.min-age.ms")),
+        TenantLimitsSettings.from(s),
         AdminSettings.from(s));
   }
 }

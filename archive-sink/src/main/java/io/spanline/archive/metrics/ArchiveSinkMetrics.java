@@ -138,6 +138,15 @@ public final class ArchiveSinkMetrics {
     deletedObjects.increment(objects);
   }
 
+  /** Objects of {@code tenant} the retention sweep deleted (global or the tenant's retention). */
+  public void tenantRetentionDeleted(String tenant, int objects) {
+    Counter.builder("spanline.archive.retention.tenant.deleted.objects")
+        .description("Objects of a tenant deleted by the retention sweep")
+        .tag("tenant", tenant)
+        .register(registry)
+        .increment(objects);
+  }
+
   public double filesUploaded() {
     return files.count();
   }

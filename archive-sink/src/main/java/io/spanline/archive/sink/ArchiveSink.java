@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -76,7 +77,7 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
   private final long rollMaxBytes;
   private final long rollMaxAgeNanos;
   private final Clock clock;
-  private final Duration retention;
+  private final Function<String, Duration> retention;
   private final Duration spanStartMaxFuture;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Map<TopicPartition, Roll> rolls = new LinkedHashMap<>();
@@ -88,12 +89,36 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
   private long rollBytes;
   private long rollStartedNanos;
 
+  /** Like the constructor below, every tenant's spans archived back to {@code retention.days}. */
+  public ArchiveSink(
+      ArchiveSinkConfig config,
+      int number,
+      Consumer<byte[], byte[]> consumer,
+      Deserializer<SampledTrace> values,
+      S3Client s3,
+      Producer<byte[], byte[]> deadLetterProducer,
+      ArchiveSinkMetrics metrics,
+      Clock clock) {
+    this(
+        config,
+        number,
+        consumer,
+        values,
+        s3,
+        deadLetterProducer,
+        metrics,
+        tenant -> config.retention(),
+        clock);
+  }
+
   /**
    * @param number this consumer's number in the process, naming its work folder
    * @param consumer a consumer with auto-commit off, not yet subscribed; the sink owns it
    * @param values reads {@code SampledTrace} values (Confluent wire format)
    * @param s3 shared with other sinks; not closed by this one
    * @param deadLetterProducer shared with other sinks; not closed by this one
+   * @param retention how far back a tenant's span starts are archived: {@code retention.days}, or
+   *     the tenant's shorter {@code cold-retention-days}
    * @param clock the clock the archived window of span start times ({@code retention.days} back,
    *     {@code span.start.max-future.ms} ahead) is measured against
    */
@@ -105,6 +130,7 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
       S3Client s3,
       Producer<byte[], byte[]> deadLetterProducer,
       ArchiveSinkMetrics metrics,
+      Function<String, Duration> retention,
       Clock clock) {
     this.consumer = consumer;
     this.topic = config.consumer().topic();
@@ -134,7 +160,7 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
     this.rollMaxBytes = config.rollMaxBytes();
     this.rollMaxAgeNanos = config.rollMaxAge().toNanos();
     this.clock = clock;
-    this.retention = config.retention();
+    this.retention = retention;
     this.spanStartMaxFuture = config.spanStartMaxFuture();
   }
 
@@ -193,7 +219,8 @@ public final class ArchiveSink implements ConsumerThreads.Worker {
     try {
       SampledTrace sampled = values.deserialize(r.topic(), r.headers(), r.value());
       StartTimeWindow window =
-          StartTimeWindow.around(clock.instant(), retention, spanStartMaxFuture);
+          StartTimeWindow.around(
+              clock.instant(), retention.apply(sampled.trace().tenant()), spanStartMaxFuture);
       StartTimeWindow.Narrowed inWindow = window.narrow(sampled);
       if (inWindow.leftOut() > 0) {
         metrics.outOfWindow(sampled.trace().tenant(), inWindow.leftOut());

@@ -4,6 +4,7 @@ import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.config.KafkaSettings;
 import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.consumer.ConsumerAppSettings;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.storage.opensearch.IndexLayout;
 import io.spanline.storage.opensearch.OpenSearchSettings;
 import io.spanline.storage.opensearch.TemplateSettings;
@@ -29,9 +30,13 @@ import java.util.Set;
  * @param keywordMaxLength keyword values longer than this (chars) are stored but not indexed
  * @param retention how long daily indices are kept (whole UTC days)
  * @param retentionInterval how often the retention job runs
+ * @param retentionDeleteBatch most documents one {@code _delete_by_query} of the per-tenant
+ *     retention deletes
  * @param spanStartMaxFuture spans starting further ahead of the sink's clock than this, or longer
  *     ago than {@code retention}, are not indexed (each day a start time names would become a daily
- *     index)
+ *     index); a tenant's {@code hot-retention-days} narrows it for that tenant
+ * @param tenantLimits the tenant-limits file ({@code tenant-limits.*}): per-tenant {@code
+ *     indexed-attributes} and {@code hot-retention-days}
  */
 public record IndexSinkConfig(
     KafkaSettings kafka,
@@ -49,7 +54,9 @@ public record IndexSinkConfig(
     int bulkRefusedMaxAttempts,
     Duration retention,
     Duration retentionInterval,
+    int retentionDeleteBatch,
     Duration spanStartMaxFuture,
+    TenantLimitsSettings tenantLimits,
     AdminSettings admin) {
 
   public IndexSinkConfig {
@@ -63,6 +70,7 @@ public record IndexSinkConfig(
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(spanStartMaxFuture, "spanStartMaxFuture");
     Objects.requireNonNull(retentionInterval, "retentionInterval");
+    Objects.requireNonNull(tenantLimits, "tenantLimits");
     Objects.requireNonNull(admin, "admin");
   }
 

@@ -6,8 +6,10 @@ import io.spanline.service.config.RegistrySettings;
 import io.spanline.service.config.Settings;
 import io.spanline.service.config.SettingsSpec;
 import io.spanline.service.consumer.ConsumerAppSettings;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.storage.opensearch.IndexLayout;
 import io.spanline.storage.opensearch.OpenSearchSettings;
+import io.spanline.storage.opensearch.RetentionJob;
 import io.spanline.storage.opensearch.TraceIndexWriter;
 import java.time.Duration;
 import java.util.Arrays;
@@ -59,7 +61,10 @@ public final class IndexSinkConfigLoader {
         ConsumerAppSettings.retryDefaults(Duration.ofMillis(250), Duration.ofMillis(30000)));
     DEFAULTS.put("retention.days", "7");
     DEFAULTS.put("retention.interval.ms", "3600000");
+    DEFAULTS.put(
+        "retention.tenant.delete-batch", String.valueOf(RetentionJob.DEFAULT_DELETE_BATCH));
     DEFAULTS.put("span.start.max-future.ms", "3600000");
+    DEFAULTS.putAll(TenantLimitsSettings.defaults());
     DEFAULTS.put("admin.bind.address", "0.0.0.0");
     DEFAULTS.put("admin.port", "13136");
     DEFAULTS.putAll(AdminSettings.securityDefaults());
@@ -130,7 +135,9 @@ public final class IndexSinkConfigLoader {
         s.intAtLeast("bulk.refused.max-attempts", 1),
         Duration.ofDays(s.durationAtLeast("retention.days", TimeUnit.DAYS, 1)),
         s.millis("retention.interval.ms"),
+        s.intAtLeast("retention.tenant.delete-batch", 1),
         s.millis("span.start.max-future.ms"),
+        TenantLimitsSettings.from(s),
         AdminSettings.from(s));
   }
 

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The sink's meters (Prometheus names in the README): records read, documents indexed by type, bulk
  * latency, bulk errors by OpenSearch error type, bulk requests split after a 413, items retried,
- * dead letters by reason, paused consumers and retention deletions. Consumer lag comes from the
- * Kafka consumer's own metrics.
+ * dead letters by reason, paused consumers and retention deletions (whole indices, and documents
+ * per tenant). Consumer lag comes from the Kafka consumer's own metrics.
  */
 public final class IndexSinkMetrics implements BulkMetrics {
   private final MeterRegistry registry;
@@ -136,6 +136,18 @@ public final class IndexSinkMetrics implements BulkMetrics {
 
   public void retentionDeleted(int indices) {
     retentionDeleted.increment(indices);
+  }
+
+  /**
+   * Documents the retention job deleted because {@code tenant}'s {@code hot-retention-days} is
+   * shorter than {@code retention.days}; {@code *} for the tenants the file's defaults shorten.
+   */
+  public void tenantRetentionDeleted(String tenant, long documents) {
+    Counter.builder("spanline.index.retention.tenant.deleted.documents")
+        .description("Documents deleted by a tenant's hot retention shorter than the global one")
+        .tag("tenant", tenant)
+        .register(registry)
+        .increment(documents);
   }
 
   /** Documents indexed so far, spans, fragments and summaries together. */

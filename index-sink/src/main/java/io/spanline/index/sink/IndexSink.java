@@ -15,6 +15,7 @@ import io.spanline.storage.opensearch.TraceIndexWriter;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -57,7 +58,7 @@ public final class IndexSink implements ConsumerThreads.Worker {
   private final Deserializer<SampledTrace> values;
   private final TraceIndexWriter writer;
   private final Clock clock;
-  private final Duration retention;
+  private final TenantIndexSettings tenants;
   private final Duration spanStartMaxFuture;
   private final DeadLetters deadLetters;
   private final IndexSinkMetrics metrics;
@@ -69,6 +70,7 @@ public final class IndexSink implements ConsumerThreads.Worker {
    * @param consumer a consumer with auto-commit off, not yet subscribed; the sink owns it
    * @param values reads {@code SampledTrace} values (Confluent wire format)
    * @param deadLetterProducer shared with other sinks; not closed by this one
+   * @param tenants each tenant's attribute allowlist and hot retention
    * @param clock the clock the accepted window of span start times is measured against
    */
   public IndexSink(
@@ -78,18 +80,19 @@ public final class IndexSink implements ConsumerThreads.Worker {
       OpenSearchClient client,
       Producer<byte[], byte[]> deadLetterProducer,
       IndexSinkMetrics metrics,
+      TenantIndexSettings tenants,
       Clock clock) {
     this.consumer = consumer;
     this.topic = config.consumer().topic();
     this.values = values;
     this.clock = clock;
-    this.retention = config.retention();
+    this.tenants = tenants;
     this.spanStartMaxFuture = config.spanStartMaxFuture();
     this.writer =
         new TraceIndexWriter(
             client,
             config.layout(),
-            config.attributeAllowlist(),
+            tenants::allowlist,
             config.bulkMaxActions(),
             config.bulkMaxBytes(),
             config.bulkRefusedMaxAttempts(),
@@ -135,10 +138,15 @@ public final class IndexSink implements ConsumerThreads.Worker {
     metrics.recordsRead(records.count());
     revoked.clear();
     TraceIndexWriter.Batch<ConsumerRecord<byte[], byte[]>> batch = writer.batch();
-    StartTimeWindow window = StartTimeWindow.around(clock.instant(), retention, spanStartMaxFuture);
+    Instant now = clock.instant();
+    Map<String, StartTimeWindow> windows = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : records) {
       try {
         SampledTrace sampled = values.deserialize(r.topic(), r.headers(), r.value());
+        StartTimeWindow window =
+            windows.computeIfAbsent(
+                sampled.trace().tenant(),
+                t -> StartTimeWindow.around(now, tenants.retention(t), spanStartMaxFuture));
         StartTimeWindow.Narrowed inWindow = window.narrow(sampled);
         if (inWindow.leftOut() > 0) {
           metrics.outOfWindow(sampled.trace().tenant(), inWindow.leftOut());

@@ -8,10 +8,15 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -19,9 +24,9 @@ import java.util.regex.Pattern;
 /**
  * The tenant-limits file: limits every tenant gets ({@code defaults}) and per-tenant overrides
  * ({@code overrides.<tenant>}), as Grafana Tempo's and Loki's runtime overrides. Read by the
- * gateway, the assembly stream and the query service and reloaded while they run ({@link
- * TenantLimitsReloader}); docs/TENANT-LIMITS.md lists every key, its default and the service that
- * applies it.
+ * gateway, the assembly stream, the query service, the index sink and the archive sink and reloaded
+ * while they run ({@link TenantLimitsReloader}); docs/TENANT-LIMITS.md lists every key, its default
+ * and the service that applies it.
  *
  * <pre>{@code
  * defaults:
@@ -43,6 +48,9 @@ import java.util.regex.Pattern;
  */
 public record TenantLimitsFile(Limits defaults, Map<String, Limits> overrides) {
   private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /** Most days {@code hot-retention-days} and {@code cold-retention-days} take (ten years). */
+  public static final long MAX_RETENTION_DAYS = 3660;
 
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
@@ -152,7 +160,7 @@ public record TenantLimitsFile(Limits defaults, Map<String, Limits> overrides) {
 
   /**
    * One tenant's limits (or the defaults); each key is empty when the file does not set it. Units:
-   * spans, bytes, traces, requests as named; rates per second.
+   * spans, bytes, traces, requests, days as named; rates per second.
    *
    * @param ingestSpansPerSecond spans per second a tenant may send, over all gateways together (0 =
    *     unlimited); applied by the gateway
@@ -170,6 +178,13 @@ public record TenantLimitsFile(Limits defaults, Map<String, Limits> overrides) {
    *     instance); more are answered 429
    * @param queryMaxResults most traces one search of a tenant returns (a larger {@code limit} is
    *     lowered to it); applied by the query service
+   * @param indexedAttributes attribute keys (span or resource) the index sink indexes for the
+   *     tenant, replacing the sink's {@code index.attributes}; {@link #ALL_ATTRIBUTES} alone
+   *     indexes every key, an empty set none
+   * @param hotRetentionDays whole UTC days the tenant's documents stay in OpenSearch (at most the
+   *     index sink's {@code retention.days}); applied by the index sink's retention job
+   * @param coldRetentionDays whole UTC days the tenant's archive partitions stay (at most the
+   *     archive sink's {@code retention.days}); applied by the archive sink's retention sweep
    */
   public record Limits(
       OptionalLong ingestSpansPerSecond,
@@ -179,7 +194,16 @@ public record TenantLimitsFile(Limits defaults, Map<String, Limits> overrides) {
       OptionalLong maxSpansPerTrace,
       OptionalLong maxBytesPerTrace,
       OptionalLong queryConcurrency,
-      OptionalLong queryMaxResults) {
+      OptionalLong queryMaxResults,
+      Optional<Set<String>> indexedAttributes,
+      OptionalLong hotRetentionDays,
+      OptionalLong coldRetentionDays) {
+
+    /** The {@code indexed-attributes} entry that indexes every key (alone in the list). */
+    public static final String ALL_ATTRIBUTES = "*";
+
+    /** Longest attribute key {@code indexed-attributes} takes, in chars. */
+    public static final int MAX_ATTRIBUTE_KEY_LENGTH = 255;
 
     /** Sets no key. */
     public static final Limits NONE =
@@ -194,8 +218,9 @@ public record TenantLimitsFile(Limits defaults, Map<String, Limits> overrides) {
             OptionalLong.empty());
 
     /**
-     * @throws IllegalArgumentException naming the key and value when a rate is negative or another
-     *     key is not positive
+     * @throws IllegalArgumentException naming the key and value when a rate is negative, another
+     *     number is not positive, or an attribute key is empty, too long, holds whitespace or
+     *     control characters, or {@code *} is not alone
      */
     public Limits {
       atLeast("ingest-spans-per-second", ingestSpansPerSecond, 0);
@@ -206,14 +231,39 @@ public record TenantLimitsFile(Limits defaults, Map<String, Limits> overrides) {
       atLeast("max-bytes-per-trace", maxBytesPerTrace, 1);
       atLeast("query-concurrency", queryConcurrency, 1);
       atLeast("query-max-results", queryMaxResults, 1);
-      if (maxSpansPerTrace.isPresent() && maxSpansPerTrace.getAsLong() > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(
-            "Invalid value for max-spans-per-trace="
-                + maxSpansPerTrace.getAsLong()
-                + ". Must be <= "
-                + Integer.MAX_VALUE
-                + ".");
+      atLeast("hot-retention-days", hotRetentionDays, 1);
+      atLeast("cold-retention-days", coldRetentionDays, 1);
+      atMost("hot-retention-days", hotRetentionDays, MAX_RETENTION_DAYS);
+      atMost("cold-retention-days", coldRetentionDays, MAX_RETENTION_DAYS);
+      atMost("max-spans-per-trace", maxSpansPerTrace, Integer.MAX_VALUE);
+      indexedAttributes = Objects.requireNonNull(indexedAttributes, "indexedAttributes");
+      if (indexedAttributes.isPresent()) {
+        indexedAttributes = Optional.of(attributeKeys(indexedAttributes.get()));
       }
+    }
+
+    /** The eight limits the file had before the storage keys, none of those set. */
+    public Limits(
+        OptionalLong ingestSpansPerSecond,
+        OptionalLong ingestBytesPerSecond,
+        OptionalLong maxOpenTraces,
+        OptionalLong maxBufferedBytes,
+        OptionalLong maxSpansPerTrace,
+        OptionalLong maxBytesPerTrace,
+        OptionalLong queryConcurrency,
+        OptionalLong queryMaxResults) {
+      this(
+          ingestSpansPerSecond,
+          ingestBytesPerSecond,
+          maxOpenTraces,
+          maxBufferedBytes,
+          maxSpansPerTrace,
+          maxBytesPerTrace,
+          queryConcurrency,
+          queryMaxResults,
+          Optional.empty(),
+          OptionalLong.empty(),
+          OptionalLong.empty());
     }
 
     @JsonCreator
@@ -225,7 +275,10 @@ public record TenantLimitsFile(Limits defaults, Map<String, Limits> overrides) {
         @JsonProperty("max-spans-per-trace") Long maxSpansPerTrace,
         @JsonProperty("max-bytes-per-trace") Long maxBytesPerTrace,
         @JsonProperty("query-concurrency") Long queryConcurrency,
-        @JsonProperty("query-max-results") Long queryMaxResults) {
+        @JsonProperty("query-max-results") Long queryMaxResults,
+        @JsonProperty("indexed-attributes") List<String> indexedAttributes,
+        @JsonProperty("hot-retention-days") Long hotRetentionDays,
+        @JsonProperty("cold-retention-days") Long coldRetentionDays) {
       return new Limits(
           of(ingestSpansPerSecond),
           of(ingestBytesPerSecond),
@@ -234,17 +287,104 @@ public record TenantLimitsFile(Limits defaults, Map<String, Limits> overrides) {
           of(maxSpansPerTrace),
           of(maxBytesPerTrace),
           of(queryConcurrency),
-          of(queryMaxResults));
+          of(queryMaxResults),
+          indexedAttributes == null
+              ? Optional.empty()
+              : Optional.of(new LinkedHashSet<>(checkedList(indexedAttributes))),
+          of(hotRetentionDays),
+          of(coldRetentionDays));
+    }
+
+    /** These limits with {@code indexed-attributes} set to {@code keys}. */
+    public Limits withIndexedAttributes(Set<String> keys) {
+      return new Limits(
+          ingestSpansPerSecond,
+          ingestBytesPerSecond,
+          maxOpenTraces,
+          maxBufferedBytes,
+          maxSpansPerTrace,
+          maxBytesPerTrace,
+          queryConcurrency,
+          queryMaxResults,
+          Optional.of(keys),
+          hotRetentionDays,
+          coldRetentionDays);
+    }
+
+    /** These limits with {@code hot-retention-days} and {@code cold-retention-days} set. */
+    public Limits withRetentionDays(OptionalLong hotDays, OptionalLong coldDays) {
+      return new Limits(
+          ingestSpansPerSecond,
+          ingestBytesPerSecond,
+          maxOpenTraces,
+          maxBufferedBytes,
+          maxSpansPerTrace,
+          maxBytesPerTrace,
+          queryConcurrency,
+          queryMaxResults,
+          indexedAttributes,
+          hotDays,
+          coldDays);
     }
 
     private static OptionalLong of(Long value) {
       return value == null ? OptionalLong.empty() : OptionalLong.of(value);
     }
 
+    private static List<String> checkedList(List<String> keys) {
+      for (String k : keys) {
+        if (k == null) {
+          throw new IllegalArgumentException(
+              "Invalid value for indexed-attributes: an empty entry. Must be attribute keys.");
+        }
+      }
+      return keys;
+    }
+
+    private static Set<String> attributeKeys(Set<String> keys) {
+      for (String k : keys) {
+        if (k == null || k.isEmpty() || k.length() > MAX_ATTRIBUTE_KEY_LENGTH) {
+          throw new IllegalArgumentException(
+              "Invalid value for indexed-attributes: '"
+                  + k
+                  + "'. Must be an attribute key of 1-"
+                  + MAX_ATTRIBUTE_KEY_LENGTH
+                  + " chars.");
+        }
+        for (int i = 0; i < k.length(); i++) {
+          char c = k.charAt(i);
+          if (Character.isWhitespace(c) || Character.isISOControl(c)) {
+            throw new IllegalArgumentException(
+                "Invalid value for indexed-attributes: '"
+                    + k
+                    + "'. An attribute key holds no whitespace or control characters.");
+          }
+        }
+        if (k.startsWith(".") || k.endsWith(".") || k.contains("..")) {
+          throw new IllegalArgumentException(
+              "Invalid value for indexed-attributes: '"
+                  + k
+                  + "'. An attribute key does not start or end with '.' nor hold '..'.");
+        }
+        if (k.equals(ALL_ATTRIBUTES) && keys.size() > 1) {
+          throw new IllegalArgumentException(
+              "Invalid value for indexed-attributes: " + keys + ". '*' (every key) stands alone.");
+        }
+      }
+      return Collections.unmodifiableSet(new LinkedHashSet<>(keys));
+    }
+
     private static void atLeast(String key, OptionalLong value, long min) {
       if (value.isPresent() && value.getAsLong() < min) {
         throw new IllegalArgumentException(
             "Invalid value for " + key + "=" + value.getAsLong() + ". Must be >= " + min + ".");
+      }
+    }
+
+    private static void atMost(String key, OptionalLong value, long max) {
+      if (value.isPresent() && value.getAsLong() > max) {
+        throw new IllegalArgumentException(
+            "Invalid value for " + key + "=" + value.getAsLong() + ". Must be <= " + max + ".");
       }
     }
 
@@ -258,7 +398,10 @@ public record TenantLimitsFile(Limits defaults, Map<String, Limits> overrides) {
           or(maxSpansPerTrace, fallback, Limits::maxSpansPerTrace),
           or(maxBytesPerTrace, fallback, Limits::maxBytesPerTrace),
           or(queryConcurrency, fallback, Limits::queryConcurrency),
-          or(queryMaxResults, fallback, Limits::queryMaxResults));
+          or(queryMaxResults, fallback, Limits::queryMaxResults),
+          indexedAttributes.isPresent() ? indexedAttributes : fallback.indexedAttributes(),
+          or(hotRetentionDays, fallback, Limits::hotRetentionDays),
+          or(coldRetentionDays, fallback, Limits::coldRetentionDays));
     }
 
     private static OptionalLong or(

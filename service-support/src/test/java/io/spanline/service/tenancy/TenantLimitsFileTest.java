@@ -7,7 +7,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +69,71 @@ class TenantLimitsFileTest {
         .hasMessageContaining("not a tenant ID");
     assertThatThrownBy(() -> TenantLimitsFile.parse("limits: {}\n"))
         .hasMessageContaining("unknown key 'limits'");
+  }
+
+  @Test
+  void storageKeys_indexedAttributesReplaceTheDefaultsList_andRetentionDaysComeFromTheDefaults() {
+    TenantLimitsFile file =
+        TenantLimitsFile.parse(
+            """
+            defaults:
+              indexed-attributes: [http.route, customer.id]
+              hot-retention-days: 7
+            overrides:
+              acme:
+                indexed-attributes: ["*"]
+                cold-retention-days: 90
+              globex:
+                indexed-attributes: []
+                hot-retention-days: 2
+            """);
+
+    assertThat(file.forTenant("acme").indexedAttributes()).contains(Set.of("*"));
+    assertThat(file.forTenant("acme").hotRetentionDays()).hasValue(7);
+    assertThat(file.forTenant("acme").coldRetentionDays()).hasValue(90);
+    assertThat(file.forTenant("globex").indexedAttributes()).contains(Set.of());
+    assertThat(file.forTenant("globex").hotRetentionDays()).hasValue(2);
+    assertThat(file.forTenant("initech").indexedAttributes().orElseThrow())
+        .containsExactly("http.route", "customer.id");
+    assertThat(file.forTenant("initech").coldRetentionDays()).isEmpty();
+    assertThat(TenantLimitsFile.parse("defaults: {}\n").forTenant("x").indexedAttributes())
+        .isEmpty();
+  }
+
+  @Test
+  void nonsensicalStorageValues_areRefusedNamingTheKeyAndValue() {
+    assertThatThrownBy(() -> TenantLimitsFile.parse("defaults:\n  hot-retention-days: 0\n"))
+        .hasMessageContaining("hot-retention-days=0")
+        .hasMessageContaining(">= 1");
+    assertThatThrownBy(
+            () -> TenantLimitsFile.parse("overrides:\n  acme:\n    cold-retention-days: -5\n"))
+        .hasMessageContaining("cold-retention-days=-5");
+    assertThatThrownBy(() -> TenantLimitsFile.parse("defaults:\n  hot-retention-days: 99999\n"))
+        .hasMessageContaining("<= 3660");
+    assertThatThrownBy(() -> TenantLimitsFile.parse("defaults:\n  hot-retention-days: 1.5\n"))
+        .isInstanceOf(IllegalArgumentException.class);
+    for (String bad :
+        List.of(
+            "['']",
+            "['has space']",
+            "['.leading']",
+            "['trailing.']",
+            "['a..b']",
+            "['*', http.route]",
+            "[null]",
+            "['" + "k".repeat(256) + "']")) {
+      assertThatThrownBy(
+              () -> TenantLimitsFile.parse("defaults:\n  indexed-attributes: " + bad + "\n"))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("indexed-attributes");
+    }
+    assertThatThrownBy(() -> TenantLimitsFile.parse("defaults:\n  indexed-attributes: 5\n"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("indexed-attributes");
+    assertThatThrownBy(() -> TenantLimitsFile.parse("defaults:\n  hot-retention-dayz: 5\n"))
+        .hasMessageContaining("unknown key 'defaults.hot-retention-dayz'")
+        .hasMessageContaining("hot-retention-days");
   }
 
   @Test

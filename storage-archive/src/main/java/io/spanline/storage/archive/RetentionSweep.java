@@ -1,14 +1,21 @@
 package io.spanline.storage.archive;
 
-import io.spanline.service.retention.DailyRetention;
+import io.spanline.service.retention.TenantRetention;
+import io.spanline.service.tenancy.TenantLimitsFile;
 import io.spanline.storage.archive.internal.s3.S3Objects;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.function.IntConsumer;
+import java.util.function.ObjIntConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -22,6 +29,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * stay. Only keys under this layout's {@code tenant=.../date=YYYY-MM-DD/} folders are touched. On
  * AWS S3, a bucket lifecycle rule expiring objects under the prefix does the same without the sink
  * (see the README); the sweep then finds nothing to delete.
+ *
+ * <p>A tenant whose {@code cold-retention-days} (tenant-limits file, read at each sweep) is shorter
+ * keeps that many days instead; the global retention is the longest any tenant keeps (a longer
+ * tenant value is lowered to it).
  */
 public final class RetentionSweep implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionSweep.class);
@@ -29,10 +40,13 @@ public final class RetentionSweep implements Runnable {
   private final S3Client s3;
   private final String bucket;
   private final ArchiveLayout layout;
-  private final DailyRetention retention;
+  private final TenantRetention retention;
   private final IntConsumer deleted;
+  private final ObjIntConsumer<String> deletedOfTenant;
 
   /**
+   * Without per-tenant retention.
+   *
    * @param deleted told how many objects each sweep deleted
    * @throws IllegalArgumentException if the retention is shorter than a day
    */
@@ -43,14 +57,45 @@ public final class RetentionSweep implements Runnable {
       Duration retention,
       Clock clock,
       IntConsumer deleted) {
-    this.s3 = s3;
-    this.bucket = bucket;
-    this.layout = layout;
-    this.retention = new DailyRetention(retention, clock);
-    this.deleted = deleted;
+    this(
+        s3,
+        bucket,
+        layout,
+        retention,
+        clock,
+        () -> TenantLimitsFile.EMPTY,
+        deleted,
+        (tenant, objects) -> {});
   }
 
-  /** The first day kept: partitions of earlier days are deleted. */
+  /**
+   * @param retention whole days every tenant keeps at most
+   * @param tenantLimits the tenant limits in force, read at each sweep ({@code
+   *     cold-retention-days})
+   * @param deleted told how many objects each sweep deleted
+   * @param deletedOfTenant told, per tenant with objects deleted, how many a sweep deleted
+   * @throws IllegalArgumentException if the retention is shorter than a day
+   */
+  public RetentionSweep(
+      S3Client s3,
+      String bucket,
+      ArchiveLayout layout,
+      Duration retention,
+      Clock clock,
+      Supplier<TenantLimitsFile> tenantLimits,
+      IntConsumer deleted,
+      ObjIntConsumer<String> deletedOfTenant) {
+    this.s3 = Objects.requireNonNull(s3, "s3");
+    this.bucket = Objects.requireNonNull(bucket, "bucket");
+    this.layout = Objects.requireNonNull(layout, "layout");
+    this.retention =
+        new TenantRetention(
+            retention, clock, tenantLimits, TenantLimitsFile.Limits::coldRetentionDays);
+    this.deleted = Objects.requireNonNull(deleted, "deleted");
+    this.deletedOfTenant = Objects.requireNonNull(deletedOfTenant, "deletedOfTenant");
+  }
+
+  /** The first day kept by the global retention: no tenant keeps partitions of earlier days. */
   LocalDate firstDayKept() {
     return retention.firstDayKept();
   }
@@ -62,12 +107,18 @@ public final class RetentionSweep implements Runnable {
    * @throws SdkException if S3 cannot be listed or refuses a delete
    */
   List<String> sweep() {
-    LocalDate firstKept = firstDayKept();
     List<String> expired = new ArrayList<>();
+    Map<String, String> tenantOf = new HashMap<>();
+    Map<String, LocalDate> firstKeptOf = new HashMap<>();
+    String tenantsRoot = layout.root() + "tenant=";
     for (String tenant : S3Objects.folders(s3, bucket, layout.root())) {
-      if (!tenant.startsWith(layout.root() + "tenant=")) {
+      if (!tenant.startsWith(tenantsRoot)) {
         continue;
       }
+      String tenantId =
+          ArchiveLayout.decodeTenant(tenant.substring(tenantsRoot.length(), tenant.length() - 1));
+      LocalDate firstKept = retention.firstDayKept(tenantId);
+      firstKeptOf.put(tenantId, firstKept);
       for (String date : S3Objects.folders(s3, bucket, tenant)) {
         String name = date.substring(tenant.length(), date.length() - 1);
         if (!name.startsWith("date=")) {
@@ -76,6 +127,7 @@ public final class RetentionSweep implements Runnable {
         try {
           if (LocalDate.parse(name.substring(5)).isBefore(firstKept)) {
             expired.add(date);
+            tenantOf.put(date, tenantId);
           }
         } catch (DateTimeParseException e) {
           // not a partition of ours
@@ -83,11 +135,25 @@ public final class RetentionSweep implements Runnable {
       }
     }
     int objects = 0;
+    Map<String, Integer> ofTenant = new LinkedHashMap<>();
     for (String folder : expired) {
-      objects += deleteAll(folder);
-      LOG.info("Retention: deleted {} (older than {})", folder, firstKept);
+      int n = deleteAll(folder);
+      objects += n;
+      String tenant = tenantOf.get(folder);
+      ofTenant.merge(tenant, n, Integer::sum);
+      LOG.info(
+          "Retention: deleted {} (older than {}, tenant {})",
+          folder,
+          firstKeptOf.get(tenant),
+          tenant);
     }
     deleted.accept(objects);
+    ofTenant.forEach(
+        (tenant, n) -> {
+          if (n > 0) {
+            deletedOfTenant.accept(tenant, n);
+          }
+        });
     return expired;
   }
 

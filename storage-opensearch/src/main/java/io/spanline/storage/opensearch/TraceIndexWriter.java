@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import org.opensearch.client.opensearch.OpenSearchClient;
 
 /**
@@ -61,7 +62,51 @@ public final class TraceIndexWriter {
       long bulkMaxBytes,
       int refusedMaxAttempts,
       BulkMetrics metrics) {
-    this.mapper = new SpanDocumentMapper(layout, attributeAllowlist);
+    this(
+        client,
+        new SpanDocumentMapper(layout, attributeAllowlist),
+        layout,
+        bulkMaxActions,
+        bulkMaxBytes,
+        refusedMaxAttempts,
+        metrics);
+  }
+
+  /**
+   * Like the constructor above, with an allowlist per tenant.
+   *
+   * @param attributeAllowlists tenant → the attribute keys indexed for its traces ({@link
+   *     #ALL_KEYS} for every key), asked once per trace (so a changed answer applies to traces
+   *     mapped after it): it should answer quickly, with a set that does not change
+   * @throws IllegalArgumentException if a limit is below 1
+   */
+  public TraceIndexWriter(
+      OpenSearchClient client,
+      IndexLayout layout,
+      Function<String, Set<String>> attributeAllowlists,
+      int bulkMaxActions,
+      long bulkMaxBytes,
+      int refusedMaxAttempts,
+      BulkMetrics metrics) {
+    this(
+        client,
+        new SpanDocumentMapper(layout, attributeAllowlists),
+        layout,
+        bulkMaxActions,
+        bulkMaxBytes,
+        refusedMaxAttempts,
+        metrics);
+  }
+
+  private TraceIndexWriter(
+      OpenSearchClient client,
+      SpanDocumentMapper mapper,
+      IndexLayout layout,
+      int bulkMaxActions,
+      long bulkMaxBytes,
+      int refusedMaxAttempts,
+      BulkMetrics metrics) {
+    this.mapper = mapper;
     this.summaries = new SummaryIndexResolver(client, layout);
     this.actions = new BulkActions(layout);
     this.indexer =

@@ -24,7 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -34,24 +36,49 @@ import java.util.zip.GZIPOutputStream;
  * needs), one per trace fragment holding all its spans once as gzip-compressed OTLP protobuf
  * (stored, not indexed: what trace by ID reads) and one summary update per trace. Pure: no I/O.
  *
- * <p>Allowlisted attributes come from the span and its resource (the span's own value wins).
- * String, boolean, integer and double values, and arrays of one of those kinds, become fields;
- * other kinds (bytes, key-value lists, mixed arrays, empty) are only stored.
+ * <p>Allowlisted attributes come from the span and its resource (the span's own value wins). The
+ * allowlist may differ per tenant (the tenant-limits file's {@code indexed-attributes}). String,
+ * boolean, integer and double values, and arrays of one of those kinds, become fields; other kinds
+ * (bytes, key-value lists, mixed arrays, empty) are only stored.
  */
 public final class SpanDocumentMapper {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final IndexLayout layout;
-  private final Set<String> allowlist;
-  private final boolean allKeys;
+  private final Function<String, Set<String>> allowlists;
 
   /**
-   * @param allowlist attribute keys indexed as typed fields and tags; {@code *} indexes every key
+   * @param allowlist attribute keys indexed as typed fields and tags, for every tenant; {@code *}
+   *     indexes every key
    */
   public SpanDocumentMapper(IndexLayout layout, Set<String> allowlist) {
+    Set<String> fixed = Set.copyOf(allowlist);
     this.layout = layout;
-    this.allowlist = Set.copyOf(allowlist);
-    this.allKeys = allowlist.contains(ALL_KEYS);
+    this.allowlists = tenant -> fixed;
+  }
+
+  /**
+   * @param allowlists tenant → the attribute keys indexed for its traces ({@code *} for every key),
+   *     asked once per trace: it should answer quickly, with a set that does not change
+   */
+  public SpanDocumentMapper(IndexLayout layout, Function<String, Set<String>> allowlists) {
+    this.layout = Objects.requireNonNull(layout, "layout");
+    this.allowlists = Objects.requireNonNull(allowlists, "allowlists");
+  }
+
+  /** The attribute keys indexed for one trace's tenant. */
+  private record Allowlist(Set<String> keys, boolean all) {
+    static Allowlist of(Set<String> keys) {
+      return new Allowlist(keys, keys.contains(ALL_KEYS));
+    }
+
+    boolean isEmpty() {
+      return keys.isEmpty();
+    }
+
+    boolean allowed(String key) {
+      return all || keys.contains(key);
+    }
   }
 
   /** The allowlist entry that indexes every attribute key (no cardinality guard). */
@@ -104,6 +131,7 @@ public final class SpanDocumentMapper {
     }
     double probability = sampled.decision().samplingProbability();
     double adjustedCount = probability > 0 && probability <= 1 ? 1.0 / probability : 1.0;
+    Allowlist allowlist = Allowlist.of(allowlists.apply(trace.tenant()));
     for (Span span : trace.spans()) {
       String parentService =
           span.parentSpanId() == null ? null : serviceBySpanId.get(span.parentSpanId().value());
@@ -113,7 +141,8 @@ public final class SpanDocumentMapper {
               trace.fragment(),
               span,
               span.serviceName().equals(parentService) ? null : parentService,
-              adjustedCount));
+              adjustedCount,
+              allowlist));
     }
     return new TraceDocuments(spans, fragmentDocument(trace), summary(trace, sampled.decision()));
   }
@@ -171,7 +200,7 @@ public final class SpanDocumentMapper {
   }
 
   SpanDocument spanDocument(String tenant, int fragment, Span span) {
-    return spanDocument(tenant, fragment, span, null, 1.0);
+    return spanDocument(tenant, fragment, span, null, 1.0, Allowlist.of(allowlists.apply(tenant)));
   }
 
   /**
@@ -179,8 +208,13 @@ public final class SpanDocumentMapper {
    * @param adjustedCount the trace's adjusted count, written on spans with a parent service (the
    *     edges of the dependency graph) when it is not 1
    */
-  SpanDocument spanDocument(
-      String tenant, int fragment, Span span, String parentService, double adjustedCount) {
+  private SpanDocument spanDocument(
+      String tenant,
+      int fragment,
+      Span span,
+      String parentService,
+      double adjustedCount,
+      Allowlist allowlist) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
@@ -214,8 +248,8 @@ public final class SpanDocumentMapper {
         g.writeStringField("version", span.scope().version());
       }
       g.writeEndObject();
-      writeIndexedAttributes(g, span);
-      writeTags(g, span);
+      writeIndexedAttributes(g, span, allowlist);
+      writeTags(g, span, allowlist);
       writeLinkTargets(g, span);
       g.writeEndObject();
     } catch (IOException e) {
@@ -227,14 +261,15 @@ public final class SpanDocumentMapper {
         out.toByteArray());
   }
 
-  private void writeIndexedAttributes(JsonGenerator g, Span span) throws IOException {
-    if (allowlist.isEmpty() && !allKeys) {
+  private static void writeIndexedAttributes(JsonGenerator g, Span span, Allowlist allowlist)
+      throws IOException {
+    if (allowlist.isEmpty()) {
       return;
     }
     Map<String, Object> fields = new LinkedHashMap<>();
     for (List<Attribute> source : List.of(span.resource().attributes(), span.attributes())) {
       for (Attribute a : source) {
-        if (allowed(a.key())) {
+        if (allowlist.allowed(a.key())) {
           Object value = indexable(a.value());
           if (value != null) {
             fields.put(a.key().replace('.', '@'), value);
@@ -267,18 +302,22 @@ public final class SpanDocumentMapper {
    * scope, so a search matches a value wherever on the span it is, as Jaeger's search does; {@code
    * tagKeys}: their keys.
    */
-  private void writeTags(JsonGenerator g, Span span) throws IOException {
+  private static void writeTags(JsonGenerator g, Span span, Allowlist allowlist)
+      throws IOException {
+    if (allowlist.isEmpty()) {
+      return;
+    }
     Set<String> tags = new LinkedHashSet<>();
     Set<String> keys = new LinkedHashSet<>();
-    addTags(tags, keys, span.attributes());
+    addTags(tags, keys, span.attributes(), allowlist);
     for (SpanEvent e : span.events()) {
-      addTags(tags, keys, e.attributes());
+      addTags(tags, keys, e.attributes(), allowlist);
     }
     for (SpanLink l : span.links()) {
-      addTags(tags, keys, l.attributes());
+      addTags(tags, keys, l.attributes(), allowlist);
     }
-    addTags(tags, keys, span.resource().attributes());
-    addTags(tags, keys, span.scope().attributes());
+    addTags(tags, keys, span.resource().attributes(), allowlist);
+    addTags(tags, keys, span.scope().attributes(), allowlist);
     if (tags.isEmpty()) {
       return;
     }
@@ -320,9 +359,10 @@ public final class SpanDocumentMapper {
     g.writeEndArray();
   }
 
-  private void addTags(Set<String> tags, Set<String> keys, List<Attribute> attributes) {
+  private static void addTags(
+      Set<String> tags, Set<String> keys, List<Attribute> attributes, Allowlist allowlist) {
     for (Attribute a : attributes) {
-      if (allowed(a.key())) {
+      if (allowlist.allowed(a.key())) {
         tags.add(Fields.tag(a.key(), a.value().asText()));
         if (a.value() instanceof AnyValue.ArrayValue array) {
           // each element too: a search for one element of an array (TraceQL's = on arrays)
@@ -336,10 +376,6 @@ public final class SpanDocumentMapper {
         keys.add(a.key());
       }
     }
-  }
-
-  private boolean allowed(String key) {
-    return allKeys || allowlist.contains(key);
   }
 
   private static void writeScalar(JsonGenerator g, Object value) throws IOException {

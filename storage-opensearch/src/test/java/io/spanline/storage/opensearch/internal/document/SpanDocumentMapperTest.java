@@ -22,6 +22,7 @@ import io.spanline.storage.opensearch.IndexLayout;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +44,41 @@ class SpanDocumentMapperTest {
           .attr("order.id", "o-1")
           .error()
           .build();
+
+  @Test
+  void eachTenantsAllowlist_decidesWhichOfItsAttributesAreIndexed() {
+    // Given acme indexing order.id, globex nothing and every other tenant every key
+    Map<String, Set<String>> lists =
+        Map.of("acme", Set.of("order.id"), "globex", Set.of(), "*", Set.of("*"));
+    SpanDocumentMapper mapper =
+        new SpanDocumentMapper(LAYOUT, tenant -> lists.getOrDefault(tenant, lists.get("*")));
+    AssembledTrace globex =
+        TraceBuilder.trace()
+            .tenant("globex")
+            .root("frontend", "GET /checkout", 120)
+            .attr("order.id", "o-1")
+            .build();
+    AssembledTrace initech =
+        TraceBuilder.trace()
+            .tenant("initech")
+            .root("frontend", "GET /checkout", 120)
+            .attr("order.id", "o-1")
+            .build();
+
+    // When the same attributes are mapped for each
+    JsonNode acmeDoc = json(mapper.map(kept(trace, "all")).spans().get(1));
+    JsonNode globexDoc = json(mapper.map(kept(globex, "all")).spans().get(0));
+    JsonNode initechDoc = json(mapper.map(kept(initech, "all")).spans().get(0));
+
+    // Then only each tenant's own keys become tags and typed fields
+    assertThat(texts(acmeDoc.get(Fields.TAGS))).containsExactly("order.id=o-1");
+    assertThat(acmeDoc.path(Fields.ATTRIBUTES).path("order@id").asText()).isEqualTo("o-1");
+    assertThat(acmeDoc.path(Fields.ATTRIBUTES).has("http@response@status_code")).isFalse();
+    assertThat(globexDoc.has(Fields.TAGS)).isFalse();
+    assertThat(globexDoc.has(Fields.ATTRIBUTES)).isFalse();
+    assertThat(texts(initechDoc.get(Fields.TAGS)))
+        .contains("order.id=o-1", "service.name=frontend");
+  }
 
   @Test
   void mapsEachSpanToADocumentInTheIndexOfItsStartDay_withADeterministicId() {
