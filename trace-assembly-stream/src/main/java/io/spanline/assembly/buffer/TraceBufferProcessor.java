@@ -86,6 +86,11 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   private final TenantBounds tenantBounds;
   private final TraceShedder shedder;
 
+  /** The shedding levels this task holds: the instance's, and each tenant's above 0. */
+  private final HeldLevel instanceLevel = new HeldLevel();
+
+  private final Map<String, HeldLevel> tenantLevels = new HashMap<>();
+
   /** This task's open traces and buffered bytes by tenant: {traces, bytes}. */
   private final Map<String, long[]> taskByTenant = new HashMap<>();
 
@@ -207,8 +212,7 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
         return;
       }
       if (fragment == 0 && shedder.enabled()) {
-        long[] mine = taskByTenant.getOrDefault(tenant, NONE);
-        int level = shedder.level(tenant, open.size(), taskBufferedBytes, mine[0], mine[1]);
+        int level = shedLevel(tenant, arrival);
         if (level > 0) {
           OtlpTraceFlags flags = flagsOf(part, tenant);
           boolean ruleKeeps = TraceShedding.keeps(traceId, level);
@@ -244,6 +248,31 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
       enforceTenantBounds(tenant, key, arrival);
       enforceOpenBounds(key, arrival);
     }
+  }
+
+  /**
+   * The shedding level for a new trace of {@code tenant} arriving at {@code arrival}: the larger of
+   * the instance's and the tenant's, each as this task holds it ({@link HeldLevel}).
+   */
+  private int shedLevel(String tenant, long arrival) {
+    int instance =
+        instanceLevel.next(
+            shedder.instanceLevel(open.size(), taskBufferedBytes), arrival, idleMillis);
+    long[] mine = taskByTenant.getOrDefault(tenant, NONE);
+    int wanted = shedder.tenantLevel(tenant, mine[0], mine[1]);
+    HeldLevel held = tenantLevels.get(tenant);
+    if (held == null) {
+      if (wanted == 0) {
+        return instance;
+      }
+      held = new HeldLevel();
+      tenantLevels.put(tenant, held);
+    }
+    int own = held.next(wanted, arrival, idleMillis);
+    if (own == 0) {
+      tenantLevels.remove(tenant);
+    }
+    return Math.max(instance, own);
   }
 
   /**

@@ -14,7 +14,8 @@ import java.util.Map;
  * guard enforces it ({@link OpenTraceBounds#fill}): a task sheds only while the instance is past
  * the fraction and the task holds past that fraction of its fair share, so a burst on one partition
  * sheds that partition's new traces. A tenant's level is the larger of the instance's and its own.
- * Thread-safe.
+ * Each task holds a raised level for an idle timeout before letting it fall by one ({@link
+ * HeldLevel}). Thread-safe.
  */
 final class TraceShedder {
   private final ShedSettings settings;
@@ -36,18 +37,24 @@ final class TraceShedder {
   }
 
   /**
-   * The level for a new trace of {@code tenant} in a task holding {@code taskOpen} traces of {@code
-   * taskBytes} bytes, of which {@code tenantOpen} traces of {@code tenantBytes} bytes are the
-   * tenant's; 0 when shedding is off.
+   * The level the instance's bounds call for now, for a task holding {@code taskOpen} traces of
+   * {@code taskBytes} bytes; 0 when shedding is off.
    */
-  int level(String tenant, long taskOpen, long taskBytes, long tenantOpen, long tenantBytes) {
-    if (!settings.enabled()) {
-      return 0;
-    }
-    double fill =
-        Math.max(
-            bounds.fill(taskOpen, taskBytes), tenantBounds.fill(tenant, tenantOpen, tenantBytes));
-    return TraceShedding.level(fill, settings.openFraction());
+  int instanceLevel(long taskOpen, long taskBytes) {
+    return settings.enabled()
+        ? TraceShedding.level(bounds.fill(taskOpen, taskBytes), settings.openFraction())
+        : 0;
+  }
+
+  /**
+   * The level {@code tenant}'s own bounds call for now, for a task holding {@code tenantOpen} of
+   * its traces of {@code tenantBytes} bytes; 0 when shedding is off or the tenant has no bound.
+   */
+  int tenantLevel(String tenant, long tenantOpen, long tenantBytes) {
+    return settings.enabled()
+        ? TraceShedding.level(
+            tenantBounds.fill(tenant, tenantOpen, tenantBytes), settings.openFraction())
+        : 0;
   }
 
   /**
