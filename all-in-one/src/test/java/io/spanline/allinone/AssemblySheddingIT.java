@@ -137,9 +137,9 @@ class AssemblySheddingIT {
           Duration.ofMillis(200),
           () -> get(assemblyAdmin + "/readyz").startsWith("ready"));
 
-      // When new traces arrive at 2x the sustainable rate for 2 s, 5x for 2 s, then 10x for 10 s,
-      // each trace in two requests 100 ms apart; one in 100 has an error span, one in 100 a debug
-      // mark, both in its first request
+      // When new traces arrive at the sustainable rate for 3 s, 2x for 2 s, 5x for 2 s, then 10x
+      // for 10 s, each trace in two requests 100 ms apart; one in 100 has an error span, one in 100
+      // a debug mark, both in its first request
       List<Sent> sent = new ArrayList<>();
       List<Sent> previous = List.of();
       List<Integer> statuses = new ArrayList<>();
@@ -148,14 +148,25 @@ class AssemblySheddingIT {
       long started = System.nanoTime();
       long tenXStarted = 0;
       int tenXFirst = 0;
-      int steps = 140;
+      long closedEarlyBefore10x = 0;
+      double openAtSustained = 0;
+      int steps = 170;
       for (int step = 0; step < steps; step++) {
-        if (step == 40) {
+        if (step == 30) {
+          openAtSustained = gauge(get(assemblyAdmin + "/metrics"), "open_traces");
+        }
+        if (step == 70) {
           tenXStarted = System.nanoTime();
           tenXFirst = sent.size();
+          closedEarlyBefore10x =
+              (long)
+                  counter(
+                      get(assemblyAdmin + "/metrics"),
+                      "traces_closed_total",
+                      "reason=\"overload\"");
         }
         long stepEnd = started + STEP.toNanos() * (step + 1);
-        int perStep = step < 20 ? 5 : step < 40 ? 13 : 26; // 2x, 5x, 10x
+        int perStep = step < 30 ? 2 + (step % 2 == 0 ? 1 : 0) : step < 50 ? 5 : step < 70 ? 13 : 26;
         List<Sent> now = new ArrayList<>();
         List<Span> firstHalves = new ArrayList<>();
         for (int i = 0; i < perStep; i++) {
@@ -267,8 +278,9 @@ class AssemblySheddingIT {
       System.out.printf(
           "assembly-shedding: %d traces in %.1f s (%.0f/s in the last 10 s, aiming at %d/s, 10x"
               + " the %d/s 60 open traces sustain), %d shed (share %.3f), %d assembled whole, %d of %d error/debug traces"
-              + " kept, adjusted counts add up to %d of %d, %d closed early (overload), %d readyz"
-              + " shedding lines, max heap used in the test JVM %d MiB%n",
+              + " kept, adjusted counts add up to %d of %d, %d closed early (overload; %d before the"
+              + " 10x phase), %d readyz shedding lines, max heap used in the test JVM %d MiB; %.0f"
+              + " open traces after 3 s at %d/s%n",
           sent.size(),
           seconds,
           tenXRate,
@@ -282,8 +294,11 @@ class AssemblySheddingIT {
           weighed,
           sent.size() - exempt.size(),
           overloadCloses,
+          closedEarlyBefore10x,
           readyzDetails.size(),
-          maxHeapUsed >> 20);
+          maxHeapUsed >> 20,
+          openAtSustained,
+          SUSTAINED_PER_SECOND);
     }
   }
 
@@ -346,6 +361,14 @@ class AssemblySheddingIT {
       }
     }
     return 0;
+  }
+
+  /** The value of the gauge {@code spanline_assembly_<name>}, 0 when absent. */
+  private static double gauge(String metrics, String name) {
+    Matcher m =
+        Pattern.compile("^spanline_assembly_" + name + " (\\S+)$", Pattern.MULTILINE)
+            .matcher(metrics);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
   private static int post(String endpoint, List<Span> spans) throws Exception {
