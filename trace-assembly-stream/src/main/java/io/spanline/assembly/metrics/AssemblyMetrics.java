@@ -173,9 +173,11 @@ public final class AssemblyMetrics {
   public void shedding(IntSupplier level, Supplier<String> detail) {
     Gauge.builder("spanline.assembly.shed.level", level, l -> l.getAsInt())
         .description("Overload shedding level of new traces: 0 none, n keeps 1/2^n")
+        .strongReference(true) // the supplier is a method reference nothing else holds
         .register(registry);
     Gauge.builder("spanline.assembly.shed.keep.ratio", level, l -> 1.0 / (1L << l.getAsInt()))
         .description("Share of new traces (without an error span or debug mark) kept now")
+        .strongReference(true)
         .register(registry);
     this.shedDetail = detail;
   }
