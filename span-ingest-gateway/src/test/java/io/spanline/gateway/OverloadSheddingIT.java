@@ -2,7 +2,6 @@ package io.spanline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.spanline.gateway.ingest.LoadShedder;
 import io.spanline.gateway.testing.GatewayFixture;
 import io.spanline.gateway.testing.OtlpHttp;
 import io.spanline.gateway.testing.TestRequests;
@@ -14,6 +13,7 @@ import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.Status;
 import io.spanline.schemas.model.StatusCode;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.schemas.model.TraceShedding;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -140,7 +140,7 @@ class OverloadSheddingIT {
           spansByTrace.computeIfAbsent(s.traceId(), k -> new HashSet<>()).add(s.spanId().toHex());
           adjusted.put(
               s.traceId(),
-              Attribute.find(s.attributes(), LoadShedder.ADJUSTED_COUNT_ATTRIBUTE)
+              Attribute.find(s.attributes(), TraceShedding.ADJUSTED_COUNT_ATTRIBUTE)
                   .map(v -> ((io.spanline.schemas.model.AnyValue.LongValue) v).value()));
         }
       }

@@ -67,7 +67,8 @@ public final class TraceAssemblyApp implements AutoCloseable {
             TraceAssemblyTopology.build(config, specs, metrics, inputLag, tenantLimits), props);
     inputLag.watch(streams);
     StreamsService service =
-        StreamsService.start(streams, props, registry, config.kafka(), topics, config.admin());
+        StreamsService.start(
+            streams, props, registry, config.kafka(), topics, config.admin(), metrics::shedDetail);
     LOG.info(
         "Trace assembly reading {} and writing {} (application.id {}); admin on port {}",
         config.topics().otlpSpans(),

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -78,6 +79,25 @@ public final class StreamsService implements AutoCloseable {
       KafkaSettings kafkaSettings,
       List<String> topics,
       AdminSettings admin) {
+    return start(streams, streamsConfig, registry, kafkaSettings, topics, admin, () -> "");
+  }
+
+  /**
+   * As {@link #start(KafkaStreams, Properties, PrometheusMeterRegistry, KafkaSettings, List,
+   * AdminSettings)}, with a state worth knowing that does not make the app unready (e.g. overload
+   * shedding) added to the {@code /readyz} body.
+   *
+   * @param detail one line for {@code /readyz} after {@code ready}, "" for none ({@link
+   *     Readiness#detail()})
+   */
+  public static StreamsService start(
+      KafkaStreams streams,
+      Properties streamsConfig,
+      PrometheusMeterRegistry registry,
+      KafkaSettings kafkaSettings,
+      List<String> topics,
+      AdminSettings admin,
+      Supplier<String> detail) {
     ThreadFailures failures =
         new ThreadFailures(Clock.systemUTC(), FAILURES_UNREADY, FAILURE_WINDOW, registry);
     streams.setUncaughtExceptionHandler(
@@ -126,6 +146,11 @@ public final class StreamsService implements AutoCloseable {
                 .problem()
                 .or(hanging::problem)
                 .orElse("stream state " + streams.state());
+          }
+
+          @Override
+          public String detail() {
+            return detail.get();
           }
         };
     AdminServer adminServer = AdminServer.start(admin, readiness, registry);

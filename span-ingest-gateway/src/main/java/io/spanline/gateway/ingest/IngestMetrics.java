@@ -3,6 +3,7 @@ package io.spanline.gateway.ingest;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spanline.gateway.kafka.InFlightBudget;
+import io.spanline.schemas.model.TraceShedding;
 
 /** The gateway's span counters, by tenant (and reason), and the in-flight bytes gauge. */
 final class IngestMetrics {
@@ -25,7 +26,7 @@ final class IngestMetrics {
         .description("Overload shedding level: traces kept = 2^-level, errors and debug always")
         .register(registry);
     Gauge.builder(
-            "spanline.gateway.shed.keep.ratio", shedder, s -> LoadShedder.keepRatio(s.level()))
+            "spanline.gateway.shed.keep.ratio", shedder, s -> TraceShedding.keepRatio(s.level()))
         .description("Share of traces kept by overload shedding now (1 = none shed)")
         .register(registry);
   }

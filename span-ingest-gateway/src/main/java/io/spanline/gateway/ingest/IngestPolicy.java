@@ -8,6 +8,7 @@ import io.spanline.schemas.model.Attribute;
 import io.spanline.schemas.model.Resource;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.schemas.model.TraceShedding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -111,7 +112,7 @@ final class IngestPolicy implements SpanPolicy {
       return Verdict.drop();
     }
     if (adjusted(f.traceId(), debug)) {
-      if (!LoadShedder.keeps(f.traceId(), shedLevel)) {
+      if (!TraceShedding.keeps(f.traceId(), shedLevel)) {
         shedSpans++;
         return Verdict.drop();
       }
@@ -145,11 +146,13 @@ final class IngestPolicy implements SpanPolicy {
     if (adjusted(span.traceId(), markWith != null || debugTraces.contains(span.traceId()))) {
       List<Attribute> attributes = new ArrayList<>(limited.attributes().size() + 1);
       for (Attribute a : limited.attributes()) {
-        if (!a.key().equals(LoadShedder.ADJUSTED_COUNT_ATTRIBUTE)) {
+        if (!a.key().equals(TraceShedding.ADJUSTED_COUNT_ATTRIBUTE)) {
           attributes.add(a);
         }
       }
-      attributes.add(Attribute.of(LoadShedder.ADJUSTED_COUNT_ATTRIBUTE, (long) (1L << shedLevel)));
+      attributes.add(
+          Attribute.of(
+              TraceShedding.ADJUSTED_COUNT_ATTRIBUTE, TraceShedding.adjustedCount(shedLevel)));
       limited = limited.toBuilder().attributes(attributes).build();
     }
     if (markWith == null) {

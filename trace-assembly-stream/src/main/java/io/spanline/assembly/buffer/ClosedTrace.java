@@ -6,13 +6,29 @@ import java.util.Arrays;
 /**
  * What {@code closed-traces} remembers of a recently closed trace: when the memory expires, the
  * number of its next (late) fragment and the span IDs already emitted, so a late copy of an emitted
- * span is not emitted again.
+ * span is not emitted again. A trace shed by overload shedding is remembered the same way, with
+ * next fragment {@value #SHED} and no span IDs, for the idle timeout after its latest span.
  *
  * @param expiresMillis wall-clock expiry, epoch millis
- * @param nextFragment number the next late fragment gets
+ * @param nextFragment number the next late fragment gets; {@value #SHED} for a shed trace
  * @param emittedSpanIds span IDs emitted in any fragment so far, sorted
  */
 record ClosedTrace(long expiresMillis, int nextFragment, long[] emittedSpanIds) {
+  /** The {@link #nextFragment} of a trace that was shed, not closed: its later spans are shed. */
+  static final int SHED = -1;
+
+  /**
+   * The memory of a shed trace: its later spans arriving before {@code expiresMillis} are shed too
+   * (overload shedding, {@link TraceShedder}).
+   */
+  static ClosedTrace shed(long expiresMillis) {
+    return new ClosedTrace(expiresMillis, SHED, new long[0]);
+  }
+
+  /** Whether the trace was shed rather than closed. */
+  boolean wasShed() {
+    return nextFragment == SHED;
+  }
 
   boolean emitted(long spanId) {
     return Arrays.binarySearch(emittedSpanIds, spanId) >= 0;

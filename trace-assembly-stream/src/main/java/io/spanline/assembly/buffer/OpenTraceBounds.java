@@ -48,6 +48,60 @@ final class OpenTraceBounds {
         taskOpen, taskBytes, metrics.openTraces(), metrics.bufferedBytes(), n, maxOpen, maxBytes);
   }
 
+  /**
+   * How full the bounds are for a task holding {@code taskOpen} traces of {@code taskBytes} bytes:
+   * for each bound the smaller of the instance's share of it and the task's share of its fair
+   * share, the larger of the two bounds' figures (1 = at the bound). Overload shedding ({@link
+   * TraceShedder}) rises with it.
+   */
+  double fill(long taskOpen, long taskBytes) {
+    return fill(
+        taskOpen,
+        taskBytes,
+        metrics.openTraces(),
+        metrics.bufferedBytes(),
+        Math.max(1, tasks.get()),
+        maxOpen,
+        maxBytes);
+  }
+
+  /** How full the instance is, whatever its tasks hold: what {@code /readyz} reports. */
+  double instanceFill() {
+    return Math.max(
+        (double) metrics.openTraces() / maxOpen, (double) metrics.bufferedBytes() / maxBytes);
+  }
+
+  long openTraces() {
+    return metrics.openTraces();
+  }
+
+  long bufferedBytes() {
+    return metrics.bufferedBytes();
+  }
+
+  long maxOpen() {
+    return maxOpen;
+  }
+
+  long maxBytes() {
+    return maxBytes;
+  }
+
+  /** {@link #fill(long, long)} on given figures. */
+  static double fill(
+      long taskOpen,
+      long taskBytes,
+      long instanceOpen,
+      long instanceBytes,
+      int tasks,
+      long maxOpen,
+      long maxBytes) {
+    double open = Math.min((double) instanceOpen / maxOpen, (double) taskOpen * tasks / maxOpen);
+    double bytes =
+        Math.min((double) instanceBytes / maxBytes, (double) taskBytes * tasks / maxBytes);
+    return Math.max(open, bytes);
+  }
+
   /** The rule itself, on given figures. */
   static boolean mustShed(
       long taskOpen,

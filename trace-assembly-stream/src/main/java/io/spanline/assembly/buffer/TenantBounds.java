@@ -75,6 +75,47 @@ final class TenantBounds {
         limits.maxBufferedBytes().orElse(Long.MAX_VALUE));
   }
 
+  /**
+   * How full {@code tenant}'s bounds are for a task holding {@code taskOpen} of its traces of
+   * {@code taskBytes} bytes, as {@link OpenTraceBounds#fill(long, long)}; 0 when the file sets no
+   * bound for the tenant.
+   */
+  double fill(String tenant, long taskOpen, long taskBytes) {
+    TenantLimitsFile.Limits limits = file.get().forTenant(tenant);
+    if (limits.maxOpenTraces().isEmpty() && limits.maxBufferedBytes().isEmpty()) {
+      return 0;
+    }
+    return OpenTraceBounds.fill(
+        taskOpen,
+        taskBytes,
+        openTraces(tenant),
+        bufferedBytes(tenant),
+        Math.max(1, tasks.get()),
+        limits.maxOpenTraces().orElse(Long.MAX_VALUE),
+        limits.maxBufferedBytes().orElse(Long.MAX_VALUE));
+  }
+
+  /**
+   * How full each tenant with a bound is on the instance, whatever the tasks hold (for {@code
+   * /readyz}), by tenant; tenants without a bound or without open traces are left out.
+   */
+  Map<String, Double> instanceFills() {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    byTenant.forEach(
+        (tenant, c) -> {
+          TenantLimitsFile.Limits limits = file.get().forTenant(tenant);
+          if (c[0].get() > 0
+              && (limits.maxOpenTraces().isPresent() || limits.maxBufferedBytes().isPresent())) {
+            out.put(
+                tenant,
+                Math.max(
+                    (double) c[0].get() / limits.maxOpenTraces().orElse(Long.MAX_VALUE),
+                    (double) c[1].get() / limits.maxBufferedBytes().orElse(Long.MAX_VALUE)));
+          }
+        });
+    return out;
+  }
+
   /** The spans at which a trace of {@code tenant} closes: the file's, at most {@code instance}. */
   int maxSpans(String tenant, int instance) {
     long own = file.get().forTenant(tenant).maxSpansPerTrace().orElse(instance);

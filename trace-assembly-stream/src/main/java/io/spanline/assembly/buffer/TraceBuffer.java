@@ -22,6 +22,7 @@ public final class TraceBuffer implements ProcessorSupplier<TraceId, TracePart, 
   private final InputLag inputLag;
   private final OpenTraceBounds bounds;
   private final TenantBounds tenantBounds;
+  private final TraceShedder shedder;
 
   /** Without a tenant-limits file. */
   public TraceBuffer(AssemblyConfig config, AssemblyMetrics metrics, InputLag inputLag) {
@@ -42,11 +43,13 @@ public final class TraceBuffer implements ProcessorSupplier<TraceId, TracePart, 
     this.inputLag = inputLag;
     this.bounds = new OpenTraceBounds(config.maxOpenTraces(), config.maxOpenBytes(), metrics);
     this.tenantBounds = new TenantBounds(tenantLimits, bounds.tasks());
+    this.shedder = new TraceShedder(config.shedding(), bounds, tenantBounds);
+    metrics.shedding(shedder::instanceLevel, shedder::describe);
   }
 
   @Override
   public Processor<TraceId, TracePart, TraceId, byte[]> get() {
-    return new TraceBufferProcessor(config, metrics, inputLag, bounds, tenantBounds);
+    return new TraceBufferProcessor(config, metrics, inputLag, bounds, tenantBounds, shedder);
   }
 
   @Override

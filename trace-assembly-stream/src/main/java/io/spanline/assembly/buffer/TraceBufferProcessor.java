@@ -2,10 +2,13 @@ package io.spanline.assembly.buffer;
 
 import io.spanline.assembly.config.AssemblyConfig;
 import io.spanline.assembly.metrics.AssemblyMetrics;
+import io.spanline.schemas.codec.MalformedOtlpException;
 import io.spanline.schemas.codec.otlp.OtlpAvroTranscoder;
+import io.spanline.schemas.codec.otlp.OtlpTraceFlags;
 import io.spanline.schemas.codec.otlp.SpanRejection;
 import io.spanline.schemas.codec.otlp.TracePart;
 import io.spanline.schemas.model.TraceId;
+import io.spanline.schemas.model.TraceShedding;
 import io.spanline.schemas.topic.SpanlineHeaders;
 import io.spanline.service.logging.LogContext;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +74,8 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   /** A trace's place in an in-memory index by time: open traces by due time, closed by expiry. */
   private record Due(long millis, Bytes traceKey) {}
 
+  private static final long[] NONE = new long[2];
+
   private static final Comparator<Due> BY_DUE =
       Comparator.comparingLong(Due::millis).thenComparing(Due::traceKey);
 
@@ -79,6 +84,12 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   private final InputLag inputLag;
   private final OpenTraceBounds bounds;
   private final TenantBounds tenantBounds;
+  private final TraceShedder shedder;
+
+  /** The shedding levels this task holds: the instance's, and each tenant's above 0. */
+  private final HeldLevel instanceLevel = new HeldLevel();
+
+  private final Map<String, HeldLevel> tenantLevels = new HashMap<>();
 
   /** This task's open traces and buffered bytes by tenant: {traces, bytes}. */
   private final Map<String, long[]> taskByTenant = new HashMap<>();
@@ -101,8 +112,10 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
       AssemblyMetrics metrics,
       InputLag inputLag,
       OpenTraceBounds bounds,
-      TenantBounds tenantBounds) {
+      TenantBounds tenantBounds,
+      TraceShedder shedder) {
     this.tenantBounds = tenantBounds;
+    this.shedder = shedder;
     this.config = config;
     this.metrics = metrics;
     this.inputLag = inputLag;
@@ -190,22 +203,43 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
         meta = null;
       }
     }
+    byte[] data = part.tracesData();
     boolean opened = meta == null;
     if (opened) {
+      int fragment = nextFragment(key, arrival);
+      if (fragment == ClosedTrace.SHED) {
+        shedLater(key, tenant, part, arrival);
+        return;
+      }
+      if (fragment == 0 && shedder.enabled()) {
+        int level = shedLevel(tenant, arrival);
+        if (level > 0) {
+          OtlpTraceFlags flags = flagsOf(part, tenant);
+          boolean ruleKeeps = TraceShedding.keeps(traceId, level);
+          if (!flags.exempt()) {
+            if (!ruleKeeps) {
+              shedNew(key, tenant, part, arrival);
+              return;
+            }
+            data = AdjustedCount.stamp(part, TraceShedding.adjustedCount(level));
+          } else if (!ruleKeeps) {
+            metrics.shedExempt(tenant, flags.error() ? "error" : "debug");
+          }
+        }
+      }
       long due = arrival + Math.min(idleMillis, maxDurationMillis);
-      meta = BufferedTrace.open(arrival, nextFragment(key, arrival), due);
+      meta = BufferedTrace.open(arrival, fragment, due);
       dueIndex.add(new Due(due, key));
       metrics.opened(1, 0);
       countTenant(tenant, 1, 0);
     }
     buffer.put(
-        StoreKeys.chunk(traceKey, meta.chunks(), arrival, part.spanCount(), meta.fragment()),
-        part.tracesData());
-    meta = meta.append(arrival, part.spanCount(), part.sizeBytes());
+        StoreKeys.chunk(traceKey, meta.chunks(), arrival, part.spanCount(), meta.fragment()), data);
+    meta = meta.append(arrival, part.spanCount(), data.length);
     open.put(key, meta);
-    taskBufferedBytes += part.sizeBytes();
-    countTenant(tenant, 0, part.sizeBytes());
-    metrics.buffered(part.spanCount(), part.sizeBytes());
+    taskBufferedBytes += data.length;
+    countTenant(tenant, 0, data.length);
+    metrics.buffered(part.spanCount(), data.length);
     if (meta.spans() >= maxSpans) {
       close(key, meta, ClosureReason.MAX_SPANS, arrival);
     } else if (meta.bytes() >= maxBytes) {
@@ -217,8 +251,86 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
   }
 
   /**
+   * The shedding level for a new trace of {@code tenant} arriving at {@code arrival}: the larger of
+   * the instance's and the tenant's, each as this task holds it ({@link HeldLevel}).
+   */
+  private int shedLevel(String tenant, long arrival) {
+    int instance =
+        instanceLevel.next(
+            shedder.instanceLevel(open.size(), taskBufferedBytes), arrival, idleMillis);
+    long[] mine = taskByTenant.getOrDefault(tenant, NONE);
+    int wanted = shedder.tenantLevel(tenant, mine[0], mine[1]);
+    HeldLevel held = tenantLevels.get(tenant);
+    if (held == null) {
+      if (wanted == 0) {
+        return instance;
+      }
+      held = new HeldLevel();
+      tenantLevels.put(tenant, held);
+    }
+    int own = held.next(wanted, arrival, idleMillis);
+    if (own == 0) {
+      tenantLevels.remove(tenant);
+    }
+    return Math.max(instance, own);
+  }
+
+  /**
+   * Sheds the first record of a new trace: remembers the trace as shed in {@value
+   * TraceBufferStores#CLOSED} for the idle timeout, so its later spans are shed too.
+   */
+  private void shedNew(Bytes key, String tenant, TracePart part, long arrival) {
+    metrics.shed(tenant, true, part.spanCount(), part.sizeBytes());
+    rememberShed(key, arrival, Long.MIN_VALUE);
+  }
+
+  /**
+   * Sheds a later record of a trace shed before (its memory not expired), and keeps the memory for
+   * another idle timeout. An error span in it is lost with it: counted apart.
+   */
+  private void shedLater(Bytes key, String tenant, TracePart part, long arrival) {
+    metrics.shed(tenant, false, part.spanCount(), part.sizeBytes());
+    if (flagsOf(part, tenant).error()) {
+      metrics.shedLateError(tenant);
+    }
+    byte[] stored = closed.get(key);
+    rememberShed(key, arrival, stored == null ? Long.MIN_VALUE : ClosedTrace.expiresOf(stored));
+  }
+
+  private void rememberShed(Bytes key, long arrival, long previousExpiry) {
+    long expires = arrival + idleMillis;
+    if (expires <= previousExpiry) {
+      return;
+    }
+    if (previousExpiry != Long.MIN_VALUE) {
+      expiries.remove(new Due(previousExpiry, key));
+    }
+    closed.put(key, ClosedTrace.shed(expires).encode());
+    expiries.add(new Due(expires, key));
+  }
+
+  /**
+   * The error and debug flags of a record's spans. A record the scan cannot read (the router let it
+   * through, so this should not happen) counts as exempt: it is never shed for being unreadable.
+   */
+  private OtlpTraceFlags flagsOf(TracePart part, String tenant) {
+    try {
+      return OtlpTraceFlags.scan(part.tracesData(), shedder.debugAttribute());
+    } catch (MalformedOtlpException e) {
+      try (LogContext ignored = LogContext.of(tenant, part.traceId().toHex())) {
+        LOG.warn(
+            "Spans of trace {} could not be scanned for shedding: {}",
+            part.traceId(),
+            e.getMessage());
+      }
+      return new OtlpTraceFlags(true, false);
+    }
+  }
+
+  /**
    * The fragment number of a trace opening now: the next one of a recently closed trace whose
-   * memory has not expired by {@code arrival}, else 0.
+   * memory has not expired by {@code arrival}, {@link ClosedTrace#SHED} for a trace shed whose
+   * memory has not expired, else 0.
    */
   private int nextFragment(Bytes traceKey, long arrival) {
     byte[] stored = closed.get(traceKey);
@@ -384,8 +496,8 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
     countTenant(tenant, -1, -meta.bytes());
 
     byte[] closedBefore = closed.get(key);
-    ClosedTrace history =
-        closedBefore == null ? ClosedTrace.none() : ClosedTrace.decode(closedBefore);
+    ClosedTrace stored = closedBefore == null ? null : ClosedTrace.decode(closedBefore);
+    ClosedTrace history = stored == null || stored.wasShed() ? ClosedTrace.none() : stored;
     OtlpAvroTranscoder.Result result =
         OtlpAvroTranscoder.assemble(tenant, traceId, meta.fragment(), chunks, history::emitted);
     for (SpanRejection r : result.rejections()) {
@@ -426,8 +538,8 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
       nextFragment = meta.fragment() + parts.size();
       metrics.closed(reason, meta.fragment(), result.spanCount(), now - meta.firstSeenMillis());
     }
-    if (closedBefore != null) {
-      expiries.remove(new Due(history.expiresMillis(), key));
+    if (stored != null) {
+      expiries.remove(new Due(stored.expiresMillis(), key));
     }
     long expires = now + config.closedTtl().toMillis();
     closed.put(key, history.next(expires, nextFragment, result.spanIds()).encode());

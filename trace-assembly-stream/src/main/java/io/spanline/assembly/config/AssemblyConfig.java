@@ -45,6 +45,8 @@ import java.util.Objects;
  * @param streamsOverrides further Kafka Streams (and client) properties, applied last
  * @param tenantLimits the tenant-limits file ({@code tenant-limits.*}): per-tenant bounds on open
  *     traces, buffered bytes and trace size
+ * @param shedding overload shedding of new traces near the open-trace and byte bounds ({@code
+ *     shed.*}, {@code debug.attribute})
  */
 public record AssemblyConfig(
     String applicationId,
@@ -67,7 +69,8 @@ public record AssemblyConfig(
     StreamsTuning tuning,
     AdminSettings admin,
     Map<String, String> streamsOverrides,
-    TenantLimitsSettings tenantLimits) {
+    TenantLimitsSettings tenantLimits,
+    ShedSettings shedding) {
 
   public AssemblyConfig {
     Objects.requireNonNull(applicationId, "applicationId");
@@ -82,6 +85,7 @@ public record AssemblyConfig(
     Objects.requireNonNull(tuning, "tuning");
     streamsOverrides = Map.copyOf(streamsOverrides);
     Objects.requireNonNull(tenantLimits, "tenantLimits");
+    Objects.requireNonNull(shedding, "shedding");
     if (maxDuration.compareTo(idleTimeout) < 0) {
       throw new IllegalArgumentException(
           "trace.max.duration.ms ("

@@ -41,6 +41,9 @@ public final class AssemblyConfigLoader {
     DEFAULTS.put("trace.closed.ttl.ms", "600000");
     DEFAULTS.put("trace.max.open", "200000");
     DEFAULTS.put("trace.max.open.bytes", String.valueOf(2L << 30));
+    DEFAULTS.put("shed.enabled", "false");
+    DEFAULTS.put("shed.open-fraction", "0.8");
+    DEFAULTS.put("debug.attribute", "spanline.debug");
     DEFAULTS.put("punctuation.interval.ms", "1000");
     DEFAULTS.put("punctuation.max.closes", "2000");
     DEFAULTS.put("num.stream.threads", "2");
@@ -106,6 +109,8 @@ public final class AssemblyConfigLoader {
         StreamsTuning.from(s, AssemblyConfig.producerMaxRequestBytes(maxBytes, maxRecordBytes)),
         AdminSettings.from(s),
         s.withPrefix(STREAMS_PREFIX),
-        TenantLimitsSettings.from(s));
+        TenantLimitsSettings.from(s),
+        new ShedSettings(
+            s.bool("shed.enabled"), s.doubleValue("shed.open-fraction"), s.get("debug.attribute")));
   }
 }

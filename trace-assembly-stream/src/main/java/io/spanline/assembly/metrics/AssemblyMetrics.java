@@ -12,6 +12,8 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The assembly stream's metrics, shared by every task of one instance. Names (Prometheus form):
@@ -31,7 +33,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code spanline_assembly_records_repartitioned_total} — input records split or re-keyed;
  *   <li>{@code spanline_assembly_records_dead_lettered_total{exception}};
  *   <li>{@code spanline_assembly_tenant_limit_closes_total{tenant}} — traces closed early because
- *       their tenant was over its {@code max-open-traces} or {@code max-buffered-bytes}.
+ *       their tenant was over its {@code max-open-traces} or {@code max-buffered-bytes};
+ *   <li>overload shedding: {@code spanline_assembly_traces_shed_total{tenant}}, {@code
+ *       spanline_assembly_spans_shed_total{tenant}}, {@code
+ *       spanline_assembly_shed_bytes_total{tenant}} (new traces shed whole, with their later spans
+ *       and OTLP bytes), {@code spanline_assembly_shed_exempt_traces_total{tenant,reason}} (traces
+ *       the rule would have shed, kept for an error span or a debug mark), {@code
+ *       spanline_assembly_shed_late_errors_total{tenant}} (records with an error span dropped
+ *       because their trace had been shed already), {@code spanline_assembly_shed_level} and {@code
+ *       spanline_assembly_shed_keep_ratio} (the instance's level now and the share it keeps).
  * </ul>
  */
 public final class AssemblyMetrics {
@@ -48,6 +58,7 @@ public final class AssemblyMetrics {
   private final Counter tracesSplit;
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
   private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
+  private volatile Supplier<String> shedDetail = () -> "";
 
   public AssemblyMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -146,12 +157,82 @@ public final class AssemblyMetrics {
     firstSpanToClose.record(Duration.ofMillis(Math.max(0, sinceFirstSpanMillis)));
   }
 
-  /** A closure that emitted nothing: every span was a duplicate of one already emitted. */
   /** A trace of {@code tenant} closed early because the tenant was over its bound. */
   public void tenantLimitClose(String tenant) {
     registry.counter("spanline.assembly.tenant.limit.closes", "tenant", tenant).increment();
   }
 
+  /**
+   * Registers the shedding gauges ({@code spanline_assembly_shed_level}, {@code
+   * spanline_assembly_shed_keep_ratio}) and the {@code /readyz} detail line; the trace buffer calls
+   * it when the topology is built.
+   *
+   * @param level the instance's shedding level now, 0-4
+   * @param detail one line describing the shedding now, "" when none
+   */
+  public void shedding(IntSupplier level, Supplier<String> detail) {
+    Gauge.builder("spanline.assembly.shed.level", level, l -> l.getAsInt())
+        .description("Overload shedding level of new traces: 0 none, n keeps 1/2^n")
+        .strongReference(true) // the supplier is a method reference nothing else holds
+        .register(registry);
+    Gauge.builder("spanline.assembly.shed.keep.ratio", level, l -> 1.0 / (1L << l.getAsInt()))
+        .description("Share of new traces (without an error span or debug mark) kept now")
+        .strongReference(true)
+        .register(registry);
+    this.shedDetail = detail;
+  }
+
+  /** The shedding now in one line, "" when none: the {@code /readyz} detail. */
+  public String shedDetail() {
+    return shedDetail.get();
+  }
+
+  /**
+   * Spans of {@code tenant} shed: {@code newTrace} when they opened a trace that was shed, else
+   * later spans of a trace shed before. Counted as received too.
+   */
+  public void shed(String tenant, boolean newTrace, int spans, long bytes) {
+    spansReceived.increment(spans);
+    if (newTrace) {
+      registry.counter("spanline.assembly.traces.shed", "tenant", tenant).increment();
+    }
+    registry.counter("spanline.assembly.spans.shed", "tenant", tenant).increment(spans);
+    registry.counter("spanline.assembly.shed.bytes", "tenant", tenant).increment(bytes);
+  }
+
+  /**
+   * A new trace the rule would have shed was kept: {@code reason} {@code error} or {@code debug}.
+   */
+  public void shedExempt(String tenant, String reason) {
+    registry
+        .counter("spanline.assembly.shed.exempt.traces", "tenant", tenant, "reason", reason)
+        .increment();
+  }
+
+  /** A record with an error span was dropped because its trace had been shed already. */
+  public void shedLateError(String tenant) {
+    registry.counter("spanline.assembly.shed.late.errors", "tenant", tenant).increment();
+  }
+
+  /** Traces of {@code tenant} shed so far (tests and the benchmark). */
+  public long tracesShed(String tenant) {
+    Counter c = registry.find("spanline.assembly.traces.shed").tag("tenant", tenant).counter();
+    return c == null ? 0 : (long) c.count();
+  }
+
+  /** Spans of {@code tenant} shed so far (tests and the benchmark). */
+  public long spansShed(String tenant) {
+    Counter c = registry.find("spanline.assembly.spans.shed").tag("tenant", tenant).counter();
+    return c == null ? 0 : (long) c.count();
+  }
+
+  /** Records of {@code tenant} with an error span dropped with their shed trace (tests). */
+  public long shedLateErrorCount(String tenant) {
+    Counter c = registry.find("spanline.assembly.shed.late.errors").tag("tenant", tenant).counter();
+    return c == null ? 0 : (long) c.count();
+  }
+
+  /** A closure that emitted nothing: every span was a duplicate of one already emitted. */
   public void closedEmpty(ClosureReason reason) {
     closed.get(reason).increment();
   }

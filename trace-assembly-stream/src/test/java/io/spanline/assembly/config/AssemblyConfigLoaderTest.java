@@ -41,6 +41,29 @@ class AssemblyConfigLoaderTest {
   }
 
   @Test
+  void shedding_isOffByDefault_andItsFractionMustBeWithinZeroAndOne() {
+    assertThat(AssemblyConfigLoader.load(Map.of(), Map.of()).shedding())
+        .isEqualTo(new ShedSettings(false, 0.8, "spanline.debug"));
+    assertThat(
+            AssemblyConfigLoader.load(
+                    Map.of("SPANLINE_ASSEMBLY_SHED_ENABLED", "true"),
+                    Map.of("spanline.assembly.shed.open-fraction", "0.5"))
+                .shedding())
+        .isEqualTo(new ShedSettings(true, 0.5, "spanline.debug"));
+    assertThatThrownBy(
+            () ->
+                AssemblyConfigLoader.load(
+                    Map.of(), Map.of("spanline.assembly.shed.open-fraction", "1")))
+        .hasMessage(
+            "Invalid value for property shed.open-fraction=1.0. Must be above 0 and below 1.");
+    assertThatThrownBy(
+            () ->
+                AssemblyConfigLoader.load(
+                    Map.of(), Map.of("spanline.assembly.shed.enabled", "yes")))
+        .hasMessageContaining("shed.enabled=yes");
+  }
+
+  @Test
   void badSettings_nameKeyAndValue() {
     assertThatThrownBy(
             () ->
