@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.spanline.index.config.IndexSinkConfig;
 import io.spanline.index.metrics.IndexSinkMetrics;
 import io.spanline.index.sink.IndexSink;
+import io.spanline.index.sink.TenantIndexSettings;
 import io.spanline.schemas.codec.avro.AvroRecordCodec;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.registry.SchemaRegistryClient;
@@ -12,6 +13,7 @@ import io.spanline.service.consumer.ConsumerAppSettings;
 import io.spanline.service.consumer.SinkClients;
 import io.spanline.service.process.ProgressLine;
 import io.spanline.service.streams.StreamsApps;
+import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.storage.opensearch.IndexLayout;
 import io.spanline.storage.opensearch.OpenSearchConnection;
 import java.io.IOException;
@@ -129,10 +131,14 @@ public final class GenerationIndexer {
             base.bulkRefusedMaxAttempts(),
             base.retention(),
             base.retentionInterval(),
+            base.retentionDeleteBatch(),
             base.spanStartMaxFuture(),
+            base.tenantLimits(),
             base.admin());
     IndexSinkMetrics sinkMetrics = new IndexSinkMetrics(metrics);
-    try (Admin admin = Admin.create(base.kafka().clientConfig());
+    // the tenants' allowlists and hot retention as the live sink applies them, read once
+    try (TenantLimitsSettings.Source tenantLimits = base.tenantLimits().open(metrics);
+        Admin admin = Admin.create(base.kafka().clientConfig());
         OpenSearchConnection openSearch = OpenSearchConnection.open(base.openSearch());
         KafkaProducer<byte[], byte[]> deadLetters =
             new KafkaProducer<>(SinkClients.deadLetterProducerConfig(base.kafka(), groupId))) {
@@ -150,6 +156,7 @@ public final class GenerationIndexer {
               openSearch.client(),
               deadLetters,
               sinkMetrics,
+              new TenantIndexSettings(tenantLimits, base.attributeAllowlist(), base.retention()),
               Clock.systemUTC());
       AtomicReference<Throwable> failed = new AtomicReference<>();
       Thread worker = new Thread(sink, "spanline-generation-index");
