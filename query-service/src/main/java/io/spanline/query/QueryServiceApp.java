@@ -7,6 +7,7 @@ import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.spanline.query.api.SummarySearch;
 import io.spanline.query.api.TraceLookup;
 import io.spanline.query.api.jaeger.JaegerApiV3;
 import io.spanline.query.api.jaeger.JaegerHttpApi;
@@ -23,6 +24,7 @@ import io.spanline.service.tenancy.TenantResolver;
 import io.spanline.service.tls.ServerTls;
 import io.spanline.storage.FallbackTraceStore;
 import io.spanline.storage.TraceStore;
+import io.spanline.storage.archive.ArchiveTraceSearch;
 import io.spanline.storage.archive.ArchiveTraceStore;
 import io.spanline.storage.archive.ColdTraceReader;
 import io.spanline.storage.archive.S3Clients;
@@ -88,6 +90,19 @@ public final class QueryServiceApp implements AutoCloseable {
                     new ColdTraceReader(
                         c, config.bucket(), config.archiveLayout(), config.maxSpans()),
                     registry));
+    SummarySearch summaries =
+        new SummarySearch(
+            hot,
+            s3.map(
+                c ->
+                    new ArchiveTraceSearch(
+                        c,
+                        config.bucket(),
+                        config.archiveLayout(),
+                        config.archiveSearch(),
+                        registry)),
+            config.hotRetention(),
+            clock);
     TraceLookup lookup =
         new TraceLookup(new FallbackTraceStore(hot, cold), config.archiveLookback(), clock);
     RequestTenants tenants =
@@ -104,7 +119,8 @@ public final class QueryServiceApp implements AutoCloseable {
             .decorator(new TenantQueryLimits(tenants, tenantLimits, registry).decorator())
             .annotatedService(new JaegerApiV3(lookup, hot, tenants, clock, config.maxClockSkew()))
             .annotatedService(new JaegerHttpApi(lookup, hot, tenants, clock, config.maxClockSkew()))
-            .annotatedService(new NativeApi(lookup, hot, tenants, clock, config.maxClockSkew()))
+            .annotatedService(
+                new NativeApi(lookup, hot, summaries, tenants, clock, config.maxClockSkew()))
             .annotatedService(
                 new TempoApi(
                     lookup,
