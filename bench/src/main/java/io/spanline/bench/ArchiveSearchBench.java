@@ -42,7 +42,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * included) and a service that does not exist (every row group pruned by its dictionary). Run:
  * {@code ./mvnw -q -o -pl bench -am compile dependency:build-classpath
  * -Dmdep.outputFile=/tmp/cp.txt} then {@code java -cp bench/target/classes:$(cat /tmp/cp.txt)
- * io.spanline.bench.ArchiveSearchBench [days (7)] [rolls per hour (2)] [rounds (30)]}.
+ * io.spanline.bench.ArchiveSearchBench [days (7)] [rolls per hour (2)] [rounds (30)] [export
+ * requests of 512 spans per roll (1)]}.
  */
 public final class ArchiveSearchBench {
   private static final String BUCKET = "bench-search";
@@ -54,7 +55,9 @@ public final class ArchiveSearchBench {
     int days = args.length > 0 ? Integer.parseInt(args[0]) : 7;
     int rollsPerHour = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
-    BenchFiles.inTempFolder("spanline-search-bench", dir -> run(dir, days, rollsPerHour, rounds));
+    int requestsPerRoll = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+    BenchFiles.inTempFolder(
+        "spanline-search-bench", dir -> run(dir, days, rollsPerHour, rounds, requestsPerRoll));
     System.exit(0);
   }
 
@@ -81,7 +84,8 @@ public final class ArchiveSearchBench {
         throws Exception;
   }
 
-  private static void run(Path dir, int days, int rollsPerHour, int rounds) throws Exception {
+  private static void run(Path dir, int days, int rollsPerHour, int rounds, int requestsPerRoll)
+      throws Exception {
     try (LocalS3 server = LocalS3.startFilesystem(dir.resolve("s3"), 0);
         S3Client s3 =
             S3Clients.create(
@@ -110,7 +114,7 @@ public final class ArchiveSearchBench {
         for (int roll = 0; roll < rollsPerHour; roll++) {
           Map<TraceId, List<Span>> byTrace = new LinkedHashMap<>();
           for (Workload.Request r :
-              Workload.requests(1, 1L + (long) h * rollsPerHour + roll, base)) {
+              Workload.requests(requestsPerRoll, 1L + (long) h * rollsPerHour + roll, base)) {
             for (TracePart part : r.records()) {
               byTrace
                   .computeIfAbsent(part.traceId(), k -> new ArrayList<>())
@@ -135,8 +139,15 @@ public final class ArchiveSearchBench {
         }
       }
       System.out.printf(
-          "ARCHIVE %d days, %d hours x %d rolls: %d traces, %d spans, written in %.0f s%n",
-          days, hours, rollsPerHour, traces, spans, (System.nanoTime() - writeStart) / 1e9);
+          "ARCHIVE %d days, %d hours x %d rolls of %d spans: %d traces, %d spans, written in %.0f"
+              + " s%n",
+          days,
+          hours,
+          rollsPerHour,
+          requestsPerRoll * Workload.SPANS_PER_REQUEST,
+          traces,
+          spans,
+          (System.nanoTime() - writeStart) / 1e9);
 
       ArchiveTraceSearch search =
           new ArchiveTraceSearch(

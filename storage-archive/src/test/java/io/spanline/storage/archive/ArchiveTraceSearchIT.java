@@ -331,6 +331,18 @@ class ArchiveTraceSearchIT {
   }
 
   @Test
+  void theTimeBound_givesAPartialAnswer_notAFailure() throws Exception {
+    // (the listing alone takes longer than a millisecond)
+    ArchiveTraceSearch.Result<TraceId> r =
+        search(new ArchiveTraceSearch.Limits(1000, 512L << 20, Duration.ofMillis(1), 1))
+            .findTraceIds("acme", query("checkout").build());
+
+    assertThat(r.partial()).isTrue();
+    assertThat(r.partialReason()).get().asString().contains("time limit of 1 ms");
+    assertThat(r.stats().filesNotRead()).isPositive();
+  }
+
+  @Test
   void anUnreadableFile_isCountedAndSkipped_theRestFound() throws Exception {
     // Given a tenant's hour holding a good file and one that is not Parquet
     String tenant = UniqueNames.unique("corrupt");
