@@ -102,6 +102,7 @@ public final class QueryServiceApp implements AutoCloseable {
                         config.archiveSearch(),
                         registry)),
             config.hotRetention(),
+            config.archiveLookback(),
             clock);
     TraceLookup lookup =
         new TraceLookup(new FallbackTraceStore(hot, cold), config.archiveLookback(), clock);

@@ -190,6 +190,16 @@ class ColdFetchIT {
       JsonNode hotOnly = search(app, "acme", range + "&source=hot");
       JsonNode archiveOnly = search(app, "acme", range + "&source=archive");
       JsonNode otherTenant = search(app, "globex", range);
+      // (a range longer than the archive's retention is searched within the retention)
+      JsonNode longRange =
+          search(
+              app,
+              "acme",
+              "from="
+                  + start.minusSeconds(400L * 24 * 3600)
+                  + "&to="
+                  + start.plusSeconds(3600)
+                  + "&service=checkout");
 
       // Then the archived trace comes back from the archive, complete, for its tenant only
       assertThat(found.get("partial").asBoolean()).isFalse();
@@ -206,6 +216,8 @@ class ColdFetchIT {
       assertThat(hotOnly.get("traces")).isEmpty();
       assertThat(archiveOnly.get("traces")).hasSize(1);
       assertThat(otherTenant.get("traces")).isEmpty();
+      assertThat(longRange.get("partial").asBoolean()).isFalse();
+      assertThat(longRange.get("traces")).hasSize(1);
     }
   }
 

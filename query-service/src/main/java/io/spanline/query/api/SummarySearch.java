@@ -24,7 +24,9 @@ import java.util.Set;
  * archive's cold search ({@link ArchiveTraceSearch}) is asked for the part of the range up to that
  * boundary; its traces the hot answer does not hold follow the hot ones, up to the limit. {@link
  * Source#ARCHIVE} asks the archive alone over the whole range, {@link Source#HOT} the hot store
- * alone. A cold answer cut by its bounds, or missing unreadable files, makes the answer partial.
+ * alone. The archive is searched no further back than {@code archive.lookback.ms} before now (its
+ * retention). A cold answer cut by its bounds, or missing unreadable files, makes the answer
+ * partial.
  */
 public final class SummarySearch {
   /** Which store a search asks. */
@@ -87,17 +89,24 @@ public final class SummarySearch {
   private final TraceSearch hot;
   private final Optional<ArchiveTraceSearch> cold;
   private final Duration hotRetention;
+  private final Duration archiveRetention;
   private final Clock clock;
 
   /**
    * @param cold empty when the archive is off
    * @param hotRetention how long the hot store keeps traces
+   * @param archiveRetention how far back before now the archive is searched
    */
   public SummarySearch(
-      TraceSearch hot, Optional<ArchiveTraceSearch> cold, Duration hotRetention, Clock clock) {
+      TraceSearch hot,
+      Optional<ArchiveTraceSearch> cold,
+      Duration hotRetention,
+      Duration archiveRetention,
+      Clock clock) {
     this.hot = Objects.requireNonNull(hot, "hot");
     this.cold = Objects.requireNonNull(cold, "cold");
     this.hotRetention = Objects.requireNonNull(hotRetention, "hotRetention");
+    this.archiveRetention = Objects.requireNonNull(archiveRetention, "archiveRetention");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -106,38 +115,53 @@ public final class SummarySearch {
    * @throws IOException if a store cannot be read
    */
   public Answer find(String tenant, SummaryQuery query, Source source) throws IOException {
+    long now = clock.millis() * 1_000_000L;
+    long coldFloor = now - archiveRetention.toNanos();
     if (source == Source.ARCHIVE) {
       ArchiveTraceSearch archive =
           cold.orElseThrow(() -> new BadParameter("source=archive: the archive is not enabled"));
       if (query.linkedTo().isPresent()) {
         throw new BadParameter("source=archive does not support linkedTraceId");
       }
-      return merge(List.of(), Optional.of(archive.findSummaries(tenant, query)), query.limit());
+      long from = Math.max(query.fromEpochNanos(), coldFloor);
+      if (from > query.toEpochNanos()) {
+        return new Answer(List.of(), false, Optional.empty());
+      }
+      return merge(
+          List.of(),
+          Optional.of(archive.findSummaries(tenant, within(query, from, query.toEpochNanos()))),
+          query.limit());
     }
     List<FoundSummary> hotFound = hot.findSummaries(tenant, query);
-    long boundary = clock.millis() * 1_000_000L - hotRetention.toNanos();
-    boolean past = query.fromEpochNanos() < boundary;
+    long boundary = now - hotRetention.toNanos();
+    long coldFrom = Math.max(query.fromEpochNanos(), coldFloor);
+    long coldTo = Math.min(query.toEpochNanos(), boundary);
     if (source == Source.HOT
         || cold.isEmpty()
-        || !past
+        || coldFrom > coldTo
         || query.linkedTo().isPresent()
         || hotFound.size() >= query.limit()) {
       return merge(hotFound, Optional.empty(), query.limit());
     }
-    SummaryQuery older =
-        new SummaryQuery(
-            query.service(),
-            query.operation(),
-            query.error(),
-            query.minDurationNanos(),
-            query.maxDurationNanos(),
-            query.attributes(),
-            query.spanStatus(),
-            query.linkedTo(),
-            query.fromEpochNanos(),
-            Math.min(query.toEpochNanos(), boundary),
-            query.limit());
-    return merge(hotFound, Optional.of(cold.get().findSummaries(tenant, older)), query.limit());
+    return merge(
+        hotFound,
+        Optional.of(cold.get().findSummaries(tenant, within(query, coldFrom, coldTo))),
+        query.limit());
+  }
+
+  private static SummaryQuery within(SummaryQuery query, long from, long to) {
+    return new SummaryQuery(
+        query.service(),
+        query.operation(),
+        query.error(),
+        query.minDurationNanos(),
+        query.maxDurationNanos(),
+        query.attributes(),
+        query.spanStatus(),
+        query.linkedTo(),
+        from,
+        to,
+        query.limit());
   }
 
   private static Answer merge(

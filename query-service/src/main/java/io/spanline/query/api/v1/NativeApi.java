@@ -89,7 +89,7 @@ public final class NativeApi {
     this(
         lookup,
         search,
-        new SummarySearch(search, Optional.empty(), Duration.ZERO, clock),
+        new SummarySearch(search, Optional.empty(), Duration.ZERO, Duration.ZERO, clock),
         tenants,
         clock,
         maxClockSkew);
