@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spanline.query.api.SummarySearch;
 import io.spanline.query.api.TraceLookup;
+import io.spanline.query.api.TraceQuerySearch;
 import io.spanline.query.api.jaeger.JaegerApiV3;
 import io.spanline.query.api.jaeger.JaegerHttpApi;
 import io.spanline.query.api.tempo.TempoApi;
@@ -104,6 +105,9 @@ public final class QueryServiceApp implements AutoCloseable {
             config.hotRetention(),
             config.archiveLookback(),
             clock);
+    TraceQuerySearch traceSearch =
+        new TraceQuerySearch(
+            hot, summaries.archive(), cold, config.hotRetention(), config.archiveLookback(), clock);
     TraceLookup lookup =
         new TraceLookup(new FallbackTraceStore(hot, cold), config.archiveLookback(), clock);
     RequestTenants tenants =
@@ -118,7 +122,8 @@ public final class QueryServiceApp implements AutoCloseable {
                 MetricCollectingService.newDecorator(
                     MeterIdPrefixFunction.ofDefault("spanline.query.http")))
             .decorator(new TenantQueryLimits(tenants, tenantLimits, registry).decorator())
-            .annotatedService(new JaegerApiV3(lookup, hot, tenants, clock, config.maxClockSkew()))
+            .annotatedService(
+                new JaegerApiV3(lookup, hot, traceSearch, tenants, clock, config.maxClockSkew()))
             .annotatedService(new JaegerHttpApi(lookup, hot, tenants, clock, config.maxClockSkew()))
             .annotatedService(
                 new NativeApi(lookup, hot, summaries, tenants, clock, config.maxClockSkew()))

@@ -218,6 +218,29 @@ class ColdFetchIT {
       assertThat(otherTenant.get("traces")).isEmpty();
       assertThat(longRange.get("partial").asBoolean()).isFalse();
       assertThat(longRange.get("traces")).hasSize(1);
+
+      // And Jaeger's api_v3 span search finds it too, whole, from the archive
+      HttpResponse<byte[]> jaeger =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:"
+                                  + app.port()
+                                  + "/api/v3/traces?query.service_name=checkout"
+                                  + "&query.start_time_min="
+                                  + start.minusSeconds(3600)
+                                  + "&query.start_time_max="
+                                  + start.plusSeconds(3600)))
+                      .header("X-Scope-OrgID", "acme")
+                      .build(),
+                  HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(jaeger.statusCode()).as(new String(jaeger.body())).isEqualTo(200);
+      assertThat(jaeger.headers().firstValue("Spanline-Search-Partial")).isEmpty();
+      assertThat(
+              OtlpJsonCodec.decode(
+                  JSON.writeValueAsBytes(JSON.readTree(jaeger.body()).get("result"))))
+          .containsExactlyInAnyOrderElementsOf(trace.spans());
     }
   }
 

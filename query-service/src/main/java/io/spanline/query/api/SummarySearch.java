@@ -110,6 +110,11 @@ public final class SummarySearch {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  /** The archive's search, shared with other searches; empty when the archive is off. */
+  public Optional<ArchiveTraceSearch> archive() {
+    return cold;
+  }
+
   /**
    * @throws BadParameter if the archive is asked for while it is off, or with a link condition
    * @throws IOException if a store cannot be read
