@@ -7,7 +7,9 @@ import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.spanline.query.api.SummarySearch;
 import io.spanline.query.api.TraceLookup;
+import io.spanline.query.api.TraceQuerySearch;
 import io.spanline.query.api.jaeger.JaegerApiV3;
 import io.spanline.query.api.jaeger.JaegerHttpApi;
 import io.spanline.query.api.tempo.TempoApi;
@@ -23,6 +25,7 @@ import io.spanline.service.tenancy.TenantResolver;
 import io.spanline.service.tls.ServerTls;
 import io.spanline.storage.FallbackTraceStore;
 import io.spanline.storage.TraceStore;
+import io.spanline.storage.archive.ArchiveTraceSearch;
 import io.spanline.storage.archive.ArchiveTraceStore;
 import io.spanline.storage.archive.ColdTraceReader;
 import io.spanline.storage.archive.S3Clients;
@@ -88,6 +91,23 @@ public final class QueryServiceApp implements AutoCloseable {
                     new ColdTraceReader(
                         c, config.bucket(), config.archiveLayout(), config.maxSpans()),
                     registry));
+    SummarySearch summaries =
+        new SummarySearch(
+            hot,
+            s3.map(
+                c ->
+                    new ArchiveTraceSearch(
+                        c,
+                        config.bucket(),
+                        config.archiveLayout(),
+                        config.archiveSearch(),
+                        registry)),
+            config.hotRetention(),
+            config.archiveLookback(),
+            clock);
+    TraceQuerySearch traceSearch =
+        new TraceQuerySearch(
+            hot, summaries.archive(), cold, config.hotRetention(), config.archiveLookback(), clock);
     TraceLookup lookup =
         new TraceLookup(new FallbackTraceStore(hot, cold), config.archiveLookback(), clock);
     RequestTenants tenants =
@@ -102,9 +122,11 @@ public final class QueryServiceApp implements AutoCloseable {
                 MetricCollectingService.newDecorator(
                     MeterIdPrefixFunction.ofDefault("spanline.query.http")))
             .decorator(new TenantQueryLimits(tenants, tenantLimits, registry).decorator())
-            .annotatedService(new JaegerApiV3(lookup, hot, tenants, clock, config.maxClockSkew()))
+            .annotatedService(
+                new JaegerApiV3(lookup, hot, traceSearch, tenants, clock, config.maxClockSkew()))
             .annotatedService(new JaegerHttpApi(lookup, hot, tenants, clock, config.maxClockSkew()))
-            .annotatedService(new NativeApi(lookup, hot, tenants, clock, config.maxClockSkew()))
+            .annotatedService(
+                new NativeApi(lookup, hot, summaries, tenants, clock, config.maxClockSkew()))
             .annotatedService(
                 new TempoApi(
                     lookup,

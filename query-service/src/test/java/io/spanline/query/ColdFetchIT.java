@@ -36,7 +36,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** A trace no longer in OpenSearch (past hot retention) is read from the Parquet archive. */
+/**
+ * A trace no longer in OpenSearch (past hot retention) is read from the Parquet archive, and found
+ * there by the native search.
+ */
 @ExtendWith(LocalInfraExtension.class)
 class ColdFetchIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -120,6 +123,139 @@ class ColdFetchIT {
           .containsExactlyInAnyOrderElementsOf(trace.spans());
       assertThat(otherTenant.statusCode()).isEqualTo(404);
     }
+  }
+
+  @Test
+  void theNativeSearchPastTheHotRetention_findsArchivedTraces_forTheirTenantOnly(
+      LocalOpenSearch node, LocalS3 server) throws Exception {
+    String bucket = UniqueNames.unique("coldsearch");
+    ArchiveLayout layout = new ArchiveLayout("spans");
+    AssembledTrace trace =
+        TraceBuilder.trace()
+            .tenant("acme")
+            .root("frontend", "GET /archived", 40)
+            .child("checkout", "POST /orders", 10)
+            .error()
+            .build();
+    AssembledTrace other =
+        TraceBuilder.trace().tenant("acme").root("frontend", "GET /fine", 5).build();
+    // Given two traces only in the archive, nothing in OpenSearch
+    try (S3Client s3 =
+        S3Clients.create(
+            java.util.Optional.of(server.endpoint()),
+            LocalS3.REGION,
+            true,
+            LocalS3.ACCESS_KEY,
+            LocalS3.SECRET_KEY)) {
+      s3.createBucket(b -> b.bucket(bucket));
+      List<GenericRecord> rows = new java.util.ArrayList<>();
+      for (AssembledTrace t : List.of(trace, other)) {
+        rows.addAll(
+            SpanRows.of(
+                new SampledTrace(
+                    t,
+                    new SamplingDecision(
+                        "acme", t.traceId(), DecisionOutcome.KEEP, List.of("all"), 1.0, 0L))));
+      }
+      rows.sort(SpanRows.ORDER);
+      Path file = dir.resolve("s.parquet");
+      new ParquetTraceWriter(1 << 20, 8 << 10).write(rows, 2, file);
+      new S3Uploader(s3, bucket, 64L << 20, 16L << 20)
+          .upload(
+              file,
+              layout.fileKey(
+                  "acme", ArchiveLayout.hourOf(trace.summary().startEpochNanos()), 0, 0, 1));
+    }
+    Map<String, String> props = new java.util.HashMap<>();
+    props.put("spanline.query.opensearch.hosts", node.uri().toString());
+    props.put("spanline.query.index.prefix", UniqueNames.unique("empty"));
+    props.put("spanline.query.s3.endpoint", server.endpoint().toString());
+    props.put("spanline.query.s3.path-style", "true");
+    props.put("spanline.query.s3.access-key", LocalS3.ACCESS_KEY);
+    props.put("spanline.query.s3.secret-key", LocalS3.SECRET_KEY);
+    props.put("spanline.query.s3.bucket", bucket);
+    props.put("spanline.query.http.bind.address", "127.0.0.1");
+    props.put("spanline.query.http.port", "0");
+    props.put("spanline.query.admin.port", "0");
+    // (the service's clock is 20 days after the traces, past the default 7-day hot retention)
+    Instant start = Instant.ofEpochSecond(trace.summary().startEpochNanos() / 1_000_000_000L);
+    Clock clock = Clock.fixed(start.plusSeconds(20L * 24 * 3600), ZoneOffset.UTC);
+    String range =
+        "from=" + start.minusSeconds(3600) + "&to=" + start.plusSeconds(3600) + "&service=checkout";
+    try (QueryServiceApp app =
+        QueryServiceApp.start(QueryConfigLoader.load(Map.of(), props), clock)) {
+      // When the native search asks for checkout's traces of that day
+      JsonNode found = search(app, "acme", range);
+      JsonNode failed = search(app, "acme", range.replace("service=checkout", "status=error"));
+      JsonNode hotOnly = search(app, "acme", range + "&source=hot");
+      JsonNode archiveOnly = search(app, "acme", range + "&source=archive");
+      JsonNode otherTenant = search(app, "globex", range);
+      // (a range longer than the archive's retention is searched within the retention)
+      JsonNode longRange =
+          search(
+              app,
+              "acme",
+              "from="
+                  + start.minusSeconds(400L * 24 * 3600)
+                  + "&to="
+                  + start.plusSeconds(3600)
+                  + "&service=checkout");
+
+      // Then the archived trace comes back from the archive, complete, for its tenant only
+      assertThat(found.get("partial").asBoolean()).isFalse();
+      assertThat(found.get("traces")).hasSize(1);
+      JsonNode t = found.get("traces").get(0);
+      assertThat(t.get("traceId").asText()).isEqualTo(trace.traceId().toHex());
+      assertThat(t.get("source").asText()).isEqualTo("archive");
+      assertThat(t.get("rootService").asText()).isEqualTo("frontend");
+      assertThat(t.get("spanCount").asInt()).isEqualTo(2);
+      assertThat(t.get("error").asBoolean()).isTrue();
+      assertThat(failed.get("traces")).hasSize(1);
+      assertThat(failed.get("traces").get(0).get("traceId").asText())
+          .isEqualTo(trace.traceId().toHex());
+      assertThat(hotOnly.get("traces")).isEmpty();
+      assertThat(archiveOnly.get("traces")).hasSize(1);
+      assertThat(otherTenant.get("traces")).isEmpty();
+      assertThat(longRange.get("partial").asBoolean()).isFalse();
+      assertThat(longRange.get("traces")).hasSize(1);
+
+      // And Jaeger's api_v3 span search finds it too, whole, from the archive
+      HttpResponse<byte[]> jaeger =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:"
+                                  + app.port()
+                                  + "/api/v3/traces?query.service_name=checkout"
+                                  + "&query.start_time_min="
+                                  + start.minusSeconds(3600)
+                                  + "&query.start_time_max="
+                                  + start.plusSeconds(3600)))
+                      .header("X-Scope-OrgID", "acme")
+                      .build(),
+                  HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(jaeger.statusCode()).as(new String(jaeger.body())).isEqualTo(200);
+      assertThat(jaeger.headers().firstValue("Spanline-Search-Partial")).isEmpty();
+      assertThat(
+              OtlpJsonCodec.decode(
+                  JSON.writeValueAsBytes(JSON.readTree(jaeger.body()).get("result"))))
+          .containsExactlyInAnyOrderElementsOf(trace.spans());
+    }
+  }
+
+  private static JsonNode search(QueryServiceApp app, String tenant, String query)
+      throws Exception {
+    HttpResponse<byte[]> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + app.port() + "/v1/traces/search?" + query))
+                    .header("X-Scope-OrgID", tenant)
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+    return JSON.readTree(r.body());
   }
 
   private static HttpResponse<byte[]> get(QueryServiceApp app, String traceId, String tenant)

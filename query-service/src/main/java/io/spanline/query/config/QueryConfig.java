@@ -4,6 +4,7 @@ import io.spanline.service.admin.AdminSettings;
 import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.service.tls.TlsSettings;
 import io.spanline.storage.archive.ArchiveLayout;
+import io.spanline.storage.archive.ArchiveTraceSearch;
 import io.spanline.storage.archive.S3Settings;
 import io.spanline.storage.opensearch.IndexLayout;
 import io.spanline.storage.opensearch.OpenSearchSettings;
@@ -19,6 +20,9 @@ import java.util.Objects;
  * @param openSearch how to reach OpenSearch ({@code opensearch.*})
  * @param s3 how to reach the archive's object store ({@code s3.*} but the bucket and prefix)
  * @param archiveLookback how far back a trace-by-ID without a time range looks in the archive
+ * @param hotRetention how long the hot store keeps traces: searches whose range starts earlier also
+ *     ask the archive ({@code search.hot-retention.ms})
+ * @param archiveSearch bounds of one cold search ({@code archive.search.*})
  * @param maxClockSkew the largest clock-skew correction applied to a span of a returned trace
  *     (zero: none applied, only reported)
  * @param maxSpans most spans returned for one trace
@@ -40,6 +44,8 @@ public record QueryConfig(
     String bucket,
     ArchiveLayout archiveLayout,
     Duration archiveLookback,
+    Duration hotRetention,
+    ArchiveTraceSearch.Limits archiveSearch,
     Duration maxClockSkew,
     int maxSpans,
     int traceQlMaxTracesInspected,
@@ -57,6 +63,8 @@ public record QueryConfig(
     Objects.requireNonNull(bucket, "bucket");
     Objects.requireNonNull(archiveLayout, "archiveLayout");
     Objects.requireNonNull(archiveLookback, "archiveLookback");
+    Objects.requireNonNull(hotRetention, "hotRetention");
+    Objects.requireNonNull(archiveSearch, "archiveSearch");
     Objects.requireNonNull(maxClockSkew, "maxClockSkew");
     apiKeys = Map.copyOf(apiKeys);
   }

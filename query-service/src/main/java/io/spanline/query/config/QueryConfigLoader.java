@@ -7,6 +7,7 @@ import io.spanline.service.tenancy.TenantLimitsSettings;
 import io.spanline.service.tenancy.TenantResolver;
 import io.spanline.service.tls.TlsSettings;
 import io.spanline.storage.archive.ArchiveLayout;
+import io.spanline.storage.archive.ArchiveTraceSearch;
 import io.spanline.storage.archive.S3Settings;
 import io.spanline.storage.opensearch.IndexLayout;
 import io.spanline.storage.opensearch.OpenSearchSettings;
@@ -42,6 +43,11 @@ public final class QueryConfigLoader {
     DEFAULTS.put("s3.access-key", "");
     DEFAULTS.put("s3.secret-key", "");
     DEFAULTS.put("archive.lookback.ms", String.valueOf(30L * 24 * 3600 * 1000));
+    DEFAULTS.put("search.hot-retention.ms", String.valueOf(7L * 24 * 3600 * 1000));
+    DEFAULTS.put("archive.search.max-files", "1000");
+    DEFAULTS.put("archive.search.max-bytes", String.valueOf(512L << 20));
+    DEFAULTS.put("archive.search.timeout.ms", "10000");
+    DEFAULTS.put("archive.search.parallelism", "8");
     DEFAULTS.put("clock-skew.max-adjustment.ms", "60000");
     DEFAULTS.put("trace.max-spans", "5000");
     DEFAULTS.put("traceql.max-traces-inspected", "2000");
@@ -114,6 +120,13 @@ public final class QueryConfigLoader {
         S3Settings.bucket(s, "s3.bucket"),
         archive,
         s.millis("archive.lookback.ms"),
+        s.millis("search.hot-retention.ms"),
+        new ArchiveTraceSearch.Limits(
+            s.intAtLeast("archive.search.max-files", 1),
+            s.longAtLeast("archive.search.max-bytes", 1),
+            Duration.ofMillis(
+                s.durationAtLeast("archive.search.timeout.ms", TimeUnit.MILLISECONDS, 1)),
+            s.intAtLeast("archive.search.parallelism", 1)),
         Duration.ofMillis(
             s.durationAtLeast("clock-skew.max-adjustment.ms", TimeUnit.MILLISECONDS, 0)),
         maxSpans(s),

@@ -14,19 +14,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpData;
-import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.annotation.Blocking;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import io.spanline.query.api.GoDurations;
 import io.spanline.query.api.Responses.BadParameter;
 import io.spanline.query.api.TraceLookup;
+import io.spanline.query.api.TraceQuerySearch;
 import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.query.trace.ClockSkew;
 import io.spanline.schemas.codec.otlp.OtlpJsonCodec;
@@ -60,10 +61,17 @@ public final class JaegerApiV3 {
   /** Response header set to {@code true} when a returned trace was cut at the span limit. */
   public static final String TRUNCATED_HEADER = "Spanline-Trace-Truncated";
 
+  /**
+   * Response header of a search set to {@code true} when the archive's part of it stopped at a
+   * bound or skipped unreadable files (Jaeger's schema has no field for it).
+   */
+  public static final String PARTIAL_HEADER = "Spanline-Search-Partial";
+
   private static final int MAX_SEARCH_DEPTH = 1000;
 
   private final TraceLookup lookup;
   private final TraceSearch search;
+  private final TraceQuerySearch traceSearch;
   private final RequestTenants tenants;
   private final Clock clock;
 
@@ -80,8 +88,30 @@ public final class JaegerApiV3 {
       RequestTenants tenants,
       Clock clock,
       Duration maxClockSkew) {
+    this(
+        lookup,
+        search,
+        new TraceQuerySearch(
+            search, Optional.empty(), Optional.empty(), Duration.ZERO, Duration.ZERO, clock),
+        tenants,
+        clock,
+        maxClockSkew);
+  }
+
+  /**
+   * @param traceSearch the search of {@code /api/v3/traces}: the hot store and, past its retention,
+   *     the archive
+   */
+  public JaegerApiV3(
+      TraceLookup lookup,
+      TraceSearch search,
+      TraceQuerySearch traceSearch,
+      RequestTenants tenants,
+      Clock clock,
+      Duration maxClockSkew) {
     this.lookup = lookup;
     this.search = search;
+    this.traceSearch = traceSearch;
     this.tenants = tenants;
     this.clock = clock;
     this.maxClockSkew = maxClockSkew;
@@ -107,7 +137,7 @@ public final class JaegerApiV3 {
           boolean raw = "true".equals(params.get("raw_traces"));
           List<Span> spans =
               raw ? found.spans() : ClockSkew.adjust(found.spans(), maxClockSkew).spans();
-          return result(spans, found.truncated());
+          return result(spans, found.truncated(), false);
         });
   }
 
@@ -120,12 +150,12 @@ public final class JaegerApiV3 {
           TraceQuery query = query(params);
           List<Span> spans = new ArrayList<>();
           boolean truncated = false;
-          for (FoundTrace found :
-              search.traces(tenant, search.findTraceIds(tenant, query)).values()) {
+          TraceQuerySearch.Answer answer = traceSearch.find(tenant, query);
+          for (FoundTrace found : answer.traces()) {
             spans.addAll(found.spans());
             truncated |= found.truncated();
           }
-          return result(spans, truncated);
+          return result(spans, truncated, answer.partial());
         });
   }
 
@@ -248,20 +278,21 @@ public final class JaegerApiV3 {
    * {@code {"result": TracesData}}; when a trace was cut at {@code trace.max-spans}, the header
    * {@value #TRUNCATED_HEADER}{@code : true} says so (Jaeger's schema has no field for it).
    */
-  private static HttpResponse result(List<Span> spans, boolean truncated) {
+  private static HttpResponse result(List<Span> spans, boolean truncated, boolean partial) {
     byte[] traces = OtlpJsonCodec.encode(spans);
     byte[] prefix = "{\"result\":".getBytes(StandardCharsets.UTF_8);
     byte[] body = new byte[prefix.length + traces.length + 1];
     System.arraycopy(prefix, 0, body, 0, prefix.length);
     System.arraycopy(traces, 0, body, prefix.length, traces.length);
     body[body.length - 1] = '}';
-    ResponseHeaders headers =
-        truncated
-            ? ResponseHeaders.builder(HttpStatus.OK)
-                .contentType(MediaType.JSON_UTF_8)
-                .add(TRUNCATED_HEADER, "true")
-                .build()
-            : ResponseHeaders.of(HttpStatus.OK, HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8);
-    return HttpResponse.of(headers, HttpData.wrap(body));
+    ResponseHeadersBuilder headers =
+        ResponseHeaders.builder(HttpStatus.OK).contentType(MediaType.JSON_UTF_8);
+    if (truncated) {
+      headers.add(TRUNCATED_HEADER, "true");
+    }
+    if (partial) {
+      headers.add(PARTIAL_HEADER, "true");
+    }
+    return HttpResponse.of(headers.build(), HttpData.wrap(body));
   }
 }

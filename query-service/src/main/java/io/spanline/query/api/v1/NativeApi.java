@@ -24,6 +24,7 @@ import com.linecorp.armeria.server.annotation.Blocking;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import io.spanline.query.api.Responses.BadParameter;
+import io.spanline.query.api.SummarySearch;
 import io.spanline.query.api.TraceLookup;
 import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.query.trace.ClockSkew;
@@ -69,6 +70,7 @@ public final class NativeApi {
 
   private final TraceLookup lookup;
   private final TraceSearch search;
+  private final SummarySearch summaries;
   private final RequestTenants tenants;
   private final Clock clock;
   private final Duration maxClockSkew;
@@ -84,8 +86,29 @@ public final class NativeApi {
       RequestTenants tenants,
       Clock clock,
       Duration maxClockSkew) {
+    this(
+        lookup,
+        search,
+        new SummarySearch(search, Optional.empty(), Duration.ZERO, Duration.ZERO, clock),
+        tenants,
+        clock,
+        maxClockSkew);
+  }
+
+  /**
+   * @param summaries the trace search ({@code /v1/traces/search}): the hot store and, past its
+   *     retention, the archive
+   */
+  public NativeApi(
+      TraceLookup lookup,
+      TraceSearch search,
+      SummarySearch summaries,
+      RequestTenants tenants,
+      Clock clock,
+      Duration maxClockSkew) {
     this.lookup = lookup;
     this.search = search;
+    this.summaries = summaries;
     this.tenants = tenants;
     this.clock = clock;
     this.maxClockSkew = maxClockSkew;
@@ -151,10 +174,17 @@ public final class NativeApi {
     return answer(
         () -> {
           SummaryQuery query = query(params, clock.instant());
+          SummarySearch.Source source =
+              SummarySearch.Source.parse(first(params, "source"), "source");
+          SummarySearch.Answer answer = summaries.find(tenants.tenant(headers), query, source);
           ObjectNode body = JSON.createObjectNode();
+          body.put("partial", answer.partial());
+          answer.partialReason().ifPresent(r -> body.put("partialReason", r));
           ArrayNode out = body.putArray("traces");
-          for (FoundSummary s : search.findSummaries(tenants.tenant(headers), query)) {
+          for (SummarySearch.Found found : answer.traces()) {
+            FoundSummary s = found.summary();
             ObjectNode t = out.addObject();
+            t.put("source", found.source());
             t.put("traceId", s.traceId().toHex());
             t.put("rootService", s.rootServiceName());
             t.put("rootOperation", s.rootSpanName());
