@@ -1,13 +1,6 @@
 package io.spanline.bench;
 
 import io.spanline.localinfra.s3.LocalS3;
-import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
-import io.spanline.schemas.codec.otlp.TracePart;
-import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.DecisionOutcome;
-import io.spanline.schemas.model.SampledTrace;
-import io.spanline.schemas.model.SamplingDecision;
-import io.spanline.schemas.model.Span;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.storage.archive.ArchiveCompactor;
 import io.spanline.storage.archive.ArchiveLayout;
@@ -19,13 +12,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -57,23 +45,6 @@ public final class ArchiveLookupBench {
     System.exit(0);
   }
 
-  private record Kept(SampledTrace trace, LocalDateTime hour) implements ArchiveWriter.Entry {
-    @Override
-    public String traceId() {
-      return trace.trace().traceId().toHex();
-    }
-
-    @Override
-    public String tenant() {
-      return TENANT;
-    }
-
-    @Override
-    public SampledTrace read() {
-      return trace;
-    }
-  }
-
   private static void run(Path dir, int days, int requestsPerRoll, int rollsPerHour)
       throws Exception {
     try (LocalS3 server = LocalS3.startFilesystem(dir.resolve("s3"), 0);
@@ -92,59 +63,24 @@ public final class ArchiveLookupBench {
               s3, BUCKET, layout, 64L << 20, 16L << 20, 8L << 20, 64 << 10, dir.resolve("work"));
       // the archive ends an hour before "now"; the lookups cover the 30 days up to now
       Instant now = Instant.parse("2025-12-31T01:00:00Z");
-      LocalDateTime firstHour =
-          LocalDateTime.ofInstant(now, ZoneOffset.UTC).minusDays(days).plusHours(1);
       int hours = days * 24;
-      List<TraceId> oldest = new ArrayList<>();
-      List<TraceId> newest = new ArrayList<>();
-      long spans = 0;
-      long traces = 0;
-      long offset = 0;
-      long writeStart = System.nanoTime();
-      for (int h = 0; h < hours; h++) {
-        LocalDateTime hour = firstHour.plusHours(h);
-        long base = hour.toEpochSecond(ZoneOffset.UTC) * 1_000_000_000L + 60_000_000_000L;
-        for (int roll = 0; roll < rollsPerHour; roll++) {
-          Map<TraceId, List<Span>> byTrace = new LinkedHashMap<>();
-          for (Workload.Request r :
-              Workload.requests(requestsPerRoll, 1L + (long) h * rollsPerHour + roll, base)) {
-            for (TracePart part : r.records()) {
-              byTrace
-                  .computeIfAbsent(part.traceId(), k -> new ArrayList<>())
-                  .addAll(OtlpProtoCodec.decode(part.tracesData()));
-            }
-          }
-          List<Kept> batch = new ArrayList<>();
-          for (Map.Entry<TraceId, List<Span>> e : byTrace.entrySet()) {
-            AssembledTrace t = AssembledTrace.of(TENANT, e.getKey(), 0, e.getValue());
-            batch.add(
-                new Kept(
-                    new SampledTrace(
-                        t,
-                        new SamplingDecision(
-                            TENANT, e.getKey(), DecisionOutcome.KEEP, List.of("baseline"), 1, 0L)),
-                    ArchiveLayout.hourOf(t.summary().startEpochNanos())));
-            spans += e.getValue().size();
-          }
-          traces += batch.size();
-          writer.write(roll, offset, offset + batch.size() - 1, batch, (b, r, t) -> {});
-          offset += batch.size();
-          if (h == 0 && roll == 0) {
-            oldest.add(byTrace.keySet().iterator().next());
-          }
-          if (h == hours - 1 && roll == rollsPerHour - 1) {
-            newest.add(byTrace.keySet().iterator().next());
-          }
-        }
-      }
+      HourlyArchive.Written written =
+          HourlyArchive.write(writer, TENANT, now, days, rollsPerHour, requestsPerRoll);
       System.out.printf(
           "ARCHIVE %d days, %d hours x %d rolls: %d traces, %d spans, written in %.0f s%n",
-          days, hours, rollsPerHour, traces, spans, (System.nanoTime() - writeStart) / 1e9);
+          days, hours, rollsPerHour, written.traces(), written.spans(), written.seconds());
       long to = now.getEpochSecond() * 1_000_000_000L;
       long from = to - Duration.ofDays(days).toNanos();
       TraceId unknown = TraceId.fromHex("0123456789abcdef0123456789abcdef");
       lookups(
-          "sink files + hour index", s3, layout, from, to, oldest.get(0), newest.get(0), unknown);
+          "sink files + hour index",
+          s3,
+          layout,
+          from,
+          to,
+          written.oldest(),
+          written.newest(),
+          unknown);
 
       long compactStart = System.nanoTime();
       ArchiveCompactor.Result compacted =
@@ -171,7 +107,14 @@ public final class ArchiveLookupBench {
           compacted.filesWritten(),
           (System.nanoTime() - compactStart) / 1e9);
       lookups(
-          "compacted + hour index", s3, layout, from, to, oldest.get(0), newest.get(0), unknown);
+          "compacted + hour index",
+          s3,
+          layout,
+          from,
+          to,
+          written.oldest(),
+          written.newest(),
+          unknown);
     }
   }
 

@@ -2,14 +2,6 @@ package io.spanline.bench;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.spanline.localinfra.s3.LocalS3;
-import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
-import io.spanline.schemas.codec.otlp.TracePart;
-import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.DecisionOutcome;
-import io.spanline.schemas.model.SampledTrace;
-import io.spanline.schemas.model.SamplingDecision;
-import io.spanline.schemas.model.Span;
-import io.spanline.schemas.model.TraceId;
 import io.spanline.storage.SummaryQuery;
 import io.spanline.storage.TimeRange;
 import io.spanline.storage.TraceQuery;
@@ -21,12 +13,8 @@ import io.spanline.storage.archive.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -61,23 +49,6 @@ public final class ArchiveSearchBench {
     System.exit(0);
   }
 
-  private record Kept(SampledTrace trace, LocalDateTime hour) implements ArchiveWriter.Entry {
-    @Override
-    public String traceId() {
-      return trace.trace().traceId().toHex();
-    }
-
-    @Override
-    public String tenant() {
-      return TENANT;
-    }
-
-    @Override
-    public SampledTrace read() {
-      return trace;
-    }
-  }
-
   /** One search to measure. */
   private interface Search {
     ArchiveTraceSearch.Result<?> run(ArchiveTraceSearch search, long from, long to)
@@ -101,43 +72,9 @@ public final class ArchiveSearchBench {
           ArchiveWriter.toS3(
               s3, BUCKET, layout, 64L << 20, 16L << 20, 8L << 20, 64 << 10, dir.resolve("work"));
       Instant now = Instant.parse("2025-12-31T01:00:00Z");
-      LocalDateTime firstHour =
-          LocalDateTime.ofInstant(now, ZoneOffset.UTC).minusDays(days).plusHours(1);
       int hours = days * 24;
-      long spans = 0;
-      long traces = 0;
-      long offset = 0;
-      long writeStart = System.nanoTime();
-      for (int h = 0; h < hours; h++) {
-        LocalDateTime hour = firstHour.plusHours(h);
-        long base = hour.toEpochSecond(ZoneOffset.UTC) * 1_000_000_000L + 60_000_000_000L;
-        for (int roll = 0; roll < rollsPerHour; roll++) {
-          Map<TraceId, List<Span>> byTrace = new LinkedHashMap<>();
-          for (Workload.Request r :
-              Workload.requests(requestsPerRoll, 1L + (long) h * rollsPerHour + roll, base)) {
-            for (TracePart part : r.records()) {
-              byTrace
-                  .computeIfAbsent(part.traceId(), k -> new ArrayList<>())
-                  .addAll(OtlpProtoCodec.decode(part.tracesData()));
-            }
-          }
-          List<Kept> batch = new ArrayList<>();
-          for (Map.Entry<TraceId, List<Span>> e : byTrace.entrySet()) {
-            AssembledTrace t = AssembledTrace.of(TENANT, e.getKey(), 0, e.getValue());
-            batch.add(
-                new Kept(
-                    new SampledTrace(
-                        t,
-                        new SamplingDecision(
-                            TENANT, e.getKey(), DecisionOutcome.KEEP, List.of("baseline"), 1, 0L)),
-                    ArchiveLayout.hourOf(t.summary().startEpochNanos())));
-            spans += e.getValue().size();
-          }
-          traces += batch.size();
-          writer.write(roll, offset, offset + batch.size() - 1, batch, (b, r, t) -> {});
-          offset += batch.size();
-        }
-      }
+      HourlyArchive.Written written =
+          HourlyArchive.write(writer, TENANT, now, days, rollsPerHour, requestsPerRoll);
       System.out.printf(
           "ARCHIVE %d days, %d hours x %d rolls of %d spans: %d traces, %d spans, written in %.0f"
               + " s%n",
@@ -145,9 +82,9 @@ public final class ArchiveSearchBench {
           hours,
           rollsPerHour,
           requestsPerRoll * Workload.SPANS_PER_REQUEST,
-          traces,
-          spans,
-          (System.nanoTime() - writeStart) / 1e9);
+          written.traces(),
+          written.spans(),
+          written.seconds());
 
       ArchiveTraceSearch search =
           new ArchiveTraceSearch(
