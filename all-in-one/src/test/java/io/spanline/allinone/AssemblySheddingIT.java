@@ -2,6 +2,7 @@ package io.spanline.allinone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spanline.allinone.testing.OtlpHttp;
 import io.spanline.assembly.TraceAssemblyApp;
 import io.spanline.assembly.config.AssemblyConfigLoader;
 import io.spanline.gateway.Gateway;
@@ -11,7 +12,6 @@ import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
-import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.AnyValue;
 import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.Attribute;
@@ -27,10 +27,6 @@ import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.schemas.topic.TopicNames;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,12 +63,6 @@ class AssemblySheddingIT {
   private static final int SUSTAINED_PER_SECOND = 26;
 
   private static final Duration STEP = Duration.ofMillis(100);
-
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
 
   @TempDir Path dir;
 
@@ -135,7 +125,7 @@ class AssemblySheddingIT {
           "the assembly stream ready",
           Duration.ofSeconds(60),
           Duration.ofMillis(200),
-          () -> get(assemblyAdmin + "/readyz").startsWith("ready"));
+          () -> OtlpHttp.get(assemblyAdmin + "/readyz").startsWith("ready"));
 
       // When new traces arrive at the sustainable rate for 3 s, 2x for 2 s, 5x for 2 s, then 10x
       // for 10 s, each trace in two requests 100 ms apart; one in 100 has an error span, one in 100
@@ -153,7 +143,7 @@ class AssemblySheddingIT {
       int steps = 170;
       for (int step = 0; step < steps; step++) {
         if (step == 30) {
-          openAtSustained = gauge(get(assemblyAdmin + "/metrics"), "open_traces");
+          openAtSustained = gauge(OtlpHttp.get(assemblyAdmin + "/metrics"), "open_traces");
         }
         if (step == 70) {
           tenXStarted = System.nanoTime();
@@ -161,7 +151,7 @@ class AssemblySheddingIT {
           closedEarlyBefore10x =
               (long)
                   counter(
-                      get(assemblyAdmin + "/metrics"),
+                      OtlpHttp.get(assemblyAdmin + "/metrics"),
                       "traces_closed_total",
                       "reason=\"overload\"");
         }
@@ -178,12 +168,12 @@ class AssemblySheddingIT {
         List<Span> secondHalves = new ArrayList<>();
         previous.forEach(s -> secondHalves.addAll(s.spans().subList(2, 4)));
         if (!secondHalves.isEmpty()) {
-          statuses.add(post(endpoint, secondHalves));
+          statuses.add(OtlpHttp.post(endpoint, TENANT, secondHalves));
         }
-        statuses.add(post(endpoint, firstHalves));
+        statuses.add(OtlpHttp.post(endpoint, TENANT, firstHalves));
         previous = now;
         if (step % 5 == 0) {
-          String readyz = get(assemblyAdmin + "/readyz");
+          String readyz = OtlpHttp.get(assemblyAdmin + "/readyz");
           if (readyz.contains("shedding:")) {
             readyzDetails.add(readyz.strip());
           }
@@ -198,7 +188,7 @@ class AssemblySheddingIT {
       }
       List<Span> last = new ArrayList<>();
       previous.forEach(s -> last.addAll(s.spans().subList(2, 4)));
-      statuses.add(post(endpoint, last));
+      statuses.add(OtlpHttp.post(endpoint, TENANT, last));
       double seconds = (System.nanoTime() - started) / 1e9;
       double tenXRate = (sent.size() - tenXFirst) / ((System.nanoTime() - tenXStarted) / 1e9);
 
@@ -222,7 +212,7 @@ class AssemblySheddingIT {
                   AssembledTrace t = values.deserialize(assembled, r.value());
                   out.computeIfAbsent(t.traceId(), id -> new ArrayList<>()).add(t);
                 });
-            shed[0] = (long) counter(get(assemblyAdmin + "/metrics"), "traces_shed_total");
+            shed[0] = (long) counter(OtlpHttp.get(assemblyAdmin + "/metrics"), "traces_shed_total");
             return out.size() + shed[0] >= sent.size();
           });
       assertThat(out.size() + shed[0]).isEqualTo(sent.size());
@@ -251,7 +241,7 @@ class AssemblySheddingIT {
       // ones add up to the traces sent
       double shedShare = (double) shed[0] / sent.size();
       assertThat(shedShare).isGreaterThan(0.5);
-      String metrics = get(assemblyAdmin + "/metrics");
+      String metrics = OtlpHttp.get(assemblyAdmin + "/metrics");
       assertThat(counter(metrics, "spans_shed_total")).isEqualTo(4.0 * shed[0]);
       assertThat(metrics).containsPattern("(?m)^spanline_assembly_shed_level [0-4]\\.0$");
       assertThat(metrics).doesNotContain("spanline_streams_thread_failures_total{");
@@ -369,24 +359,5 @@ class AssemblySheddingIT {
         Pattern.compile("^spanline_assembly_" + name + " (\\S+)$", Pattern.MULTILINE)
             .matcher(metrics);
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
-  }
-
-  private static int post(String endpoint, List<Span> spans) throws Exception {
-    return HTTP.send(
-            HttpRequest.newBuilder(URI.create(endpoint))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/x-protobuf")
-                .header("X-Scope-OrgID", TENANT)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(OtlpProtoCodec.encode(spans)))
-                .build(),
-            HttpResponse.BodyHandlers.discarding())
-        .statusCode();
-  }
-
-  private static String get(String uri) throws Exception {
-    return HTTP.send(
-            HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(10)).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
   }
 }

@@ -2,6 +2,7 @@ package io.spanline.allinone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spanline.allinone.testing.OtlpHttp;
 import io.spanline.assembly.TraceAssemblyApp;
 import io.spanline.assembly.config.AssemblyConfigLoader;
 import io.spanline.gateway.Gateway;
@@ -13,7 +14,6 @@ import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.sampling.SamplingApp;
 import io.spanline.sampling.config.SamplingConfigLoader;
-import io.spanline.schemas.codec.otlp.OtlpProtoCodec;
 import io.spanline.schemas.model.Attribute;
 import io.spanline.schemas.model.DecisionOutcome;
 import io.spanline.schemas.model.InstrumentationScope;
@@ -25,10 +25,6 @@ import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.schemas.topic.TopicNames;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,13 +53,6 @@ class NoisyNeighbourIT {
   private static final int QUIET_SPANS = 4;
   private static final Duration STEP = Duration.ofMillis(100);
   private static final int STEPS = QUIET_TRACES * QUIET_SPANS; // 6 s
-
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          // HTTP/1.1: the JDK client's h2c upgrade misread a large /metrics answer once
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
 
   @TempDir Path dir;
 
@@ -160,13 +149,13 @@ class NoisyNeighbourIT {
       for (int step = 0; step < STEPS; step++) {
         long stepEnd = started + STEP.toNanos() * (step + 1);
         List<Span> quietSpan = List.of(quiet.get(step / QUIET_SPANS).get(step % QUIET_SPANS));
-        quietAnswers.add(post(endpoint, "quiet", quietSpan));
+        quietAnswers.add(OtlpHttp.post(endpoint, "quiet", quietSpan));
         for (int r = 0; r < 2; r++) {
           List<Span> batch = new ArrayList<>();
           for (int t = 0; t < 10; t++) {
             batch.addAll(trace(10));
           }
-          int status = post(endpoint, "noisy", batch);
+          int status = OtlpHttp.post(endpoint, "noisy", batch);
           noisyAnswers.merge(status, 1, Integer::sum);
           if (status == 200) {
             noisySpansAccepted += batch.size();
@@ -185,7 +174,7 @@ class NoisyNeighbourIT {
       assertThat(noisySpansAccepted)
           .as("noisy's accepted spans over %.1f s", seconds)
           .isLessThanOrEqualTo((int) (NOISY_LIMIT * (seconds + 1)) + 100);
-      String gatewayMetrics = get("http://127.0.0.1:" + gateway.adminPort() + "/metrics");
+      String gatewayMetrics = OtlpHttp.get("http://127.0.0.1:" + gateway.adminPort() + "/metrics");
       assertThat(gatewayMetrics)
           .contains(
               "spanline_gateway_spans_refused_total{reason=\"rate_limited\",tenant=\"noisy\"}")
@@ -210,7 +199,8 @@ class NoisyNeighbourIT {
       assertThat(kept.stream().map(t -> t.trace().traceId()).collect(Collectors.toSet()))
           .isEqualTo(quiet.stream().map(t -> t.get(0).traceId()).collect(Collectors.toSet()));
       // noisy's open traces were bounded in the assembly, quiet's never closed early
-      String assemblyMetrics = get("http://127.0.0.1:" + assembly.adminPort() + "/metrics");
+      String assemblyMetrics =
+          OtlpHttp.get("http://127.0.0.1:" + assembly.adminPort() + "/metrics");
       assertThat(assemblyMetrics).doesNotContain("tenant_limit_closes_total{tenant=\"quiet\"}");
       System.out.printf(
           "noisy-neighbour: %.1f s; noisy answers %s, %d spans accepted (%.0f/s, limit %d/s);"
@@ -245,25 +235,6 @@ class NoisyNeighbourIT {
       out.add(b.build());
     }
     return out;
-  }
-
-  private static int post(String endpoint, String tenant, List<Span> spans) throws Exception {
-    return HTTP.send(
-            HttpRequest.newBuilder(URI.create(endpoint))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/x-protobuf")
-                .header("X-Scope-OrgID", tenant)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(OtlpProtoCodec.encode(spans)))
-                .build(),
-            HttpResponse.BodyHandlers.discarding())
-        .statusCode();
-  }
-
-  private static String get(String uri) throws Exception {
-    return HTTP.send(
-            HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(10)).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
   }
 
   private static List<SampledTrace> quietTraces(
