@@ -3,14 +3,18 @@ package io.spanline.allinone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spanline.allinone.testing.OtlpHttp;
+import io.spanline.allinone.testing.SearchableWatch;
 import io.spanline.assembly.TraceAssemblyApp;
 import io.spanline.assembly.config.AssemblyConfigLoader;
 import io.spanline.gateway.Gateway;
 import io.spanline.gateway.config.GatewayConfigLoader;
+import io.spanline.index.IndexSinkApp;
+import io.spanline.index.config.IndexSinkConfigLoader;
 import io.spanline.localinfra.Probe;
 import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.kafka.LocalKafka;
+import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
 import io.spanline.sampling.SamplingApp;
 import io.spanline.sampling.config.SamplingConfigLoader;
@@ -44,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * real Kafka broker, with one tenant-limits file: a tenant sending 20 times its ingest rate gets
  * its excess refused with 429 and counted per tenant, and its open traces bounded in the assembly,
  * while a steady tenant's traces, each sent span by span in separate requests, are all accepted,
- * assembled whole and kept by the sampling policy.
+ * assembled whole, kept by the sampling policy and searchable in OpenSearch (through the index
+ * sink) within its normal bound: the assembly's idle timeout plus 5 s after its last span was sent.
  */
 @ExtendWith(LocalInfraExtension.class)
 class NoisyNeighbourIT {
@@ -53,6 +58,10 @@ class NoisyNeighbourIT {
   private static final int QUIET_SPANS = 4;
   private static final Duration STEP = Duration.ofMillis(100);
   private static final int STEPS = QUIET_TRACES * QUIET_SPANS; // 6 s
+  private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
+
+  /** A quiet trace's bound from its last span sent to searchable: the idle timeout plus 5 s. */
+  private static final Duration SEARCHABLE_BOUND = IDLE_TIMEOUT.plusSeconds(5);
 
   @TempDir Path dir;
 
@@ -60,7 +69,7 @@ class NoisyNeighbourIT {
 
   @Test
   void aTenantAt20TimesItsRate_isRefusedAndCounted_whileASteadyTenantsTracesAreAllKeptWhole(
-      LocalKafka kafka, LocalSchemaRegistry registry) throws Exception {
+      LocalKafka kafka, LocalSchemaRegistry registry, LocalOpenSearch openSearch) throws Exception {
     // Given the three stages on topics of their own and one tenant-limits file
     String otlp = UniqueNames.unique("otlp-spans");
     String assembled = UniqueNames.unique("assembled");
@@ -69,8 +78,10 @@ class NoisyNeighbourIT {
     String metricsTopic = UniqueNames.unique("metrics");
     String assemblyDlq = UniqueNames.unique("assembly-dlq");
     String samplingDlq = UniqueNames.unique("sampling-dlq");
+    String indexDlq = UniqueNames.unique("index-dlq");
+    String indexPrefix = UniqueNames.unique("noisy");
     kafka.createTopics(3, List.of(otlp, assembled, sampled, decisions));
-    kafka.createTopics(1, List.of(metricsTopic, assemblyDlq, samplingDlq));
+    kafka.createTopics(1, List.of(metricsTopic, assemblyDlq, samplingDlq, indexDlq));
     Path limits = dir.resolve("tenant-limits.yaml");
     Files.writeString(
         limits,
@@ -104,7 +115,7 @@ class NoisyNeighbourIT {
     a.put("topic.otlp-spans", otlp);
     a.put("topic.assembled-traces", assembled);
     a.put("topic.dead-letter", assemblyDlq);
-    a.put("trace.idle.timeout.ms", "2000");
+    a.put("trace.idle.timeout.ms", Long.toString(IDLE_TIMEOUT.toMillis()));
     a.put("punctuation.interval.ms", "500");
     a.put("state.dir", dir.resolve("assembly").toString());
     a.put("admin.bind.address", "127.0.0.1");
@@ -125,6 +136,19 @@ class NoisyNeighbourIT {
     s.put("admin.bind.address", "127.0.0.1");
     s.put("admin.port", "0");
     s.forEach((k, v) -> props.put("spanline.sampling." + k, v));
+    Map<String, String> i = new HashMap<>();
+    i.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    i.put("schema-registry.url", registry.uri().toString());
+    i.put("topic.sampled-traces", sampled);
+    i.put("topic.dead-letter", indexDlq);
+    i.put("group.id", UniqueNames.unique("index-sink"));
+    i.put("opensearch.hosts", openSearch.uri().toString());
+    i.put("index.prefix", indexPrefix);
+    i.put("index.replicas", "0");
+    i.put("index.refresh-interval", "1s");
+    i.put("admin.bind.address", "127.0.0.1");
+    i.put("admin.port", "0");
+    i.forEach((k, v) -> props.put("spanline.index." + k, v));
     SpanlineTopics topics =
         new SpanlineTopics(
             new TopicNames(otlp, assembled, sampled, decisions, metricsTopic),
@@ -133,8 +157,20 @@ class NoisyNeighbourIT {
     try (TraceAssemblyApp assembly =
             TraceAssemblyApp.start(AssemblyConfigLoader.load(Map.of(), props));
         SamplingApp sampling = SamplingApp.start(SamplingConfigLoader.load(Map.of(), props));
-        Gateway gateway = Gateway.start(GatewayConfigLoader.load(Map.of(), props))) {
+        IndexSinkApp index = IndexSinkApp.start(IndexSinkConfigLoader.load(Map.of(), props));
+        Gateway gateway = Gateway.start(GatewayConfigLoader.load(Map.of(), props));
+        SearchableWatch watch =
+            SearchableWatch.start(openSearch.uri() + "/" + indexPrefix + "-traces-*", "quiet")) {
       String endpoint = "http://127.0.0.1:" + gateway.httpPort() + "/v1/traces";
+      // a first quiet trace creates the day's indices (seconds, once a day in production): the
+      // bound below is the steady state's
+      List<Span> warmUp = trace(QUIET_SPANS);
+      assertThat(OtlpHttp.post(endpoint, "quiet", warmUp)).isEqualTo(200);
+      Probe.until(
+          "the warm-up trace searchable",
+          Duration.ofMinutes(2),
+          Duration.ofMillis(200),
+          () -> watch.seen().containsKey(warmUp.get(0).traceId().toHex()));
 
       // When, for 6 s, noisy sends 2 000 spans/s (20 x its limit) in requests of 10 traces of 10
       // spans, while quiet sends 15 traces span by span, one request every 100 ms
@@ -144,12 +180,16 @@ class NoisyNeighbourIT {
       }
       List<Integer> quietAnswers = new ArrayList<>();
       Map<Integer, Integer> noisyAnswers = new HashMap<>();
+      Map<String, Long> lastSpanSent = new HashMap<>();
       int noisySpansAccepted = 0;
       long started = System.nanoTime();
       for (int step = 0; step < STEPS; step++) {
         long stepEnd = started + STEP.toNanos() * (step + 1);
         List<Span> quietSpan = List.of(quiet.get(step / QUIET_SPANS).get(step % QUIET_SPANS));
         quietAnswers.add(OtlpHttp.post(endpoint, "quiet", quietSpan));
+        if (step % QUIET_SPANS == QUIET_SPANS - 1) {
+          lastSpanSent.put(quietSpan.get(0).traceId().toHex(), System.nanoTime());
+        }
         for (int r = 0; r < 2; r++) {
           List<Span> batch = new ArrayList<>();
           for (int t = 0; t < 10; t++) {
@@ -182,15 +222,16 @@ class NoisyNeighbourIT {
               "spanline_gateway_spans_refused_total{reason=\"rate_limited\",tenant=\"quiet\"}")
           .contains(
               "spanline_gateway_spans_accepted_total{tenant=\"quiet\"} "
-                  + (double) (QUIET_TRACES * QUIET_SPANS));
+                  + (double) ((QUIET_TRACES + 1) * QUIET_SPANS));
 
       // and every quiet trace was assembled whole, once, and kept by the policy
       Probe.until(
           "the quiet traces sampled",
           Duration.ofMinutes(2),
           Duration.ofMillis(500),
-          () -> quietTraces(kafka, sampled, topics).size() >= QUIET_TRACES);
+          () -> quietTraces(kafka, sampled, topics).size() >= QUIET_TRACES + 1);
       List<SampledTrace> kept = quietTraces(kafka, sampled, topics);
+      assertThat(kept.removeIf(t -> t.trace().traceId().equals(warmUp.get(0).traceId()))).isTrue();
       assertThat(kept).hasSize(QUIET_TRACES);
       assertThat(kept).allSatisfy(t -> assertThat(t.trace().fragment()).isZero());
       assertThat(kept)
@@ -202,16 +243,31 @@ class NoisyNeighbourIT {
       String assemblyMetrics =
           OtlpHttp.get("http://127.0.0.1:" + assembly.adminPort() + "/metrics");
       assertThat(assemblyMetrics).doesNotContain("tenant_limit_closes_total{tenant=\"quiet\"}");
+      // and every quiet trace was searchable within its normal bound of its last span
+      Probe.until(
+          "the quiet traces searchable",
+          Duration.ofMinutes(2),
+          Duration.ofMillis(200),
+          () -> watch.seen().keySet().containsAll(lastSpanSent.keySet()));
+      List<Long> latenciesMs = new ArrayList<>();
+      lastSpanSent.forEach(
+          (trace, sent) -> latenciesMs.add((watch.seen().get(trace) - sent) / 1_000_000));
+      latenciesMs.sort(null);
+      assertThat(latenciesMs).hasSize(QUIET_TRACES);
+      assertThat(latenciesMs.get(latenciesMs.size() - 1))
+          .as("quiet's slowest trace, ms from last span sent to searchable (all: %s)", latenciesMs)
+          .isLessThanOrEqualTo(SEARCHABLE_BOUND.toMillis());
       System.out.printf(
           "noisy-neighbour: %.1f s; noisy answers %s, %d spans accepted (%.0f/s, limit %d/s);"
-              + " quiet %d requests all 200, %d traces kept whole%n",
+              + " quiet %d requests all 200, %d traces kept whole, searchable after %s ms%n",
           seconds,
           noisyAnswers,
           noisySpansAccepted,
           noisySpansAccepted / seconds,
           NOISY_LIMIT,
           quietAnswers.size(),
-          kept.size());
+          kept.size(),
+          latenciesMs);
     }
   }
 
