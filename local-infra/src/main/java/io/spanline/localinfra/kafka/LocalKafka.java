@@ -30,6 +30,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
@@ -212,6 +213,7 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+    keepTheJvmOnFatalFaults();
     server.startup();
     LocalKafka kafka = new LocalKafka(dataDir, clientPort, server, secured);
     try (Admin admin = kafka.admin()) {
@@ -404,5 +406,23 @@ public final class LocalKafka implements AutoCloseable {
   public void close() {
     server.shutdown();
     server.awaitShutdown();
+  }
+
+  /**
+   * Makes Kafka's fatal-fault paths ({@code Exit.exit}, {@code Exit.halt}: a controller's fatal
+   * metadata fault, a failed start) throw instead of ending the JVM: a broker embedded in a test's
+   * JVM must not end the test run without a word. The fault is logged at error and thrown as an
+   * {@link IllegalStateException} in the Kafka thread that met it. {@link LocalKafkaMain}, a broker
+   * in a JVM of its own, sets Kafka's own procedures back.
+   */
+  static void keepTheJvmOnFatalFaults() {
+    Exit.setExitProcedure(LocalKafka::refuseToEndTheJvm);
+    Exit.setHaltProcedure(LocalKafka::refuseToEndTheJvm);
+  }
+
+  private static void refuseToEndTheJvm(int status, String message) {
+    LOG.error("Kafka asked to end the JVM with status {}: {}", status, message);
+    throw new IllegalStateException(
+        "Kafka asked to end the JVM with status " + status + ": " + message);
   }
 }

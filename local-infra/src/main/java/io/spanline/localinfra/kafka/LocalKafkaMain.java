@@ -2,6 +2,7 @@ package io.spanline.localinfra.kafka;
 
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.utils.Exit;
 
 /**
  * Runs one {@link LocalKafka} broker in its own JVM until SIGTERM: {@code LocalKafkaMain <data dir>
@@ -18,6 +19,9 @@ public final class LocalKafkaMain {
     }
     LocalKafka kafka =
         LocalKafka.start(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+    // a broker in a JVM of its own ends it on a fatal fault, as Kafka does
+    Exit.resetExitProcedure();
+    Exit.resetHaltProcedure();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

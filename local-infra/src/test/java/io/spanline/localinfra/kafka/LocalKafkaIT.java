@@ -2,6 +2,7 @@ package io.spanline.localinfra.kafka;
 
 import static io.spanline.localinfra.junit.UniqueNames.unique;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spanline.localinfra.junit.LocalInfraExtension;
 import java.time.Duration;
@@ -20,11 +21,23 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Exit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(LocalInfraExtension.class)
 class LocalKafkaIT {
+
+  @Test
+  void aFatalKafkaFaultThrowsInsteadOfEndingTheTestJvm(LocalKafka kafka) {
+    // Kafka's fatal-fault paths call Exit; in a test's JVM they must not end it
+    assertThatThrownBy(() -> Exit.halt(1, "a fatal metadata fault"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("status 1")
+        .hasMessageContaining("a fatal metadata fault");
+    assertThatThrownBy(() -> Exit.exit(1)).isInstanceOf(IllegalStateException.class);
+    assertThat(kafka.bootstrapServers()).isNotEmpty();
+  }
 
   @Test
   void adminCreatesATopic(LocalKafka kafka) throws Exception {
