@@ -50,7 +50,6 @@ class ColdFetchIT {
   void aTraceOnlyInTheArchiveIsReturnedFromIt_forItsTenantOnly(LocalOpenSearch node, LocalS3 server)
       throws Exception {
     String bucket = UniqueNames.unique("cold");
-    ArchiveLayout layout = new ArchiveLayout("spans");
     AssembledTrace trace =
         TraceBuilder.trace()
             .tenant("acme")
@@ -58,51 +57,8 @@ class ColdFetchIT {
             .child("checkout", "POST /orders", 10)
             .build();
     // Given the trace in the archive (as the archive sink writes it), and nothing in OpenSearch
-    try (S3Client s3 =
-        S3Clients.create(
-            java.util.Optional.of(server.endpoint()),
-            LocalS3.REGION,
-            true,
-            LocalS3.ACCESS_KEY,
-            LocalS3.SECRET_KEY)) {
-      s3.createBucket(b -> b.bucket(bucket));
-      List<GenericRecord> rows =
-          SpanRows.of(
-              new SampledTrace(
-                  trace,
-                  new SamplingDecision(
-                      "acme", trace.traceId(), DecisionOutcome.KEEP, List.of("all"), 1.0, 0L)));
-      rows.sort(SpanRows.ORDER);
-      Path file = dir.resolve("f.parquet");
-      new ParquetTraceWriter(1 << 20, 8 << 10).write(rows, 1, file);
-      new S3Uploader(s3, bucket, 64L << 20, 16L << 20)
-          .upload(
-              file,
-              layout.fileKey(
-                  "acme", ArchiveLayout.hourOf(trace.summary().startEpochNanos()), 0, 0, 0));
-    }
-    Map<String, String> props =
-        Map.of(
-            "spanline.query.opensearch.hosts",
-            node.uri().toString(),
-            "spanline.query.index.prefix",
-            UniqueNames.unique("empty"),
-            "spanline.query.s3.endpoint",
-            server.endpoint().toString(),
-            "spanline.query.s3.path-style",
-            "true",
-            "spanline.query.s3.access-key",
-            LocalS3.ACCESS_KEY,
-            "spanline.query.s3.secret-key",
-            LocalS3.SECRET_KEY,
-            "spanline.query.s3.bucket",
-            bucket,
-            "spanline.query.http.bind.address",
-            "127.0.0.1",
-            "spanline.query.http.port",
-            "0",
-            "spanline.query.admin.port",
-            "0");
+    archive(server, bucket, List.of(List.of(trace)));
+    Map<String, String> props = props(node, server, bucket);
     // (the service's clock is 20 days after the trace: the default lookback, the whole 30-day
     // cold retention, covers it without a time range in the request)
     Clock clock =
@@ -129,7 +85,6 @@ class ColdFetchIT {
   void theNativeSearchPastTheHotRetention_findsArchivedTraces_forTheirTenantOnly(
       LocalOpenSearch node, LocalS3 server) throws Exception {
     String bucket = UniqueNames.unique("coldsearch");
-    ArchiveLayout layout = new ArchiveLayout("spans");
     AssembledTrace trace =
         TraceBuilder.trace()
             .tenant("acme")
@@ -140,43 +95,8 @@ class ColdFetchIT {
     AssembledTrace other =
         TraceBuilder.trace().tenant("acme").root("frontend", "GET /fine", 5).build();
     // Given two traces only in the archive, nothing in OpenSearch
-    try (S3Client s3 =
-        S3Clients.create(
-            java.util.Optional.of(server.endpoint()),
-            LocalS3.REGION,
-            true,
-            LocalS3.ACCESS_KEY,
-            LocalS3.SECRET_KEY)) {
-      s3.createBucket(b -> b.bucket(bucket));
-      List<GenericRecord> rows = new java.util.ArrayList<>();
-      for (AssembledTrace t : List.of(trace, other)) {
-        rows.addAll(
-            SpanRows.of(
-                new SampledTrace(
-                    t,
-                    new SamplingDecision(
-                        "acme", t.traceId(), DecisionOutcome.KEEP, List.of("all"), 1.0, 0L))));
-      }
-      rows.sort(SpanRows.ORDER);
-      Path file = dir.resolve("s.parquet");
-      new ParquetTraceWriter(1 << 20, 8 << 10).write(rows, 2, file);
-      new S3Uploader(s3, bucket, 64L << 20, 16L << 20)
-          .upload(
-              file,
-              layout.fileKey(
-                  "acme", ArchiveLayout.hourOf(trace.summary().startEpochNanos()), 0, 0, 1));
-    }
-    Map<String, String> props = new java.util.HashMap<>();
-    props.put("spanline.query.opensearch.hosts", node.uri().toString());
-    props.put("spanline.query.index.prefix", UniqueNames.unique("empty"));
-    props.put("spanline.query.s3.endpoint", server.endpoint().toString());
-    props.put("spanline.query.s3.path-style", "true");
-    props.put("spanline.query.s3.access-key", LocalS3.ACCESS_KEY);
-    props.put("spanline.query.s3.secret-key", LocalS3.SECRET_KEY);
-    props.put("spanline.query.s3.bucket", bucket);
-    props.put("spanline.query.http.bind.address", "127.0.0.1");
-    props.put("spanline.query.http.port", "0");
-    props.put("spanline.query.admin.port", "0");
+    archive(server, bucket, List.of(List.of(trace, other)));
+    Map<String, String> props = props(node, server, bucket);
     // (the service's clock is 20 days after the traces, past the default 7-day hot retention)
     Instant start = Instant.ofEpochSecond(trace.summary().startEpochNanos() / 1_000_000_000L);
     Clock clock = Clock.fixed(start.plusSeconds(20L * 24 * 3600), ZoneOffset.UTC);
@@ -248,7 +168,6 @@ class ColdFetchIT {
   void traceQlPastTheHotRetention_findsArchivedTraces_forTheirTenantOnly_partialWhenABoundCuts(
       LocalOpenSearch node, LocalS3 server) throws Exception {
     String bucket = UniqueNames.unique("coldtraceql");
-    ArchiveLayout layout = new ArchiveLayout("spans");
     AssembledTrace failing =
         TraceBuilder.trace()
             .tenant("acme")
@@ -271,51 +190,8 @@ class ColdFetchIT {
             .attr("customer.tier", "gold")
             .build();
     // Given three traces only in the archive, in two files of one hour, nothing in OpenSearch
-    try (S3Client s3 =
-        S3Clients.create(
-            java.util.Optional.of(server.endpoint()),
-            LocalS3.REGION,
-            true,
-            LocalS3.ACCESS_KEY,
-            LocalS3.SECRET_KEY)) {
-      s3.createBucket(b -> b.bucket(bucket));
-      int offset = 0;
-      for (List<AssembledTrace> batch : List.of(List.of(failing, fine), List.of(slowGold))) {
-        List<GenericRecord> rows = new java.util.ArrayList<>();
-        for (AssembledTrace t : batch) {
-          rows.addAll(
-              SpanRows.of(
-                  new SampledTrace(
-                      t,
-                      new SamplingDecision(
-                          "acme", t.traceId(), DecisionOutcome.KEEP, List.of("all"), 1.0, 0L))));
-        }
-        rows.sort(SpanRows.ORDER);
-        Path file = dir.resolve("q" + offset + ".parquet");
-        new ParquetTraceWriter(1 << 20, 8 << 10).write(rows, batch.size(), file);
-        new S3Uploader(s3, bucket, 64L << 20, 16L << 20)
-            .upload(
-                file,
-                layout.fileKey(
-                    "acme",
-                    ArchiveLayout.hourOf(failing.summary().startEpochNanos()),
-                    0,
-                    offset,
-                    offset + batch.size() - 1));
-        offset += batch.size();
-      }
-    }
-    Map<String, String> props = new java.util.HashMap<>();
-    props.put("spanline.query.opensearch.hosts", node.uri().toString());
-    props.put("spanline.query.index.prefix", UniqueNames.unique("empty"));
-    props.put("spanline.query.s3.endpoint", server.endpoint().toString());
-    props.put("spanline.query.s3.path-style", "true");
-    props.put("spanline.query.s3.access-key", LocalS3.ACCESS_KEY);
-    props.put("spanline.query.s3.secret-key", LocalS3.SECRET_KEY);
-    props.put("spanline.query.s3.bucket", bucket);
-    props.put("spanline.query.http.bind.address", "127.0.0.1");
-    props.put("spanline.query.http.port", "0");
-    props.put("spanline.query.admin.port", "0");
+    archive(server, bucket, List.of(List.of(failing, fine), List.of(slowGold)));
+    Map<String, String> props = props(node, server, bucket);
     // (the service's clock is 20 days after the traces, past the default 7-day hot retention)
     long startSeconds = failing.summary().startEpochNanos() / 1_000_000_000L;
     Clock clock =
@@ -360,6 +236,65 @@ class ColdFetchIT {
       assertThat(cut.get("partialReason").asText()).contains("file limit of 1 reached");
       assertThat(cut.get("traces").size()).isBetween(1, 2);
     }
+  }
+
+  /**
+   * Writes each list of traces (tenant acme, kept) as one Parquet file of the hour of the first
+   * trace's start, as the archive sink does, into a new bucket.
+   */
+  private void archive(LocalS3 server, String bucket, List<List<AssembledTrace>> files)
+      throws Exception {
+    ArchiveLayout layout = new ArchiveLayout("spans");
+    try (S3Client s3 =
+        S3Clients.create(
+            java.util.Optional.of(server.endpoint()),
+            LocalS3.REGION,
+            true,
+            LocalS3.ACCESS_KEY,
+            LocalS3.SECRET_KEY)) {
+      s3.createBucket(b -> b.bucket(bucket));
+      int offset = 0;
+      for (List<AssembledTrace> batch : files) {
+        List<GenericRecord> rows = new java.util.ArrayList<>();
+        for (AssembledTrace t : batch) {
+          rows.addAll(
+              SpanRows.of(
+                  new SampledTrace(
+                      t,
+                      new SamplingDecision(
+                          "acme", t.traceId(), DecisionOutcome.KEEP, List.of("all"), 1.0, 0L))));
+        }
+        rows.sort(SpanRows.ORDER);
+        Path file = dir.resolve(bucket + "-" + offset + ".parquet");
+        new ParquetTraceWriter(1 << 20, 8 << 10).write(rows, batch.size(), file);
+        new S3Uploader(s3, bucket, 64L << 20, 16L << 20)
+            .upload(
+                file,
+                layout.fileKey(
+                    "acme",
+                    ArchiveLayout.hourOf(files.get(0).get(0).summary().startEpochNanos()),
+                    0,
+                    offset,
+                    offset + batch.size() - 1));
+        offset += batch.size();
+      }
+    }
+  }
+
+  /** The query service's settings: an empty OpenSearch index, the archive in the bucket. */
+  private static Map<String, String> props(LocalOpenSearch node, LocalS3 server, String bucket) {
+    Map<String, String> props = new java.util.HashMap<>();
+    props.put("spanline.query.opensearch.hosts", node.uri().toString());
+    props.put("spanline.query.index.prefix", UniqueNames.unique("empty"));
+    props.put("spanline.query.s3.endpoint", server.endpoint().toString());
+    props.put("spanline.query.s3.path-style", "true");
+    props.put("spanline.query.s3.access-key", LocalS3.ACCESS_KEY);
+    props.put("spanline.query.s3.secret-key", LocalS3.SECRET_KEY);
+    props.put("spanline.query.s3.bucket", bucket);
+    props.put("spanline.query.http.bind.address", "127.0.0.1");
+    props.put("spanline.query.http.port", "0");
+    props.put("spanline.query.admin.port", "0");
+    return props;
   }
 
   private static JsonNode traceQl(QueryServiceApp app, String tenant, String q, String more)
