@@ -238,6 +238,70 @@ class ColdFetchIT {
     }
   }
 
+  @Test
+  void traceQlFallback_putsTheHotStoresTracesFirst_andATraceInBothStoresOnce(
+      LocalOpenSearch node, LocalS3 server) throws Exception {
+    String bucket = UniqueNames.unique("coldmerge");
+    AssembledTrace both =
+        TraceBuilder.trace()
+            .tenant("acme")
+            .root("frontend", "GET /pay", 40)
+            .child("payments", "charge", 10)
+            .error()
+            .build();
+    AssembledTrace archivedOnly =
+        TraceBuilder.trace()
+            .tenant("acme")
+            .root("frontend", "GET /refund", 40)
+            .child("payments", "refund", 10)
+            .build();
+    AssembledTrace olderHotOnly =
+        TraceBuilder.trace()
+            .tenant("acme")
+            .shiftedBy(java.time.Duration.ofMinutes(-10))
+            .root("frontend", "GET /basket", 40)
+            .child("payments", "hold", 10)
+            .error()
+            .build();
+    // Given one trace in both stores, an older one only in OpenSearch, a newer one only archived
+    archive(server, bucket, List.of(List.of(both, archivedOnly)));
+    Map<String, String> props = props(node, server, bucket);
+    props.put(
+        "spanline.query.index.prefix",
+        io.spanline.query.testing.QueryFixture.index(node, List.of(both, olderHotOnly)));
+    long startSeconds = both.summary().startEpochNanos() / 1_000_000_000L;
+    Clock clock =
+        Clock.fixed(Instant.ofEpochSecond(startSeconds + 20L * 24 * 3600), ZoneOffset.UTC);
+    String range = "&start=" + (startSeconds - 3600) + "&end=" + (startSeconds + 3600);
+    String payments = "{ resource.service.name = \"payments\" }";
+    try (QueryServiceApp app =
+        QueryServiceApp.start(QueryConfigLoader.load(Map.of(), props), clock)) {
+      io.spanline.localinfra.Probe.until(
+          "traces searchable",
+          java.time.Duration.ofSeconds(30),
+          java.time.Duration.ofMillis(200),
+          () -> traceIds(traceQl(app, "acme", payments, range + "&source=hot")).size() == 2);
+
+      // When TraceQL asks for the payments traces (the hot store holds fewer than the limit)
+      JsonNode merged = traceQl(app, "acme", payments, range);
+      JsonNode errors = traceQl(app, "acme", "{ status = error }", range);
+      JsonNode enoughHot = traceQl(app, "acme", payments, range + "&limit=2");
+
+      // Then the hot store's come first (most recent first), then the archive's it did not hold
+      assertThat(traceIds(merged))
+          .containsExactly(
+              both.traceId().toHex(),
+              olderHotOnly.traceId().toHex(),
+              archivedOnly.traceId().toHex());
+      assertThat(merged.get("partial").asBoolean()).isFalse();
+      assertThat(traceIds(errors))
+          .containsExactly(both.traceId().toHex(), olderHotOnly.traceId().toHex());
+      // and with as many hot traces as the limit, the archive is not asked
+      assertThat(traceIds(enoughHot))
+          .containsExactly(both.traceId().toHex(), olderHotOnly.traceId().toHex());
+    }
+  }
+
   /**
    * Writes each list of traces (tenant acme, kept) as one Parquet file of the hour of the first
    * trace's start, as the archive sink does, into a new bucket.
