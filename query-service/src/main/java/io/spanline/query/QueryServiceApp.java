@@ -7,7 +7,9 @@ import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.spanline.query.api.ArchiveWindow;
 import io.spanline.query.api.SummarySearch;
+import io.spanline.query.api.TieredTraceQlSearch;
 import io.spanline.query.api.TraceLookup;
 import io.spanline.query.api.TraceQuerySearch;
 import io.spanline.query.api.jaeger.JaegerApiV3;
@@ -17,7 +19,6 @@ import io.spanline.query.api.v1.NativeApi;
 import io.spanline.query.config.QueryConfig;
 import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.query.tenancy.TenantQueryLimits;
-import io.spanline.query.traceql.TraceQlSearch;
 import io.spanline.service.admin.AdminServer;
 import io.spanline.service.admin.Readiness;
 import io.spanline.service.tenancy.TenantLimitsSettings;
@@ -131,7 +132,12 @@ public final class QueryServiceApp implements AutoCloseable {
                 new TempoApi(
                     lookup,
                     hot,
-                    new TraceQlSearch(hot, config.traceQlMaxTracesInspected()),
+                    new TieredTraceQlSearch(
+                        hot,
+                        summaries.archive(),
+                        cold,
+                        config.traceQlMaxTracesInspected(),
+                        new ArchiveWindow(config.hotRetention(), config.archiveLookback(), clock)),
                     tenants,
                     clock))
             // The web UI: static files from the classpath folder web/, index.html at "/".

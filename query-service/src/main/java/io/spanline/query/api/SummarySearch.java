@@ -4,6 +4,7 @@ import io.spanline.query.api.Responses.BadParameter;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.storage.FoundSummary;
 import io.spanline.storage.SummaryQuery;
+import io.spanline.storage.TimeRange;
 import io.spanline.storage.TraceSearch;
 import io.spanline.storage.archive.ArchiveTraceSearch;
 import java.io.IOException;
@@ -88,9 +89,7 @@ public final class SummarySearch {
 
   private final TraceSearch hot;
   private final Optional<ArchiveTraceSearch> cold;
-  private final Duration hotRetention;
-  private final Duration archiveRetention;
-  private final Clock clock;
+  private final ArchiveWindow window;
 
   /**
    * @param cold empty when the archive is off
@@ -105,9 +104,7 @@ public final class SummarySearch {
       Clock clock) {
     this.hot = Objects.requireNonNull(hot, "hot");
     this.cold = Objects.requireNonNull(cold, "cold");
-    this.hotRetention = Objects.requireNonNull(hotRetention, "hotRetention");
-    this.archiveRetention = Objects.requireNonNull(archiveRetention, "archiveRetention");
-    this.clock = Objects.requireNonNull(clock, "clock");
+    this.window = new ArchiveWindow(hotRetention, archiveRetention, clock);
   }
 
   /** The archive's search, shared with other searches; empty when the archive is off. */
@@ -120,41 +117,37 @@ public final class SummarySearch {
    * @throws IOException if a store cannot be read
    */
   public Answer find(String tenant, SummaryQuery query, Source source) throws IOException {
-    long now = clock.millis() * 1_000_000L;
-    long coldFloor = now - archiveRetention.toNanos();
     if (source == Source.ARCHIVE) {
       ArchiveTraceSearch archive =
           cold.orElseThrow(() -> new BadParameter("source=archive: the archive is not enabled"));
       if (query.linkedTo().isPresent()) {
         throw new BadParameter("source=archive does not support linkedTraceId");
       }
-      long from = Math.max(query.fromEpochNanos(), coldFloor);
-      if (from > query.toEpochNanos()) {
+      Optional<TimeRange> range = window.archived(query.fromEpochNanos(), query.toEpochNanos());
+      if (range.isEmpty()) {
         return new Answer(List.of(), false, Optional.empty());
       }
       return merge(
           List.of(),
-          Optional.of(archive.findSummaries(tenant, within(query, from, query.toEpochNanos()))),
+          Optional.of(archive.findSummaries(tenant, within(query, range.get()))),
           query.limit());
     }
     List<FoundSummary> hotFound = hot.findSummaries(tenant, query);
-    long boundary = now - hotRetention.toNanos();
-    long coldFrom = Math.max(query.fromEpochNanos(), coldFloor);
-    long coldTo = Math.min(query.toEpochNanos(), boundary);
+    Optional<TimeRange> range = window.pastHot(query.fromEpochNanos(), query.toEpochNanos());
     if (source == Source.HOT
         || cold.isEmpty()
-        || coldFrom > coldTo
+        || range.isEmpty()
         || query.linkedTo().isPresent()
         || hotFound.size() >= query.limit()) {
       return merge(hotFound, Optional.empty(), query.limit());
     }
     return merge(
         hotFound,
-        Optional.of(cold.get().findSummaries(tenant, within(query, coldFrom, coldTo))),
+        Optional.of(cold.get().findSummaries(tenant, within(query, range.get()))),
         query.limit());
   }
 
-  private static SummaryQuery within(SummaryQuery query, long from, long to) {
+  private static SummaryQuery within(SummaryQuery query, TimeRange range) {
     return new SummaryQuery(
         query.service(),
         query.operation(),
@@ -164,8 +157,8 @@ public final class SummarySearch {
         query.attributes(),
         query.spanStatus(),
         query.linkedTo(),
-        from,
-        to,
+        range.fromEpochNanos(),
+        range.toEpochNanos(),
         query.limit());
   }
 

@@ -41,9 +41,7 @@ public final class TraceQuerySearch {
   private final TraceSearch hot;
   private final Optional<ArchiveTraceSearch> cold;
   private final Optional<TraceStore> coldTraces;
-  private final Duration hotRetention;
-  private final Duration archiveRetention;
-  private final Clock clock;
+  private final ArchiveWindow window;
 
   /**
    * @param cold the archive's search; empty when the archive is off
@@ -59,9 +57,7 @@ public final class TraceQuerySearch {
     this.hot = Objects.requireNonNull(hot, "hot");
     this.cold = Objects.requireNonNull(cold, "cold");
     this.coldTraces = Objects.requireNonNull(coldTraces, "coldTraces");
-    this.hotRetention = Objects.requireNonNull(hotRetention, "hotRetention");
-    this.archiveRetention = Objects.requireNonNull(archiveRetention, "archiveRetention");
-    this.clock = Objects.requireNonNull(clock, "clock");
+    this.window = new ArchiveWindow(hotRetention, archiveRetention, clock);
   }
 
   /**
@@ -70,12 +66,11 @@ public final class TraceQuerySearch {
   public Answer find(String tenant, TraceQuery query) throws IOException {
     List<TraceId> hotIds = hot.findTraceIds(tenant, query);
     List<FoundTrace> out = new ArrayList<>(hot.traces(tenant, hotIds).values());
-    long now = clock.millis() * 1_000_000L;
-    long from = Math.max(query.startMinEpochNanos(), now - archiveRetention.toNanos());
-    long to = Math.min(query.startMaxEpochNanos(), now - hotRetention.toNanos());
+    Optional<TimeRange> range =
+        window.pastHot(query.startMinEpochNanos(), query.startMaxEpochNanos());
     if (cold.isEmpty()
         || coldTraces.isEmpty()
-        || from > to
+        || range.isEmpty()
         || query.linkedTo().isPresent()
         || hotIds.size() >= query.limit()) {
       return new Answer(out, false, Optional.empty());
@@ -90,8 +85,8 @@ public final class TraceQuerySearch {
                     query.attributes(),
                     query.spanStatus(),
                     query.linkedTo(),
-                    from,
-                    to,
+                    range.get().fromEpochNanos(),
+                    range.get().toEpochNanos(),
                     query.durationMinNanos(),
                     query.durationMaxNanos(),
                     query.limit()));
@@ -101,7 +96,7 @@ public final class TraceQuerySearch {
         break;
       }
       if (seen.add(id)) {
-        coldTraces.get().trace(tenant, id, new TimeRange(from, to)).ifPresent(out::add);
+        coldTraces.get().trace(tenant, id, range.get()).ifPresent(out::add);
       }
     }
     return new Answer(out, found.partial(), found.partialReason());

@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.storage.FoundSummary;
+import io.spanline.storage.SpanCondition;
 import io.spanline.storage.SummaryQuery;
+import io.spanline.storage.TimeRange;
 import io.spanline.storage.TraceQuery;
 import io.spanline.storage.archive.internal.parquet.SpanRows;
 import io.spanline.storage.archive.internal.s3.S3InputFile;
@@ -278,6 +280,61 @@ public final class ArchiveTraceSearch {
           List<TraceId> ids = s.top().stream().map(Hit::traceId).toList();
           return s.result(ids);
         });
+  }
+
+  /**
+   * IDs of the tenant's archived traces with a span that started in the range and meets the
+   * condition (what TraceQL pushes down), the trace whose matching span started last first, at most
+   * {@code limit}. Name, service, kind, status, IDs, duration and the root are pushed down to
+   * Parquet where it can evaluate them and tested exactly on the rows read; attribute conditions
+   * are tested on the span's and its resource's attributes only (not events, links or the scope;
+   * arrays as a whole); link conditions hold on every span (the archive has no link columns), so
+   * the caller checks them on the traces.
+   *
+   * @param within when present, only these traces (pushed down as {@code trace_id IN (…)})
+   * @throws IllegalArgumentException if {@code limit} is below 1, or the range exceeds 366 days
+   * @throws IOException if the archive cannot be listed
+   */
+  public Result<TraceId> findTraceIds(
+      String tenant,
+      SpanCondition condition,
+      TimeRange range,
+      int limit,
+      Optional<Set<TraceId>> within)
+      throws IOException {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(condition, "condition");
+    Objects.requireNonNull(within, "within");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+    }
+    List<FilterPredicate> pushed = new ArrayList<>();
+    Set<String> columns = new LinkedHashSet<>(List.of("trace_id", "start_time_unix_nano"));
+    pushed.add(
+        FilterApi.gtEq(FilterApi.longColumn("start_time_unix_nano"), range.fromEpochNanos()));
+    pushed.add(FilterApi.ltEq(FilterApi.longColumn("start_time_unix_nano"), range.toEpochNanos()));
+    SpanConditionRows.pushed(condition, columns).ifPresent(pushed::add);
+    Predicate<GenericRecord> test = SpanConditionRows.test(condition, columns);
+    if (within.isPresent()) {
+      if (within.get().isEmpty()) {
+        return new Result<>(
+            List.of(), false, Optional.empty(), new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0));
+      }
+      Set<Binary> ids = new HashSet<>();
+      within.get().forEach(id -> ids.add(Binary.fromString(id.toHex())));
+      pushed.add(FilterApi.in(FilterApi.binaryColumn("trace_id"), ids));
+    }
+    Plan plan = new Plan(pushed, columns, test, "start_time_unix_nano", limit);
+    return timed(
+        () -> {
+          Search s = search(tenant, plan, range.fromEpochNanos(), range.toEpochNanos());
+          return s.result(s.top().stream().map(Hit::traceId).toList());
+        });
+  }
+
+  /** The pool the searches read on; {@link Limits#parallelism} threads. */
+  java.util.concurrent.Executor executor() {
+    return executor;
   }
 
   /**

@@ -12,7 +12,9 @@ import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.testing.TraceBuilder;
 import io.spanline.storage.FoundSummary;
+import io.spanline.storage.FoundTrace;
 import io.spanline.storage.LinkTarget;
+import io.spanline.storage.SpanCondition;
 import io.spanline.storage.SummaryQuery;
 import io.spanline.storage.TimeRange;
 import io.spanline.storage.TraceQuery;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -203,6 +206,127 @@ class ArchiveTraceSearchIT {
                         .build())
                 .items())
         .containsExactly(checkoutError.traceId());
+  }
+
+  private static List<TraceId> matching(
+      String tenant, SpanCondition condition, TimeRange range, Optional<Set<TraceId>> within)
+      throws Exception {
+    ArchiveTraceSearch.Result<TraceId> r =
+        search(ArchiveTraceSearch.Limits.DEFAULT)
+            .findTraceIds(tenant, condition, range, 100, within);
+    assertThat(r.partial()).isFalse();
+    return r.items();
+  }
+
+  private static List<TraceId> matching(String tenant, SpanCondition condition) throws Exception {
+    return matching(tenant, condition, new TimeRange(FROM, TO), Optional.empty());
+  }
+
+  private static SpanCondition.Compare is(
+      SpanCondition.Field field, SpanCondition.Operator op, Object value) {
+    return new SpanCondition.Compare(field, op, value);
+  }
+
+  @Test
+  void spanConditions_pushedDownAndTestedOnTheRows_mostRecentFirst_withinACandidateSet()
+      throws Exception {
+    SpanCondition checkout = is(SpanCondition.Field.SERVICE, SpanCondition.Operator.EQ, "checkout");
+    assertThat(matching("acme", checkout))
+        .containsExactly(laterCheckout.traceId(), checkoutError.traceId());
+    assertThat(matching("globex", checkout)).containsExactly(globexCheckout.traceId());
+    // the root span's name
+    assertThat(
+            matching(
+                "acme",
+                new SpanCondition.AllOf(
+                    List.of(
+                        new SpanCondition.Root(),
+                        is(SpanCondition.Field.NAME, SpanCondition.Operator.EQ, "GET /pay")))))
+        .containsExactly(slowPayment.traceId());
+    // a root's missing parent matches no comparison, not even "not equal"
+    assertThat(
+            matching(
+                "acme",
+                new SpanCondition.AllOf(
+                    List.of(
+                        is(SpanCondition.Field.SERVICE, SpanCondition.Operator.EQ, "frontend"),
+                        is(
+                            SpanCondition.Field.PARENT_SPAN_ID,
+                            SpanCondition.Operator.NE,
+                            "00000000000000ff")))))
+        .isEmpty();
+    // either status; a string order comparison (tested on the rows only); the span's duration
+    assertThat(
+            matching(
+                "acme",
+                new SpanCondition.AnyOf(
+                    List.of(
+                        is(SpanCondition.Field.STATUS, SpanCondition.Operator.EQ, "ERROR"),
+                        is(SpanCondition.Field.STATUS, SpanCondition.Operator.EQ, "OK")))))
+        .containsExactlyInAnyOrder(checkoutError.traceId(), slowPayment.traceId());
+    assertThat(matching("acme", is(SpanCondition.Field.NAME, SpanCondition.Operator.LT, "GET /d")))
+        .containsExactly(laterCheckout.traceId(), checkoutError.traceId());
+    assertThat(
+            matching(
+                "acme",
+                is(
+                    SpanCondition.Field.DURATION_NANOS,
+                    SpanCondition.Operator.GT,
+                    Duration.ofMillis(700).toNanos())))
+        .containsExactly(slowPayment.traceId());
+    // only among the candidates given, and only in the range
+    assertThat(
+            matching(
+                "acme",
+                checkout,
+                new TimeRange(FROM, TO),
+                Optional.of(Set.of(checkoutError.traceId(), slowPayment.traceId()))))
+        .containsExactly(checkoutError.traceId());
+    assertThat(matching("acme", checkout, new TimeRange(FROM, TO), Optional.of(Set.of())))
+        .isEmpty();
+    assertThat(
+            matching(
+                "acme",
+                checkout,
+                new TimeRange(TraceBuilder.START, TraceBuilder.START + HOUR / 2),
+                Optional.empty()))
+        .containsExactly(checkoutError.traceId());
+  }
+
+  @Test
+  void candidateSearch_readsWholeTracesInItsRange_boundedInCount_sayingWhatItLeftOut()
+      throws Exception {
+    ArchiveCandidateSearch candidates =
+        new ArchiveCandidateSearch(
+            search(ArchiveTraceSearch.Limits.DEFAULT),
+            new ArchiveTraceStore(
+                new ColdTraceReader(s3, bucket, LAYOUT, 1000), new SimpleMeterRegistry()),
+            new TimeRange(FROM, TO),
+            2);
+    // a caller's wider range is cut to the search's
+    List<TraceId> ids =
+        candidates.findTraceIds(
+            "acme", SpanCondition.ANY, new TimeRange(0, Long.MAX_VALUE / 2), 10, Optional.empty());
+    assertThat(ids)
+        .containsExactlyInAnyOrder(
+            laterCheckout.traceId(),
+            checkoutError.traceId(),
+            slowPayment.traceId(),
+            withAttributes.traceId());
+    assertThat(candidates.partialReason()).isEmpty();
+    assertThat(candidates.attributeKeys("acme", Optional.empty())).isEmpty();
+
+    Map<TraceId, FoundTrace> first =
+        candidates.traces("acme", List.of(checkoutError.traceId(), slowPayment.traceId()));
+    assertThat(first.keySet()).containsExactly(checkoutError.traceId(), slowPayment.traceId());
+    assertThat(first.get(checkoutError.traceId()).spans())
+        .containsExactlyInAnyOrderElementsOf(checkoutError.spans());
+    assertThat(candidates.partialReason()).isEmpty();
+    assertThat(candidates.traces("globex", List.of(globexCheckout.traceId()))).isEmpty();
+    assertThat(candidates.partialReason())
+        .hasValueSatisfying(r -> assertThat(r).contains("most traces of one query (2)"));
+    assertThatThrownBy(() -> candidates.services("acme"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test

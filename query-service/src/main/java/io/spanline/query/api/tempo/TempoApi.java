@@ -24,6 +24,8 @@ import com.linecorp.armeria.server.annotation.Param;
 import io.spanline.query.api.GoDurations;
 import io.spanline.query.api.Responses;
 import io.spanline.query.api.Responses.BadParameter;
+import io.spanline.query.api.SummarySearch;
+import io.spanline.query.api.TieredTraceQlSearch;
 import io.spanline.query.api.TraceLookup;
 import io.spanline.query.tenancy.RequestTenants;
 import io.spanline.query.traceql.TraceQlSearch;
@@ -57,9 +59,10 @@ import java.util.regex.Pattern;
  * The subset of Grafana Tempo's HTTP API that Grafana's Tempo data source uses: {@code /api/echo},
  * {@code /api/status/buildinfo}, trace by ID ({@code /api/traces/{id}}, {@code
  * /api/v2/traces/{id}}; OTLP/JSON, or protobuf when {@code Accept: application/protobuf}), TraceQL
- * search ({@code /api/search?q=…}, evaluated by {@link TraceQlSearch}), the older tag search
- * ({@code tags} in logfmt, {@code minDuration}/{@code maxDuration} as Go durations on the whole
- * trace), tag names and values with scopes ({@code /api/v2/search/tags}, {@code
+ * search ({@code /api/search?q=…}, evaluated by {@link TraceQlSearch} over the hot store and, past
+ * the hot retention or with {@code source=archive}, the archive: {@link TieredTraceQlSearch}), the
+ * older tag search ({@code tags} in logfmt, {@code minDuration}/{@code maxDuration} as Go durations
+ * on the whole trace), tag names and values with scopes ({@code /api/v2/search/tags}, {@code
  * /api/v2/search/tag/{tag}/values}) and without ({@code /api/search/tags}, {@code
  * /api/search/tag/{tag}/values}). Times in {@code start}/{@code end} are epoch seconds. Tenants as
  * everywhere: API key or {@code X-Scope-OrgID}.
@@ -102,19 +105,19 @@ public final class TempoApi {
 
   private final TraceLookup lookup;
   private final TraceSearch search;
-  private final TraceQlSearch traceQl;
+  private final TieredTraceQlSearch traceQl;
   private final RequestTenants tenants;
   private final Clock clock;
 
   /**
    * @param lookup trace by ID (the hot store, then the archive)
    * @param search searches and lists (the hot store)
-   * @param traceQl TraceQL search over the same store
+   * @param traceQl TraceQL search over the hot store and the archive
    */
   public TempoApi(
       TraceLookup lookup,
       TraceSearch search,
-      TraceQlSearch traceQl,
+      TieredTraceQlSearch traceQl,
       RequestTenants tenants,
       Clock clock) {
     this.lookup = lookup;
@@ -280,8 +283,9 @@ public final class TempoApi {
    * "startTimeUnixNano", "durationNanos", "attributes"}], "matched", "attributes"}], "spanSet"}],
    * "metrics": {"inspectedTraces", "inspectedSpans"}, "partial", "partialReason"}}: Tempo's shape
    * (the deprecated {@code spanSet} is the first spanset), plus Spanline's {@code partial} when the
-   * bound on inspected traces may have hidden matches. A query that does not parse answers 400 with
-   * the position.
+   * bound on inspected traces, or the archive search's bounds, may have hidden matches. {@code
+   * source} is {@code auto} (default), {@code hot} or {@code archive}, as in the native search. A
+   * query that does not parse answers 400 with the position.
    */
   private HttpResponse traceQlSearch(String tenant, String q, QueryParams params)
       throws IOException {
@@ -298,8 +302,10 @@ public final class TempoApi {
     }
     int limit = count(params, 20, MAX_LIMIT, "limit");
     int spss = count(params, DEFAULT_SPANS_PER_SPANSET, MAX_LIMIT, "spss");
+    SummarySearch.Source source =
+        SummarySearch.Source.parse(Optional.ofNullable(params.get("source")), "source");
     TraceQlSearch.Result result =
-        traceQl.search(tenant, q, new TimeRange(nanos(start), nanos(end)), limit);
+        traceQl.search(tenant, q, new TimeRange(nanos(start), nanos(end)), limit, source);
     ObjectNode body = JSON.createObjectNode();
     ArrayNode out = body.putArray("traces");
     for (TraceQlSearch.MatchedTrace t : result.traces()) {
