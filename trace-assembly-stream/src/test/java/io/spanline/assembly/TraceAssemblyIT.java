@@ -21,6 +21,10 @@ import io.spanline.schemas.model.TraceId;
 import io.spanline.schemas.model.TraceShedding;
 import io.spanline.schemas.registry.RestSchemaRegistryClient;
 import io.spanline.schemas.topic.SpanlineHeaders;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -319,6 +323,11 @@ class TraceAssemblyIT {
       assertThat(successor.metrics().tracesShed(TENANT)).isZero();
       assertThat(successor.metrics().shedLateErrorCount(TENANT)).isEqualTo(1);
       assertThat(successor.metrics().lateFragmentCount()).isZero();
+      assertThat(scrape(successor.adminPort()))
+          .containsPattern(
+              "(?m)^spanline_assembly_shed_late_errors_total\\{[^}]*tenant=\"acme\"[^}]*\\} 1\\.0$")
+          .containsPattern(
+              "(?m)^spanline_assembly_spans_shed_total\\{[^}]*tenant=\"acme\"[^}]*\\} 2\\.0$");
     }
   }
 
@@ -391,6 +400,22 @@ class TraceAssemblyIT {
       }
     } finally {
       killed.destroyForcibly();
+    }
+  }
+
+  /** The instance's admin {@code /metrics} (Prometheus text). */
+  private static String scrape(int adminPort) {
+    try {
+      return HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .build()
+          .send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (Exception e) {
+      throw new IllegalStateException("scraping /metrics on port " + adminPort, e);
     }
   }
 
