@@ -67,12 +67,17 @@ class OperatorMetricsIT {
 
   /**
    * Dashboard metrics that exist only once their event happened (per-tenant counters created at the
-   * first refusal or shed), with the test that finds each on a gateway's /metrics.
+   * first refusal or shed), with the test that finds each on a gateway's or the assembly's
+   * /metrics.
    */
   private static final Map<String, String> ONLY_AFTER_AN_EVENT =
       Map.of(
           "spanline_gateway_spans_refused_total", "TenantLimitsFileIT, NoisyNeighbourIT",
-          "spanline_gateway_spans_shed_total", "OverloadSheddingIT");
+          "spanline_gateway_spans_shed_total", "OverloadSheddingIT",
+          "spanline_assembly_traces_shed_total", "AssemblySheddingIT",
+          "spanline_assembly_spans_shed_total", "AssemblySheddingIT",
+          "spanline_assembly_shed_late_errors_total",
+              "TraceAssemblyIT (restartedCleanly_aShedTracesLaterSpansAreStillShed_...)");
 
   /**
    * HTTP/1.1: the JDK client's cleartext HTTP/2 upgrade now and then misreads a large /metrics

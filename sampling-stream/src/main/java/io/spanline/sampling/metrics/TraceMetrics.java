@@ -2,6 +2,7 @@ package io.spanline.sampling.metrics;
 
 import io.spanline.schemas.model.AnyValue;
 import io.spanline.schemas.model.StatusCode;
+import io.spanline.schemas.model.TraceShedding;
 import io.spanline.schemas.model.TraceView;
 
 /**
@@ -10,15 +11,13 @@ import io.spanline.schemas.model.TraceView;
  * parent is in the same trace and belongs to another service adds a call from the parent's service
  * (client) to the span's (server). Pure: it tells a {@link Sink} and keeps nothing.
  *
- * <p>A trace the gateway kept while shedding load carries its adjusted count in the span attribute
- * {@value #ADJUSTED_COUNT_ATTRIBUTE} (2, 4, 8 or 16: the traces it stands for); its spans and edges
- * then count that many times, so rates, error counts and duration sums stay unbiased. The largest
- * value on any span of the trace applies to all of them; without one a trace counts once.
+ * <p>A trace the gateway or the assembly kept while shedding load carries its adjusted count in the
+ * span attribute {@value TraceShedding#ADJUSTED_COUNT_ATTRIBUTE} (2, 4, 8 or 16: the traces it
+ * stands for; the shared rule of {@link TraceShedding}); its spans and edges then count that many
+ * times, so rates, error counts and duration sums stay unbiased. The largest value on any span of
+ * the trace applies to all of them; without one a trace counts once.
  */
 final class TraceMetrics {
-  /** The span attribute of the gateway's overload shedding (its {@code LoadShedder}). */
-  static final String ADJUSTED_COUNT_ATTRIBUTE = "spanline.shed.adjusted_count";
-
   /** The largest adjusted count accepted; larger values count as this. */
   static final long MAX_ADJUSTED_COUNT = 1 << 20;
 
@@ -28,7 +27,7 @@ final class TraceMetrics {
   static long adjustedCount(TraceView trace) {
     long[] max = {1};
     trace.anyAttribute(
-        ADJUSTED_COUNT_ATTRIBUTE,
+        TraceShedding.ADJUSTED_COUNT_ATTRIBUTE,
         v -> {
           if (v instanceof AnyValue.LongValue l && l.value() > max[0]) {
             max[0] = Math.min(MAX_ADJUSTED_COUNT, l.value());
