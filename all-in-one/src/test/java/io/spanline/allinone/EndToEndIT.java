@@ -62,7 +62,8 @@ class EndToEndIT {
   private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
   private static final Duration POLL = Duration.ofMillis(200);
 
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @Test
   void demoTracesAreSampledIndexedArchivedAndServedWhole(@TempDir Path data) throws Exception {

@@ -320,7 +320,9 @@ class ArchiveSinkIT {
   }
 
   private static HttpResponse<String> admin(ArchiveSinkApp sink, String path) throws Exception {
-    return HttpClient.newHttpClient()
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .build()
         .send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sink.adminPort() + path))
                 .build(),

@@ -42,7 +42,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 public final class QueryBench {
   private static final String INPUT = "bench-query-sampled";
   private static final String PREFIX = "bench-query";
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   /**
    * Requests before each kind's timed ones: with 50, whichever kind ran first was ~1.6× slower at

@@ -45,7 +45,8 @@ final class Checks {
   static final String BUCKET = "spanline-archive";
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final Endpoints pipeline;
   private final String tenant;
 

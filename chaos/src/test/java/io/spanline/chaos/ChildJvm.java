@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * runs, as with {@code kill -9}) and started again on the same settings, so on the same state.
  */
 final class ChildJvm {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private final String name;
   private final Class<?> mainClass;

@@ -320,7 +320,9 @@ class IndexSinkIT {
   }
 
   private static HttpResponse<String> admin(IndexSinkHarness sink, String path) throws Exception {
-    return HttpClient.newHttpClient()
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .build()
         .send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sink.app().adminPort() + path))
                 .build(),

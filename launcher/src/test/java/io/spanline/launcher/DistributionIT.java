@@ -33,7 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 class DistributionIT {
   private static final String TENANT = "dist-test";
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   @TempDir Path dir;
 

@@ -141,7 +141,9 @@ class ColdFetchIT {
 
       // And Jaeger's api_v3 span search finds it too, whole, from the archive
       HttpResponse<byte[]> jaeger =
-          HttpClient.newHttpClient()
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .build()
               .send(
                   HttpRequest.newBuilder(
                           URI.create(
@@ -364,7 +366,9 @@ class ColdFetchIT {
   private static JsonNode traceQl(QueryServiceApp app, String tenant, String q, String more)
       throws Exception {
     HttpResponse<byte[]> r =
-        HttpClient.newHttpClient()
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .build()
             .send(
                 HttpRequest.newBuilder(
                         URI.create(
@@ -390,7 +394,9 @@ class ColdFetchIT {
   private static JsonNode search(QueryServiceApp app, String tenant, String query)
       throws Exception {
     HttpResponse<byte[]> r =
-        HttpClient.newHttpClient()
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .build()
             .send(
                 HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + app.port() + "/v1/traces/search?" + query))
@@ -403,7 +409,9 @@ class ColdFetchIT {
 
   private static HttpResponse<byte[]> get(QueryServiceApp app, String traceId, String tenant)
       throws Exception {
-    return HttpClient.newHttpClient()
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .build()
         .send(
             HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + app.port() + "/api/v3/traces/" + traceId))

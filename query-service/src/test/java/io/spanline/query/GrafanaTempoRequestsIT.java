@@ -49,7 +49,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LocalInfraExtension.class)
 class GrafanaTempoRequestsIT {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final String BROWSER_ACCEPT = "application/json, text/plain, */*";
   private static final long START_S = TraceBuilder.START / 1_000_000_000L;
 

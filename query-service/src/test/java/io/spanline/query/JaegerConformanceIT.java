@@ -54,7 +54,8 @@ class JaegerConformanceIT {
   private static final JaegerFixtures JAEGER = new JaegerFixtures();
   private static QueryServiceApp app;
   private static final Map<String, List<Span>> FIXTURES = new HashMap<>();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void writeFixturesAndStart(LocalOpenSearch node) throws Exception {

@@ -51,7 +51,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LocalInfraExtension.class)
 class JaegerHttpApiIT {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final String UI_ACCEPT = "*/*";
   private static final String GRAFANA_ACCEPT = "application/json, text/plain, */*";
   private static final long START_US = TraceBuilder.START / 1000;

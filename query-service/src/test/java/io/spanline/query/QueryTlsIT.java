@@ -71,6 +71,7 @@ class QueryTlsIT {
       request.header(headers[i], headers[i + 1]);
     }
     return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
         .sslContext(ca.trustingContext())
         .build()
         .send(request.build(), HttpResponse.BodyHandlers.ofString());

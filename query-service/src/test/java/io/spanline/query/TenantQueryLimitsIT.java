@@ -105,7 +105,9 @@ class TenantQueryLimitsIT {
   }
 
   private static byte[] adminMetrics(QueryServiceApp app) throws Exception {
-    return HttpClient.newHttpClient()
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .build()
         .send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.adminPort() + "/metrics"))
                 .build(),

@@ -295,7 +295,9 @@ class SamplingCrashIT {
   }
 
   private static int readyz(int adminPort) throws Exception {
-    return HttpClient.newHttpClient()
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .build()
         .send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz")).build(),
             HttpResponse.BodyHandlers.discarding())

@@ -183,7 +183,9 @@ class SamplingIT {
 
       // And the RED histograms carry exemplars (OpenMetrics), each naming a kept trace
       HttpResponse<String> scrape =
-          HttpClient.newHttpClient()
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .build()
               .send(
                   HttpRequest.newBuilder(
                           URI.create("http://127.0.0.1:" + app.adminPort() + "/metrics"))

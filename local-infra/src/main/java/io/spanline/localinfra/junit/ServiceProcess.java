@@ -46,7 +46,7 @@ public final class ServiceProcess {
    * @throws Probe.GiveUp if the process exits first (with its log)
    */
   public static void awaitReady(int adminPort, Process process, Path log) {
-    HttpClient http = HttpClient.newHttpClient();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest readyz =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz")).build();
     Probe.until(

@@ -93,7 +93,11 @@ public final class LocalOpenSearch implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
     LocalOpenSearch node = new LocalOpenSearch(process, http, dataDir);
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     try {
       Probe.until(
           "OpenSearch on 127.0.0.1:" + http,

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LocalInfraExtension.class)
 class LocalSchemaRegistryIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final String V1 =
       "{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}";
   private static final String V2 =

@@ -80,6 +80,7 @@ class AdminServerTlsIT {
       request.header("Authorization", authorization);
     }
     return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
         .sslContext(tls)
         .build()
         .send(request.build(), HttpResponse.BodyHandlers.ofString());

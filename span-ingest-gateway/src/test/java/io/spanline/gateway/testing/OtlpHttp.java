@@ -11,8 +11,15 @@ import java.util.zip.GZIPOutputStream;
 
 /** A plain OTLP/HTTP client on the JDK's HTTP client, for requests the SDK would never send. */
 public final class OtlpHttp {
+  /**
+   * HTTP/1.1: the JDK client's cleartext HTTP/2 upgrade now and then misreads a large /metrics
+   * answer as "EOF reached while reading" (DebugSwitchIT, once in a CI run).
+   */
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   private OtlpHttp() {}
 
