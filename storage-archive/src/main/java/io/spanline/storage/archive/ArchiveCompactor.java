@@ -251,9 +251,53 @@ public final class ArchiveCompactor implements Runnable {
 
   private Result compact(ArchiveHours.HourObjects objects) throws IOException {
     ArchiveHours.Cost cost = new ArchiveHours.Cost();
-    String folder = objects.folder();
     Map<String, S3Object> visible = hours.visible(objects, cost);
-    // finish or undo what a crashed run left: replaced files, orphan new files, old manifests
+    finishCrashedRun(objects, visible);
+    if (visible.size() <= 1) {
+      ensureIndex(objects, visible, cost);
+      return new Result(0, 0, 0, 0);
+    }
+    return commit(objects, visible, List.copyOf(visible.values()), cost, "Compacted");
+  }
+
+  /**
+   * Replaces one tenant's hour of this compactor's layout with the same hour of {@code source} (a
+   * generation's layout, {@link ArchiveGenerations}) in one commit: the source hour's visible files
+   * are merged into new files of the target hour, whose manifest replaces every file readers saw
+   * there before. The steps, their {@link StepHook} calls and what a crash after each leaves are
+   * those of a compaction; running it again after a crash replaces the hour again with the same
+   * rows. An empty source hour empties the target hour (a manifest with no files); when both are
+   * empty nothing is written.
+   *
+   * @param source the layout whose hour becomes this one's; same bucket
+   * @return {@code hoursCompacted} 1 when the hour was replaced, else 0; the files replaced and
+   *     written; the rows written
+   * @throws IOException if a file cannot be read or written
+   * @throws software.amazon.awssdk.core.exception.SdkException if S3 fails
+   */
+  public Result replaceHour(String tenant, LocalDateTime hour, ArchiveLayout source)
+      throws IOException {
+    ArchiveHours.Cost cost = new ArchiveHours.Cost();
+    String folder = layout.hourFolder(tenant, hour);
+    ArchiveHours.HourObjects target =
+        ArchiveHours.group(hours.list(folder, cost), List.of(folder)).get(folder);
+    Map<String, S3Object> visible = hours.visible(target, cost);
+    finishCrashedRun(target, visible);
+    String sourceFolder = source.hourFolder(tenant, hour);
+    ArchiveHours sourceHours = new ArchiveHours(s3, bucket, source, 0);
+    ArchiveHours.HourObjects from =
+        ArchiveHours.group(sourceHours.list(sourceFolder, cost), List.of(sourceFolder))
+            .get(sourceFolder);
+    List<S3Object> inputs = List.copyOf(sourceHours.visible(from, cost).values());
+    if (visible.isEmpty() && inputs.isEmpty()) {
+      return new Result(0, 0, 0, 0);
+    }
+    return commit(target, visible, inputs, cost, "Replaced from " + sourceFolder);
+  }
+
+  /** Deletes what a crashed run left in the hour: replaced files, orphan files, old manifests. */
+  private void finishCrashedRun(ArchiveHours.HourObjects objects, Map<String, S3Object> visible) {
+    String folder = objects.folder();
     List<String> garbage = new ArrayList<>();
     for (String name : objects.dataFiles().keySet()) {
       if (!visible.containsKey(name)) {
@@ -267,10 +311,20 @@ public final class ArchiveCompactor implements Runnable {
               .map(S3Object::key)
               .toList());
     }
-    if (visible.size() <= 1) {
-      ensureIndex(objects, visible, cost);
-      return new Result(0, 0, 0, 0);
-    }
+  }
+
+  /**
+   * Merges {@code inputs} into new files of the hour and commits them by a manifest that replaces
+   * {@code visible} (and whatever the hour's manifests replaced before); steps 1 to 5.
+   */
+  private Result commit(
+      ArchiveHours.HourObjects objects,
+      Map<String, S3Object> visible,
+      List<S3Object> inputObjects,
+      ArchiveHours.Cost cost,
+      String what)
+      throws IOException {
+    String folder = objects.folder();
     // what earlier manifests replaced stays replaced (a roll the sink writes again after a crash)
     Set<String> carried = new LinkedHashSet<>();
     for (S3Object m : objects.manifests().values()) {
@@ -286,7 +340,7 @@ public final class ArchiveCompactor implements Runnable {
     try {
       List<Path> inputs = new ArrayList<>();
       long inputRows = 0;
-      for (S3Object o : visible.values()) {
+      for (S3Object o : inputObjects) {
         Path local = work.resolve("in-" + inputs.size() + ".parquet");
         s3.getObject(g -> g.bucket(bucket).key(o.key()), local);
         try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(local))) {
@@ -311,12 +365,14 @@ public final class ArchiveCompactor implements Runnable {
       delete(objects.manifests().values().stream().map(S3Object::key).toList());
       hook.reached(Step.OLD_MANIFESTS_DELETED, folder);
       LOG.info(
-          "Compacted {}: {} files into {} ({} rows); replaced files readable beside the new ones"
-              + " for plain SQL engines during {} ms",
+          "{} {}: {} files into {} ({} rows), replacing {} files; replaced files readable beside"
+              + " the new ones for plain SQL engines during {} ms",
+          what,
           folder,
-          visible.size(),
+          inputObjects.size(),
           outputs.size(),
           inputRows,
+          visible.size(),
           (System.nanoTime() - started) / 1_000_000);
       return new Result(1, visible.size(), outputs.size(), inputRows);
     } finally {

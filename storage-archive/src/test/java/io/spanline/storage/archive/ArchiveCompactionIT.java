@@ -7,7 +7,6 @@ import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.s3.LocalS3;
 import io.spanline.schemas.model.AssembledTrace;
-import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.Span;
 import io.spanline.schemas.testing.TraceBuilder;
 import io.spanline.storage.archive.ArchiveCompactor.Step;
@@ -120,7 +119,9 @@ class ArchiveCompactionIT {
         (int) (first % 3),
         first,
         first + traces - 1,
-        batch.stream().map(t -> new Kept(ArchiveFixtures.kept(t, "errors"))).toList(),
+        batch.stream()
+            .map(t -> new ArchiveFixtures.Kept(ArchiveFixtures.kept(t, "errors")))
+            .toList(),
         (b, r, t) -> {});
     for (AssembledTrace t : batch) {
       for (Span s : t.spans()) {
@@ -384,28 +385,5 @@ class ArchiveCompactionIT {
     assertThat(none.spans()).containsExactlyInAnyOrderElementsOf(first.get(7).spans());
     assertThat(none.filesOpened()).isEqualTo(9);
     assertThat(none.indexGets()).isZero();
-  }
-
-  /** One kept trace of a batch, under its start hour. */
-  private record Kept(SampledTrace trace) implements ArchiveWriter.Entry {
-    @Override
-    public String traceId() {
-      return trace.trace().traceId().toHex();
-    }
-
-    @Override
-    public String tenant() {
-      return trace.trace().tenant();
-    }
-
-    @Override
-    public LocalDateTime hour() {
-      return ArchiveLayout.hourOf(trace.trace().summary().startEpochNanos());
-    }
-
-    @Override
-    public SampledTrace read() {
-      return trace;
-    }
   }
 }

@@ -4,14 +4,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.s3.LocalS3;
-import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.storage.TraceStore;
 import io.spanline.storage.archive.internal.parquet.ParquetTraceWriter;
 import io.spanline.storage.archive.internal.s3.S3Uploader;
+import io.spanline.storage.archive.testing.ArchiveFixtures;
 import io.spanline.storage.testing.TraceStoreConformance;
 import java.nio.file.Files;
-import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -69,30 +68,6 @@ class ArchiveTraceStoreIT extends TraceStoreConformance {
     return store;
   }
 
-  /** One kept trace of a batch, as the archive sink files it: under its start hour. */
-  private record Kept(SampledTrace trace) implements ArchiveWriter.Entry {
-    @Override
-    public String traceId() {
-      return trace.trace().traceId().toHex();
-    }
-
-    @Override
-    public String tenant() {
-      return trace.trace().tenant();
-    }
-
-    @Override
-    public LocalDateTime hour() {
-      AssembledTrace t = trace.trace();
-      return ArchiveLayout.hourOf(t.summary().startEpochNanos());
-    }
-
-    @Override
-    public SampledTrace read() {
-      return trace;
-    }
-  }
-
   @Override
   protected void write(List<SampledTrace> traces) throws Exception {
     long first = OFFSETS.getAndAdd(traces.size());
@@ -100,7 +75,7 @@ class ArchiveTraceStoreIT extends TraceStoreConformance {
         0,
         first,
         first + traces.size() - 1,
-        traces.stream().map(Kept::new).toList(),
+        traces.stream().map(ArchiveFixtures.Kept::new).toList(),
         (b, r, t) -> {});
   }
 }

@@ -4,7 +4,10 @@ import io.spanline.schemas.model.AssembledTrace;
 import io.spanline.schemas.model.DecisionOutcome;
 import io.spanline.schemas.model.SampledTrace;
 import io.spanline.schemas.model.SamplingDecision;
+import io.spanline.storage.archive.ArchiveLayout;
+import io.spanline.storage.archive.ArchiveWriter;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
@@ -16,6 +19,29 @@ import org.apache.parquet.io.LocalInputFile;
 /** Test fixtures of the archive: kept traces to write, and the rows of a written file. */
 public final class ArchiveFixtures {
   private ArchiveFixtures() {}
+
+  /** One kept trace of a batch, as the archive sink files it: under its start hour. */
+  public record Kept(SampledTrace trace) implements ArchiveWriter.Entry {
+    @Override
+    public String traceId() {
+      return trace.trace().traceId().toHex();
+    }
+
+    @Override
+    public String tenant() {
+      return trace.trace().tenant();
+    }
+
+    @Override
+    public LocalDateTime hour() {
+      return ArchiveLayout.hourOf(trace.trace().summary().startEpochNanos());
+    }
+
+    @Override
+    public SampledTrace read() {
+      return trace;
+    }
+  }
 
   /** A kept trace as the sampling stream writes it (kept by {@code policies}, 25 % share). */
   public static SampledTrace kept(AssembledTrace trace, String... policies) {
