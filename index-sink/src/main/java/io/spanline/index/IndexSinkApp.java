@@ -102,7 +102,8 @@ public final class IndexSinkApp implements AutoCloseable {
               app.tenantLimits,
               config.retentionDeleteBatch(),
               app.metrics::retentionDeleted,
-              app.metrics::tenantRetentionDeleted),
+              app.metrics::tenantRetentionDeleted,
+              app.metrics::retentionFailed),
           Duration.ZERO,
           config.retentionInterval());
       app.runtime.schedule(app::checkOpenSearch, Duration.ZERO, Duration.ofSeconds(5));

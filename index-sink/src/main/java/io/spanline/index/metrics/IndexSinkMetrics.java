@@ -26,6 +26,7 @@ public final class IndexSinkMetrics implements BulkMetrics {
   private final Counter retries;
   private final Counter bulkSplits;
   private final Counter retentionDeleted;
+  private final Counter retentionFailures;
   private final AtomicInteger paused = new AtomicInteger();
 
   public IndexSinkMetrics(MeterRegistry registry) {
@@ -55,6 +56,12 @@ public final class IndexSinkMetrics implements BulkMetrics {
     this.retentionDeleted =
         Counter.builder("spanline.index.retention.deleted.indices")
             .description("Indices deleted by the retention job")
+            .register(registry);
+    this.retentionFailures =
+        Counter.builder("spanline.index.retention.failures")
+            .description(
+                "Retention work left for the next run: a run that failed, or a tenant's documents"
+                    + " OpenSearch refused to delete")
             .register(registry);
     Gauge.builder("spanline.index.paused.consumers", paused, AtomicInteger::get)
         .description("Consumers whose partitions are paused while OpenSearch is failing")
@@ -136,6 +143,11 @@ public final class IndexSinkMetrics implements BulkMetrics {
 
   public void retentionDeleted(int indices) {
     retentionDeleted.increment(indices);
+  }
+
+  /** The retention job left work for its next run (it logs what). */
+  public void retentionFailed() {
+    retentionFailures.increment();
   }
 
   /**

@@ -62,6 +62,7 @@ public final class RetentionJob implements Runnable {
   private final int deleteBatch;
   private final IntConsumer deleted;
   private final ObjLongConsumer<String> deletedDocuments;
+  private final Runnable failed;
 
   /**
    * Without per-tenant retention.
@@ -84,7 +85,8 @@ public final class RetentionJob implements Runnable {
         () -> TenantLimitsFile.EMPTY,
         DEFAULT_DELETE_BATCH,
         deleted,
-        (tenant, documents) -> {});
+        (tenant, documents) -> {},
+        () -> {});
   }
 
   /**
@@ -94,6 +96,9 @@ public final class RetentionJob implements Runnable {
    * @param deletedIndices told how many indices each run deleted (e.g. a counter)
    * @param deletedDocuments told, per tenant (or {@link #OTHER_TENANTS} for those the file's
    *     defaults shorten), how many documents a run deleted by tenant retention, when any
+   * @param failed told each time work was left for the next run: a run that failed (OpenSearch
+   *     unreachable, an index deletion refused), or a tenant's documents OpenSearch refused to
+   *     delete (e.g. a counter an alert watches)
    * @throws IllegalArgumentException if the retention is shorter than a day or the batch below 1
    */
   public RetentionJob(
@@ -104,7 +109,8 @@ public final class RetentionJob implements Runnable {
       Supplier<TenantLimitsFile> tenantLimits,
       int deleteBatch,
       IntConsumer deletedIndices,
-      ObjLongConsumer<String> deletedDocuments) {
+      ObjLongConsumer<String> deletedDocuments,
+      Runnable failed) {
     if (deleteBatch < 1) {
       throw new IllegalArgumentException("deleteBatch must be at least 1, was " + deleteBatch);
     }
@@ -117,6 +123,7 @@ public final class RetentionJob implements Runnable {
     this.deleteBatch = deleteBatch;
     this.deleted = Objects.requireNonNull(deletedIndices, "deletedIndices");
     this.deletedDocuments = Objects.requireNonNull(deletedDocuments, "deletedDocuments");
+    this.failed = Objects.requireNonNull(failed, "failed");
   }
 
   /** The first day kept: indices of earlier days are deleted. */
@@ -260,6 +267,7 @@ public final class RetentionJob implements Runnable {
                         .maxDocs(deleteBatch)
                         .refresh(Refresh.True));
       } catch (OpenSearchException e) {
+        failed.run();
         LOG.warn(
             "Tenant retention: deleting documents of {} in {} failed; the next run tries again:"
                 + " {}",
@@ -271,6 +279,7 @@ public final class RetentionJob implements Runnable {
       long n = r.deleted() == null ? 0 : r.deleted();
       total += n;
       if (!r.failures().isEmpty()) {
+        failed.run();
         LOG.warn(
             "Tenant retention: {} document(s) of {} in {} not deleted, the next run tries again:"
                 + " {}",
@@ -296,6 +305,7 @@ public final class RetentionJob implements Runnable {
       deleteExpired();
       deleteExpiredTenantDocuments();
     } catch (IOException | RuntimeException e) {
+      failed.run();
       LOG.warn("Retention run failed; the next run tries again: {}", e.toString());
     }
   }

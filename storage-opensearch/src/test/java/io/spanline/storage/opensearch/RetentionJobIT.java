@@ -143,7 +143,8 @@ class RetentionJobIT {
               () -> limits,
               3,
               n -> {},
-              (tenant, n) -> counted.merge(tenant, n, Long::sum));
+              (tenant, n) -> counted.merge(tenant, n, Long::sum),
+              () -> {});
       assertThat(job.deleteExpired()).isEmpty();
       Map<String, Long> deleted = job.deleteExpiredTenantDocuments();
 
@@ -185,9 +186,99 @@ class RetentionJobIT {
               () -> limits,
               3,
               n -> {},
-              (tenant, n) -> {});
+              (tenant, n) -> {},
+              () -> {});
       assertThat(shorter.deleteExpired()).hasSize(3);
       assertThat(documents(store, "keeper")).isEqualTo(12);
+    }
+  }
+
+  @Test
+  void deletionsOpenSearchRefuses_areCountedAsFailures_andTheNextRunDoesThem(LocalOpenSearch node)
+      throws Exception {
+    try (OpenSearchStoreFixture store = OpenSearchStoreFixture.start(node, Set.of())) {
+      // Given 'short' keeping 3 days of a global 10, with a trace 9 days back and one today
+      Clock today =
+          Clock.fixed(startPlus(9).atTime(12, 0).toInstant(ZoneOffset.UTC), ZoneOffset.UTC);
+      TenantLimitsFile limits =
+          TenantLimitsFile.parse(
+              """
+              overrides:
+                short: {hot-retention-days: 3}
+              """);
+      List<SampledTrace> traces = new ArrayList<>();
+      for (int daysAfterStart : List.of(0, 9)) {
+        traces.add(
+            kept(
+                TraceBuilder.trace()
+                    .tenant("short")
+                    .shiftedBy(Duration.ofDays(daysAfterStart))
+                    .root("api", "GET /", 100)
+                    .build()));
+      }
+      store.write(traces);
+      long before = documents(store, "short");
+      // and the old day's span index refusing writes (a write block, as a full disk sets)
+      String blocked = store.layout().spanIndex(startPlus(0));
+      store
+          .client()
+          .indices()
+          .putSettings(p -> p.index(blocked).settings(x -> x.blocks(b -> b.write(true))));
+      AtomicInteger failures = new AtomicInteger();
+      RetentionJob job =
+          new RetentionJob(
+              store.client(),
+              store.layout(),
+              Duration.ofDays(10),
+              today,
+              () -> limits,
+              100,
+              n -> {},
+              (tenant, n) -> {},
+              failures::incrementAndGet);
+
+      // When the job runs, the refused deletion is counted and the span document stays
+      job.run();
+      assertThat(failures).hasValue(1);
+      assertThat(count(store, blocked, "short")).isEqualTo(1);
+
+      // When the block is lifted, the next run deletes it and counts nothing more
+      store
+          .client()
+          .indices()
+          .putSettings(p -> p.index(blocked).settings(x -> x.blocks(b -> b.write(false))));
+      job.run();
+      assertThat(failures).hasValue(1);
+      assertThat(count(store, blocked, "short")).isZero();
+      assertThat(documents(store, "short")).isLessThan(before);
+      assertThat(traceStartDays(store, "short")).containsExactly(startPlus(9));
+    }
+
+    // and a run that cannot reach OpenSearch at all counts one failure
+    try (ApacheHttpClient5Transport transport =
+        ApacheHttpClient5TransportBuilder.builder(
+                new HttpHost("http", "127.0.0.1", closedPort()))
+            .build()) {
+      AtomicInteger failures = new AtomicInteger();
+      new RetentionJob(
+              new OpenSearchClient(transport),
+              new IndexLayout(UniqueNames.unique("ret")),
+              Duration.ofDays(7),
+              NOON_22_NOV,
+              () -> TenantLimitsFile.EMPTY,
+              100,
+              n -> {},
+              (tenant, n) -> {},
+              failures::incrementAndGet)
+          .run();
+      assertThat(failures).hasValue(1);
+    }
+  }
+
+  /** A port nothing listens on: bound once, then released. */
+  private static int closedPort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
     }
   }
 
