@@ -32,7 +32,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * with the index sink's own consumer and write path, until its consumer group has committed every
  * record that was in the topic when it started. The group's committed offsets are its checkpoint:
  * run it again after a crash and it continues; documents have deterministic IDs, so what is indexed
- * twice is overwritten. Progress goes to a {@link ProgressLine}.
+ * twice is overwritten. Progress goes to a {@link ProgressLine}. The waiting is {@link
+ * TopicCatchUp}'s, shared with the archive sink's {@code GenerationArchiver}.
  */
 public final class GenerationIndexer {
   private GenerationIndexer() {}
