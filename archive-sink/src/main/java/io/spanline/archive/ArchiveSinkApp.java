@@ -142,8 +142,14 @@ public final class ArchiveSinkApp implements AutoCloseable {
 
   /** How far back {@code tenant}'s spans are archived: its cold retention, at most the global. */
   private Duration coldRetention(String tenant) {
-    long days = tenantLimits.get().forTenant(tenant).coldRetentionDays().orElse(Long.MAX_VALUE);
-    return days < config.retention().toDays() ? Duration.ofDays(days) : config.retention();
+    return coldRetention(tenantLimits, config.retention(), tenant);
+  }
+
+  /** {@code tenant}'s cold retention in {@code limits}, at most {@code retention}. */
+  static Duration coldRetention(
+      TenantLimitsSettings.Source limits, Duration retention, String tenant) {
+    long days = limits.get().forTenant(tenant).coldRetentionDays().orElse(Long.MAX_VALUE);
+    return days < retention.toDays() ? Duration.ofDays(days) : retention;
   }
 
   /** The S3 client the sink uses (shared; closed with the app). */
