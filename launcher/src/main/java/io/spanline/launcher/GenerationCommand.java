@@ -4,12 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.spanline.archive.GenerationArchiver;
+import io.spanline.archive.config.ArchiveSinkConfig;
 import io.spanline.index.GenerationIndexer;
 import io.spanline.index.config.IndexSinkConfig;
 import io.spanline.sampling.SamplingReplay;
 import io.spanline.sampling.config.SamplingConfig;
 import io.spanline.service.process.ProgressLine;
 import io.spanline.service.retention.DailyRetention;
+import io.spanline.storage.archive.ArchiveCompactor;
+import io.spanline.storage.archive.ArchiveGenerations;
+import io.spanline.storage.archive.ArchiveLayout;
+import io.spanline.storage.archive.S3Clients;
 import io.spanline.storage.opensearch.IndexGenerations;
 import io.spanline.storage.opensearch.IndexLayout;
 import io.spanline.storage.opensearch.OpenSearchConnection;
@@ -43,20 +49,25 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * {@code spanline generation create|compare|promote|discard}: re-samples whole UTC days of the
  * assembled traces with another policy file into a new index generation ({@link IndexGenerations}),
  * compares it with the live days, then makes it live atomically or deletes it.
  *
- * <p>{@code create} is two resumable steps: the sampling stream's replay ({@code spanline replay},
+ * <p>{@code create} is three resumable steps: the sampling stream's replay ({@code spanline replay},
  * with its progress line, checkpoint and {@code --rate}) of the range into the topic {@code
  * <sampled-traces topic>.gen-<name>}, then the index sink's consumer and write path over that topic
- * into the generation's indices; then the generation is recorded complete. Running it again after a
- * crash or Ctrl-C continues both. Kafka, registry and topics: the sampling stream's settings
- * ({@code SPANLINE_SAMPLING_*}); OpenSearch, index prefix and bulk settings: the index sink's
- * ({@code SPANLINE_INDEX_*}). Exit codes: 0 done, 1 failed, 2 bad arguments, 3 stopped before the
- * end (run the same command again to continue).
+ * into the generation's indices, then (unless {@code --no-archive}) the archive sink's over the same
+ * topic into the generation's archive prefix ({@link ArchiveGenerations#layout}); then the
+ * generation is recorded complete. Running it again after a crash or Ctrl-C continues all three.
+ * {@code promote} switches the index aliases in one request, then replaces the archive's hours of
+ * the generation's days with the generation's, one atomic commit per tenant hour. Kafka, registry
+ * and topics: the sampling stream's settings ({@code SPANLINE_SAMPLING_*}); OpenSearch, index
+ * prefix and bulk settings: the index sink's ({@code SPANLINE_INDEX_*}); S3, bucket and prefix: the
+ * archive sink's ({@code SPANLINE_ARCHIVE_*}). Exit codes: 0 done, 1 failed, 2 bad arguments, 3
+ * stopped before the end (run the same command again to continue).
  */
 @Command(
     name = "generation",
@@ -64,7 +75,8 @@ import picocli.CommandLine.Parameters;
     description =
         "Re-sample whole UTC days into a new index generation, compare it with the live days,"
             + " promote it atomically or discard it. Kafka and registry: the sampling stream's"
-            + " settings (SPANLINE_SAMPLING_*); OpenSearch: the index sink's (SPANLINE_INDEX_*).",
+            + " settings (SPANLINE_SAMPLING_*); OpenSearch: the index sink's (SPANLINE_INDEX_*);"
+            + " S3: the archive sink's (SPANLINE_ARCHIVE_*).",
     subcommands = {
       GenerationCommand.Create.class,
       GenerationCommand.Compare.class,
@@ -80,6 +92,7 @@ final class GenerationCommand implements Runnable {
 
   private final Supplier<SamplingConfig> sampling;
   private final Supplier<IndexSinkConfig> index;
+  private final Supplier<ArchiveSinkConfig> archive;
   private final PrintStream out;
   private final PrintStream err;
   private final Clock clock;
@@ -89,16 +102,19 @@ final class GenerationCommand implements Runnable {
   /**
    * @param sampling the sampling stream's settings, read only when a subcommand runs
    * @param index the index sink's settings, read only when a subcommand runs
+   * @param archive the archive sink's settings, read only when a subcommand uses the archive
    * @param clock what "now" is for the range checks of {@code create}
    */
   GenerationCommand(
       Supplier<SamplingConfig> sampling,
       Supplier<IndexSinkConfig> index,
+      Supplier<ArchiveSinkConfig> archive,
       PrintStream out,
       PrintStream err,
       Clock clock) {
     this.sampling = sampling;
     this.index = index;
+    this.archive = archive;
     this.out = out;
     this.err = err;
     this.clock = clock;
@@ -162,6 +178,29 @@ final class GenerationCommand implements Runnable {
     return "spanline-generation-index-" + live.prefix() + "-" + name;
   }
 
+  /** The consumer group archiving a generation. */
+  static String archiveGroupId(IndexLayout live, String name) {
+    return "spanline-generation-archive-" + live.prefix() + "-" + name;
+  }
+
+  private static ArchiveGenerations archiveGenerations(S3Client s3, ArchiveSinkConfig config) {
+    ArchiveSinkConfig.Compaction c = config.compaction();
+    return new ArchiveGenerations(
+        s3,
+        config.bucket(),
+        config.layout(),
+        new ArchiveCompactor.Settings(
+            c.targetFileBytes(),
+            config.rowGroupBytes(),
+            config.pageBytes(),
+            config.multipartThreshold(),
+            config.multipartPartBytes(),
+            config.workDir().resolve("generation-promotion"),
+            c.minAge()),
+        Clock.systemUTC(),
+        (step, folder) -> {});
+  }
+
   private static Path defaultCheckpoint(String name) {
     return Path.of("spanline-generation-" + name + ".checkpoint");
   }
@@ -175,8 +214,9 @@ final class GenerationCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Replay whole UTC days of the assembled traces through --policy into the generation's"
-              + " own indices (<prefix>-gen-<name>-spans-YYYY-MM-DD …); the live indices are not"
-              + " touched. Run it again to continue after Ctrl-C or a crash.")
+              + " own indices (<prefix>-gen-<name>-spans-YYYY-MM-DD …) and archive prefix"
+              + " (<s3.prefix>-gen-<name>/); the live indices and archive are not touched. Run it"
+              + " again to continue after Ctrl-C or a crash.")
   final class Create implements Callable<Integer> {
     @Parameters(
         index = "0",
@@ -215,6 +255,16 @@ final class GenerationCommand implements Runnable {
             "Replay at most this many records of the assembled topic a second (0: no cap)."
                 + " Default: ${DEFAULT-VALUE}.")
     long rate;
+
+    @Option(
+        names = "--archive",
+        negatable = true,
+        defaultValue = "true",
+        description =
+            "Also archive the generation under its own S3 prefix, so that promotion replaces the"
+                + " archive's days as well (--no-archive: the index only; the archive keeps the"
+                + " live days' traces). Default: archive.")
+    boolean archiveToo;
 
     @Option(
         names = "--max-records",
@@ -357,15 +407,44 @@ final class GenerationCommand implements Runnable {
           err.println("indexing stopped; run the same command again to continue");
           return STOPPED;
         }
+        String archived = "";
+        if (archiveToo) {
+          ArchiveSinkConfig archiveConfig = archive.get();
+          ArchiveLayout archiveLayout = ArchiveGenerations.layout(archiveConfig.layout(), name);
+          GenerationArchiver.Result result =
+              GenerationArchiver.run(
+                  archiveConfig,
+                  archiveConfig.registry().connect(),
+                  topic,
+                  archiveLayout,
+                  archiveGroupId(live, name),
+                  new SimpleMeterRegistry(),
+                  new GenerationArchiver.Options(
+                      progress, progressInterval, err, () -> false, timeout));
+          if (!result.complete()) {
+            err.println("archiving stopped; run the same command again to continue");
+            return STOPPED;
+          }
+          try (S3Client s3 = S3Clients.create(archiveConfig.s3())) {
+            archiveGenerations(s3, archiveConfig).markComplete(name);
+          }
+          archived =
+              String.format(
+                  Locale.ROOT,
+                  " and archived under s3://%s/%s",
+                  archiveConfig.bucket(),
+                  archiveLayout.root());
+        }
         generations.complete(name);
         out.printf(
             Locale.ROOT,
-            "Generation %s complete: %s .. %s indexed into %s-* from %s (%,d offsets)%s;"
+            "Generation %s complete: %s .. %s indexed into %s-*%s from %s (%,d offsets)%s;"
                 + " compare it with `spanline generation compare %s`.%n",
             name,
             firstDay,
             lastDay,
             layout.prefix(),
+            archived,
             topic,
             indexed.offsets(),
             indexed.deadLettered() > 0
@@ -510,8 +589,10 @@ final class GenerationCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Make a complete generation's days live in one atomic alias request: each live day"
-              + " index is deleted and its name becomes an alias of the generation's index."
-              + " Promoting again changes nothing.")
+              + " index is deleted and its name becomes an alias of the generation's index. Then"
+              + " the archive's hours of those days are replaced by the generation's, one atomic"
+              + " commit per tenant hour (hours it dropped are emptied). Promoting again changes"
+              + " nothing; after a crash it finishes the archive.")
   final class Promote implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "The generation's name.")
     String name;
@@ -542,6 +623,37 @@ final class GenerationCommand implements Runnable {
               p.replacedIndices().size(),
               String.join(", ", p.replacedIndices()));
         }
+        ArchiveSinkConfig archiveConfig = archive.get();
+        try (S3Client s3 = S3Clients.create(archiveConfig.s3())) {
+          ArchiveGenerations archiveGenerations = archiveGenerations(s3, archiveConfig);
+          ArchiveGenerations.State state = archiveGenerations.state(name);
+          if (state == ArchiveGenerations.State.ABSENT) {
+            out.printf(
+                Locale.ROOT,
+                "Generation %s has no archive copy (created with --no-archive): the archive keeps"
+                    + " the live traces of %s .. %s.%n",
+                name,
+                g.firstDay(),
+                g.lastDay());
+          } else {
+            boolean already = state == ArchiveGenerations.State.PROMOTED;
+            ArchiveGenerations.Promotion a =
+                archiveGenerations.promote(name, g.firstDay(), g.lastDay());
+            out.printf(
+                Locale.ROOT,
+                already
+                    ? "Generation %s is live in the archive already (s3://%s/%s).%n"
+                    : "Generation %s promoted in the archive s3://%s/%s: %d tenant hours replaced"
+                        + " (%d files by %d, %,d span rows).%n",
+                name,
+                archiveConfig.bucket(),
+                archiveConfig.layout().root(),
+                a.hoursReplaced(),
+                a.filesReplaced(),
+                a.filesWritten(),
+                a.rows());
+          }
+        }
         return 0;
       }
     }
@@ -552,7 +664,8 @@ final class GenerationCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Delete a generation that is not promoted: its indices, templates and record, its"
-              + " replay topic, consumer groups and checkpoint. The live indices are not touched.")
+              + " archive prefix, replay topic, consumer groups and checkpoint. The live indices"
+              + " and archive are not touched.")
   final class Discard implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "The generation's name.")
     String name;
@@ -573,6 +686,11 @@ final class GenerationCommand implements Runnable {
       try (OpenSearchConnection connection = OpenSearchConnection.open(indexConfig.openSearch())) {
         deleted = generations(connection, indexConfig).discard(name);
       }
+      ArchiveSinkConfig archiveConfig = archive.get();
+      int archiveObjects;
+      try (S3Client s3 = S3Clients.create(archiveConfig.s3())) {
+        archiveObjects = archiveGenerations(s3, archiveConfig).discard(name);
+      }
       String topic = topicOf(samplingConfig, name);
       String applicationId = replayApplicationId(live, name);
       try (Admin admin = Admin.create(samplingConfig.kafka().clientConfig())) {
@@ -583,7 +701,8 @@ final class GenerationCommand implements Runnable {
           }
         }
         ignoreMissing(() -> admin.deleteTopics(topics).all().get(30, TimeUnit.SECONDS));
-        for (String group : List.of(applicationId, indexGroupId(live, name))) {
+        for (String group :
+            List.of(applicationId, indexGroupId(live, name), archiveGroupId(live, name))) {
           ignoreMissing(
               () -> admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS));
         }
@@ -591,10 +710,11 @@ final class GenerationCommand implements Runnable {
       Files.deleteIfExists(checkpoint != null ? checkpoint : defaultCheckpoint(name));
       out.printf(
           Locale.ROOT,
-          "Generation %s discarded: deleted %d indices, topic %s and its consumer groups; the live"
-              + " indices are untouched.%n",
+          "Generation %s discarded: deleted %d indices, %d archive objects, topic %s and its"
+              + " consumer groups; the live indices and archive are untouched.%n",
           name,
           deleted.size(),
+          archiveObjects,
           topic);
       return 0;
     }

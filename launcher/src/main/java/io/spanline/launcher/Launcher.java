@@ -2,6 +2,7 @@ package io.spanline.launcher;
 
 import io.spanline.allinone.SpanlineMain;
 import io.spanline.gateway.GatewayBackfill;
+import io.spanline.archive.config.ArchiveSinkConfigLoader;
 import io.spanline.index.config.IndexSinkConfigLoader;
 import io.spanline.localinfra.LocalInfraConfig;
 import io.spanline.localinfra.LocalInfraMain;
@@ -71,6 +72,7 @@ public final class Launcher implements Runnable {
         new GenerationCommand(
                 SamplingConfigLoader::load,
                 IndexSinkConfigLoader::load,
+                ArchiveSinkConfigLoader::load,
                 System.out,
                 System.err,
                 java.time.Clock.systemUTC())

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.spanline.archive.ArchiveSinkApp;
+import io.spanline.archive.config.ArchiveSinkConfig;
+import io.spanline.archive.config.ArchiveSinkConfigLoader;
 import io.spanline.index.IndexSinkApp;
 import io.spanline.index.config.IndexSinkConfig;
 import io.spanline.index.config.IndexSinkConfigLoader;
@@ -13,6 +16,7 @@ import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.kafka.LocalKafka;
 import io.spanline.localinfra.opensearch.LocalOpenSearch;
 import io.spanline.localinfra.registry.LocalSchemaRegistry;
+import io.spanline.localinfra.s3.LocalS3;
 import io.spanline.sampling.SamplingReplay;
 import io.spanline.sampling.config.SamplingConfig;
 import io.spanline.sampling.config.SamplingConfigLoader;
@@ -27,6 +31,8 @@ import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.schemas.topic.TopicNames;
 import io.spanline.storage.TimeRange;
 import io.spanline.storage.TraceQuery;
+import io.spanline.storage.archive.ColdTraceReader;
+import io.spanline.storage.archive.S3Clients;
 import io.spanline.storage.opensearch.OpenSearchConnection;
 import io.spanline.storage.opensearch.OpenSearchSettings;
 import io.spanline.storage.opensearch.OpenSearchTraceStore;
@@ -52,6 +58,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The walkthrough of the sampling stream's README ("Re-sampling into a new generation"), step by
@@ -76,7 +83,8 @@ class GenerationWalkthroughIT {
 
   @Test
   void replayDryRunCreateCompareAndPromote_asTheReadmeWalksThrough(
-      LocalKafka kafka, LocalSchemaRegistry registry, LocalOpenSearch openSearch) throws Exception {
+      LocalKafka kafka, LocalSchemaRegistry registry, LocalOpenSearch openSearch, LocalS3 localS3)
+      throws Exception {
     // Given a day of assembled traces, two days ago (every 10th an error, every 5th of tenant
     // acme), each with a KEEP decision of the live policy, and the live index sink that indexed
     // them all
@@ -121,6 +129,26 @@ class GenerationWalkthroughIT {
     indexSettings.put("spanline.index.admin.port", "0");
     indexSettings.put("spanline.index.admin.bind.address", "127.0.0.1");
     IndexSinkConfig index = IndexSinkConfigLoader.load(Map.of(), indexSettings);
+    String archiveDeadLetters = UniqueNames.unique("archive-dlq");
+    kafka.createTopics(1, List.of(archiveDeadLetters));
+    Map<String, String> archiveSettings = new HashMap<>();
+    archiveSettings.put("spanline.archive.kafka.bootstrap.servers", kafka.bootstrapServers());
+    archiveSettings.put("spanline.archive.schema-registry.url", registry.uri().toString());
+    archiveSettings.put("spanline.archive.topic.sampled-traces", names.sampledTraces());
+    archiveSettings.put("spanline.archive.topic.dead-letter", archiveDeadLetters);
+    archiveSettings.put("spanline.archive.group.id", UniqueNames.unique("archive-sink"));
+    archiveSettings.put("spanline.archive.s3.endpoint", localS3.endpoint().toString());
+    archiveSettings.put("spanline.archive.s3.region", LocalS3.REGION);
+    archiveSettings.put("spanline.archive.s3.bucket", UniqueNames.unique("walk"));
+    archiveSettings.put("spanline.archive.s3.path-style", "true");
+    archiveSettings.put("spanline.archive.s3.access-key", LocalS3.ACCESS_KEY);
+    archiveSettings.put("spanline.archive.s3.secret-key", LocalS3.SECRET_KEY);
+    archiveSettings.put("spanline.archive.s3.create-bucket", "true");
+    archiveSettings.put("spanline.archive.work.dir", dir.resolve("archive").toString());
+    archiveSettings.put("spanline.archive.roll.max.age.ms", "1000");
+    archiveSettings.put("spanline.archive.admin.port", "0");
+    archiveSettings.put("spanline.archive.admin.bind.address", "127.0.0.1");
+    ArchiveSinkConfig archive = ArchiveSinkConfigLoader.load(Map.of(), archiveSettings);
     RestSchemaRegistryClient registryClient =
         new RestSchemaRegistryClient(registry.uri(), Duration.ofSeconds(10));
     SpanlineTopics topics = new SpanlineTopics(names, registryClient);
@@ -137,8 +165,15 @@ class GenerationWalkthroughIT {
       OpenSearchTraceStore store =
           new OpenSearchTraceStore(
               connection.client(), index.layout(), 1000, new SimpleMeterRegistry());
-      try (IndexSinkApp live = IndexSinkApp.start(index, registryClient, Clock.systemUTC())) {
+      S3Client s3 = S3Clients.create(archive.s3());
+      ColdTraceReader cold = new ColdTraceReader(s3, archive.bucket(), archive.layout(), 1000);
+      try (IndexSinkApp live = IndexSinkApp.start(index, registryClient, Clock.systemUTC());
+          ArchiveSinkApp liveArchive =
+              ArchiveSinkApp.start(archive, registryClient, Clock.systemUTC())) {
         awaitTraces(store, "default", from, to, TRACES - TRACES / 5);
+        awaitTrue(
+            "the live archive sink archived every trace",
+            () -> archived(cold, traces, from, to).size() == TRACES);
       }
       TraceId droppedLater = traces.get(1).traceId();
 
@@ -190,31 +225,35 @@ class GenerationWalkthroughIT {
               "PT3M");
       List<String> stopEarly = new ArrayList<>(create);
       stopEarly.addAll(List.of("--rate", "100", "--max-records", "80"));
-      Run stopped = generation(sampling, index, stopEarly.toArray(String[]::new));
+      Run stopped = generation(sampling, index, archive, stopEarly.toArray(String[]::new));
       assertThat(stopped.exit()).as(stopped.err()).isEqualTo(GenerationCommand.STOPPED);
       assertThat(stopped.err()).contains("replay: ");
       assertThat(checkpoint).exists();
-      Run early = generation(sampling, index, "promote", "g2");
+      Run early = generation(sampling, index, archive, "promote", "g2");
       assertThat(early.exit()).isEqualTo(1);
       assertThat(early.err()).contains("not complete");
 
       List<String> rest = new ArrayList<>(create);
       rest.addAll(List.of("--rate", "1000"));
-      Run created = generation(sampling, index, rest.toArray(String[]::new));
+      Run created = generation(sampling, index, archive, rest.toArray(String[]::new));
       assertThat(created.exit()).as(created.err()).isZero();
       assertThat(created.err())
           .contains("replay: ")
           .containsPattern(
-              "index: [0-9,]+ of [0-9,]+ offsets, 100.0 %, " + errors.size() + " records read");
-      assertThat(created.out()).contains("Generation g2 complete");
+              "index: [0-9,]+ of [0-9,]+ offsets, 100.0 %, " + errors.size() + " records read")
+          .containsPattern("archive: [0-9,]+ of [0-9,]+ offsets, 100.0 %");
+      assertThat(created.out())
+          .contains("Generation g2 complete")
+          .contains("archived under s3://" + archive.bucket() + "/spans-gen-g2/");
 
       // Before promotion the live results are unchanged
       assertThat(store.trace("default", droppedLater, new TimeRange(0, Long.MAX_VALUE)))
           .isPresent();
       assertThat(traceIds(store, "default", from, to)).hasSize(TRACES - TRACES / 5);
+      assertThat(archived(cold, traces, from, to)).hasSize(TRACES);
 
       // Step 3: compare, as JSON and as a table
-      Run compared = generation(sampling, index, "compare", "g2", "--output", "json");
+      Run compared = generation(sampling, index, archive, "compare", "g2", "--output", "json");
       assertThat(compared.exit()).as(compared.err()).isZero();
       JsonNode comparison = new ObjectMapper().readTree(compared.out());
       assertThat(comparison.at("/live/traces").asLong()).isEqualTo(TRACES);
@@ -228,7 +267,7 @@ class GenerationWalkthroughIT {
           .isEqualTo(defaultErrors);
       assertThat(comparison.at("/live/spans").asLong())
           .isEqualTo(traces.stream().mapToLong(t -> t.spans().size()).sum());
-      Run table = generation(sampling, index, "compare", "g2");
+      Run table = generation(sampling, index, archive, "compare", "g2");
       assertThat(table.out())
           .contains("Generation g2 (COMPLETE")
           .containsPattern("total +200 +20 +-180 +399 +39 +-360")
@@ -237,17 +276,30 @@ class GenerationWalkthroughIT {
           .containsPattern("policy +live +" + TRACES + " +0 +-" + TRACES);
 
       // Step 4: promote; the query path now finds only what the stricter policy kept
-      Run promoted = generation(sampling, index, "promote", "g2");
+      Run promoted = generation(sampling, index, archive, "promote", "g2");
       assertThat(promoted.exit()).as(promoted.err()).isZero();
       assertThat(promoted.out()).contains("Generation g2 promoted");
       assertThat(store.trace("default", droppedLater, new TimeRange(0, Long.MAX_VALUE))).isEmpty();
       List<TraceId> found = traceIds(store, "default", from, to);
       assertThat(found).hasSize((int) defaultErrors);
       assertThat(errors).containsAll(found);
-      Run again = generation(sampling, index, "promote", "g2");
+      // and the archive holds exactly the traces the promoted indices hold, for both tenants
+      Set<TraceId> promotedTraces = new HashSet<>();
+      for (AssembledTrace t : traces) {
+        if (store.trace(t.tenant(), t.traceId(), new TimeRange(0, Long.MAX_VALUE)).isPresent()) {
+          promotedTraces.add(t.traceId());
+        }
+      }
+      assertThat(promotedTraces).hasSize(errors.size());
+      assertThat(archived(cold, traces, from, to))
+          .containsExactlyInAnyOrderElementsOf(promotedTraces);
+      assertThat(promoted.out()).contains("Generation g2 promoted in the archive");
+      Run again = generation(sampling, index, archive, "promote", "g2");
       assertThat(again.exit()).isZero();
-      assertThat(again.out()).contains("live already");
-      Run discard = generation(sampling, index, "discard", "g2");
+      assertThat(again.out())
+          .contains("live already")
+          .contains("Generation g2 is live in the archive already");
+      Run discard = generation(sampling, index, archive, "discard", "g2");
       assertThat(discard.exit()).isEqualTo(1);
       assertThat(discard.err()).contains("promoted");
 
@@ -258,6 +310,7 @@ class GenerationWalkthroughIT {
           generation(
               sampling,
               index,
+              archive,
               "create",
               "g3",
               "--policy",
@@ -275,9 +328,13 @@ class GenerationWalkthroughIT {
       assertThat(g3.exit()).as(g3.err()).isZero();
       String g3Topic = GenerationCommand.topicOf(sampling, "g3");
       Run discarded =
-          generation(sampling, index, "discard", "g3", "--checkpoint", g3Checkpoint.toString());
+          generation(sampling, index, archive, "discard", "g3", "--checkpoint", g3Checkpoint.toString());
       assertThat(discarded.exit()).as(discarded.err()).isZero();
       assertThat(discarded.out()).contains("Generation g3 discarded: deleted 3 indices");
+      assertThat(
+              s3.listObjectsV2(l -> l.bucket(archive.bucket()).prefix("spans-gen-g3/"))
+                  .contents())
+          .isEmpty();
       assertThat(g3Checkpoint).doesNotExist();
       try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
         awaitTrue(
@@ -288,7 +345,23 @@ class GenerationWalkthroughIT {
                         .noneMatch(g -> g.groupId().endsWith("-g3")));
       }
       assertThat(traceIds(store, "default", from, to)).hasSize((int) defaultErrors);
+      assertThat(archived(cold, traces, from, to))
+          .containsExactlyInAnyOrderElementsOf(promotedTraces);
+      s3.close();
     }
+  }
+
+  /** The traces the cold reader finds by ID in the live archive. */
+  private static List<TraceId> archived(
+      ColdTraceReader cold, List<AssembledTrace> traces, Instant from, Instant to)
+      throws Exception {
+    List<TraceId> found = new ArrayList<>();
+    for (AssembledTrace t : traces) {
+      if (!cold.find(t.tenant(), t.traceId(), nanos(from), nanos(to)).spans().isEmpty()) {
+        found.add(t.traceId());
+      }
+    }
+    return found;
   }
 
   private static boolean isDefaultError(AssembledTrace t, Set<TraceId> errors) {
@@ -309,13 +382,15 @@ class GenerationWalkthroughIT {
         exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  private Run generation(SamplingConfig sampling, IndexSinkConfig index, String... args) {
+  private Run generation(
+      SamplingConfig sampling, IndexSinkConfig index, ArchiveSinkConfig archive, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int exit =
         new GenerationCommand(
                 () -> sampling,
                 () -> index,
+                () -> archive,
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 Clock.systemUTC())
