@@ -13,12 +13,12 @@ import io.spanline.service.consumer.SinkClients;
 import io.spanline.service.consumer.TopicCatchUp;
 import io.spanline.service.streams.StreamsApps;
 import io.spanline.service.tenancy.TenantLimitsSettings;
+import io.spanline.storage.archive.ArchiveGenerations;
 import io.spanline.storage.archive.ArchiveLayout;
 import io.spanline.storage.archive.S3Clients;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -40,13 +40,9 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
  * compaction and no retention sweep run over the generation's prefix.
  */
 public final class GenerationArchiver {
-  /** What a generation's prefix adds to the live prefix: {@code <prefix>-gen-<name>}. */
-  public static final String GENERATION_INFIX = "-gen-";
-
   /** The longest a generation run keeps a roll open, so that the last one closes. */
   static final Duration ROLL_MAX_AGE = Duration.ofSeconds(1);
 
-  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_]{0,31}");
   private static final String README = "archive-sink/README.md";
 
   private GenerationArchiver() {}
@@ -63,31 +59,6 @@ public final class GenerationArchiver {
   public record Result(long offsets, boolean complete, long recordsRead, long deadLettered) {}
 
   /**
-   * The layout of generation {@code name} next to the live archive: prefix {@code
-   * <prefix>-gen-<name>} ({@code gen-<name>} when the live archive is at the bucket's root), a
-   * sibling of the live prefix, never inside it, so the live archive's readers, retention sweep and
-   * compaction do not see it. The same name rule as the index's generations.
-   *
-   * @throws IllegalArgumentException if {@code name} is not 1-32 characters of a-z, 0-9 and '_',
-   *     starting with a-z or 0-9
-   */
-  public static ArchiveLayout generationLayout(ArchiveLayout live, String name) {
-    Objects.requireNonNull(live, "live");
-    Objects.requireNonNull(name, "name");
-    if (!NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(
-          "Invalid generation name '"
-              + name
-              + "'. Must be 1-32 chars of a-z, 0-9 and '_', starting with a-z or 0-9.");
-    }
-    String root = live.root();
-    return new ArchiveLayout(
-        root.isEmpty()
-            ? "gen-" + name
-            : root.substring(0, root.length() - 1) + GENERATION_INFIX + name);
-  }
-
-  /**
    * Runs the archive sink's consumer over {@code topic} into {@code layout} as group {@code
    * groupId} until it has caught up with the topic's end as it was at the start.
    *
@@ -97,7 +68,7 @@ public final class GenerationArchiver {
    *     compaction is off (see {@link #generationConfig})
    * @param registry reads the topic's {@code SampledTrace} values
    * @param topic the topic to archive, e.g. {@code <sampled-traces topic>.gen-<name>}
-   * @param layout where the objects go, e.g. {@link #generationLayout}
+   * @param layout where the objects go, e.g. {@link ArchiveGenerations#layout}
    * @param groupId the consumer group, whose committed offsets are the run's checkpoint
    * @param metrics where the sink's metrics go ({@code spanline.archive.*})
    * @param options how progress is shown ({@code archive: …}), when to stop and give up

@@ -18,6 +18,7 @@ import io.spanline.schemas.topic.SpanlineTopics;
 import io.spanline.schemas.topic.TopicNames;
 import io.spanline.service.consumer.TopicCatchUp;
 import io.spanline.service.process.ProgressLine;
+import io.spanline.storage.archive.ArchiveGenerations;
 import io.spanline.storage.archive.ArchiveLayout;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -71,7 +72,7 @@ class GenerationArchiverIT {
       List<SampledTrace> traces = traces(200);
       writeInTransactions(kafka, registryClient, topic, traces, 2);
       ArchiveLayout live = h.config().layout();
-      ArchiveLayout layout = GenerationArchiver.generationLayout(live, "g1");
+      ArchiveLayout layout = ArchiveGenerations.layout(live, "g1");
 
       // When the generation is archived
       ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -125,7 +126,7 @@ class GenerationArchiverIT {
       List<SampledTrace> traces = traces(300);
       writeInTransactions(kafka, registryClient, topic, traces, 3);
       ArchiveSinkConfig base = withRollMaxBytes(h.config(), 4096);
-      ArchiveLayout layout = GenerationArchiver.generationLayout(base.layout(), "g2");
+      ArchiveLayout layout = ArchiveGenerations.layout(base.layout(), "g2");
       String group = UniqueNames.unique("gen-archive");
 
       // When a run is stopped once its group has committed 100 records

@@ -1,36 +1,16 @@
 package io.spanline.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spanline.archive.config.ArchiveSinkConfig;
 import io.spanline.archive.config.ArchiveSinkConfigLoader;
+import io.spanline.storage.archive.ArchiveGenerations;
 import io.spanline.storage.archive.ArchiveLayout;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class GenerationArchiverTest {
-  @Test
-  void generationLayout_isASiblingOfTheLivePrefix() {
-    assertThat(GenerationArchiver.generationLayout(new ArchiveLayout("spans"), "g_1").root())
-        .isEqualTo("spans-gen-g_1/");
-    assertThat(GenerationArchiver.generationLayout(new ArchiveLayout("a/b"), "x").root())
-        .isEqualTo("a/b-gen-x/");
-    // a live archive at the bucket's root
-    assertThat(GenerationArchiver.generationLayout(new ArchiveLayout(""), "x").root())
-        .isEqualTo("gen-x/");
-  }
-
-  @Test
-  void generationLayout_rejectsANameThatIsNotAnIndexGenerationName() {
-    for (String bad : new String[] {"", "Upper", "a/b", "_x", "a-b", "x".repeat(33)}) {
-      assertThatThrownBy(() -> GenerationArchiver.generationLayout(new ArchiveLayout("s"), bad))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("'" + bad + "'");
-    }
-  }
-
   @Test
   void generationConfig_replacesTopicGroupLayout_closesRollsWithinASecond_andCompactsNothing() {
     ArchiveSinkConfig base =
@@ -39,7 +19,7 @@ class GenerationArchiverTest {
             Map.of(
                 "spanline.archive.consumers", "4",
                 "spanline.archive.compaction.enabled", "true"));
-    ArchiveLayout layout = GenerationArchiver.generationLayout(base.layout(), "g1");
+    ArchiveLayout layout = ArchiveGenerations.layout(base.layout(), "g1");
 
     ArchiveSinkConfig c = GenerationArchiver.generationConfig(base, "t.gen-g1", layout, "grp/1");
 

@@ -10,6 +10,7 @@ import io.spanline.index.GenerationIndexer;
 import io.spanline.index.config.IndexSinkConfig;
 import io.spanline.sampling.SamplingReplay;
 import io.spanline.sampling.config.SamplingConfig;
+import io.spanline.service.consumer.TopicCatchUp;
 import io.spanline.service.process.ProgressLine;
 import io.spanline.service.retention.DailyRetention;
 import io.spanline.storage.archive.ArchiveCompactor;
@@ -56,18 +57,18 @@ import software.amazon.awssdk.services.s3.S3Client;
  * assembled traces with another policy file into a new index generation ({@link IndexGenerations}),
  * compares it with the live days, then makes it live atomically or deletes it.
  *
- * <p>{@code create} is three resumable steps: the sampling stream's replay ({@code spanline replay},
- * with its progress line, checkpoint and {@code --rate}) of the range into the topic {@code
- * <sampled-traces topic>.gen-<name>}, then the index sink's consumer and write path over that topic
- * into the generation's indices, then (unless {@code --no-archive}) the archive sink's over the same
- * topic into the generation's archive prefix ({@link ArchiveGenerations#layout}); then the
- * generation is recorded complete. Running it again after a crash or Ctrl-C continues all three.
- * {@code promote} switches the index aliases in one request, then replaces the archive's hours of
- * the generation's days with the generation's, one atomic commit per tenant hour. Kafka, registry
- * and topics: the sampling stream's settings ({@code SPANLINE_SAMPLING_*}); OpenSearch, index
- * prefix and bulk settings: the index sink's ({@code SPANLINE_INDEX_*}); S3, bucket and prefix: the
- * archive sink's ({@code SPANLINE_ARCHIVE_*}). Exit codes: 0 done, 1 failed, 2 bad arguments, 3
- * stopped before the end (run the same command again to continue).
+ * <p>{@code create} is three resumable steps: the sampling stream's replay ({@code spanline
+ * replay}, with its progress line, checkpoint and {@code --rate}) of the range into the topic
+ * {@code <sampled-traces topic>.gen-<name>}, then the index sink's consumer and write path over
+ * that topic into the generation's indices, then (unless {@code --no-archive}) the archive sink's
+ * over the same topic into the generation's archive prefix ({@link ArchiveGenerations#layout});
+ * then the generation is recorded complete. Running it again after a crash or Ctrl-C continues all
+ * three. {@code promote} switches the index aliases in one request, then replaces the archive's
+ * hours of the generation's days with the generation's, one atomic commit per tenant hour. Kafka,
+ * registry and topics: the sampling stream's settings ({@code SPANLINE_SAMPLING_*}); OpenSearch,
+ * index prefix and bulk settings: the index sink's ({@code SPANLINE_INDEX_*}); S3, bucket and
+ * prefix: the archive sink's ({@code SPANLINE_ARCHIVE_*}). Exit codes: 0 done, 1 failed, 2 bad
+ * arguments, 3 stopped before the end (run the same command again to continue).
  */
 @Command(
     name = "generation",
@@ -419,8 +420,7 @@ final class GenerationCommand implements Runnable {
                   archiveLayout,
                   archiveGroupId(live, name),
                   new SimpleMeterRegistry(),
-                  new GenerationArchiver.Options(
-                      progress, progressInterval, err, () -> false, timeout));
+                  new TopicCatchUp.Options(progress, progressInterval, err, () -> false, timeout));
           if (!result.complete()) {
             err.println("archiving stopped; run the same command again to continue");
             return STOPPED;

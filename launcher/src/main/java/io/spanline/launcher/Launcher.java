@@ -1,8 +1,8 @@
 package io.spanline.launcher;
 
 import io.spanline.allinone.SpanlineMain;
-import io.spanline.gateway.GatewayBackfill;
 import io.spanline.archive.config.ArchiveSinkConfigLoader;
+import io.spanline.gateway.GatewayBackfill;
 import io.spanline.index.config.IndexSinkConfigLoader;
 import io.spanline.localinfra.LocalInfraConfig;
 import io.spanline.localinfra.LocalInfraMain;

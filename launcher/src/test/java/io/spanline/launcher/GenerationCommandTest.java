@@ -2,6 +2,7 @@ package io.spanline.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spanline.archive.config.ArchiveSinkConfigLoader;
 import io.spanline.index.config.IndexSinkConfigLoader;
 import io.spanline.sampling.config.SamplingConfigLoader;
 import java.io.ByteArrayOutputStream;
@@ -36,6 +37,7 @@ class GenerationCommandTest {
         new GenerationCommand(
                 () -> SamplingConfigLoader.load(Map.of(), Map.of()),
                 () -> IndexSinkConfigLoader.load(Map.of(), Map.of()),
+                () -> ArchiveSinkConfigLoader.load(Map.of(), Map.of()),
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 NOON_4_DEC)

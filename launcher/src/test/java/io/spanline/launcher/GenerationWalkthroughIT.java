@@ -328,12 +328,12 @@ class GenerationWalkthroughIT {
       assertThat(g3.exit()).as(g3.err()).isZero();
       String g3Topic = GenerationCommand.topicOf(sampling, "g3");
       Run discarded =
-          generation(sampling, index, archive, "discard", "g3", "--checkpoint", g3Checkpoint.toString());
+          generation(
+              sampling, index, archive, "discard", "g3", "--checkpoint", g3Checkpoint.toString());
       assertThat(discarded.exit()).as(discarded.err()).isZero();
       assertThat(discarded.out()).contains("Generation g3 discarded: deleted 3 indices");
       assertThat(
-              s3.listObjectsV2(l -> l.bucket(archive.bucket()).prefix("spans-gen-g3/"))
-                  .contents())
+              s3.listObjectsV2(l -> l.bucket(archive.bucket()).prefix("spans-gen-g3/")).contents())
           .isEmpty();
       assertThat(g3Checkpoint).doesNotExist();
       try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {

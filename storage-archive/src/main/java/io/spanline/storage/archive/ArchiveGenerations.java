@@ -53,7 +53,7 @@ public final class ArchiveGenerations {
   /** Marker at a generation's root: its hours replaced the live ones. */
   public static final String PROMOTED_MARKER = "_generation-promoted";
 
-  private static final Pattern NAME = Pattern.compile("[a-z0-9_]{1,32}");
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_]{0,31}");
   private static final Pattern HOUR_FOLDER = Pattern.compile("hour=(\\d{2})/");
 
   /** Where a generation's archive stands. */
@@ -124,7 +124,9 @@ public final class ArchiveGenerations {
   public static ArchiveLayout layout(ArchiveLayout live, String name) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
-          "a generation's name is 1-32 characters of a-z, 0-9 and '_', not '" + name + "'");
+          "Invalid generation name '"
+              + name
+              + "'. Must be 1-32 chars of a-z, 0-9 and '_', starting with a-z or 0-9.");
     }
     String root = live.root();
     return new ArchiveLayout(

@@ -256,8 +256,7 @@ class RetentionJobIT {
 
     // and a run that cannot reach OpenSearch at all counts one failure
     try (ApacheHttpClient5Transport transport =
-        ApacheHttpClient5TransportBuilder.builder(
-                new HttpHost("http", "127.0.0.1", closedPort()))
+        ApacheHttpClient5TransportBuilder.builder(new HttpHost("http", "127.0.0.1", closedPort()))
             .build()) {
       AtomicInteger failures = new AtomicInteger();
       new RetentionJob(
@@ -277,7 +276,8 @@ class RetentionJobIT {
 
   /** A port nothing listens on: bound once, then released. */
   private static int closedPort() throws IOException {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }
