@@ -94,7 +94,8 @@ public final class ArchiveSinkApp implements AutoCloseable {
               clock,
               app.tenantLimits,
               app.metrics::retentionDeleted,
-              app.metrics::tenantRetentionDeleted),
+              app.metrics::tenantRetentionDeleted,
+              app.metrics::retentionFailed),
           Duration.ZERO,
           config.retentionInterval());
       if (config.compaction().enabled()) {
@@ -202,7 +203,8 @@ public final class ArchiveSinkApp implements AutoCloseable {
             config.compaction().minAge()),
         clock,
         (step, folder) -> {},
-        metrics::compacted);
+        metrics::compacted,
+        metrics::compactionFailed);
   }
 
   static Map<String, Object> consumerConfig(ArchiveSinkConfig config, int number) {

@@ -98,7 +98,8 @@ public final class ArchiveLookupBench {
                       Duration.ofMinutes(15)),
                   Clock.fixed(now.plus(Duration.ofHours(2)), ZoneOffset.UTC),
                   (step, folder) -> {},
-                  n -> {})
+                  n -> {},
+                  () -> {})
               .compactAll();
       System.out.printf(
           "COMPACTION %d hours, %d files into %d, %.0f s%n",

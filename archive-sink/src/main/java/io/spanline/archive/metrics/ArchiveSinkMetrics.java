@@ -23,6 +23,8 @@ public final class ArchiveSinkMetrics {
   private final Counter retries;
   private final Counter deletedObjects;
   private final Counter compactedFiles;
+  private final Counter compactionFailures;
+  private final Counter retentionFailures;
   private final Timer upload;
   private final AtomicLong pendingBytes = new AtomicLong();
   private final AtomicInteger paused = new AtomicInteger();
@@ -57,6 +59,14 @@ public final class ArchiveSinkMetrics {
     this.compactedFiles =
         Counter.builder("spanline.archive.compaction.replaced.files")
             .description("Data files compaction replaced by larger ones")
+            .register(registry);
+    this.compactionFailures =
+        Counter.builder("spanline.archive.compaction.failures")
+            .description("Compaction runs that failed; the next run finishes or redoes their work")
+            .register(registry);
+    this.retentionFailures =
+        Counter.builder("spanline.archive.retention.failures")
+            .description("Retention sweeps that failed; the next sweep tries again")
             .register(registry);
     this.upload =
         Timer.builder("spanline.archive.upload")
@@ -103,6 +113,16 @@ public final class ArchiveSinkMetrics {
   /** Files one compaction run replaced. */
   public void compacted(long files) {
     compactedFiles.increment(files);
+  }
+
+  /** A compaction run failed (the compactor logs why). */
+  public void compactionFailed() {
+    compactionFailures.increment();
+  }
+
+  /** A retention sweep failed (the sweep logs why). */
+  public void retentionFailed() {
+    retentionFailures.increment();
   }
 
   /** Files compaction replaced so far. */

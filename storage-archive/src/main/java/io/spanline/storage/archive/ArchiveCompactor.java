@@ -142,9 +142,11 @@ public final class ArchiveCompactor implements Runnable {
   private final ParquetTraceWriter parquet;
   private final S3Uploader uploader;
   private final LongConsumer compacted;
+  private final Runnable failed;
 
   /**
    * @param compacted told the number of files each run replaced
+   * @param failed told each time a scheduled run ({@link #run()}) failed; the next run tries again
    */
   public ArchiveCompactor(
       S3Client s3,
@@ -153,7 +155,8 @@ public final class ArchiveCompactor implements Runnable {
       Settings settings,
       Clock clock,
       StepHook hook,
-      LongConsumer compacted) {
+      LongConsumer compacted,
+      Runnable failed) {
     this.s3 = Objects.requireNonNull(s3, "s3");
     this.bucket = Objects.requireNonNull(bucket, "bucket");
     this.layout = Objects.requireNonNull(layout, "layout");
@@ -161,6 +164,7 @@ public final class ArchiveCompactor implements Runnable {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.hook = Objects.requireNonNull(hook, "hook");
     this.compacted = Objects.requireNonNull(compacted, "compacted");
+    this.failed = Objects.requireNonNull(failed, "failed");
     this.hours = new ArchiveHours(s3, bucket, layout, 0);
     this.parquet = new ParquetTraceWriter(settings.rowGroupBytes(), settings.pageBytes());
     this.uploader =
@@ -173,6 +177,7 @@ public final class ArchiveCompactor implements Runnable {
     try {
       compactAll();
     } catch (RuntimeException | IOException e) {
+      failed.run();
       LOG.warn("Compaction failed; the next run tries again: {}", e.toString());
     }
   }

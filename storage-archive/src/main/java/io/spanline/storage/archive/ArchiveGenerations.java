@@ -181,7 +181,7 @@ public final class ArchiveGenerations {
     long rows = 0;
     if (state == State.COMPLETE) {
       ArchiveCompactor compactor =
-          new ArchiveCompactor(s3, bucket, live, settings, clock, hook, n -> {});
+          new ArchiveCompactor(s3, bucket, live, settings, clock, hook, n -> {}, () -> {});
       TreeSet<String> tenants = new TreeSet<>(tenants(live));
       tenants.addAll(tenants(gen));
       for (String tenant : tenants) {

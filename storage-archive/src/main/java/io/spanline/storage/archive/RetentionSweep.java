@@ -43,6 +43,7 @@ public final class RetentionSweep implements Runnable {
   private final TenantRetention retention;
   private final IntConsumer deleted;
   private final ObjIntConsumer<String> deletedOfTenant;
+  private final Runnable failed;
 
   /**
    * Without per-tenant retention.
@@ -65,7 +66,8 @@ public final class RetentionSweep implements Runnable {
         clock,
         () -> TenantLimitsFile.EMPTY,
         deleted,
-        (tenant, objects) -> {});
+        (tenant, objects) -> {},
+        () -> {});
   }
 
   /**
@@ -74,6 +76,8 @@ public final class RetentionSweep implements Runnable {
    *     cold-retention-days})
    * @param deleted told how many objects each sweep deleted
    * @param deletedOfTenant told, per tenant with objects deleted, how many a sweep deleted
+   * @param failed told each time a sweep failed (S3 refused or unreachable; the next sweep tries
+   *     again), e.g. a counter an alert watches
    * @throws IllegalArgumentException if the retention is shorter than a day
    */
   public RetentionSweep(
@@ -84,7 +88,8 @@ public final class RetentionSweep implements Runnable {
       Clock clock,
       Supplier<TenantLimitsFile> tenantLimits,
       IntConsumer deleted,
-      ObjIntConsumer<String> deletedOfTenant) {
+      ObjIntConsumer<String> deletedOfTenant,
+      Runnable failed) {
     this.s3 = Objects.requireNonNull(s3, "s3");
     this.bucket = Objects.requireNonNull(bucket, "bucket");
     this.layout = Objects.requireNonNull(layout, "layout");
@@ -93,6 +98,7 @@ public final class RetentionSweep implements Runnable {
             retention, clock, tenantLimits, TenantLimitsFile.Limits::coldRetentionDays);
     this.deleted = Objects.requireNonNull(deleted, "deleted");
     this.deletedOfTenant = Objects.requireNonNull(deletedOfTenant, "deletedOfTenant");
+    this.failed = Objects.requireNonNull(failed, "failed");
   }
 
   /** The first day kept by the global retention: no tenant keeps partitions of earlier days. */
@@ -163,6 +169,7 @@ public final class RetentionSweep implements Runnable {
     try {
       sweep();
     } catch (RuntimeException e) {
+      failed.run();
       LOG.warn("Retention sweep failed; the next run tries again: {}", e.toString());
     }
   }

@@ -146,7 +146,8 @@ class ArchiveCompactionIT {
             Duration.ofMinutes(10)),
         Clock.fixed(Instant.parse("2025-11-22T12:00:00Z"), ZoneOffset.UTC),
         hook,
-        n -> {});
+        n -> {},
+        () -> {});
   }
 
   private ArchiveHours.HourObjects hourObjects(String tenant) {

@@ -6,6 +6,7 @@ import io.spanline.localinfra.junit.LocalInfraExtension;
 import io.spanline.localinfra.junit.UniqueNames;
 import io.spanline.localinfra.s3.LocalS3;
 import io.spanline.service.tenancy.TenantLimitsFile;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +28,57 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 class RetentionSweepIT {
   private static final Clock NOON_22_NOV =
       Clock.fixed(Instant.parse("2026-11-22T12:00:00Z"), ZoneOffset.UTC);
+
+  @Test
+  void sweepsAndCompactionsS3Refuses_areCountedAsFailures(LocalS3 server) {
+    S3Settings settings =
+        new S3Settings(
+            Optional.of(server.endpoint()),
+            LocalS3.REGION,
+            true,
+            LocalS3.ACCESS_KEY,
+            LocalS3.SECRET_KEY);
+    try (S3Client s3 = S3Clients.create(settings)) {
+      // Given a bucket that does not exist (deleted under the sink, or a wrong setting)
+      String missing = UniqueNames.unique("missing");
+      ArchiveLayout layout = new ArchiveLayout("spans");
+      AtomicInteger failures = new AtomicInteger();
+
+      // When a scheduled sweep and a scheduled compaction run against it
+      new RetentionSweep(
+              s3,
+              missing,
+              layout,
+              Duration.ofDays(30),
+              NOON_22_NOV,
+              () -> TenantLimitsFile.EMPTY,
+              n -> {},
+              (tenant, n) -> {},
+              failures::incrementAndGet)
+          .run();
+      assertThat(failures).hasValue(1);
+      new ArchiveCompactor(
+              s3,
+              missing,
+              layout,
+              new ArchiveCompactor.Settings(
+                  1 << 20,
+                  1 << 20,
+                  64 << 10,
+                  64L << 20,
+                  16L << 20,
+                  Path.of("target", "compaction-failure"),
+                  Duration.ofMinutes(10)),
+              NOON_22_NOV,
+              (step, folder) -> {},
+              n -> {},
+              failures::incrementAndGet)
+          .run();
+
+      // Then each failure is counted (and logged), and neither throws into the scheduler
+      assertThat(failures).hasValue(2);
+    }
+  }
 
   @Test
   void deletesDatePartitionsOlderThanTheRetention_forEveryTenant_andNothingElse(LocalS3 server) {
@@ -132,7 +184,8 @@ class RetentionSweepIT {
               NOON_22_NOV,
               limits::get,
               deleted::addAndGet,
-              (tenant, n) -> ofTenant.merge(tenant, n, Integer::sum));
+              (tenant, n) -> ofTenant.merge(tenant, n, Integer::sum),
+              () -> {});
       List<String> folders = sweep.sweep();
 
       // Then every tenant loses 1 October (past the global 30 days), 'short' also 1 and 10
