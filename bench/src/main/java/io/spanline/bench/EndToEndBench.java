@@ -68,6 +68,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -629,7 +630,7 @@ public final class EndToEndBench {
     try (PipelineHandle pipeline = PipelineHandle.start(env, "r" + round, policies, overOtlp)) {
       TopicNames topics = pipeline.topics();
       try (DecisionWatch watch = DecisionWatch.start(env, topics, input.spansPerTrace())) {
-        double cpu0 = cpuOf(env, pipeline.processes());
+        Map<String, Double> cpuAtStart = cpuByProcess(env, pipeline.processes());
         long start = System.nanoTime();
         if (overOtlp) {
           exportOverOtlp(pipeline.otlpPort(), input.requests());
@@ -653,7 +654,20 @@ public final class EndToEndBench {
             Duration.ofMillis(100),
             () -> watch.allDecided() && http.count(spans) == watch.keptSpans());
         double seconds = (System.nanoTime() - start) / 1e9;
-        double cpu = cpuOf(env, pipeline.processes()) - cpu0;
+        Map<String, Double> cpuByProcess = cpuByProcess(env, pipeline.processes());
+        cpuByProcess.replaceAll((process, seconds1) -> seconds1 - cpuAtStart.get(process));
+        double cpu = cpuByProcess.values().stream().mapToDouble(Double::doubleValue).sum();
+        System.out.println(
+            "CPU by process, µs per span in: "
+                + cpuByProcess.entrySet().stream()
+                    .map(
+                        e ->
+                            String.format(
+                                java.util.Locale.ROOT,
+                                "%s %.0f",
+                                e.getKey(),
+                                e.getValue() * 1e6 / input.spans()))
+                    .collect(Collectors.joining(", ")));
         Map<String, Long> peaks = new LinkedHashMap<>();
         for (ServiceProcess sp : pipeline.processes()) {
           peaks.put(sp.name(), sp.peakResidentBytes());
@@ -844,6 +858,18 @@ public final class EndToEndBench {
         sp.close();
       }
     }
+  }
+
+  /** CPU seconds so far of the broker, OpenSearch and each of {@code processes}, by name. */
+  private static Map<String, Double> cpuByProcess(Env env, List<ServiceProcess> processes)
+      throws Exception {
+    Map<String, Double> out = new LinkedHashMap<>();
+    out.put("broker", ServiceProcess.cpuSeconds(env.kafka().pid()));
+    out.put("opensearch", ServiceProcess.cpuSeconds(env.openSearch().pid()));
+    for (ServiceProcess sp : processes) {
+      out.put(sp.name(), sp.cpuSeconds());
+    }
+    return out;
   }
 
   private static double cpuOf(Env env, List<ServiceProcess> processes) throws Exception {
@@ -1121,12 +1147,28 @@ public final class EndToEndBench {
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean loading = new AtomicBoolean(true);
+        // per probe: when it was sent, became readable (committed) on the assembled and the
+        // sampled topic, and searchable: the latency by stage
+        Map<String, Long> sentAll = new ConcurrentHashMap<>();
+        Map<String, Long> assembledAt = new ConcurrentHashMap<>();
+        Map<String, Long> sampledAt = new ConcurrentHashMap<>();
+        Map<String, Long> searchableAt = new ConcurrentHashMap<>();
         Thread poller =
             new Thread(
-                () -> pollProbes(env.http(), p + "-spans-*", sentAt, latencies, loading),
+                () ->
+                    pollProbes(
+                        env.http(), p + "-spans-*", sentAt, latencies, searchableAt, loading),
                 "probe-poller");
         poller.setDaemon(true);
         poller.start();
+        Thread stages =
+            new Thread(
+                () ->
+                    watchStages(
+                        env, pipeline.topics(), sentAll, assembledAt, sampledAt, sentAt, loading),
+                "probe-stages");
+        stages.setDaemon(true);
+        stages.start();
         long spansSent = 0;
         long began = System.nanoTime();
         long nextProbe = began;
@@ -1158,7 +1200,9 @@ public final class EndToEndBench {
                       probe(id),
                       headers));
               producer.flush();
-              sentAt.put(hex, System.nanoTime());
+              long sent = System.nanoTime();
+              sentAll.put(hex, sent);
+              sentAt.put(hex, sent);
               nextProbe += 500_000_000L;
             }
             Thread.onSpinWait();
@@ -1173,6 +1217,7 @@ public final class EndToEndBench {
             sentAt::isEmpty);
         loading.set(false);
         poller.join(5_000);
+        stages.join(5_000);
         List<Double> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         System.out.printf(
@@ -1187,8 +1232,72 @@ public final class EndToEndBench {
             percentile(sorted, 0.99),
             sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1),
             sorted.size());
+        List<Double> toAssembled = new ArrayList<>();
+        List<Double> toSampled = new ArrayList<>();
+        List<Double> toSearchable = new ArrayList<>();
+        for (Map.Entry<String, Long> e : sentAll.entrySet()) {
+          Long a = assembledAt.get(e.getKey());
+          Long s = sampledAt.get(e.getKey());
+          Long q = searchableAt.get(e.getKey());
+          if (a != null && s != null && q != null) {
+            toAssembled.add((a - e.getValue()) / 1e9);
+            toSampled.add((s - a) / 1e9);
+            toSearchable.add((q - s) / 1e9);
+          }
+        }
+        Collections.sort(toAssembled);
+        Collections.sort(toSampled);
+        Collections.sort(toSearchable);
+        System.out.printf(
+            "RESULT latency by stage at %.0f %% (p50 / p99, %d probes): export to readable on the"
+                + " assembled topic %.1f / %.1f s, then to readable on the sampled topic %.1f /"
+                + " %.1f s, then to searchable %.1f / %.1f s%n",
+            share * 100,
+            toAssembled.size(),
+            percentile(toAssembled, 0.50),
+            percentile(toAssembled, 0.99),
+            percentile(toSampled, 0.50),
+            percentile(toSampled, 0.99),
+            percentile(toSearchable, 0.50),
+            percentile(toSearchable, 0.99));
       } finally {
         pipeline.close();
+      }
+    }
+
+    /**
+     * Notes when each probe trace becomes readable, read_committed as the next stage reads it, on
+     * the assembled and the sampled topic (keys are the trace IDs' hex).
+     */
+    private static void watchStages(
+        Env env,
+        TopicNames topics,
+        Map<String, Long> sentAll,
+        Map<String, Long> assembledAt,
+        Map<String, Long> sampledAt,
+        Map<String, Long> waiting,
+        AtomicBoolean loading) {
+      Map<String, Object> c = new HashMap<>();
+      c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.kafka().bootstrapServers());
+      c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-stages-" + topics.assembledTraces());
+      c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      try (KafkaConsumer<byte[], byte[]> consumer =
+          new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        consumer.subscribe(List.of(topics.assembledTraces(), topics.sampledTraces()));
+        while (loading.get() || !waiting.isEmpty()) {
+          ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(50));
+          long now = System.nanoTime();
+          for (ConsumerRecord<byte[], byte[]> r : records) {
+            String hex = new String(r.key(), StandardCharsets.US_ASCII);
+            if (sentAll.containsKey(hex)) {
+              (r.topic().equals(topics.assembledTraces()) ? assembledAt : sampledAt)
+                  .putIfAbsent(hex, now);
+            }
+          }
+        }
+      } catch (RuntimeException e) {
+        System.out.println("  probe stage watch failed: " + e);
       }
     }
 
@@ -1197,6 +1306,7 @@ public final class EndToEndBench {
         String pattern,
         Map<String, Long> sentAt,
         List<Double> latencies,
+        Map<String, Long> searchableAt,
         AtomicBoolean loading) {
       while (loading.get() || !sentAt.isEmpty()) {
         try {
@@ -1210,6 +1320,7 @@ public final class EndToEndBench {
                     Long sent = sentAt.remove(hex);
                     if (sent != null) {
                       latencies.add((now - sent) / 1e9);
+                      searchableAt.put(hex, now);
                     }
                   }
                 });
