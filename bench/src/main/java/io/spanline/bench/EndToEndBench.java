@@ -100,13 +100,15 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       settings) with its Kafka collector and Elasticsearch storage on the same OpenSearch, fed
  *       the same spans as Zipkin v2 JSON (one message per trace and service);
  *   <li><b>latency</b>: Spanline keep-all under a steady load of 50 % and 80 % of the sustained
- *       rate measured above, with a probe trace every 500 ms timed from its produce to its last
- *       span being searchable.
+ *       rate measured above, 30 s unmeasured first, then a probe trace every 500 ms timed from its
+ *       produce to its last span being searchable, and split by stage: when it becomes readable
+ *       (read_committed) on the assembled and on the sampled topic.
  * </ul>
  *
  * <p>A round ends when every kept span is searchable ({@code _count}): for Spanline, the spans of
  * the traces its decisions topic says were kept. CPU is user plus system time of every process
- * taking part (broker, OpenSearch, the services or Zipkin), from {@code /proc}; memory is each
+ * taking part (broker, OpenSearch, the services or Zipkin), from {@code /proc}, also printed per
+ * process for the Spanline rounds; memory is each
  * service's peak resident set. Run: {@code ./mvnw -q install -DskipTests && ./mvnw -q -pl bench
  * exec:exec -Dbench.main=io.spanline.bench.EndToEndBench} (optional args: spans, default 300 000;
  * seconds per latency load, default 60).
