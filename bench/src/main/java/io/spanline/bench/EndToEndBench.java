@@ -108,10 +108,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p>A round ends when every kept span is searchable ({@code _count}): for Spanline, the spans of
  * the traces its decisions topic says were kept. CPU is user plus system time of every process
  * taking part (broker, OpenSearch, the services or Zipkin), from {@code /proc}, also printed per
- * process for the Spanline rounds; memory is each
- * service's peak resident set. Run: {@code ./mvnw -q install -DskipTests && ./mvnw -q -pl bench
- * exec:exec -Dbench.main=io.spanline.bench.EndToEndBench} (optional args: spans, default 300 000;
- * seconds per latency load, default 60).
+ * process for the Spanline rounds; memory is each service's peak resident set. Run: {@code ./mvnw
+ * -q install -DskipTests && ./mvnw -q -pl bench exec:exec
+ * -Dbench.main=io.spanline.bench.EndToEndBench} (optional args: spans, default 300 000; seconds per
+ * latency load, default 60).
  */
 public final class EndToEndBench {
   private static final String TENANT = "default";
