@@ -16,6 +16,7 @@ import io.spanline.service.tenancy.TenantResolver;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -56,9 +57,16 @@ class TenantQueryLimitsTest {
     }
   }
 
-  private static void finish(ServiceRequestContext ctx) {
+  /**
+   * Completes the request's log. Armeria completes the log's futures on the request's event loop,
+   * so the permit is released there: a task queued on that loop behind the completion runs only
+   * once the release has happened.
+   */
+  private static void finish(ServiceRequestContext ctx) throws Exception {
     ctx.logBuilder().endRequest();
     ctx.logBuilder().endResponse();
+    ctx.log().whenComplete().get(10, TimeUnit.SECONDS);
+    ctx.eventLoop().submit(() -> {}).get(10, TimeUnit.SECONDS);
   }
 
   @Test
