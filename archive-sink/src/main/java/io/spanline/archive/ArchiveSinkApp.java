@@ -159,6 +159,16 @@ public final class ArchiveSinkApp implements AutoCloseable {
   }
 
   private void requireBucket() {
+    requireBucket(s3, config);
+    s3Problem = "";
+  }
+
+  /**
+   * Checks that the configured bucket exists, creating it when {@code s3.create-bucket} is set.
+   *
+   * @throws IllegalStateException when it does not exist and may not be created
+   */
+  static void requireBucket(S3Client s3, ArchiveSinkConfig config) {
     try {
       s3.headBucket(h -> h.bucket(config.bucket()));
     } catch (NoSuchBucketException e) {
@@ -174,7 +184,6 @@ public final class ArchiveSinkApp implements AutoCloseable {
       s3.createBucket(c -> c.bucket(config.bucket()));
       LOG.info("Created bucket {}", config.bucket());
     }
-    s3Problem = "";
   }
 
   private void checkS3() {

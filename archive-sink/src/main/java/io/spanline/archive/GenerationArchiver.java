@@ -22,7 +22,6 @@ import java.util.Objects;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
 /**
  * Archives a topic of kept traces (a replay's output) under another key prefix (a generation's)
@@ -98,7 +97,7 @@ public final class GenerationArchiver {
         S3Client s3 = S3Clients.create(base.s3());
         KafkaProducer<byte[], byte[]> deadLetters =
             new KafkaProducer<>(SinkClients.deadLetterProducerConfig(base.kafka(), groupId))) {
-      requireBucket(s3, config);
+      ArchiveSinkApp.requireBucket(s3, config);
       ConfluentAvroSerde<SampledTrace> values =
           new ConfluentAvroSerde<>(AvroRecordCodec.SAMPLED_TRACE, registry);
       TopicCatchUp.Outcome outcome =
@@ -171,23 +170,6 @@ public final class GenerationArchiver {
             false, compaction.interval(), compaction.targetFileBytes(), compaction.minAge()),
         base.tenantLimits(),
         base.admin());
-  }
-
-  private static void requireBucket(S3Client s3, ArchiveSinkConfig config) {
-    try {
-      s3.headBucket(h -> h.bucket(config.bucket()));
-    } catch (NoSuchBucketException e) {
-      if (!config.createBucket()) {
-        throw new IllegalStateException(
-            "Bucket "
-                + config.bucket()
-                + " does not exist: create it (see "
-                + README
-                + ") or set s3.create-bucket=true",
-            e);
-      }
-      s3.createBucket(b -> b.bucket(config.bucket()));
-    }
   }
 
   private static long count(MeterRegistry metrics, String name) {

@@ -60,6 +60,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -112,10 +113,30 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * -q install -DskipTests && ./mvnw -q -pl bench exec:exec
  * -Dbench.main=io.spanline.bench.EndToEndBench} (optional args: spans, default 300 000; seconds per
  * latency load, default 60).
+ *
+ * <p>Each ceiling and Spanline round also prints the node's own account of its work (indexing,
+ * refresh, merge, flush and GC time, from the node stats) per document indexed. Knobs (system
+ * properties): {@code bench.e2e.rounds}, {@code bench.e2e.sustained}, {@code
+ * bench.e2e.ceiling.rate} (pace the ceiling's bulk requests, spans/s), {@code
+ * bench.e2e.ceiling.refresh} and {@code bench.e2e.index.<key>} (any index sink setting for the
+ * pipeline rounds).
  */
 public final class EndToEndBench {
   private static final String TENANT = "default";
   private static final Duration ROUND_TIMEOUT = Duration.ofMinutes(20);
+
+  /**
+   * {@code bench.e2e.ceiling.rate}: spans per second at which the ceiling round's bulk bodies are
+   * sent (0, the default: as fast as the node takes them), to index the same documents at the rate
+   * the pipeline reaches and see what the rate alone changes in the node's cost per span.
+   */
+  private static final double CEILING_RATE =
+      Double.parseDouble(System.getProperty("bench.e2e.ceiling.rate", "0"));
+
+  /** {@code bench.e2e.ceiling.refresh}: the ceiling round's indices' refresh interval (5s). */
+  private static final String CEILING_REFRESH =
+      System.getProperty("bench.e2e.ceiling.refresh", "5s");
+
   private static final String KEEP_ALL =
       "policies:\n  - name: everything\n    type: always_sample\n";
   private static final String TEN_PERCENT =
@@ -339,9 +360,12 @@ public final class EndToEndBench {
         OpenSearchConnection.open(
             new OpenSearchSettings(
                 List.of(env.openSearch().uri()), "", "", Duration.ofSeconds(60)))) {
-      IndexTemplates.install(connection.client(), new TemplateSettings(layout, 1, 0, "5s", 256));
-      IndexTemplates.install(connection.client(), new TemplateSettings(bare, 1, 0, "5s", 256));
-      IndexTemplates.install(connection.client(), new TemplateSettings(before, 1, 0, "5s", 256));
+      IndexTemplates.install(
+          connection.client(), new TemplateSettings(layout, 1, 0, CEILING_REFRESH, 256));
+      IndexTemplates.install(
+          connection.client(), new TemplateSettings(bare, 1, 0, CEILING_REFRESH, 256));
+      IndexTemplates.install(
+          connection.client(), new TemplateSettings(before, 1, 0, CEILING_REFRESH, 256));
       IndexTemplates.install(connection.client(), new TemplateSettings(warm, 1, 0, "5s", 256));
     }
     env.http().put("/ceiltrace", TRACE_DOCUMENT_INDEX);
@@ -595,14 +619,24 @@ public final class EndToEndBench {
       throws Exception {
     OpenSearchHttp http = env.http();
     double cpu0 = env.sharedCpuSeconds();
+    double cpuOpenSearch0 = ServiceProcess.cpuSeconds(env.openSearch().pid());
+    OpenSearchHttp.NodeWork work0 = http.nodeWork();
     long start = System.nanoTime();
+    // paced: body i is sent no earlier than its share of the spans at CEILING_RATE spans/s
+    double bodyNanos = CEILING_RATE > 0 ? spans * 1e9 / CEILING_RATE / bodies.size() : 0;
     ExecutorService senders = Executors.newFixedThreadPool(2);
     try {
       List<Future<?>> sent = new ArrayList<>();
-      for (byte[] b : bodies) {
+      for (int i = 0; i < bodies.size(); i++) {
+        byte[] b = bodies.get(i);
+        long due = start + (long) (i * bodyNanos);
         sent.add(
             senders.submit(
                 () -> {
+                  long wait = due - System.nanoTime();
+                  if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                  }
                   http.bulk(b);
                   return null;
                 }));
@@ -620,6 +654,12 @@ public final class EndToEndBench {
         () -> http.count(countPattern) == documents);
     double seconds = (System.nanoTime() - start) / 1e9;
     double cpu = env.sharedCpuSeconds() - cpu0;
+    System.out.printf(
+        java.util.Locale.ROOT,
+        "%s: OpenSearch CPU %.0f µs/span; %s%n",
+        name,
+        (ServiceProcess.cpuSeconds(env.openSearch().pid()) - cpuOpenSearch0) * 1e6 / spans,
+        http.nodeWork().minus(work0).describe());
     long bytes = http.settledStoreBytes(storePattern);
     return new Result(name, spans, spans, seconds, Map.of(), cpu, bytes, 0);
   }
@@ -633,6 +673,7 @@ public final class EndToEndBench {
       TopicNames topics = pipeline.topics();
       try (DecisionWatch watch = DecisionWatch.start(env, topics, input.spansPerTrace())) {
         Map<String, Double> cpuAtStart = cpuByProcess(env, pipeline.processes());
+        OpenSearchHttp.NodeWork work0 = env.http().nodeWork();
         long start = System.nanoTime();
         if (overOtlp) {
           exportOverOtlp(pipeline.otlpPort(), input.requests());
@@ -670,6 +711,7 @@ public final class EndToEndBench {
                                 e.getKey(),
                                 e.getValue() * 1e6 / input.spans()))
                     .collect(Collectors.joining(", ")));
+        System.out.println(name + ": " + http.nodeWork().minus(work0).describe());
         Map<String, Long> peaks = new LinkedHashMap<>();
         for (ServiceProcess sp : pipeline.processes()) {
           peaks.put(sp.name(), sp.peakResidentBytes());
@@ -677,6 +719,7 @@ public final class EndToEndBench {
         // the sampling stream writes the sampled topic in transactions: a commit marker ends it
         StreamsBench.awaitInputCommitted(
             env.admin(), pipeline.prefix() + "-archive", topics.sampledTraces(), 1);
+        idleCpu(env, pipeline.processes(), cpuByProcess, seconds, input.spans());
         long parquet = objectBytes(env, "bench-archive", pipeline.prefix() + "/");
         long indexBytes = http.settledStoreBytes(pipeline.prefix() + "-*");
         Result r =
@@ -800,6 +843,10 @@ public final class EndToEndBench {
       ix.put("index.prefix", p);
       ix.put("index.replicas", "0");
       ix.put("retention.days", "3650");
+      // -Dbench.e2e.index.<key>=<value> sets the index sink's <key>, e.g. index.refresh-interval
+      System.getProperties().stringPropertyNames().stream()
+          .filter(k -> k.startsWith("bench.e2e.index."))
+          .forEach(k -> ix.put(k.substring("bench.e2e.index.".length()), System.getProperty(k)));
       Map<String, String> ar = settings.get("archive");
       ar.put(TopicNames.SAMPLED_TRACES_KEY, topics.sampledTraces());
       ar.put("topic.dead-letter", p + ".dlq.archive");
@@ -863,6 +910,45 @@ public final class EndToEndBench {
   }
 
   /** CPU seconds so far of the broker, OpenSearch and each of {@code processes}, by name. */
+  /**
+   * What each process burns with nothing to do: its CPU over {@link #IDLE_WINDOW} after a round's
+   * work is done (everything searchable and archived), in cores; and the round's CPU by process net
+   * of that rate over the round's {@code seconds}, in µs per span. Printed, not returned.
+   */
+  private static void idleCpu(
+      Env env,
+      List<ServiceProcess> processes,
+      Map<String, Double> roundCpu,
+      double seconds,
+      long spans)
+      throws Exception {
+    Map<String, Double> before = cpuByProcess(env, processes);
+    long start = System.nanoTime();
+    // a measurement window, not a wait for a condition: the idle rate is CPU over elapsed time
+    TimeUnit.MILLISECONDS.sleep(IDLE_WINDOW.toMillis());
+    double window = (System.nanoTime() - start) / 1e9;
+    Map<String, Double> after = cpuByProcess(env, processes);
+    StringBuilder idle = new StringBuilder("CPU idle by process, cores:");
+    StringBuilder net = new StringBuilder("CPU by process net of idle, µs per span in:");
+    double idleCores = 0;
+    for (String process : before.keySet()) {
+      double cores = (after.get(process) - before.get(process)) / window;
+      idleCores += cores;
+      idle.append(String.format(java.util.Locale.ROOT, " %s %.3f", process, cores));
+      net.append(
+          String.format(
+              java.util.Locale.ROOT,
+              " %s %.0f",
+              process,
+              (roundCpu.get(process) - cores * seconds) * 1e6 / spans));
+    }
+    System.out.println(idle.append(String.format(java.util.Locale.ROOT, " (all %.3f)", idleCores)));
+    System.out.println(net);
+  }
+
+  /** How long {@link #idleCpu} measures. */
+  private static final Duration IDLE_WINDOW = Duration.ofSeconds(20);
+
   private static Map<String, Double> cpuByProcess(Env env, List<ServiceProcess> processes)
       throws Exception {
     Map<String, Double> out = new LinkedHashMap<>();

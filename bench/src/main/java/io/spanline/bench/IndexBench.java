@@ -21,7 +21,9 @@ import org.apache.kafka.clients.admin.NewTopic;
  * round into fresh indices from the same kept traces (SDK-made spans of the workload). The broker
  * runs in a child JVM too. A round's time runs from the sink's start to the commit of the last
  * record. Run: {@code ./mvnw -q install -DskipTests && ./mvnw -q -pl bench exec:exec
- * -Dbench.main=io.spanline.bench.IndexBench} (optional arg: spans, default 300 000).
+ * -Dbench.main=io.spanline.bench.IndexBench} (optional arg: spans, default 300 000). Each round
+ * also prints the CPU per span of the sink (this JVM) and of the node, and the node's own account
+ * of its work (indexing, refresh, merge, GC time per document).
  */
 public final class IndexBench {
   private static final String INPUT = "bench-sampled";
@@ -100,6 +102,10 @@ public final class IndexBench {
     props.put("admin.port", "0");
     IndexSinkConfig config =
         IndexSinkConfigLoader.load(Map.of(), BenchFiles.settings("spanline.index.", props));
+    OpenSearchHttp http = new OpenSearchHttp(openSearch.uri());
+    OpenSearchHttp.NodeWork work0 = http.nodeWork();
+    double nodeCpu0 = ServiceProcess.cpuSeconds(openSearch.pid());
+    double sinkCpu0 = ServiceProcess.cpuSeconds(ProcessHandle.current().pid());
     long start = System.nanoTime();
     try (IndexSinkApp app =
         IndexSinkApp.start(
@@ -108,6 +114,15 @@ public final class IndexBench {
             Clock.systemUTC())) {
       StreamsBench.awaitInputCommitted(admin, group, INPUT);
       double seconds = (System.nanoTime() - start) / 1e9;
+      double sinkCpu = ServiceProcess.cpuSeconds(ProcessHandle.current().pid()) - sinkCpu0;
+      double nodeCpu = ServiceProcess.cpuSeconds(openSearch.pid()) - nodeCpu0;
+      System.out.printf(
+          java.util.Locale.ROOT,
+          "%s: CPU µs/span: sink (this JVM) %.0f, OpenSearch %.0f; %s%n",
+          round.name(),
+          sinkCpu * 1e6 / spans,
+          nodeCpu * 1e6 / spans,
+          http.nodeWork().minus(work0).describe());
       app.openSearch().indices().refresh(x -> x.index("bench-r" + number + "-*"));
       long indexed =
           app.openSearch().count(c -> c.index(config.layout().spanIndexPattern())).count();

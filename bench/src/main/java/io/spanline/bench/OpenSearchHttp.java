@@ -51,6 +51,87 @@ final class OpenSearchHttp {
     return stats.path("_all").path("primaries").path("store").path("size_in_bytes").asLong();
   }
 
+  /**
+   * The node's cumulative work counters (one node), from {@code GET /_nodes/_local/stats}: where
+   * its time goes between two readings, per document indexed.
+   *
+   * @param indexMillis time spent in index operations on primaries and replicas, ms (wall clock)
+   * @param indexed documents indexed
+   * @param refreshMillis time spent refreshing, ms; {@code refreshes} how many
+   * @param mergeMillis time spent merging segments, ms; {@code mergedBytes} what merges read
+   * @param flushMillis time spent flushing, ms
+   * @param gcMillis time in garbage collection (every collector), ms; {@code gcs} how many
+   */
+  record NodeWork(
+      long indexMillis,
+      long indexed,
+      long refreshMillis,
+      long refreshes,
+      long mergeMillis,
+      long mergedBytes,
+      long flushMillis,
+      long gcMillis,
+      long gcs) {
+    NodeWork minus(NodeWork o) {
+      return new NodeWork(
+          indexMillis - o.indexMillis,
+          indexed - o.indexed,
+          refreshMillis - o.refreshMillis,
+          refreshes - o.refreshes,
+          mergeMillis - o.mergeMillis,
+          mergedBytes - o.mergedBytes,
+          flushMillis - o.flushMillis,
+          gcMillis - o.gcMillis,
+          gcs - o.gcs);
+    }
+
+    /** One line: each counter per document indexed (µs) and in all. */
+    String describe() {
+      double docs = Math.max(1, indexed);
+      return String.format(
+          java.util.Locale.ROOT,
+          "node work: %d documents indexed; indexing %.0f µs/doc (%.1f s); %d refreshes %.1f s"
+              + " (%.0f µs/doc); merges %.1f s over %d MiB (%.0f µs/doc); flushes %.1f s;"
+              + " GC %d collections %.1f s (%.0f µs/doc)",
+          indexed,
+          indexMillis * 1e3 / docs,
+          indexMillis / 1e3,
+          refreshes,
+          refreshMillis / 1e3,
+          refreshMillis * 1e3 / docs,
+          mergeMillis / 1e3,
+          mergedBytes >> 20,
+          mergeMillis * 1e3 / docs,
+          flushMillis / 1e3,
+          gcs,
+          gcMillis / 1e3,
+          gcMillis * 1e3 / docs);
+    }
+  }
+
+  /** The node's work counters now. */
+  NodeWork nodeWork() throws IOException, InterruptedException {
+    JsonNode node =
+        call("GET", "/_nodes/_local/stats/indices,jvm", null).path("nodes").elements().next();
+    JsonNode indices = node.path("indices");
+    long gcMillis = 0;
+    long gcs = 0;
+    for (JsonNode collector : node.path("jvm").path("gc").path("collectors")) {
+      gcMillis += collector.path("collection_time_in_millis").asLong();
+      gcs += collector.path("collection_count").asLong();
+    }
+    return new NodeWork(
+        indices.path("indexing").path("index_time_in_millis").asLong(),
+        indices.path("indexing").path("index_total").asLong(),
+        indices.path("refresh").path("total_time_in_millis").asLong(),
+        indices.path("refresh").path("total").asLong(),
+        indices.path("merges").path("total_time_in_millis").asLong(),
+        indices.path("merges").path("total_size_in_bytes").asLong(),
+        indices.path("flush").path("total_time_in_millis").asLong(),
+        gcMillis,
+        gcs);
+  }
+
   /** {@code DELETE path}, e.g. indices by pattern. */
   void delete(String path) throws IOException, InterruptedException {
     call("DELETE", path, null);
