@@ -48,6 +48,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -103,7 +104,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *   <li><b>latency</b>: Spanline keep-all under a steady load of 50 % and 80 % of the sustained
  *       rate measured above, 30 s unmeasured first, then a probe trace every 500 ms timed from its
  *       produce to its last span being searchable, and split by stage: when it becomes readable
- *       (read_committed) on the assembled and on the sampled topic.
+ *       (read_committed) on the assembled and on the sampled topic; the load goes on for {@link
+ *       #TAIL_SECONDS} after the last probe, so no probe is timed across the input's end.
  * </ul>
  *
  * <p>A round ends when every kept span is searchable ({@code _count}): for Spanline, the spans of
@@ -1268,7 +1270,11 @@ public final class EndToEndBench {
         headers.add("spanline.tenant", TENANT.getBytes(StandardCharsets.UTF_8));
         try (KafkaProducer<byte[], byte[]> producer = producer(env)) {
           int i = 0;
-          long end = began + warmUp + seconds * 1_000_000_000L;
+          long lastProbe = began + warmUp + seconds * 1_000_000_000L;
+          // the load goes on for the idle timeout and 5 s after the last probe: when the input
+          // stops, the assembly's clock stays at the last record's arrival for one idle timeout
+          // (see TraceBufferProcessor.clock), which would delay the last probes by up to that much
+          long end = lastProbe + TAIL_SECONDS * 1_000_000_000L;
           while (System.nanoTime() < end && i < input.keys().size()) {
             long now = System.nanoTime();
             long due = (long) (rate * (now - began) / 1e9);
@@ -1280,7 +1286,7 @@ public final class EndToEndBench {
               spansSent += OtlpProtoCodec.decode(value).size();
               i++;
             }
-            if (now >= nextProbe) {
+            if (now >= nextProbe && now < lastProbe) {
               TraceId id = new TraceId(probeIds.nextLong() | 1, probeIds.nextLong());
               String hex = id.toHex();
               producer.send(
@@ -1300,7 +1306,8 @@ public final class EndToEndBench {
             java.util.concurrent.locks.LockSupport.parkNanos(2_000_000L);
           }
         }
-        double loadSeconds = (System.nanoTime() - began) / 1e9 - WARM_UP_SECONDS;
+        double sendingSeconds = (System.nanoTime() - began) / 1e9;
+        double loadSeconds = Math.max(0, sendingSeconds - WARM_UP_SECONDS - TAIL_SECONDS);
         Probe.until(
             "every probe trace searchable",
             Duration.ofMinutes(3),
@@ -1312,13 +1319,15 @@ public final class EndToEndBench {
         List<Double> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         System.out.printf(
-            "RESULT latency at %.0f %% of the sustained rate (%.0f spans/s offered, %.0f sent"
-                + " over %.0f s after a %d s warm-up at that rate): export to searchable p50 %.1f"
+            "RESULT latency at %.0f %% of the sustained rate (%.0f spans/s offered, %.0f sent;"
+                + " probes over %.0f s after a %d s warm-up at that rate, the load going on "
+                + TAIL_SECONDS
+                + " s after them): export to searchable p50 %.1f"
                 + " s, p99 %.1f s, max %.1f s (%d probe traces; idle timeout 10 s, refresh"
                 + " interval 5 s)%n",
             share * 100,
             rate,
-            spansSent / (loadSeconds + WARM_UP_SECONDS),
+            spansSent / sendingSeconds,
             loadSeconds,
             WARM_UP_SECONDS,
             percentile(sorted, 0.50),
@@ -1338,6 +1347,28 @@ public final class EndToEndBench {
             toSearchable.add((q - s) / 1e9);
           }
         }
+        // when in the load the slowest probes to the assembled topic were sent: a stage's tail
+        // that gathers at the load's end or start tells a different story from one spread over it
+        long measuredFrom = began + warmUp;
+        System.out.println(
+            "probes slowest to the assembled topic (sent at s into the measured load of "
+                + Math.round(loadSeconds)
+                + " s → s to readable): "
+                + sentAll.entrySet().stream()
+                    .filter(e -> assembledAt.containsKey(e.getKey()))
+                    .sorted(
+                        Comparator.comparingLong(
+                            (Map.Entry<String, Long> e) ->
+                                e.getValue() - assembledAt.get(e.getKey())))
+                    .limit(8)
+                    .map(
+                        e ->
+                            String.format(
+                                java.util.Locale.ROOT,
+                                "%.1f → %.1f",
+                                (e.getValue() - measuredFrom) / 1e9,
+                                (assembledAt.get(e.getKey()) - e.getValue()) / 1e9))
+                    .collect(Collectors.joining(", ")));
         Collections.sort(toAssembled);
         Collections.sort(toSampled);
         Collections.sort(toSearchable);
@@ -1436,6 +1467,9 @@ public final class EndToEndBench {
 
   /** Seconds of load before the first probe of a latency round. */
   private static final int WARM_UP_SECONDS = 30;
+
+  /** Seconds the latency round's load goes on after its last probe: the idle timeout and 5 s. */
+  private static final int TAIL_SECONDS = 15;
 
   /** A three-span trace of the {@code probe} service starting now. */
   private static byte[] probe(TraceId id) {
