@@ -1468,8 +1468,11 @@ public final class EndToEndBench {
   /** Seconds of load before the first probe of a latency round. */
   private static final int WARM_UP_SECONDS = 30;
 
-  /** Seconds the latency round's load goes on after its last probe: the idle timeout and 5 s. */
-  private static final int TAIL_SECONDS = 15;
+  /**
+   * Seconds the latency round's load goes on after its last probe ({@code bench.e2e.latency.tail},
+   * default the idle timeout and 5 s; 0 times the last probes across the load's end).
+   */
+  private static final int TAIL_SECONDS = Integer.getInteger("bench.e2e.latency.tail", 15);
 
   /** A three-span trace of the {@code probe} service starting now. */
   private static byte[] probe(TraceId id) {
