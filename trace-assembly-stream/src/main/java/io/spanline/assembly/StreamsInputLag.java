@@ -35,16 +35,12 @@ import org.slf4j.LoggerFactory;
  * starved of CPU, or fetching other partitions first), and taking "fetched everything" for "caught
  * up" let the wall clock close traces whose spans were still waiting on the broker. A task never
  * measured yet, or whose last measurement failed, counts as behind: the trace buffer then keeps the
- * clock of its input, which only delays closing by as long as the broker cannot be asked. When a
- * measurement finds a task caught up, the time it was asked for is kept ({@link #caughtUpAt}):
- * every record written before it has been processed, which lets the trace buffer's clock move up to
- * it once the input stops.
+ * clock of its input, which only delays closing by as long as the broker cannot be asked.
  */
 final class StreamsInputLag implements InputLag, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamsInputLag.class);
 
   private final Map<TaskId, Boolean> behind = new ConcurrentHashMap<>();
-  private final Map<TaskId, Long> caughtUpAt = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -91,14 +87,11 @@ final class StreamsInputLag implements InputLag, AutoCloseable {
       return; // not running (yet or any more): keep the last answers
     }
     behind.keySet().retainAll(tasks.keySet());
-    caughtUpAt.keySet().retainAll(tasks.keySet());
     if (tasks.isEmpty()) {
       return;
     }
     Set<TopicPartition> partitions = new HashSet<>();
     tasks.values().forEach(partitions::addAll);
-    // taken before the ends are asked for: a record written after this may not be counted in them
-    long askedAt = System.currentTimeMillis();
     try {
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
@@ -113,11 +106,7 @@ final class StreamsInputLag implements InputLag, AutoCloseable {
               .partitionsToOffsetAndMetadata()
               .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       for (Map.Entry<TaskId, Set<TopicPartition>> task : tasks.entrySet()) {
-        boolean lagging = isBehind(task.getValue(), ends, committed);
-        behind.put(task.getKey(), lagging);
-        if (!lagging) {
-          caughtUpAt.put(task.getKey(), askedAt);
-        }
+        behind.put(task.getKey(), isBehind(task.getValue(), ends, committed));
       }
       warned = false;
     } catch (InterruptedException e) {
@@ -155,15 +144,6 @@ final class StreamsInputLag implements InputLag, AutoCloseable {
   @Override
   public boolean behind(TaskId task) {
     return behind.getOrDefault(task, true);
-  }
-
-  /**
-   * When the last measurement that found the task caught up was asked for (epoch ms; kept while
-   * later measurements find it behind or fail: what was read then stays read).
-   */
-  @Override
-  public long caughtUpAt(TaskId task) {
-    return caughtUpAt.getOrDefault(task, Long.MIN_VALUE);
   }
 
   @Override

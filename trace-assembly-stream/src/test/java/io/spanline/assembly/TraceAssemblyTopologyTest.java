@@ -3,7 +3,6 @@ package io.spanline.assembly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spanline.assembly.buffer.ClosureReason;
-import io.spanline.assembly.buffer.InputLag;
 import io.spanline.assembly.testing.AssemblyDriver;
 import io.spanline.assembly.testing.TestTraces;
 import io.spanline.schemas.codec.avro.AvroRecordCodec;
@@ -28,7 +27,6 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -127,75 +125,6 @@ class TraceAssemblyTopologyTest {
     List<AssembledTrace> out = d.assembled();
     assertThat(out).hasSize(1);
     assertThat(out.get(0).spans()).hasSize(4);
-  }
-
-  @Test
-  void whenTheInputStops_aTraceDueBeforeTheLastRecord_waitsAnIdleTimeoutForTheClock() {
-    AssemblyDriver d = driver(Map.of());
-    List<Span> early = traces.trace(3);
-    List<Span> late = traces.trace(2);
-    d.send(early);
-    d.advanceWallClock(Duration.ofSeconds(8));
-    d.send(late);
-    d.advanceWallClock(Duration.ofSeconds(5));
-
-    assertThat(d.assembled())
-        .as("due at 10 s, but with no lag known the clock stays at the last arrival (8 s)")
-        .isEmpty();
-    d.advanceWallClock(Duration.ofSeconds(6));
-    assertThat(d.assembled()).hasSize(2);
-  }
-
-  @Test
-  void whenTheBrokerFindsTheTaskCaughtUp_theClockMovesToThatMomentLessTheWriteGrace() {
-    AtomicReference<Long> caughtUpAt = new AtomicReference<>(Long.MIN_VALUE);
-    InputLag lag =
-        new InputLag() {
-          @Override
-          public boolean behind(TaskId task) {
-            return false;
-          }
-
-          @Override
-          public long caughtUpAt(TaskId task) {
-            return caughtUpAt.get();
-          }
-        };
-    driver = new AssemblyDriver(stateDir, Map.of(), () -> TenantLimitsFile.EMPTY, lag);
-    List<Span> early = traces.trace(3);
-    List<Span> late = traces.trace(2);
-    driver.send(early); // arrives at 0 s: due at 10 s
-    driver.advanceWallClock(Duration.ofSeconds(8));
-    driver.send(late); // arrives at 8 s: due at 18 s
-    driver.advanceWallClock(Duration.ofSeconds(3));
-    caughtUpAt.set(driver.wallClock().toEpochMilli()); // measured at 11 s: clock 9 s
-    driver.advanceWallClock(TICK);
-
-    assertThat(driver.assembled()).as("9 s is before the early trace is due").isEmpty();
-
-    caughtUpAt.set(driver.wallClock().toEpochMilli()); // measured at 12 s: clock 10 s
-    driver.advanceWallClock(TICK);
-
-    List<AssembledTrace> out = driver.assembled();
-    assertThat(out)
-        .as("at 13 s, not at 18 s when the last record is an idle timeout old")
-        .hasSize(1);
-    assertThat(out.get(0).traceId()).isEqualTo(early.get(0).traceId());
-    assertThat(out.get(0).spans()).hasSize(3);
-
-    caughtUpAt.set(driver.wallClock().toEpochMilli() + 60_000); // a clock ahead moves no further
-    driver.advanceWallClock(TICK);
-    assertThat(driver.assembled())
-        .as("the late trace is due at 18 s, the wall clock is 14 s")
-        .isEmpty();
-    Span root = late.get(0);
-    driver.send(
-        List.of(traces.span(root.traceId(), root.spanId(), root.startEpochNanos() + 5_000L, "db")));
-    // arrives at 14 s
-    driver.advanceWallClock(Duration.ofSeconds(11));
-    out = driver.assembled();
-    assertThat(out).hasSize(1);
-    assertThat(out.get(0).spans()).as("whole: the span at 14 s is in it").hasSize(3);
   }
 
   @Test

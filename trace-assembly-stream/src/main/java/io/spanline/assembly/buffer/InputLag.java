@@ -15,14 +15,4 @@ public interface InputLag {
 
   /** True when the task has, or may have, input records it has not processed yet. */
   boolean behind(TaskId task);
-
-  /**
-   * When the task was last known to have processed (and committed) every input record written
-   * before that moment, in epoch milliseconds of the wall clock: the time a broker measurement that
-   * found it caught up was asked for. Records written since may be unread; records written before
-   * are not. {@link Long#MIN_VALUE} when never known (the default).
-   */
-  default long caughtUpAt(TaskId task) {
-    return Long.MIN_VALUE;
-  }
 }

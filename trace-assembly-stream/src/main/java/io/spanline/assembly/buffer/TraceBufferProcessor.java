@@ -71,13 +71,6 @@ import org.slf4j.LoggerFactory;
 final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceId, byte[]> {
   private static final Logger LOG = LoggerFactory.getLogger(TraceBufferProcessor.class);
 
-  /**
-   * How much earlier than its write to the broker a record's timestamp may be (the producer's
-   * batching and retries, clock skew between the gateway and this host), in ms: the clock that a
-   * broker measurement moves forward stays this far behind the measurement ({@link #clock}).
-   */
-  static final long WRITE_GRACE_MILLIS = 2_000;
-
   /** A trace's place in an in-memory index by time: open traces by due time, closed by expiry. */
   private record Due(long millis, Bytes traceKey) {}
 
@@ -423,24 +416,16 @@ final class TraceBufferProcessor implements Processor<TraceId, TracePart, TraceI
    * The clock that idleness and age are measured against. While the task reads records, or has
    * unread input ({@link InputLag}), it is the arrival time of the latest record read: a task
    * catching up on a backlog, or stalled (a rebalance, a long commit), sees time pass only as fast
-   * as its input did, so a trace whose spans wait in the backlog is not closed as idle. It is never
-   * behind the moment the broker last found the task caught up ({@link InputLag#caughtUpAt}) less
-   * {@link #WRITE_GRACE_MILLIS}: every record that arrived before then has been read, so when the
-   * input stops (the end of a burst, a partition with sparse traffic) what is due closes then, not
-   * an idle timeout later. Once the task has read nothing for the idle timeout and has no unread
-   * input, it is the wall clock, so an idle partition still flushes.
+   * as its input did, so a trace whose spans wait in the backlog is not closed as idle. Once the
+   * task has read nothing for the idle timeout and has no unread input, it is the wall clock, so an
+   * idle partition still flushes.
    */
   private long clock(long wallNow) {
     if (lastRecordWallMillis == Long.MIN_VALUE) {
       return wallNow;
     }
     if (wallNow - lastRecordWallMillis < idleMillis || inputLag.behind(context.taskId())) {
-      long input = Math.min(wallNow, latestArrival);
-      long caughtUp = inputLag.caughtUpAt(context.taskId());
-      if (caughtUp == Long.MIN_VALUE) {
-        return input;
-      }
-      return Math.max(input, Math.min(wallNow, caughtUp - WRITE_GRACE_MILLIS));
+      return Math.min(wallNow, latestArrival);
     }
     return wallNow;
   }

@@ -59,18 +59,6 @@ public final class AssemblyDriver implements AutoCloseable {
    */
   public AssemblyDriver(
       Path stateDir, Map<String, String> settings, Supplier<TenantLimitsFile> tenantLimits) {
-    this(stateDir, settings, tenantLimits, InputLag.UNKNOWN);
-  }
-
-  /**
-   * @param inputLag what the trace buffer is told of its input's lag (the driver's task is {@code
-   *     0_0}; times are the driver's wall clock, from {@link #START})
-   */
-  public AssemblyDriver(
-      Path stateDir,
-      Map<String, String> settings,
-      Supplier<TenantLimitsFile> tenantLimits,
-      InputLag inputLag) {
     Map<String, String> props = new HashMap<>();
     props.put("spanline.assembly.state.dir", stateDir.toString());
     props.put("spanline.assembly.application.id", "assembly-driver-test");
@@ -82,7 +70,7 @@ public final class AssemblyDriver implements AutoCloseable {
         DeadLetteringHandler.COUNTER_CONFIG, (Consumer<Exception>) metrics::deadLettered);
     this.driver =
         new TopologyTestDriver(
-            TraceAssemblyTopology.build(config, topics, metrics, inputLag, tenantLimits),
+            TraceAssemblyTopology.build(config, topics, metrics, InputLag.UNKNOWN, tenantLimits),
             streamsProps,
             START);
     this.input =
@@ -134,11 +122,6 @@ public final class AssemblyDriver implements AutoCloseable {
   public void advanceWallClock(Duration by) {
     wallClock = wallClock.plus(by);
     driver.advanceWallClockTime(by);
-  }
-
-  /** The driver's wall clock now. */
-  public Instant wallClock() {
-    return wallClock;
   }
 
   /** Assembled traces emitted since the last call. */
